@@ -1,0 +1,1 @@
+"""Helpline: the support desk of the e-commerce platform."""
