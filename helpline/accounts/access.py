@@ -1,0 +1,86 @@
+"""Who may see and do what: the one place that decides (POLICY.md, "Who sees what").
+
+Every read path filters with ``ticket_scope``/``store_scope``; every write asks ``capacity``.
+What one may not see is answered exactly as if it did not exist (404); what one's role may not
+do is 403; what the ticket's state does not allow is 409 (decided by the lifecycle).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import Q
+
+from helpline.accounts.models import Role, User
+
+Capacity = Literal["staff", "merchant", "engineer"]
+STAFF_ROLES = frozenset({Role.AGENT, Role.ADMIN, Role.ACCOUNT_MANAGER})
+# Staff who see (and act on) every ticket; account managers only those of their stores.
+ALL_TICKETS_ROLES = frozenset({Role.AGENT, Role.ADMIN})
+
+NOTHING = Q(pk__in=[])
+
+
+def is_active(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def ticket_scope(user: User | None) -> Q:
+    """A filter on Ticket that keeps exactly the tickets ``user`` may see."""
+    if not is_active(user):
+        return NOTHING
+    assert user is not None
+    if user.role in ALL_TICKETS_ROLES:
+        return Q()
+    if user.role == Role.ACCOUNT_MANAGER:
+        return Q(store__account_manager_id=user.pk)
+    if user.role == Role.MERCHANT:
+        return Q(merchant_id=user.merchant_id) if user.merchant_id else NOTHING
+    if user.role == Role.ENGINEER:
+        from helpline.engineering.models import DevTicket
+
+        return Q(pk__in=DevTicket.tickets.through.objects.values("ticket_id"))
+    return NOTHING
+
+
+def store_scope(user: User | None) -> Q:
+    """A filter on Store that keeps the stores ``user`` may see (and file tickets for)."""
+    if not is_active(user):
+        return NOTHING
+    assert user is not None
+    if user.role in ALL_TICKETS_ROLES:
+        return Q()
+    if user.role == Role.ACCOUNT_MANAGER:
+        return Q(account_manager_id=user.pk)
+    if user.role == Role.MERCHANT:
+        return Q(merchant_id=user.merchant_id) if user.merchant_id else NOTHING
+    return NOTHING
+
+
+def capacity(user: User | None, ticket: Any) -> Capacity | None:
+    """In what capacity ``user`` acts on ``ticket`` (None: may not see it at all)."""
+    if not is_active(user):
+        return None
+    assert user is not None
+    if user.role in ALL_TICKETS_ROLES:
+        return "staff"
+    if user.role == Role.ACCOUNT_MANAGER:
+        return "staff" if ticket.store.account_manager_id == user.pk else None
+    if user.role == Role.MERCHANT:
+        return "merchant" if user.merchant_id and ticket.merchant_id == user.merchant_id else None
+    if user.role == Role.ENGINEER:
+        return "engineer" if ticket.dev_tickets.exists() else None
+    return None
+
+
+def is_staff(user: User | None) -> bool:
+    return is_active(user) and user is not None and user.role in STAFF_ROLES
+
+
+def is_admin(user: User | None) -> bool:
+    return is_active(user) and user is not None and user.role == Role.ADMIN
+
+
+def sees_internal(user: User | None) -> bool:
+    """Internal notes and internal events: everyone but merchant users."""
+    return is_active(user) and user is not None and user.role != Role.MERCHANT

@@ -1,0 +1,47 @@
+"""Reads about people."""
+
+from __future__ import annotations
+
+from helpline.accounts import access
+from helpline.accounts.models import ApiToken, Team, User
+from helpline.core.errors import InvalidInput, NotFound
+
+
+def user_by_id(user_id: int) -> User:
+    user = User.objects.select_related("merchant").filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("user not found")
+    return user
+
+
+def user_by_email(email: str) -> User:
+    user = User.objects.select_related("merchant").filter(email=email.strip().lower()).first()
+    if user is None:
+        raise NotFound(f"no user with e-mail {email}")
+    return user
+
+
+def staff_member(user_id: int, *, field: str = "assignee") -> User:
+    """A staff user named in a request body (422 when there is none)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not access.is_staff(user):
+        raise InvalidInput(f"{field}: no member of staff with id {user_id}", code=f"invalid_{field}")
+    return user
+
+
+def team_by_id(team_id: int) -> Team:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise InvalidInput(f"team: no team with id {team_id}", code="invalid_team")
+    return team
+
+
+def token_for(*, actor: User, token_id: int) -> ApiToken:
+    """A token the actor may revoke: their own, or any for an admin."""
+    qs = ApiToken.objects.filter(pk=token_id)
+    if not access.is_admin(actor):
+        qs = qs.filter(user=actor)
+    token = qs.first()
+    if token is None:
+        raise NotFound("token not found")
+    return token

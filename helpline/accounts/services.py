@@ -1,0 +1,117 @@
+"""Writes about people: users, teams, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from helpline.accounts.models import ApiToken, Role, Team, User
+from helpline.core import clock
+from helpline.core.errors import Conflict, InvalidInput
+from helpline.merchants.models import Merchant
+
+TOKEN_PREFIX = "hl_"
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def user_create(
+    *,
+    email: str,
+    role: str,
+    merchant: Merchant | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    whatsapp: str = "",
+) -> User:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise InvalidInput(f"{email!r} is not an e-mail address", code="invalid_email") from None
+    if role not in Role.values:
+        raise InvalidInput(
+            f"unknown role {role!r}; one of: {', '.join(Role.values)}", code="invalid_role"
+        )
+    if role == Role.MERCHANT and merchant is None:
+        raise InvalidInput("a merchant user needs a merchant", code="merchant_required")
+    if role != Role.MERCHANT and merchant is not None:
+        raise InvalidInput("only merchant users belong to a merchant", code="merchant_not_allowed")
+    if User.objects.filter(email=email).exists():
+        raise Conflict(f"a user with e-mail {email} exists already", code="user_exists")
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email,
+                password,
+                role=role,
+                merchant=merchant,
+                first_name=first_name,
+                last_name=last_name,
+                phone=phone,
+                whatsapp=whatsapp,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
+    except IntegrityError:
+        raise Conflict(f"a user with e-mail {email} exists already", code="user_exists") from None
+
+
+def team_create(*, name: str, lead: User | None = None, members: list[User] | None = None) -> Team:
+    if Team.objects.filter(name=name).exists():
+        raise Conflict(f"team {name!r} exists already", code="team_exists")
+    team = Team.objects.create(name=name, lead=lead)
+    if members:
+        team.members.set(members)
+    return team
+
+
+def token_create(*, user: User, name: str = "", now: datetime | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``. The raw token is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=raw[:10],
+        digest=token_digest(raw),
+        created_at=now or clock.now(),
+    )
+    return token, raw
+
+
+def token_authenticate(raw: str, *, now: datetime | None = None) -> User | None:
+    """The active user owning this token, or None. Records last use at most once a minute."""
+    if not raw or len(raw) > 200:
+        return None
+    row = (
+        ApiToken.objects.select_related("user", "user__merchant")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if row is None:
+        return None
+    now = now or clock.now()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_GRANULARITY:
+        # Conditional: concurrent requests within the minute write once.
+        ApiToken.objects.filter(pk=row.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_GRANULARITY)
+        ).update(last_used_at=now)
+    return row.user
+
+
+def token_revoke(*, token: ApiToken, now: datetime | None = None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = now or clock.now()
+        token.save(update_fields=["revoked_at"])
+    return token

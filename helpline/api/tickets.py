@@ -1,0 +1,344 @@
+"""Tickets: create, list, read, change, messages, transitions, events."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from pydantic import AwareDatetime
+
+from helpline.accounts import access
+from helpline.accounts import selectors as people
+from helpline.accounts.models import User
+from helpline.api.auth import AUTH
+from helpline.api.schemas import errors
+from helpline.merchants import selectors as merchant_selectors
+from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
+from helpline.tickets import lifecycle, selectors, services
+from helpline.tickets.models import Channel, Ticket, TicketClock
+
+router = Router(tags=["tickets"], auth=AUTH)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+# ------------------------------------------------------------------ output
+
+
+class ClockOut(Schema):
+    state: str = Field(..., description="running, paused, met, breached or stopped")
+    priority: str
+    minutes: int
+    calendar: str
+    started_at: AwareDatetime
+    deadline: AwareDatetime | None
+    warn_at: AwareDatetime | None
+    paused_since: AwareDatetime | None
+    met_at: AwareDatetime | None
+    breached_at: AwareDatetime | None
+    business_seconds: int | None = Field(None, description="Time taken to meet it, business time")
+    wall_seconds: int | None = Field(None, description="Time taken to meet it, calendar time")
+
+
+class TicketOut(Schema):
+    id: int
+    reference: str
+    store: int
+    store_name: str
+    merchant: str
+    subject: str
+    description: str
+    status: str
+    priority: str
+    issue_type: str
+    channel: str
+    assignee: int | None = Field(None, description="Not shown to merchants")
+    team: int | None = Field(None, description="Not shown to merchants")
+    due_at: AwareDatetime | None
+    due_reason: str
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    resolved_at: AwareDatetime | None
+    closed_at: AwareDatetime | None
+    rating: int | None
+    first_response_due: AwareDatetime | None
+    resolution_due: AwareDatetime | None
+    first_response: ClockOut | None
+    resolution: ClockOut | None
+    breached: bool
+    allowed_actions: list[str]
+
+
+def _clock_out(clk: TicketClock | None) -> dict[str, Any] | None:
+    if clk is None:
+        return None
+    return {
+        "state": clk.state,
+        "priority": clk.priority,
+        "minutes": int(clk.length.total_seconds() // 60),
+        "calendar": clk.calendar,
+        "started_at": clk.started_at,
+        "deadline": clk.deadline,
+        "warn_at": clk.warn_at,
+        "paused_since": clk.paused_since,
+        "met_at": clk.met_at,
+        "breached_at": clk.breached_at,
+        "business_seconds": int(clk.taken_business.total_seconds()) if clk.taken_business is not None else None,
+        "wall_seconds": int(clk.taken_wall.total_seconds()) if clk.taken_wall is not None else None,
+    }
+
+
+def ticket_out(ticket: Ticket, user: User) -> dict[str, Any]:
+    internal = access.sees_internal(user)
+    first = selectors.current_clock(ticket, FIRST_RESPONSE)
+    resolution = selectors.current_clock(ticket, RESOLUTION)
+    # The ticket came through the scoped selectors, so the caller may see it: only the role
+    # decides the capacity (no query per row).
+    cap = "merchant" if not internal else ("engineer" if user.role == "engineer" else "staff")
+    return {
+        "id": ticket.pk,
+        "reference": ticket.reference,
+        "store": ticket.store_id,
+        "store_name": ticket.store.name,
+        "merchant": ticket.merchant.slug,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "issue_type": ticket.issue_type,
+        "channel": ticket.channel,
+        "assignee": ticket.assignee_id if internal else None,
+        "team": ticket.team_id if internal else None,
+        "due_at": ticket.due_at,
+        "due_reason": ticket.due_reason,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        "rating": ticket.rating,
+        "first_response_due": first.deadline if first else None,
+        "resolution_due": resolution.deadline if resolution else None,
+        "first_response": _clock_out(first),
+        "resolution": _clock_out(resolution),
+        "breached": any(c.breached_at is not None for c in (first, resolution) if c is not None),
+        "allowed_actions": lifecycle.allowed_actions(cap, ticket.status, ticket.priority),
+    }
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next: str | None = Field(None, description="Pass as `cursor` for the next page")
+
+
+# ------------------------------------------------------------------ create / list / read
+
+
+class TicketIn(Schema):
+    store: int
+    subject: str = Field(..., max_length=200)
+    description: str = Field(..., max_length=100_000)
+    issue_type: str = Field(..., max_length=64)
+    priority: str | None = Field(None, max_length=2)
+
+
+@router.post("/tickets", response={201: TicketOut, **errors(403, 404)})
+def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Any]:
+    user = _user(request)
+    store = merchant_selectors.store_get(user=user, store_id=payload.store)
+    ticket = services.ticket_create(
+        actor=user,
+        store=store,
+        subject=payload.subject,
+        description=payload.description,
+        issue_type=payload.issue_type,
+        priority=payload.priority,
+        channel=Channel.API,
+    )
+    return 201, ticket_out(selectors.ticket_get(user=user, ticket_id=ticket.pk), user)
+
+
+class TicketQuery(Schema):
+    status: list[str] = Field(default_factory=list)
+    priority: list[str] = Field(default_factory=list)
+    store: int | None = None
+    team: int | None = None
+    assignee: int | None = None
+    breached: bool | None = Field(None, description="Any target ever breached")
+    due_before: AwareDatetime | None = Field(None, description="The nearest pending deadline is before")
+    cursor: str | None = Field(None, max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.get("/tickets", response={200: TicketPage, **errors()})
+def list_tickets(request: HttpRequest, query: Query[TicketQuery]) -> dict[str, Any]:
+    user = _user(request)
+    filters = selectors.TicketFilters(
+        status=query.status,
+        priority=query.priority,
+        store=query.store,
+        team=query.team,
+        assignee=query.assignee,
+        breached=query.breached,
+        due_before=query.due_before,
+    )
+    rows, nxt = selectors.ticket_list(user=user, filters=filters, cursor=query.cursor, limit=query.limit)
+    return {"items": [ticket_out(t, user) for t in rows], "next": nxt}
+
+
+@router.get("/tickets/{ticket_id}", response={200: TicketOut, **errors(404)})
+def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
+    user = _user(request)
+    return ticket_out(selectors.ticket_get(user=user, ticket_id=ticket_id), user)
+
+
+class TicketPatch(Schema):
+    priority: str | None = Field(None, max_length=2)
+    issue_type: str | None = Field(None, max_length=64)
+    team: int | None = None
+    assignee: int | None = None
+    due_at: AwareDatetime | None = None
+    reason: str = Field("", max_length=2000)
+
+
+@router.patch("/tickets/{ticket_id}", response={200: TicketOut, **errors(403, 404, 409)})
+def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch) -> dict[str, Any]:
+    user = _user(request)
+    ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
+    given = payload.model_fields_set
+    changes: dict[str, Any] = {}
+    if "team" in given:
+        changes["team"] = people.team_by_id(payload.team) if payload.team is not None else None
+    if "assignee" in given:
+        changes["assignee"] = people.staff_member(payload.assignee) if payload.assignee is not None else None
+    if "due_at" in given:
+        changes["due_at"] = payload.due_at
+    services.ticket_update(
+        actor=user,
+        ticket=ticket,
+        reason=payload.reason,
+        priority=payload.priority,
+        issue_type=payload.issue_type,
+        **changes,
+    )
+    return ticket_out(selectors.ticket_get(user=user, ticket_id=ticket_id), user)
+
+
+# ------------------------------------------------------------------ messages
+
+
+class MessageIn(Schema):
+    body: str = Field(..., max_length=100_000)
+    internal: bool = False
+    question: bool = Field(False, description="A public staff reply that asks the merchant")
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    body: str
+    internal: bool
+    question: bool
+    from_staff: bool
+    author: int | None
+    author_name: str
+    channel: str
+    created_at: AwareDatetime
+
+    @staticmethod
+    def resolve_author(obj: Any) -> int | None:
+        return obj.author_id  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_author_name(obj: Any) -> str:
+        return str(obj.author) if obj.author_id else "Helpline"
+
+
+@router.get("/tickets/{ticket_id}/messages", response={200: list[MessageOut], **errors(404)})
+def list_messages(request: HttpRequest, ticket_id: int) -> Any:
+    user = _user(request)
+    ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
+    return selectors.ticket_messages(user=user, ticket=ticket)
+
+
+@router.post("/tickets/{ticket_id}/messages", response={201: MessageOut, **errors(403, 404, 409)})
+def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> tuple[int, Any]:
+    user = _user(request)
+    ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
+    message = services.ticket_reply(
+        actor=user, ticket=ticket, body=payload.body, internal=payload.internal, question=payload.question
+    )
+    return 201, message
+
+
+# ------------------------------------------------------------------ transitions and events
+
+
+class TransitionIn(Schema):
+    action: str = Field(..., max_length=20, description=", ".join(lifecycle.PUBLIC_ACTIONS))
+    reason: str = Field("", max_length=2000)
+    priority: str | None = Field(None, max_length=2, description="triage")
+    issue_type: str | None = Field(None, max_length=64, description="triage")
+    due_at: AwareDatetime | None = Field(None, description="triage (default: the policy's deadline)")
+    assignee: int | None = Field(None, description="triage")
+    team: int | None = Field(None, description="triage")
+    message: str | None = Field(None, max_length=100_000, description="workaround, resolve: the public message")
+    rating: int | None = Field(None, ge=1, le=5, description="close")
+    comment: str = Field("", max_length=5000, description="close")
+    amount_inr: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2, description="quote")
+    description: str | None = Field(None, max_length=10_000, description="quote")
+    valid_until: AwareDatetime | None = Field(None, description="quote")
+
+
+@router.post("/tickets/{ticket_id}/transitions", response={200: TicketOut, **errors(403, 404, 409)})
+def transition(request: HttpRequest, ticket_id: int, payload: TransitionIn) -> dict[str, Any]:
+    user = _user(request)
+    ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
+    services.ticket_transition(
+        actor=user,
+        ticket=ticket,
+        action=payload.action,
+        reason=payload.reason,
+        priority=payload.priority,
+        issue_type=payload.issue_type,
+        due_at=payload.due_at,
+        assignee=people.staff_member(payload.assignee) if payload.assignee is not None else None,
+        team=people.team_by_id(payload.team) if payload.team is not None else None,
+        message=payload.message,
+        rating=payload.rating,
+        comment=payload.comment,
+        amount_inr=payload.amount_inr,
+        description=payload.description,
+        valid_until=payload.valid_until,
+    )
+    return ticket_out(selectors.ticket_get(user=user, ticket_id=ticket_id), user)
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    actor: int | None
+    actor_name: str
+    before: Any = None
+    after: Any = None
+    reason: str
+    public: bool
+    created_at: AwareDatetime
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> int | None:
+        return obj.actor_id  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_actor_name(obj: Any) -> str:
+        return str(obj.actor) if obj.actor_id else "Helpline"
+
+
+@router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **errors(404)})
+def list_events(request: HttpRequest, ticket_id: int) -> Any:
+    user = _user(request)
+    ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
+    return selectors.ticket_events(user=user, ticket=ticket)

@@ -1,0 +1,76 @@
+"""API v1: one NinjaAPI, one router per domain, errors as ``{"detail": …, "code": …}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from helpline.core.errors import HelplineError
+
+api = NinjaAPI(
+    title="Helpline API",
+    version="1",
+    description=(
+        "The support desk of the e-commerce platform. Authenticate with "
+        '`Authorization: Bearer <token>`. Errors are `{"detail": …, "code": …}`.'
+    ),
+    urls_namespace="api-v1",
+)
+
+
+def error(request: HttpRequest, status: int, detail: Any, code: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
+
+
+@api.exception_handler(HelplineError)
+def _domain_error(request: HttpRequest, exc: HelplineError) -> HttpResponse:
+    return error(request, exc.status, exc.detail, exc.code, **exc.extra)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for item in exc.errors:
+        loc = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "payload"))
+        problems.append(f"{loc}: {item.get('msg', 'invalid')}" if loc else item.get("msg", ""))
+    return error(
+        request,
+        422,
+        "; ".join(problems) or "invalid input",
+        "validation_error",
+        errors=[{"loc": list(i.get("loc", ())), "msg": i.get("msg", "")} for i in exc.errors],
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(
+        request,
+        401,
+        "authentication required: send Authorization: Bearer <token>",
+        "unauthenticated",
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not found", "not_found")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error(request, exc.status_code, str(exc), "http_error")
+
+
+def _register_routers() -> None:
+    from helpline.api import provisioning, sla, tickets
+
+    api.add_router("/sla", sla.router)
+    api.add_router("", provisioning.router)
+    api.add_router("", tickets.router)
+
+
+_register_routers()

@@ -1,0 +1,102 @@
+"""migrate, serve, manage: running Helpline."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from helpline.cli import command, fail, handler, setup_django
+from helpline.core import config
+
+
+@command("migrate", "Create or upgrade the database (and seed the default policy).")
+def _migrate_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true")
+
+
+@handler("migrate")
+def _migrate(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0 if args.quiet else 1)
+    return 0
+
+
+@command("manage", "Run a Django management command: helpline manage COMMAND [ARGS…].")
+def _manage_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", nargs="?", default="help")
+
+
+@handler("manage")
+def _manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["helpline manage", args.name, *args.extra])
+    return 0
+
+
+@command("serve", "Serve Helpline over HTTP with gunicorn (static files included).")
+def _serve_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="gunicorn worker processes (default: HELPLINE_WEB_WORKERS, else 2)",
+    )
+    parser.add_argument("--no-migrate", action="store_true", help="do not migrate first")
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a positive whole number")
+    return value
+
+
+@handler("serve")
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        workers = args.workers or config.positive_int(os.environ, "HELPLINE_WEB_WORKERS", 2)
+    except config.ConfigError as exc:
+        return fail(f"configuration error: {exc}")
+    setup_django()
+    from django.core.management import call_command
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    sys.stdout.write(f"Helpline on http://{args.host}:{args.port}/\n")
+    sys.stdout.flush()
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    argv = [
+        gunicorn,
+        "helpline.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
+    if _gunicorn_has_control_socket():
+        # Its default is one socket per user (~/.gunicorn): two servers on a machine (tests,
+        # a second instance) would take it from each other. We do not use gunicornc.
+        argv.append("--no-control-socket")
+    os.execv(gunicorn, argv)  # noqa: S606 - our own gunicorn, fixed argv, no shell
+    return 0  # pragma: no cover - execv does not return
+
+
+def _gunicorn_has_control_socket() -> bool:
+    from gunicorn import config as gunicorn_config
+
+    return any(s.name == "control_socket_disable" for s in gunicorn_config.KNOWN_SETTINGS)

@@ -1,0 +1,116 @@
+"""The cast every test knows, and helpers to call the API as one of them.
+
+Merchants: Acme (store "Acme Shoes", managed by Maya; store "Acme Outlet", no manager) and Bolt
+(store "Bolt Gadgets"). People: Alice (Acme's merchant user), Bob (Bolt's), Ravi (agent), Lena
+(team lead, agent), Maya (account manager of Acme Shoes), Eric (engineer), Ada (admin).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from helpline.sla import selectors as sla_selectors
+
+T0 = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # Tue 24 Nov 2026 10:30 IST (Guru Nanak's day is
+# Tuesday 24 Nov in the package: tests choose instants with care; see helpers below)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_caches() -> Any:
+    """Versions and calendars are cached by id; tests roll the database back under them."""
+    sla_selectors.clear_caches()
+    yield
+    sla_selectors.clear_caches()
+
+
+class Api:
+    """A JSON client for /api/v1 authenticated with one user's bearer token."""
+
+    def __init__(self, token: str | None) -> None:
+        self.client = Client()
+        self.token = token
+
+    def _headers(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        func = getattr(self.client, method.lower())
+        if method.upper() == "GET":
+            response = func(url, params, **self._headers())
+        else:
+            response = func(
+                url,
+                data=json.dumps(body) if body is not None else None,
+                content_type="application/json",
+                **self._headers(),
+            )
+        response.json_body = response.json() if response.content and response["Content-Type"].startswith("application/json") else None
+        return response
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.call("GET", path, **params)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.call("POST", path, body)
+
+    def patch(self, path: str, body: Any = None) -> Any:
+        return self.call("PATCH", path, body)
+
+
+@dataclass
+class Cast:
+    acme: Any
+    bolt: Any
+    acme_shoes: Any
+    acme_outlet: Any
+    bolt_gadgets: Any
+    alice: Any
+    bob: Any
+    ravi: Any
+    lena: Any
+    maya: Any
+    eric: Any
+    ada: Any
+    team: Any
+    tokens: dict[str, str]
+
+    def api(self, name: str) -> Api:
+        return Api(self.tokens[name])
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    from helpline.accounts import services as accounts
+    from helpline.merchants import services as merchants
+
+    acme = merchants.merchant_create(name="Acme Retail", slug="acme", now=T0)
+    bolt = merchants.merchant_create(name="Bolt Electronics", slug="bolt", time_zone="Europe/London", now=T0)
+    maya = accounts.user_create(email="maya@helpline.test", role="account_manager", first_name="Maya")
+    people = {
+        "alice": accounts.user_create(email="alice@acme.test", role="merchant", merchant=acme, first_name="Alice"),
+        "bob": accounts.user_create(email="bob@bolt.test", role="merchant", merchant=bolt, first_name="Bob"),
+        "ravi": accounts.user_create(email="ravi@helpline.test", role="agent", first_name="Ravi"),
+        "lena": accounts.user_create(email="lena@helpline.test", role="agent", first_name="Lena"),
+        "maya": maya,
+        "eric": accounts.user_create(email="eric@helpline.test", role="engineer", first_name="Eric"),
+        "ada": accounts.user_create(email="ada@helpline.test", role="admin", first_name="Ada"),
+    }
+    team = accounts.team_create(name="Support", lead=people["lena"], members=[people["ravi"], people["lena"]])
+    tokens = {name: accounts.token_create(user=user, now=T0)[1] for name, user in people.items()}
+    return Cast(
+        acme=acme,
+        bolt=bolt,
+        acme_shoes=merchants.store_create(merchant=acme, name="Acme Shoes", url="https://shoes.acme.test", account_manager=maya, now=T0),
+        acme_outlet=merchants.store_create(merchant=acme, name="Acme Outlet", url="https://outlet.acme.test", now=T0),
+        bolt_gadgets=merchants.store_create(merchant=bolt, name="Bolt Gadgets", url="https://bolt.test", now=T0),
+        team=team,
+        tokens=tokens,
+        **people,
+    )

@@ -1,0 +1,38 @@
+"""Merchants and their stores."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Merchant(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Store(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores")
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_stores",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "name"], name="store_name_unique_per_merchant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,28 @@
+"""Reads about merchants and stores, scoped by ``accounts.access``."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from helpline.accounts import access
+from helpline.accounts.models import User
+from helpline.core.errors import NotFound
+from helpline.merchants.models import Merchant, Store
+
+
+def visible_stores(user: User | None) -> QuerySet[Store]:
+    return Store.objects.filter(access.store_scope(user)).select_related("merchant", "account_manager")
+
+
+def store_get(*, user: User | None, store_id: int) -> Store:
+    store = visible_stores(user).filter(pk=store_id).first()
+    if store is None:
+        raise NotFound("store not found")
+    return store
+
+
+def merchant_by_slug(slug: str) -> Merchant:
+    merchant = Merchant.objects.filter(slug=slug).first()
+    if merchant is None:
+        raise NotFound(f"merchant {slug!r} not found")
+    return merchant

@@ -1,0 +1,139 @@
+"""Reads of the policy: the current version, a version by id, and business calendars.
+
+Policy versions are immutable, so they are cached by id for the life of the process. A business
+calendar is cached by (version, calendar, holiday revision, years): one small query per call
+checks the holiday revision, so an admin's holiday edit is seen at once by every process.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_pkg
+
+from helpline.core.errors import InvalidInput, NotFound
+from helpline.sla.clock import BusinessCalendar
+from helpline.sla.models import Calendar, Holiday, HolidayYear, PolicyVersion
+from helpline.sla.policy import Policy
+
+# Years the holiday package describes for India (holidays==0.109: 1948–2100).
+PACKAGE_FIRST_YEAR = 1948
+PACKAGE_LAST_YEAR = 2100
+# A calendar is built for the years around the instant it is asked about: the year before (a
+# local date may still be in it) and two after (an 80-business-hour target laid out late in
+# December, or a long pause, runs into them).
+YEARS_BEFORE = 1
+YEARS_AFTER = 2
+
+
+@functools.lru_cache(maxsize=256)
+def _policy_from_row(version_id: int) -> Policy:
+    row = PolicyVersion.objects.get(pk=version_id)
+    return Policy.from_snapshot(row.pk, row.number, row.snapshot)
+
+
+def current_policy() -> Policy:
+    version_id = PolicyVersion.objects.order_by("-number").values_list("pk", flat=True).first()
+    if version_id is None:
+        raise NotFound("no support policy has been published yet (run helpline migrate)")
+    return _policy_from_row(version_id)
+
+
+def policy_version(version_id: int) -> Policy:
+    return _policy_from_row(version_id)
+
+
+@functools.lru_cache(maxsize=512)
+def package_holidays(country: str, subdivision: str, year: int) -> dict[date, str]:
+    if not country:
+        return {}
+    found = holidays_pkg.country_holidays(country, subdiv=subdivision or None, years=year)
+    return {day: str(name) for day, name in sorted(found.items())}
+
+
+def holidays_for_years(calendar_id: int, country: str, subdivision: str, years: range) -> dict[date, str]:
+    """Holiday rows for seeded years; the package's dates (read-only) for years never seeded."""
+    seeded = set(
+        HolidayYear.objects.filter(calendar_id=calendar_id, year__in=list(years)).values_list(
+            "year", flat=True
+        )
+    )
+    result: dict[date, str] = {}
+    if seeded:
+        rows = Holiday.objects.filter(
+            calendar_id=calendar_id,
+            date__gte=date(min(seeded), 1, 1),
+            date__lte=date(max(seeded), 12, 31),
+        ).values_list("date", "name")
+        result.update({d: n for d, n in rows if d.year in seeded})
+    for year in years:
+        if year not in seeded:
+            result.update(package_holidays(country, subdivision, year))
+    return result
+
+
+def covered_years(earliest: int, latest: int) -> range:
+    """The years a calendar is built for, to cover instants in [earliest, latest]."""
+    for year in (earliest, latest):
+        if year < PACKAGE_FIRST_YEAR or year > PACKAGE_LAST_YEAR:
+            raise InvalidInput(
+                f"no holiday data for {year}: the holiday source covers "
+                f"{PACKAGE_FIRST_YEAR}–{PACKAGE_LAST_YEAR}",
+                code="year_not_covered",
+            )
+    first = max(PACKAGE_FIRST_YEAR, earliest - YEARS_BEFORE)
+    last = min(PACKAGE_LAST_YEAR, latest + YEARS_AFTER)
+    return range(first, last + 1)
+
+
+def business_calendar(policy: Policy, slug: str, *instants: datetime) -> BusinessCalendar:
+    """The calendar ``slug`` of ``policy`` with today's holiday rows, for the years around
+    ``instants`` (the year before the earliest through two after the latest)."""
+    spec = policy.calendars[slug]
+    if spec.always_open:
+        return _always_open(policy.version_id, slug, spec.zone)
+    zone = ZoneInfo(spec.zone)
+    row = Calendar.objects.filter(slug=slug).values_list("pk", "holidays_revision").first()
+    if row is None:
+        raise NotFound(f"calendar {slug!r} no longer exists")
+    local_years = [i.astimezone(zone).year for i in instants]
+    years = covered_years(min(local_years), max(local_years))
+    return _business_calendar(policy.version_id, slug, row[0], row[1], years.start, years.stop - 1)
+
+
+def clear_caches() -> None:
+    """Forget cached versions and calendars (tests roll the database back under them)."""
+    _policy_from_row.cache_clear()
+    _business_calendar.cache_clear()
+    _always_open.cache_clear()
+
+
+@functools.lru_cache(maxsize=64)
+def _always_open(version_id: int, slug: str, zone: str) -> BusinessCalendar:
+    return BusinessCalendar(
+        key=f"{slug}@v{version_id}",
+        zone=ZoneInfo(zone),
+        weekly=((),) * 7,
+        holidays=frozenset(),
+        first_year=PACKAGE_FIRST_YEAR,
+        last_year=PACKAGE_LAST_YEAR,
+        always_open=True,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _business_calendar(
+    version_id: int, slug: str, calendar_id: int, revision: int, first_year: int, last_year: int
+) -> BusinessCalendar:
+    spec = policy_version(version_id).calendars[slug]
+    days = holidays_for_years(calendar_id, spec.country, spec.subdivision, range(first_year, last_year + 1))
+    return BusinessCalendar(
+        key=f"{slug}@v{version_id}#h{revision}:{first_year}-{last_year}",
+        zone=ZoneInfo(spec.zone),
+        weekly=spec.weekly,
+        holidays=frozenset(days),
+        first_year=first_year,
+        last_year=last_year,
+    )

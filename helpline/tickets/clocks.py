@@ -1,0 +1,213 @@
+"""The SLA clocks of one ticket: start, pause, resume, meet, stop, restart.
+
+These are the only functions that change a ``TicketClock``. Each returns the events it caused
+(as ``EventSpec`` values the calling service writes) and leaves saving to the service, which
+runs them all in one transaction. Calendar arithmetic is ``sla.clock``'s; the calendar of a
+clock is its target's calendar in the policy version the ticket was opened under, with today's
+holiday rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from helpline.sla import clock as sla_clock
+from helpline.sla import selectors as sla_selectors
+from helpline.sla.policy import TargetSpec
+from helpline.tickets.models import Ticket, TicketClock
+
+WARNING_FRACTION = 0.75
+ZERO = timedelta(0)
+CLOCK_FIELDS = [
+    "segment_started_at",
+    "consumed",
+    "wall_consumed",
+    "paused_since",
+    "deadline",
+    "warn_at",
+    "warned_at",
+    "met_at",
+    "taken_business",
+    "taken_wall",
+    "breached_at",
+    "stopped_at",
+    "superseded_at",
+]
+
+
+@dataclass
+class EventSpec:
+    kind: str
+    before: Any = None
+    after: Any = None
+    reason: str = ""
+    public: bool = False
+    at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def calendar_for(ticket: Ticket, clk: TicketClock, *instants: datetime) -> sla_clock.BusinessCalendar:
+    policy = sla_selectors.policy_version(ticket.policy_version_id)
+    return sla_selectors.business_calendar(policy, clk.calendar, *instants)
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def is_pending(clk: TicketClock) -> bool:
+    """Neither met nor breached nor stopped (running or paused)."""
+    return clk.met_at is None and clk.breached_at is None and clk.stopped_at is None
+
+
+def is_running(clk: TicketClock) -> bool:
+    return clk.segment_started_at is not None
+
+
+def new_clock(ticket: Ticket, spec: TargetSpec, *, at: datetime, paused: bool) -> TicketClock:
+    clk = TicketClock(
+        ticket=ticket,
+        kind=spec.kind,
+        priority=ticket.priority,
+        calendar=spec.calendar,
+        length=spec.length,
+        started_at=at,
+        consumed=ZERO,
+        wall_consumed=ZERO,
+    )
+    if paused:
+        clk.paused_since = at
+    else:
+        _run_from(ticket, clk, at)
+    return clk
+
+
+def _run_from(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
+    """Start a running segment at ``at`` and lay the remainder out on the calendar."""
+    cal = calendar_for(ticket, clk, at)
+    clk.segment_started_at = at
+    clk.paused_since = None
+    remaining = max(clk.length - clk.consumed, ZERO)
+    clk.deadline = sla_clock.add_business_time(cal, at, remaining)
+    if clk.warned_at is None:
+        warn_total = timedelta(seconds=int(clk.length.total_seconds() * WARNING_FRACTION))
+        clk.warn_at = sla_clock.add_business_time(cal, at, max(warn_total - clk.consumed, ZERO))
+    else:
+        clk.warn_at = None
+
+
+def _fold(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
+    """End the running segment at ``at``, adding its business and wall time to what is used."""
+    start = clk.segment_started_at
+    if start is None:
+        return
+    if at > start:
+        cal = calendar_for(ticket, clk, start, at)
+        clk.consumed += sla_clock.business_time_between(cal, start, at)
+        clk.wall_consumed += at - start
+    clk.segment_started_at = None
+
+
+def settle(ticket: Ticket, clk: TicketClock, now: datetime) -> list[EventSpec]:
+    """Record a warning or breach whose instant has passed, at its true instant."""
+    events: list[EventSpec] = []
+    if clk.met_at is not None or clk.stopped_at is not None or not is_running(clk):
+        return events
+    if clk.warn_at is not None and clk.warned_at is None and clk.warn_at <= now:
+        clk.warned_at = clk.warn_at
+        clk.warn_at = None
+        events.append(
+            EventSpec(
+                "sla_warning",
+                after={"target": clk.kind, "deadline": iso(clk.deadline), "at": iso(clk.warned_at)},
+                at=clk.warned_at,
+            )
+        )
+    if clk.deadline is not None and clk.breached_at is None and clk.deadline <= now:
+        clk.breached_at = clk.deadline
+        events.append(
+            EventSpec(
+                "sla_breached",
+                after={"target": clk.kind, "priority": clk.priority, "at": iso(clk.breached_at)},
+                at=clk.breached_at,
+            )
+        )
+    return events
+
+
+def pause(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
+    events = settle(ticket, clk, at)
+    if clk.met_at is None and clk.stopped_at is None and is_running(clk):
+        _fold(ticket, clk, at)
+        clk.paused_since = at
+        clk.deadline = None
+        clk.warn_at = None
+    return events
+
+
+def resume(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
+    if clk.met_at is None and clk.stopped_at is None and clk.paused_since is not None:
+        _run_from(ticket, clk, at)
+    return []
+
+
+def meet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
+    """The target is met at ``at`` (late if it breached already: it stays breached)."""
+    events = settle(ticket, clk, at)
+    if clk.met_at is not None or clk.stopped_at is not None:
+        return events
+    _fold(ticket, clk, at)
+    clk.paused_since = None
+    clk.warn_at = None
+    clk.met_at = at
+    clk.taken_business = clk.consumed
+    clk.taken_wall = clk.wall_consumed
+    events.append(
+        EventSpec(
+            "sla_met",
+            after={
+                "target": clk.kind,
+                "priority": clk.priority,
+                "business_seconds": int(clk.consumed.total_seconds()),
+                "wall_seconds": int(clk.wall_consumed.total_seconds()),
+                "late": clk.breached_at is not None,
+            },
+            at=at,
+        )
+    )
+    return events
+
+
+def unmeet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
+    """Reopen: the resolution target is pending again and resumes where it stopped."""
+    if clk.met_at is None:
+        return []
+    before = {"met_at": iso(clk.met_at)}
+    clk.met_at = None
+    clk.taken_business = None
+    clk.taken_wall = None
+    _run_from(ticket, clk, at)
+    return [EventSpec("sla_resumed", before=before, after={"target": clk.kind, "deadline": iso(clk.deadline)}, at=at)]
+
+
+def stop(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
+    """Withdrawal: the target stops without being met."""
+    events = settle(ticket, clk, at)
+    if clk.met_at is not None or clk.stopped_at is not None:
+        return events
+    _fold(ticket, clk, at)
+    clk.paused_since = None
+    clk.warn_at = None
+    clk.stopped_at = at
+    return events
+
+
+def supersede(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
+    """Take the clock out of service (its row stays, as history)."""
+    _fold(ticket, clk, at)
+    if clk.paused_since is not None:
+        clk.paused_since = None
+    clk.warn_at = None
+    clk.superseded_at = at

@@ -1,0 +1,214 @@
+"""Tickets, their messages, their SLA clocks and the append-only event log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+REFERENCE_PREFIX = "HL-"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    TRIAGED = "triaged", "Triaged"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING_ON_MERCHANT = "waiting_on_merchant", "Waiting on merchant"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (
+    Status.NEW,
+    Status.TRIAGED,
+    Status.IN_PROGRESS,
+    Status.WAITING_ON_MERCHANT,
+    Status.AWAITING_APPROVAL,
+)
+PAUSED_STATUSES = (Status.WAITING_ON_MERCHANT, Status.AWAITING_APPROVAL)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal"
+    API = "api"
+    EMAIL = "email"
+    MONITOR = "monitor"
+    STAFF = "staff"
+
+
+class Ticket(models.Model):
+    # Denormalised from the store (a store never changes merchant): every tenancy filter and
+    # the merchant's list use this column and its index.
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey("merchants.Store", on_delete=models.PROTECT, related_name="tickets")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=200)
+    description = models.TextField()
+    issue_type = models.CharField(max_length=64)
+    priority = models.CharField(max_length=2)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.API)
+    policy_version = models.ForeignKey("sla.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["merchant", "-id"], name="ticket_merchant_id"),
+            models.Index(fields=["store", "-id"], name="ticket_store_id"),
+            models.Index(fields=["status", "-id"], name="ticket_status_id"),
+            models.Index(fields=["assignee", "-id"], name="ticket_assignee_id"),
+            models.Index(fields=["team", "-id"], name="ticket_team_id"),
+            models.Index(fields=["priority", "-id"], name="ticket_priority_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="ticket_rating_1_to_5",
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+            ),
+            models.CheckConstraint(
+                name="ticket_status_valid", condition=Q(status__in=[s.value for s in Status])
+            ),
+        ]
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.pk}"
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+
+class TicketClock(models.Model):
+    """One SLA target on one ticket.
+
+    Running: ``segment_started_at`` set, ``deadline`` the instant it breaches. Paused:
+    ``paused_since`` set, no deadline. Business time already used before the current segment is
+    in ``consumed`` (on the target's calendar) and ``wall_consumed`` (calendar time), so a resume
+    lays out the remainder on the calendar as it is then. A restart (re-prioritising, the C1
+    workaround) supersedes the row with a new one; exactly one row per kind is current.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(max_length=20)
+    priority = models.CharField(max_length=2)
+    calendar = models.CharField(max_length=64)
+    length = models.DurationField()
+    started_at = models.DateTimeField()
+    segment_started_at = models.DateTimeField(null=True, blank=True)
+    consumed = models.DurationField()
+    wall_consumed = models.DurationField()
+    paused_since = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    taken_business = models.DurationField(null=True, blank=True)
+    taken_wall = models.DurationField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind"],
+                condition=Q(superseded_at__isnull=True),
+                name="clock_one_current_per_kind",
+            ),
+            models.CheckConstraint(
+                name="clock_running_xor_paused",
+                condition=~Q(segment_started_at__isnull=False, paused_since__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The worker's sweeps: running targets by deadline and by warning instant.
+            models.Index(
+                fields=["deadline"],
+                name="clock_due_deadline",
+                condition=Q(breached_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True,
+                            superseded_at__isnull=True, deadline__isnull=False),
+            ),
+            models.Index(
+                fields=["warn_at"],
+                name="clock_due_warning",
+                condition=Q(warned_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True,
+                            superseded_at__isnull=True, warn_at__isnull=False),
+            ),
+            models.Index(fields=["ticket", "kind"], name="clock_ticket_kind"),
+        ]
+
+    @property
+    def state(self) -> str:
+        if self.breached_at is not None:
+            return "breached"
+        if self.met_at is not None:
+            return "met"
+        if self.stopped_at is not None:
+            return "stopped"
+        if self.paused_since is not None:
+            return "paused"
+        return "running"
+
+
+class MessageKind(models.TextChoices):
+    REPLY = "reply"
+    NOTE = "note"
+    WORKAROUND = "workaround"
+    RESOLUTION = "resolution"
+    SYSTEM = "system"
+
+
+class TicketMessage(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=MessageKind.choices, default=MessageKind.REPLY)
+    body = models.TextField()
+    internal = models.BooleanField(default=False)
+    question = models.BooleanField(default=False)
+    from_staff = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.API)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "id"], name="message_ticket_id")]
+        constraints = [
+            models.CheckConstraint(
+                name="message_note_is_not_question", condition=~Q(internal=True, question=True)
+            ),
+        ]
+
+
+class TicketEvent(models.Model):
+    """Append-only: who changed what on a ticket, from what to what, when, and why."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    public = models.BooleanField(default=False, help_text="Shown to the merchant")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "id"], name="event_ticket_id")]

@@ -1,0 +1,143 @@
+"""Every read of tickets, scoped by ``accounts.access`` (unknown and forbidden look the same)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from helpline.accounts import access
+from helpline.accounts.models import User
+from helpline.core.errors import InvalidInput, NotFound
+from helpline.tickets.models import Ticket, TicketClock, TicketEvent, TicketMessage
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: Sequence[str] = ()
+    priority: Sequence[str] = ()
+    store: int | None = None
+    team: int | None = None
+    assignee: int | None = None
+    breached: bool | None = None
+    due_before: datetime | None = None
+
+
+def _current_clocks() -> Prefetch[TicketClock]:
+    return Prefetch(
+        "clocks",
+        queryset=TicketClock.objects.filter(superseded_at__isnull=True).order_by("kind"),
+        to_attr="current_clocks",
+    )
+
+
+def visible_tickets(user: User | None) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(access.ticket_scope(user))
+
+
+def encode_cursor(ticket_id: int) -> str:
+    return base64.urlsafe_b64encode(f"t{ticket_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("t"):
+            raise ValueError
+        value = int(raw[1:])
+        if value < 0:
+            raise ValueError
+        return value
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidInput("the cursor is not one this API gave out", code="invalid_cursor") from None
+
+
+def ticket_list(
+    *, user: User | None, filters: TicketFilters, cursor: str | None = None, limit: int = 50
+) -> tuple[list[Ticket], str | None]:
+    """A page of the tickets ``user`` may see, newest first; the cursor continues after it."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", code="invalid_limit")
+    qs = visible_tickets(user)
+    if filters.status:
+        qs = qs.filter(status__in=list(filters.status))
+    if filters.priority:
+        qs = qs.filter(priority__in=list(filters.priority))
+    if filters.store is not None:
+        qs = qs.filter(store_id=filters.store)
+    if filters.team is not None:
+        qs = qs.filter(team_id=filters.team)
+    if filters.assignee is not None:
+        qs = qs.filter(assignee_id=filters.assignee)
+    if filters.breached is not None:
+        ever = Exists(TicketClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False))
+        qs = qs.filter(ever if filters.breached else ~ever)
+    if filters.due_before is not None:
+        qs = qs.filter(
+            Exists(
+                TicketClock.objects.filter(
+                    ticket=OuterRef("pk"),
+                    superseded_at__isnull=True,
+                    met_at__isnull=True,
+                    stopped_at__isnull=True,
+                    deadline__lt=filters.due_before,
+                )
+            )
+        )
+    if cursor:
+        qs = qs.filter(pk__lt=decode_cursor(cursor))
+    rows = list(
+        qs.select_related("store", "merchant")
+        .prefetch_related(_current_clocks())
+        .order_by("-pk")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1].pk) if more and rows else None)
+
+
+def ticket_get(*, user: User | None, ticket_id: int) -> Ticket:
+    ticket = (
+        visible_tickets(user)
+        .select_related("store", "merchant")
+        .prefetch_related(_current_clocks())
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("ticket not found")
+    return ticket
+
+
+def ticket_messages(*, user: User | None, ticket: Ticket) -> list[TicketMessage]:
+    qs = TicketMessage.objects.filter(ticket=ticket).select_related("author").order_by("pk")
+    if not access.sees_internal(user):
+        qs = qs.filter(internal=False)
+    return list(qs)
+
+
+def ticket_events(*, user: User | None, ticket: Ticket) -> list[TicketEvent]:
+    qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("pk")
+    if not access.sees_internal(user):
+        # Merchants: the public events, and their own actions.
+        qs = qs.filter(Q(public=True) | Q(actor=user, kind__in=["message"]))
+    return list(qs)
+
+
+def current_clock(ticket: Ticket, kind: str) -> TicketClock | None:
+    for clk in getattr(ticket, "current_clocks", None) or ticket.clocks.filter(superseded_at__isnull=True):
+        if clk.kind == kind:
+            return clk
+    return None
+
+
+def tickets_count(*, user: User | None) -> int:
+    return visible_tickets(user).count()
+
+

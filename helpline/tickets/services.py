@@ -1,0 +1,632 @@
+"""Every write to a ticket. The API, the web, mail, the worker and the CLI all call these.
+
+Each service runs in one transaction, locks the ticket row, checks who may do it (404, then 403,
+then 409 — see ``accounts.access`` and ``lifecycle``), changes the ticket and its clocks, and
+writes a ``TicketEvent`` for every change. ``now`` is an argument (tests pass it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from helpline.accounts import access
+from helpline.accounts.models import Team, User
+from helpline.billing import services as billing
+from helpline.core import clock
+from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
+from helpline.merchants.models import Store
+from helpline.sla import selectors as sla_selectors
+from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
+from helpline.sla.policy import Policy
+from helpline.tickets import clocks, lifecycle
+from helpline.tickets.clocks import EventSpec, iso
+from helpline.tickets.models import (
+    PAUSED_STATUSES,
+    Channel,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketClock,
+    TicketEvent,
+    TicketMessage,
+)
+
+SUBJECT_MAX = 200
+BODY_MAX = 100_000
+
+
+# ---------------------------------------------------------------- helpers
+
+
+class _Change:
+    """What one service call did to a ticket: clocks to save, events to write."""
+
+    def __init__(self, ticket: Ticket, actor: User | None, now: datetime) -> None:
+        self.ticket = ticket
+        self.actor = actor
+        self.now = now
+        self.events: list[EventSpec] = []
+        self.clocks: dict[str, TicketClock] = {
+            c.kind: c
+            for c in TicketClock.objects.select_for_update().filter(ticket=ticket, superseded_at__isnull=True)
+        }
+        self.retired: list[TicketClock] = []
+        self.fields: set[str] = {"updated_at"}
+
+    def event(self, kind: str, *, before: Any = None, after: Any = None, reason: str = "", public: bool = False) -> None:
+        self.events.append(EventSpec(kind, before, after, reason, public, self.now))
+
+    def set(self, name: str, value: Any) -> None:
+        setattr(self.ticket, name, value)
+        self.fields.add(name)
+
+    def settle(self) -> None:
+        for clk in self.clocks.values():
+            self.events.extend(clocks.settle(self.ticket, clk, self.now))
+
+    def each_clock(self, op: Any) -> None:
+        for clk in self.clocks.values():
+            self.events.extend(op(self.ticket, clk, self.now))
+
+    def meet(self, kind: str) -> None:
+        clk = self.clocks.get(kind)
+        if clk is not None:
+            self.events.extend(clocks.meet(self.ticket, clk, self.now))
+
+    def save(self) -> None:
+        ticket = self.ticket
+        ticket.updated_at = self.now
+        ticket.save(update_fields=sorted(self.fields))
+        for clk in self.retired:
+            clk.save(update_fields=clocks.CLOCK_FIELDS)
+        for clk in self.clocks.values():
+            if clk.pk is None:
+                clk.save()
+            else:
+                clk.save(update_fields=clocks.CLOCK_FIELDS)
+        _write_events(ticket, self.actor, self.events)
+
+
+def _write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) -> None:
+    TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
+                actor=actor if not e.kind.startswith("sla_") else None,
+                kind=e.kind,
+                before=e.before,
+                after=e.after,
+                reason=e.reason,
+                public=e.public,
+                created_at=e.at or clock.now(),
+            )
+            for e in events
+        ]
+    )
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().select_related("store").get(pk=ticket.pk)
+
+
+def _capacity_or_404(actor: User | None, ticket: Ticket) -> str:
+    cap = access.capacity(actor, ticket)
+    if cap is None:
+        raise NotFound("ticket not found")
+    return cap
+
+
+def _refuse_closed(ticket: Ticket, what: str) -> None:
+    if ticket.status == Status.CLOSED:
+        raise TransitionRefused(f"ticket {ticket.reference} is closed; {what} is refused", allowed=[])
+
+
+def _policy_for(ticket: Ticket) -> Policy:
+    return sla_selectors.policy_version(ticket.policy_version_id)
+
+
+def _validate_priority(policy: Policy, priority: str) -> str:
+    if priority not in policy.priorities:
+        raise InvalidInput(
+            f"unknown priority {priority!r}; one of: {', '.join(policy.priority_codes())}", code="unknown_priority"
+        )
+    return priority
+
+
+def _validate_issue_type(policy: Policy, slug: str) -> str:
+    spec = policy.issue_types.get(slug)
+    if spec is None or not spec.active:
+        raise InvalidInput(f"unknown issue type {slug!r}", code="unknown_issue_type")
+    return slug
+
+
+def _text(value: str | None, name: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"{name} must not be empty", code=f"{name}_required")
+    if len(value) > limit:
+        raise InvalidInput(f"{name} is longer than {limit} characters", code=f"{name}_too_long")
+    return value
+
+
+def _set_status(change: _Change, new: str, *, reason: str = "") -> None:
+    """Change the status; entering a waiting state pauses the clocks, leaving one resumes them."""
+    old = change.ticket.status
+    if old == new:
+        return
+    was_paused, now_paused = old in PAUSED_STATUSES, new in PAUSED_STATUSES
+    if now_paused and not was_paused:
+        change.each_clock(clocks.pause)
+    elif was_paused and not now_paused:
+        change.each_clock(clocks.resume)
+    change.set("status", new)
+    change.event("status", before=old, after=new, reason=reason, public=True)
+
+
+def _retarget(change: _Change, *, priority: str, issue_type: str) -> None:
+    """Re-prioritising: met and breached targets stay; pending ones restart from now."""
+    ticket = change.ticket
+    specs = _policy_for(ticket).targets_for(priority, issue_type)
+    paused = ticket.status in PAUSED_STATUSES
+    for kind, clk in list(change.clocks.items()):
+        if not clocks.is_pending(clk):
+            continue
+        clocks.supersede(ticket, clk, change.now)
+        change.retired.append(clk)
+        fresh = clocks.new_clock(ticket, specs[kind], at=change.now, paused=paused)
+        change.clocks[kind] = fresh
+        change.event(
+            "sla_restarted",
+            after={"target": kind, "priority": priority, "deadline": iso(fresh.deadline)},
+        )
+
+
+def _change_priority(change: _Change, *, priority: str | None, issue_type: str | None, reason: str) -> None:
+    ticket = change.ticket
+    policy = _policy_for(ticket)
+    new_priority = _validate_priority(policy, priority) if priority else ticket.priority
+    new_type = _validate_issue_type(policy, issue_type) if issue_type else ticket.issue_type
+    if new_priority == ticket.priority and new_type == ticket.issue_type:
+        return
+    if not reason.strip():
+        raise InvalidInput("changing the priority or issue type needs a reason", code="reason_required")
+    if new_priority != ticket.priority:
+        change.event("priority", before=ticket.priority, after=new_priority, reason=reason, public=True)
+        change.set("priority", new_priority)
+    if new_type != ticket.issue_type:
+        change.event("issue_type", before=ticket.issue_type, after=new_type, reason=reason, public=True)
+        change.set("issue_type", new_type)
+    _retarget(change, priority=new_priority, issue_type=new_type)
+
+
+def _policy_due(change: _Change) -> datetime | None:
+    clk = change.clocks.get(RESOLUTION)
+    return clk.deadline if clk is not None and clocks.is_pending(clk) else None
+
+
+def _set_due(change: _Change, due_at: datetime | None, reason: str, *, default: bool = False) -> None:
+    ticket = change.ticket
+    policy_due = _policy_due(change)
+    if due_at is None:
+        if not default:
+            raise InvalidInput("due_at is required", code="due_at_required")
+        due_at = policy_due
+        if due_at is None:
+            raise InvalidInput(
+                "the resolution clock is not running: give the due date explicitly", code="due_at_required"
+            )
+    clock.ensure_aware(due_at, name="due_at")
+    if due_at <= change.now:
+        raise InvalidInput("the due date must be in the future", code="due_at_in_past")
+    later = policy_due is not None and due_at > policy_due
+    if (later or not default) and not reason.strip():
+        raise InvalidInput(
+            "a due date later than the policy's resolution deadline needs a reason"
+            if later
+            else "changing the due date needs a reason",
+            code="reason_required",
+        )
+    if ticket.due_at == due_at:
+        return
+    change.event(
+        "due_date",
+        before=iso(ticket.due_at),
+        after=iso(due_at),
+        reason=reason,
+        public=True,
+    )
+    change.set("due_at", due_at)
+    change.set("due_reason", reason.strip())
+
+
+def _set_assignee(change: _Change, assignee: User | None) -> None:
+    ticket = change.ticket
+    if assignee is not None and not access.is_staff(assignee):
+        raise InvalidInput(f"{assignee.email} is not a member of staff", code="invalid_assignee")
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return
+    change.event(
+        "assignee",
+        before=ticket.assignee_id,
+        after=assignee.pk if assignee else None,
+    )
+    change.set("assignee", assignee)
+
+
+def _set_team(change: _Change, team: Team | None) -> None:
+    ticket = change.ticket
+    if ticket.team_id == (team.pk if team else None):
+        return
+    change.event("team", before=ticket.team_id, after=team.pk if team else None)
+    change.set("team", team)
+
+
+def _add_message(
+    change: _Change,
+    *,
+    body: str,
+    kind: str = MessageKind.REPLY,
+    internal: bool = False,
+    question: bool = False,
+    from_staff: bool,
+    channel: str,
+) -> TicketMessage:
+    message = TicketMessage.objects.create(
+        ticket=change.ticket,
+        author=change.actor,
+        kind=kind,
+        body=body,
+        internal=internal,
+        question=question,
+        from_staff=from_staff,
+        channel=channel,
+        created_at=change.now,
+    )
+    change.event(
+        "note" if internal else "message",
+        after={"message_id": message.pk, "kind": kind, "question": question, "from_staff": from_staff},
+        public=not internal,
+    )
+    if from_staff and not internal:
+        change.meet(FIRST_RESPONSE)
+    return message
+
+
+# ---------------------------------------------------------------- create
+
+
+def ticket_create(
+    *,
+    actor: User | None,
+    store: Store,
+    subject: str,
+    description: str,
+    issue_type: str,
+    priority: str | None = None,
+    channel: str = Channel.API,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a ticket; its clocks start now (counting from the next opening on business hours)."""
+    now = now or clock.now()
+    if actor is not None:
+        if not access.is_active(actor) or not Store.objects.filter(access.store_scope(actor), pk=store.pk).exists():
+            if access.is_active(actor) and actor.role == "engineer":
+                raise Forbidden("engineers do not open merchant tickets", code="action_forbidden")
+            raise NotFound("store not found")
+    subject = _text(subject, "subject", SUBJECT_MAX)
+    description = _text(description, "description", BODY_MAX)
+    if channel not in Channel.values:
+        raise InvalidInput(f"unknown channel {channel!r}", code="invalid_channel")
+    with transaction.atomic():
+        policy = sla_selectors.current_policy()
+        issue_type = _validate_issue_type(policy, issue_type)
+        chosen = _validate_priority(policy, priority) if priority else policy.issue_types[issue_type].default_priority
+        ticket = Ticket.objects.create(
+            merchant_id=store.merchant_id,
+            store=store,
+            requester=actor,
+            subject=subject,
+            description=description,
+            issue_type=issue_type,
+            priority=chosen,
+            status=Status.NEW,
+            channel=channel,
+            policy_version_id=policy.version_id,
+            created_at=now,
+            updated_at=now,
+        )
+        specs = policy.targets_for(chosen, issue_type)
+        new = [clocks.new_clock(ticket, spec, at=now, paused=False) for spec in specs.values()]
+        TicketClock.objects.bulk_create(new)
+        by_kind = {c.kind: c for c in new}
+        _write_events(
+            ticket,
+            actor,
+            [
+                EventSpec(
+                    "created",
+                    after={
+                        "status": Status.NEW,
+                        "priority": chosen,
+                        "issue_type": issue_type,
+                        "channel": channel,
+                        "first_response_due": iso(by_kind[FIRST_RESPONSE].deadline),
+                        "resolution_due": iso(by_kind[RESOLUTION].deadline),
+                        "policy_version": policy.number,
+                    },
+                    public=True,
+                    at=now,
+                )
+            ],
+        )
+    return ticket
+
+
+# ---------------------------------------------------------------- messages
+
+
+def ticket_reply(
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    body: str,
+    internal: bool = False,
+    question: bool = False,
+    channel: str = Channel.API,
+    now: datetime | None = None,
+) -> TicketMessage:
+    """Post a message: a public reply (maybe a question), or an internal note (staff)."""
+    now = now or clock.now()
+    body = _text(body, "body", BODY_MAX)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        cap = _capacity_or_404(actor, ticket)
+        if cap == "merchant" and (internal or question):
+            raise Forbidden("merchants post public messages only", code="action_forbidden")
+        if cap == "engineer" and not internal:
+            raise Forbidden("engineers post internal notes only", code="action_forbidden")
+        if internal and question:
+            raise InvalidInput("an internal note cannot be a question to the merchant", code="invalid")
+        _refuse_closed(ticket, "posting")
+        if question:
+            lifecycle.check("ask", capacity=cap, status=ticket.status, priority=ticket.priority)
+        change = _Change(ticket, actor, now)
+        change.settle()
+        message = _add_message(
+            change,
+            body=body,
+            kind=MessageKind.NOTE if internal else MessageKind.REPLY,
+            internal=internal,
+            question=question,
+            from_staff=cap != "merchant",
+            channel=channel,
+        )
+        if question:
+            _set_status(change, Status.WAITING_ON_MERCHANT, reason="question to the merchant")
+        elif cap == "merchant":
+            if ticket.status == Status.WAITING_ON_MERCHANT:
+                _set_status(change, Status.IN_PROGRESS, reason="the merchant replied")
+            elif ticket.status == Status.RESOLVED:
+                _reopen(change, reason="the merchant replied")
+        change.save()
+    return message
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _reopen(change: _Change, *, reason: str) -> None:
+    clk = change.clocks.get(RESOLUTION)
+    if clk is not None:
+        change.events.extend(clocks.unmeet(change.ticket, clk, change.now))
+    change.set("resolved_at", None)
+    change.event("reopened", reason=reason, public=True)
+    _set_status(change, Status.IN_PROGRESS, reason=reason)
+
+
+def ticket_transition(
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    action: str,
+    reason: str = "",
+    now: datetime | None = None,
+    priority: str | None = None,
+    issue_type: str | None = None,
+    due_at: datetime | None = None,
+    assignee: User | None = None,
+    team: Team | None = None,
+    message: str | None = None,
+    rating: int | None = None,
+    comment: str = "",
+    amount_inr: Decimal | str | None = None,
+    description: str | None = None,
+    valid_until: datetime | None = None,
+) -> Ticket:
+    """Take one lifecycle action (POLICY.md's table) with the fields it needs."""
+    now = now or clock.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        cap = SYSTEM_CAPACITY if actor is None else _capacity_or_404(actor, ticket)
+        transition = lifecycle.check(action, capacity=cap, status=ticket.status, priority=ticket.priority)
+        change = _Change(ticket, actor, now)
+        change.settle()
+        if action == "triage":
+            _change_priority(change, priority=priority, issue_type=issue_type, reason=reason)
+            _set_assignee(change, assignee)
+            if team is not None:
+                _set_team(change, team)
+            _set_due(change, due_at, reason, default=True)
+        elif action == "quote":
+            if amount_inr is None or description is None or valid_until is None:
+                raise InvalidInput("a quote needs amount_inr, description and valid_until", code="quote_incomplete")
+            quote = billing.quote_create(
+                ticket_id=ticket.pk,
+                amount_inr=amount_inr,
+                description=description,
+                valid_until=clock.ensure_aware(valid_until, name="valid_until"),
+                actor_id=actor.pk if actor else None,
+                now=now,
+            )
+            change.event(
+                "quote",
+                after={
+                    "quote_id": quote.pk,
+                    "amount_inr": str(quote.amount_inr),
+                    "gst_percent": str(quote.gst_percent),
+                    "valid_until": iso(quote.valid_until),
+                    "description": quote.description,
+                },
+                public=True,
+            )
+        elif action in ("approve", "decline", "expire"):
+            status = {"approve": "approved", "decline": "declined", "expire": "expired"}[action]
+            quote = billing.quote_decide(
+                ticket_id=ticket.pk, status=status, actor_id=actor.pk if actor else None, reason=reason, now=now
+            )
+            change.event(f"quote_{status}", after={"quote_id": quote.pk}, reason=reason, public=True)
+        elif action == "workaround":
+            body = _text(message, "message", BODY_MAX)
+            _add_message(change, body=body, kind=MessageKind.WORKAROUND, from_staff=True, channel=Channel.API)
+            _record_workaround(change, reason=reason)
+        elif action == "resolve":
+            body = _text(message, "message", BODY_MAX)
+            _add_message(change, body=body, kind=MessageKind.RESOLUTION, from_staff=True, channel=Channel.API)
+            change.meet(RESOLUTION)
+            change.set("resolved_at", now)
+            change.event("resolved", reason=reason, public=True)
+        elif action == "close":
+            if rating is not None and not (isinstance(rating, int) and 1 <= rating <= 5):
+                raise InvalidInput("rating must be a whole number from 1 to 5", code="invalid_rating")
+            change.set("closed_at", now)
+            if rating is not None or comment.strip():
+                change.set("rating", rating)
+                change.set("rating_comment", comment.strip())
+                change.event("rating", after={"rating": rating, "comment": comment.strip()}, public=True)
+        elif action == "reopen":
+            _reopen(change, reason=reason or "reopened by the merchant")
+        elif action == "withdraw":
+            change.each_clock(clocks.stop)
+            change.set("closed_at", now)
+            change.event("withdrawn", reason=reason, public=True)
+        if transition.target is not None and action != "reopen":
+            _set_status(change, transition.target, reason=reason)
+        change.save()
+    return ticket
+
+
+SYSTEM_CAPACITY = lifecycle.SYSTEM
+
+
+def _record_workaround(change: _Change, *, reason: str) -> None:
+    """C1: the workaround meets the resolution target and the ticket drops to C2, whose
+    resolution target starts now (the C1 targets stay met or breached)."""
+    ticket = change.ticket
+    change.meet(RESOLUTION)
+    old = change.clocks[RESOLUTION]
+    clocks.supersede(ticket, old, change.now)
+    change.retired.append(old)
+    change.event("workaround", public=True, reason=reason)
+    change.event("priority", before=ticket.priority, after="C2", reason="workaround recorded", public=True)
+    change.set("priority", "C2")
+    spec = _policy_for(ticket).targets_for("C2", ticket.issue_type)[RESOLUTION]
+    fresh = clocks.new_clock(ticket, spec, at=change.now, paused=ticket.status in PAUSED_STATUSES)
+    change.clocks[RESOLUTION] = fresh
+    change.event("sla_restarted", after={"target": RESOLUTION, "priority": "C2", "deadline": iso(fresh.deadline)})
+
+
+# ---------------------------------------------------------------- field changes
+
+
+UNSET: Any = object()
+
+
+def ticket_update(
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    reason: str = "",
+    priority: str | None = None,
+    issue_type: str | None = None,
+    team: Team | None = UNSET,
+    assignee: User | None = UNSET,
+    due_at: datetime | None = UNSET,
+    now: datetime | None = None,
+) -> Ticket:
+    """Staff change priority or issue type (with a reason), team, assignee, due date (with a reason)."""
+    now = now or clock.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        cap = _capacity_or_404(actor, ticket)
+        if cap != "staff":
+            raise Forbidden("only staff change a ticket's fields", code="action_forbidden")
+        _refuse_closed(ticket, "changing it")
+        change = _Change(ticket, actor, now)
+        change.settle()
+        if priority or issue_type:
+            _change_priority(change, priority=priority, issue_type=issue_type, reason=reason)
+        if team is not UNSET:
+            _set_team(change, team)
+        if assignee is not UNSET:
+            _set_assignee(change, assignee)
+        if due_at is not UNSET:
+            if ticket.status == Status.NEW:
+                raise TransitionRefused(
+                    "the due date is assigned on triage", allowed=lifecycle.allowed_actions(cap, ticket.status, ticket.priority)
+                )
+            _set_due(change, due_at, reason)
+        change.save()
+    return ticket
+
+
+# ---------------------------------------------------------------- sweeps (the worker calls these)
+
+
+def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Record warnings and breaches whose instant has passed, at their true instants."""
+    now = now or clock.now()
+    due = (
+        TicketClock.objects.filter(superseded_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True)
+        .filter(_due_filter(now))
+        .values_list("ticket_id", flat=True)
+        .distinct()[:limit]
+    )
+    count = 0
+    for ticket_id in list(due):
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+            change = _Change(ticket, None, now)
+            change.settle()
+            if change.events:
+                change.fields = set()
+                for clk in change.clocks.values():
+                    clk.save(update_fields=clocks.CLOCK_FIELDS)
+                _write_events(ticket, None, change.events)
+                count += len(change.events)
+    return count
+
+
+def _due_filter(now: datetime) -> Any:
+    from django.db.models import Q
+
+    return Q(breached_at__isnull=True, deadline__lte=now) | Q(warned_at__isnull=True, warn_at__lte=now)
+
+
+def quotes_expire(*, now: datetime | None = None) -> int:
+    """Pending quotes past their validity send their tickets back to triaged."""
+    now = now or clock.now()
+    done = 0
+    for ticket_id in billing.quotes_due_for_expiry(now=now):
+        ticket = Ticket.objects.get(pk=ticket_id)
+        try:
+            ticket_transition(actor=None, ticket=ticket, action="expire", reason="the quote expired", now=now)
+        except Conflict:
+            continue
+        done += 1
+    return done
