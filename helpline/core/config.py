@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,12 @@ def data_dir(env: Mapping[str, str]) -> Path:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"HELPLINE_DATA_DIR={raw!r} cannot be created: {exc.strerror}") from None
-    if not os.access(path, os.W_OK):
-        raise ConfigError(f"HELPLINE_DATA_DIR={raw!r} is not writable")
+    # Try it rather than ask os.access(): root is "allowed" to write where writing still fails.
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"HELPLINE_DATA_DIR={raw!r} is not writable: {exc.strerror}") from None
     return path
 
 
@@ -41,14 +46,34 @@ def secret_key(env: Mapping[str, str], directory: Path) -> str:
             raise ConfigError("HELPLINE_SECRET_KEY must be at least 32 characters long")
         return raw.strip()
     key_file = directory / "secret_key"
-    if key_file.exists():
-        value = key_file.read_text().strip()
-        if len(value) >= 32:
-            return value
+    try:
+        existing = key_file.read_text().strip()
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise ConfigError(
+            f"HELPLINE_SECRET_KEY is not set and {key_file} cannot be read: {exc.strerror}"
+        ) from None
+    if existing is not None and len(existing) >= 32:
+        return existing
+    # Several processes may start at once (gunicorn workers, pytest-xdist workers): write the
+    # key to a private temporary file and publish it with one atomic link, so that every
+    # process ends up with the same key and none reads a half-written file.
     value = secrets.token_urlsafe(50)
-    key_file.write_text(value + "\n")
-    key_file.chmod(0o600)
-    return value
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value + "\n")
+        if existing is not None:  # present but unusable (too short): replace it
+            os.replace(tmp, key_file)
+            return value
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:  # another process published its key first: use that one
+            return key_file.read_text().strip()
+        return value
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def time_zone(env: Mapping[str, str]) -> str:
@@ -85,6 +110,19 @@ def boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
 
 
+def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{name}={raw!r} is not a positive whole number")
+    return value
+
+
 def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
     raw = env.get("DATABASE_URL", "").strip()
     if not raw:
@@ -105,14 +143,14 @@ def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
         }
     import dj_database_url
 
+    # Never echo the URL: it may carry a password.
     if not raw.startswith(("postgres://", "postgresql://", "sqlite://")):
-        raise ConfigError(
-            f"DATABASE_URL={raw!r} is not a postgresql:// (or sqlite://) URL"
-        )
+        scheme = raw.split("://", 1)[0] + "://" if "://" in raw else "no scheme"
+        raise ConfigError(f"DATABASE_URL must be a postgresql:// (or sqlite://) URL, not {scheme}")
     try:
         cfg: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=60))
     except Exception as exc:  # dj_database_url raises several kinds
-        raise ConfigError(f"DATABASE_URL cannot be read: {exc}") from None
+        raise ConfigError(f"DATABASE_URL cannot be read: {type(exc).__name__}") from None
     if cfg.get("ENGINE") == "django.db.backends.postgresql" and not cfg.get("NAME"):
         raise ConfigError("DATABASE_URL names no database (postgresql://user@host:port/NAME)")
     return cfg

@@ -1,0 +1,258 @@
+"""A bad environment value stops start-up with one line naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from helpline.core import config
+from helpline.core.config import ConfigError
+from helpline.core.tests import clean_env, run_helpline
+
+pytestmark = pytest.mark.pure
+
+GOOD_KEY = "k" * 40
+
+
+def unwritable_dir(tmp_path: Path) -> Path:
+    if os.geteuid() == 0:
+        # Modes do not stop root; procfs does (and os.access() would say "writable").
+        return Path("/proc")
+    path = tmp_path / "read-only"
+    path.mkdir()
+    path.chmod(0o500)
+    return path
+
+
+# --- each reader, in process ---------------------------------------------------------------
+
+
+def test_data_dir_that_is_a_file(tmp_path: Path) -> None:
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(ConfigError, match="HELPLINE_DATA_DIR"):
+        config.data_dir({"HELPLINE_DATA_DIR": str(file)})
+
+
+def test_data_dir_that_cannot_be_created(tmp_path: Path) -> None:
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(ConfigError, match=r"HELPLINE_DATA_DIR.*cannot be created"):
+        config.data_dir({"HELPLINE_DATA_DIR": str(file / "below")})
+
+
+def test_data_dir_unwritable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"HELPLINE_DATA_DIR.*not writable"):
+        config.data_dir({"HELPLINE_DATA_DIR": str(unwritable_dir(tmp_path))})
+
+
+def test_data_dir_is_created_and_defaults_to_var(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert config.data_dir({"HELPLINE_DATA_DIR": str(tmp_path / "a" / "b")}).is_dir()
+    monkeypatch.chdir(tmp_path)
+    assert config.data_dir({}) == tmp_path / "var"
+
+
+def test_secret_key_too_short(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="HELPLINE_SECRET_KEY"):
+        config.secret_key({"HELPLINE_SECRET_KEY": "too-short"}, tmp_path)
+
+
+def test_secret_key_from_the_environment_writes_no_file(tmp_path: Path) -> None:
+    assert config.secret_key({"HELPLINE_SECRET_KEY": GOOD_KEY}, tmp_path) == GOOD_KEY
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_secret_key_is_generated_once_and_reused(tmp_path: Path) -> None:
+    first = config.secret_key({}, tmp_path)
+    assert len(first) >= 32
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert config.secret_key({}, tmp_path) == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporary left
+
+
+def test_secret_key_is_the_same_for_processes_starting_together(tmp_path: Path) -> None:
+    barrier = threading.Barrier(8)
+    keys: list[str] = []
+
+    def start() -> None:
+        barrier.wait()
+        keys.append(config.secret_key({}, tmp_path))
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(keys) == 8
+    assert len(set(keys)) == 1
+    assert (tmp_path / "secret_key").read_text().strip() == keys[0]
+
+
+def test_an_unusable_secret_key_file_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("short\n")
+    key = config.secret_key({}, tmp_path)
+    assert len(key) >= 32
+    assert config.secret_key({}, tmp_path) == key
+
+
+def test_time_zone_unknown() -> None:
+    with pytest.raises(ConfigError, match="HELPLINE_TIME_ZONE"):
+        config.time_zone({"HELPLINE_TIME_ZONE": "Mars/Olympus_Mons"})
+    assert config.time_zone({}) == "Asia/Kolkata"
+
+
+@pytest.mark.parametrize("raw", ["", " , ", ","])
+def test_allowed_hosts_empty(raw: str) -> None:
+    with pytest.raises(ConfigError, match="HELPLINE_ALLOWED_HOSTS"):
+        config.allowed_hosts({"HELPLINE_ALLOWED_HOSTS": raw})
+
+
+def test_allowed_hosts_bad_entry() -> None:
+    with pytest.raises(ConfigError, match="HELPLINE_ALLOWED_HOSTS"):
+        config.allowed_hosts({"HELPLINE_ALLOWED_HOSTS": "example.com, http://x/"})
+    assert config.allowed_hosts({"HELPLINE_ALLOWED_HOSTS": " a.example , b "}) == [
+        "a.example",
+        "b",
+    ]
+
+
+def test_debug_maybe() -> None:
+    with pytest.raises(ConfigError, match="HELPLINE_DEBUG"):
+        config.boolean({"HELPLINE_DEBUG": "maybe"}, "HELPLINE_DEBUG", False)
+    assert config.boolean({"HELPLINE_DEBUG": "Yes"}, "HELPLINE_DEBUG", False) is True
+    assert config.boolean({}, "HELPLINE_DEBUG", False) is False
+
+
+@pytest.mark.parametrize("raw", ["two", "0", "-1", "1.5"])
+def test_web_workers_not_a_positive_number(raw: str) -> None:
+    with pytest.raises(ConfigError, match="HELPLINE_WEB_WORKERS"):
+        config.positive_int({"HELPLINE_WEB_WORKERS": raw}, "HELPLINE_WEB_WORKERS", 2)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://root:hunter2@db/helpline",
+        "garbage",
+        "postgresql://postgres@127.0.0.1:notaport/helpline",
+        "postgresql://postgres@127.0.0.1:5432",
+    ],
+)
+def test_database_url_bad(url: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL") as caught:
+        config.database({"DATABASE_URL": url}, tmp_path)
+    assert "hunter2" not in str(caught.value)  # a URL may carry a password: never echo it
+
+
+def test_database_default_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    db = config.database({}, tmp_path)
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(tmp_path / "helpline.sqlite3")
+    # A file, not :memory:, so that subprocesses in tests can share it; pytest-django adds a
+    # per-worker suffix (_gw0, _gw1 …) under xdist.
+    assert db["TEST"]["NAME"] == str(tmp_path / "test-helpline.sqlite3")
+
+
+def test_database_postgresql() -> None:
+    db = config.database({"DATABASE_URL": "postgresql://u@h:5433/helpline"}, Path("/unused"))
+    assert (db["ENGINE"], db["NAME"], db["HOST"], db["PORT"]) == (
+        "django.db.backends.postgresql",
+        "helpline",
+        "h",
+        5433,
+    )
+
+
+# --- the real start-up, in a subprocess ----------------------------------------------------
+
+
+def _file(tmp_path: Path) -> str:
+    path = tmp_path / "a-file"
+    path.write_text("x")
+    return str(path)
+
+
+BAD: list[tuple[str, Callable[[Path], str]]] = [
+    ("HELPLINE_DATA_DIR", _file),
+    ("HELPLINE_DATA_DIR", lambda p: str(unwritable_dir(p))),
+    ("HELPLINE_SECRET_KEY", lambda p: "short"),
+    ("HELPLINE_TIME_ZONE", lambda p: "Mars/Olympus_Mons"),
+    ("HELPLINE_ALLOWED_HOSTS", lambda p: " , "),
+    ("HELPLINE_DEBUG", lambda p: "maybe"),
+    ("DATABASE_URL", lambda p: "mysql://root:hunter2@db/helpline"),
+    ("DATABASE_URL", lambda p: "garbage"),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD, ids=[f"{n}-{i}" for i, (n, _) in enumerate(BAD)])
+def test_start_up_with_a_bad_value_says_one_line(
+    name: str, value: Callable[[Path], str], tmp_path: Path
+) -> None:
+    env = clean_env(tmp_path / "data", **{name: value(tmp_path)})
+    result = run_helpline("manage", "check", env=env)
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    assert lines[0].startswith("helpline: configuration error: ")
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "hunter2" not in result.stderr
+
+
+def test_serve_with_bad_web_workers_says_one_line(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, HELPLINE_WEB_WORKERS="lots")
+    result = run_helpline("serve", "--port", "1", env=env)
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        "helpline: configuration error: HELPLINE_WEB_WORKERS='lots' is not a positive whole number"
+    ]
+
+
+def test_start_up_with_good_values_passes_the_checks(tmp_path: Path) -> None:
+    result = run_helpline("manage", "check", env=clean_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "secret_key").exists()
+
+
+def test_help_needs_no_database_nor_configuration(tmp_path: Path) -> None:
+    """`helpline --help` (and each command's) works before anything is configured."""
+    env = clean_env(
+        tmp_path / "missing",
+        DATABASE_URL="postgresql://nobody@127.0.0.1:1/nothing",
+        HELPLINE_DEBUG="maybe",
+    )
+    # In a subprocess: core's tests may not import the CLI (import-linter), and loading every
+    # command module must not read the settings either.
+    listing = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from helpline import cli, cli_commands; print(*cli.COMMANDS, sep='\\n')",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    names = listing.stdout.split()
+    assert {"migrate", "serve", "manage"} <= set(names)
+
+    result = run_helpline("--help", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: helpline")
+    for name in names:
+        assert name in result.stdout
+        sub = run_helpline(name, "--help", env=env)
+        assert sub.returncode == 0, (name, sub.stderr)
+        assert sub.stdout.startswith(f"usage: helpline {name}"), (name, sub.stdout)
+    assert not (tmp_path / "missing").exists()  # nothing read the settings
