@@ -26,7 +26,9 @@ def _migrate(args: argparse.Namespace) -> int:
 
 @command("manage", "Run a Django management command: helpline manage COMMAND [ARGS…].")
 def _manage_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", nargs="?", default="help")
+    parser.add_argument("name", nargs="?", default="help", help="the management command")
+    # Everything after the name is the command's own, --help included.
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help="its arguments")
 
 
 @handler("manage")
@@ -34,7 +36,7 @@ def _manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["helpline manage", args.name, *args.extra])
+    execute_from_command_line(["helpline manage", args.name, *args.rest, *args.extra])
     return 0
 
 

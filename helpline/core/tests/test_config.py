@@ -221,6 +221,10 @@ def test_start_up_with_good_values_passes_the_checks(tmp_path: Path) -> None:
     result = run_helpline("manage", "check", env=clean_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "secret_key").exists()
+    # Options after the management command's name are its own, --help included.
+    result = run_helpline("manage", "check", "--help", env=clean_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: helpline manage check")
 
 
 def test_help_needs_no_database_nor_configuration(tmp_path: Path) -> None:
