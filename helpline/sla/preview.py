@@ -105,6 +105,7 @@ def sla_preview(*, priority: str | None, issue_type: str | None, at: str | datet
     except sla_clock.CalendarRangeError as exc:
         raise InvalidInput(str(exc), code="year_not_covered") from None
     answer["resolution_kind"] = "workaround" if priority == "C1" else "resolution"
+    answer["note"] = None
     if not answer["open_now"]:
         answer["note"] = (
             "Received outside business hours: the clock starts at the next opening, "

@@ -98,6 +98,12 @@ def _run_from(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
         clk.warn_at = None
 
 
+def relayout(ticket: Ticket, clk: TicketClock) -> None:
+    """Lay the running segment out again (the calendar's holidays changed)."""
+    if clk.segment_started_at is not None:
+        _run_from(ticket, clk, clk.segment_started_at)
+
+
 def _fold(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
     """End the running segment at ``at``, adding its business and wall time to what is used."""
     start = clk.segment_started_at

@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from helpline.merchants.models import Merchant, Store
+
+
+class StoreInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Store
+    extra = 0
+    fields = ["name", "url", "account_manager", "created_at"]
+
+
+@admin.register(Merchant)
+class MerchantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "slug", "time_zone"]
+    search_fields = ["name", "slug"]
+    inlines = [StoreInline]
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "merchant", "url", "account_manager"]
+    list_filter = ["merchant"]
+    search_fields = ["name", "url"]

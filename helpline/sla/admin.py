@@ -1,0 +1,125 @@
+"""The policy in the admin. Every save publishes a new policy version (when something changed);
+holiday rows go through the ticket services so that open tickets' deadlines follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from helpline.core.errors import HelplineError
+from helpline.sla import services
+from helpline.sla.models import (
+    Calendar,
+    CalendarInterval,
+    Holiday,
+    IssueType,
+    Override,
+    PolicyVersion,
+    Priority,
+    Target,
+)
+
+
+class PublishingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """After the object and its inlines are saved, publish a policy version."""
+
+    def _publish(self, request: HttpRequest, what: str) -> None:
+        try:
+            version = services.policy_publish(actor_id=request.user.pk, note=what)
+        except HelplineError as exc:
+            self.message_user(
+                request, f"Saved, but not published: {exc.detail}", level=messages.ERROR
+            )
+            return
+        self.message_user(request, f"Policy version {version.number} is in force.")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        self._publish(request, f"{self.model._meta.verbose_name} {form.instance} saved")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        self._publish(request, f"{self.model._meta.verbose_name} {obj} deleted")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        super().delete_queryset(request, queryset)
+        self._publish(request, f"{self.model._meta.verbose_name_plural} deleted")
+
+
+class IntervalInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = CalendarInterval
+    extra = 0
+
+
+@admin.register(Calendar)
+class CalendarAdmin(PublishingAdmin):
+    list_display = ["name", "slug", "zone", "always_open", "country", "subdivision"]
+    inlines = [IntervalInline]
+    readonly_fields = ["holidays_revision"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["date", "name", "calendar", "added_by_admin"]
+    list_filter = ["calendar", "added_by_admin"]
+    date_hierarchy = "date"
+    fields = ["calendar", "date", "name"]
+
+    def save_model(self, request: HttpRequest, obj: Holiday, form: Any, change: bool) -> None:
+        from helpline.tickets.services import holiday_add, holiday_remove
+
+        if change and "date" in form.changed_data:
+            holiday_remove(calendar=obj.calendar, day=form.initial["date"])
+        moved = holiday_add(calendar=obj.calendar, day=obj.date, name=obj.name)
+        saved = Holiday.objects.get(calendar=obj.calendar, date=obj.date)
+        obj.pk = saved.pk
+        self.message_user(request, f"Holiday saved; deadlines moved on {moved} open ticket(s).")
+
+    def delete_model(self, request: HttpRequest, obj: Holiday) -> None:
+        from helpline.tickets.services import holiday_remove
+
+        moved = holiday_remove(calendar=obj.calendar, day=obj.date)
+        self.message_user(request, f"Holiday removed; deadlines moved on {moved} open ticket(s).")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Holiday]) -> None:
+        for obj in list(queryset.select_related("calendar")):
+            self.delete_model(request, obj)
+
+
+@admin.register(Priority)
+class PriorityAdmin(PublishingAdmin):
+    list_display = ["code", "name", "rank"]
+
+
+@admin.register(Target)
+class TargetAdmin(PublishingAdmin):
+    list_display = ["priority", "kind", "minutes", "calendar", "goal_minutes"]
+
+
+class OverrideInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Override
+    extra = 0
+
+
+@admin.register(IssueType)
+class IssueTypeAdmin(PublishingAdmin):
+    list_display = ["slug", "name", "default_priority", "active", "position"]
+    inlines = [OverrideInline]
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["number", "created_at", "created_by", "note"]
+    readonly_fields = ["number", "created_at", "created_by", "note", "digest", "snapshot"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,189 @@
+"""POLICY.md's lifecycle table: every disallowed transition is refused and writes nothing;
+every allowed one writes its event."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from helpline.billing.models import Quote
+from helpline.core.errors import Forbidden, TransitionRefused
+from helpline.tickets import lifecycle, services
+from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent, TicketMessage
+
+pytestmark = pytest.mark.django_db
+IST = ZoneInfo("Asia/Kolkata")
+T = datetime(2026, 12, 7, 11, 0, tzinfo=IST)  # Monday, business hours
+
+# POLICY.md, "Lifecycle", as (action, from-states, to-state, who).
+POLICY_TABLE = {
+    "triage": ({"new"}, "triaged", "staff"),
+    "start": ({"new", "triaged"}, "in_progress", "staff"),
+    "quote": ({"triaged", "in_progress"}, "awaiting_approval", "staff"),
+    "approve": ({"awaiting_approval"}, "in_progress", "merchant"),
+    "decline": ({"awaiting_approval"}, "triaged", "merchant"),
+    "workaround": (
+        {"new", "triaged", "in_progress", "waiting_on_merchant", "awaiting_approval"},
+        None,
+        "staff",
+    ),
+    "resolve": ({"new", "triaged", "in_progress", "waiting_on_merchant", "awaiting_approval"}, "resolved", "staff"),
+    "close": ({"resolved"}, "closed", "merchant"),
+    "reopen": ({"resolved"}, "in_progress", "merchant"),
+    "withdraw": ({"new", "triaged", "in_progress", "waiting_on_merchant", "awaiting_approval"}, "closed", "merchant"),
+}
+STATUSES = [s.value for s in Status]
+
+
+def test_the_table_in_code_is_policy_md_table() -> None:
+    assert set(lifecycle.PUBLIC_ACTIONS) == set(POLICY_TABLE)
+    for action, (sources, target, who) in POLICY_TABLE.items():
+        transition = lifecycle.TRANSITIONS[action]
+        assert transition.sources == sources, action
+        assert transition.target == target, action
+        assert who in transition.actors, action
+
+
+def _ticket_in(cast: Any, status: str, priority: str = "C1") -> Ticket:
+    ticket = services.ticket_create(
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject="Checkout fails",
+        description="Payment page errors",
+        issue_type="transactions-failing",
+        priority=priority,
+        now=T,
+    )
+    # Setup only: put the ticket straight into the state under test.
+    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    if status == Status.AWAITING_APPROVAL:
+        Quote.objects.create(
+            ticket=ticket, amount_inr=5000, description="Custom work", valid_until=T + timedelta(days=7), created_at=T
+        )
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _fields(action: str) -> dict[str, Any]:
+    return {
+        "message": "Here is what we did" if action in ("workaround", "resolve") else None,
+        "amount_inr": "2500.00" if action == "quote" else None,
+        "description": "Theme change" if action == "quote" else None,
+        "valid_until": T + timedelta(days=5) if action == "quote" else None,
+        "rating": 5 if action == "close" else None,
+    }
+
+
+def _snapshot(ticket: Ticket) -> tuple[Any, ...]:
+    row = Ticket.objects.values().get(pk=ticket.pk)
+    clocks = list(TicketClock.objects.filter(ticket=ticket).order_by("pk").values())
+    return (
+        row,
+        clocks,
+        TicketEvent.objects.filter(ticket=ticket).count(),
+        TicketMessage.objects.filter(ticket=ticket).count(),
+        list(Quote.objects.filter(ticket=ticket).values()),
+    )
+
+
+CASES = [
+    (action, status, who)
+    for action, (_, _, who) in POLICY_TABLE.items()
+    for status in STATUSES
+]
+
+
+@pytest.mark.parametrize(("action", "status", "who"), CASES)
+def test_every_transition_is_allowed_exactly_where_the_table_says(cast, action: str, status: str, who: str) -> None:
+    ticket = _ticket_in(cast, status)
+    actor = cast.ravi if who == "staff" else cast.alice
+    sources, target, _ = POLICY_TABLE[action]
+    before = _snapshot(ticket)
+    events_before = TicketEvent.objects.filter(ticket=ticket).count()
+    if status in sources:
+        services.ticket_transition(actor=actor, ticket=ticket, action=action, now=T + timedelta(minutes=5), **_fields(action))
+        ticket.refresh_from_db()
+        expected = target if target is not None else status
+        assert ticket.status == expected
+        new_kinds = list(TicketEvent.objects.filter(ticket=ticket).order_by("pk").values_list("kind", flat=True))[events_before:]
+        assert new_kinds, "an allowed transition writes its event"
+        if target is not None and target != status:
+            assert "status" in new_kinds
+    else:
+        with pytest.raises(TransitionRefused) as refused:
+            services.ticket_transition(actor=actor, ticket=ticket, action=action, now=T + timedelta(minutes=5), **_fields(action))
+        assert refused.value.status == 409
+        assert refused.value.extra["allowed"] == lifecycle.allowed_actions(who, status, "C1")
+        assert _snapshot(ticket) == before, "a refused transition writes nothing"
+
+
+@pytest.mark.parametrize("action", sorted(POLICY_TABLE))
+def test_the_other_role_gets_403_and_nothing_is_written(cast, action: str) -> None:
+    sources, _, who = POLICY_TABLE[action]
+    ticket = _ticket_in(cast, sorted(sources)[0])
+    actor = cast.alice if who == "staff" else cast.ravi
+    before = _snapshot(ticket)
+    with pytest.raises(Forbidden):
+        services.ticket_transition(actor=actor, ticket=ticket, action=action, now=T, **_fields(action))
+    assert _snapshot(ticket) == before
+
+
+def test_workaround_is_refused_below_c1_naming_the_allowed_actions(cast) -> None:
+    ticket = _ticket_in(cast, "in_progress", priority="C2")
+    with pytest.raises(TransitionRefused, match="only for C1") as refused:
+        services.ticket_transition(actor=cast.ravi, ticket=ticket, action="workaround", message="x", now=T)
+    assert refused.value.extra["allowed"] == ["quote", "resolve"]
+
+
+def test_the_api_answers_409_with_the_allowed_actions(cast) -> None:
+    ticket = _ticket_in(cast, "resolved")
+    response = cast.api("ravi").post(f"tickets/{ticket.pk}/transitions", {"action": "start"})
+    assert response.status_code == 409
+    assert response.json_body["code"] == "transition_not_allowed"
+    assert response.json_body["allowed"] == []
+    response = cast.api("alice").post(f"tickets/{ticket.pk}/transitions", {"action": "start"})
+    assert response.status_code == 403
+    response = cast.api("alice").post(f"tickets/{ticket.pk}/transitions", {"action": "fly"})
+    assert response.status_code == 422
+    assert response.json_body["code"] == "unknown_action"
+
+
+def test_closed_is_final_posting_is_refused(cast) -> None:
+    ticket = _ticket_in(cast, "closed")
+    for name in ("alice", "ravi"):
+        response = cast.api(name).post(f"tickets/{ticket.pk}/messages", {"body": "hello?"})
+        assert response.status_code == 409
+    assert not TicketMessage.objects.filter(ticket=ticket).exists()
+
+
+def test_a_question_moves_to_waiting_and_any_merchant_message_back(cast) -> None:
+    ticket = _ticket_in(cast, "in_progress")
+    services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Which browser?", question=True, now=T)
+    ticket.refresh_from_db()
+    assert ticket.status == "waiting_on_merchant"
+    services.ticket_reply(actor=cast.alice, ticket=ticket, body="Chrome", now=T + timedelta(hours=1))
+    ticket.refresh_from_db()
+    assert ticket.status == "in_progress"
+
+
+def test_a_question_on_a_new_ticket_is_refused(cast) -> None:
+    ticket = _ticket_in(cast, "new")
+    with pytest.raises(TransitionRefused):
+        services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Which browser?", question=True, now=T)
+
+
+def test_quote_expiry_returns_the_ticket_to_triaged(cast) -> None:
+    ticket = _ticket_in(cast, "in_progress")
+    services.ticket_transition(
+        actor=cast.ravi, ticket=ticket, action="quote", amount_inr="1200", description="Banner work",
+        valid_until=T + timedelta(days=2), now=T,
+    )
+    assert services.quotes_expire(now=T + timedelta(days=1)) == 0
+    assert services.quotes_expire(now=T + timedelta(days=2, seconds=1)) == 1
+    ticket.refresh_from_db()
+    assert ticket.status == "triaged"
+    assert Quote.objects.get(ticket=ticket).status == "expired"
+    assert TicketEvent.objects.filter(ticket=ticket, kind="quote_expired", public=True).exists()
