@@ -51,7 +51,11 @@ class Api:
                 content_type="application/json",
                 **self._headers(),
             )
-        response.json_body = response.json() if response.content and response["Content-Type"].startswith("application/json") else None
+        response.json_body = (
+            response.json()
+            if response.content and response["Content-Type"].startswith("application/json")
+            else None
+        )
         return response
 
     def get(self, path: str, **params: Any) -> Any:
@@ -91,25 +95,47 @@ def cast(db: Any) -> Cast:
     from helpline.merchants import services as merchants
 
     acme = merchants.merchant_create(name="Acme Retail", slug="acme", now=T0)
-    bolt = merchants.merchant_create(name="Bolt Electronics", slug="bolt", time_zone="Europe/London", now=T0)
-    maya = accounts.user_create(email="maya@helpline.test", role="account_manager", first_name="Maya")
+    bolt = merchants.merchant_create(
+        name="Bolt Electronics", slug="bolt", time_zone="Europe/London", now=T0
+    )
+    maya = accounts.user_create(
+        email="maya@helpline.test", role="account_manager", first_name="Maya"
+    )
     people = {
-        "alice": accounts.user_create(email="alice@acme.test", role="merchant", merchant=acme, first_name="Alice"),
-        "bob": accounts.user_create(email="bob@bolt.test", role="merchant", merchant=bolt, first_name="Bob"),
+        "alice": accounts.user_create(
+            email="alice@acme.test", role="merchant", merchant=acme, first_name="Alice"
+        ),
+        "bob": accounts.user_create(
+            email="bob@bolt.test", role="merchant", merchant=bolt, first_name="Bob"
+        ),
         "ravi": accounts.user_create(email="ravi@helpline.test", role="agent", first_name="Ravi"),
         "lena": accounts.user_create(email="lena@helpline.test", role="agent", first_name="Lena"),
         "maya": maya,
-        "eric": accounts.user_create(email="eric@helpline.test", role="engineer", first_name="Eric"),
+        "eric": accounts.user_create(
+            email="eric@helpline.test", role="engineer", first_name="Eric"
+        ),
         "ada": accounts.user_create(email="ada@helpline.test", role="admin", first_name="Ada"),
     }
-    team = accounts.team_create(name="Support", lead=people["lena"], members=[people["ravi"], people["lena"]])
+    team = accounts.team_create(
+        name="Support", lead=people["lena"], members=[people["ravi"], people["lena"]]
+    )
     tokens = {name: accounts.token_create(user=user, now=T0)[1] for name, user in people.items()}
     return Cast(
         acme=acme,
         bolt=bolt,
-        acme_shoes=merchants.store_create(merchant=acme, name="Acme Shoes", url="https://shoes.acme.test", account_manager=maya, now=T0),
-        acme_outlet=merchants.store_create(merchant=acme, name="Acme Outlet", url="https://outlet.acme.test", now=T0),
-        bolt_gadgets=merchants.store_create(merchant=bolt, name="Bolt Gadgets", url="https://bolt.test", now=T0),
+        acme_shoes=merchants.store_create(
+            merchant=acme,
+            name="Acme Shoes",
+            url="https://shoes.acme.test",
+            account_manager=maya,
+            now=T0,
+        ),
+        acme_outlet=merchants.store_create(
+            merchant=acme, name="Acme Outlet", url="https://outlet.acme.test", now=T0
+        ),
+        bolt_gadgets=merchants.store_create(
+            merchant=bolt, name="Bolt Gadgets", url="https://bolt.test", now=T0
+        ),
         team=team,
         tokens=tokens,
         **people,

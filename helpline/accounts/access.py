@@ -27,9 +27,8 @@ def is_active(user: User | None) -> bool:
 
 def ticket_scope(user: User | None) -> Q:
     """A filter on Ticket that keeps exactly the tickets ``user`` may see."""
-    if not is_active(user):
+    if user is None or not is_active(user):
         return NOTHING
-    assert user is not None
     if user.role in ALL_TICKETS_ROLES:
         return Q()
     if user.role == Role.ACCOUNT_MANAGER:
@@ -45,9 +44,8 @@ def ticket_scope(user: User | None) -> Q:
 
 def store_scope(user: User | None) -> Q:
     """A filter on Store that keeps the stores ``user`` may see (and file tickets for)."""
-    if not is_active(user):
+    if user is None or not is_active(user):
         return NOTHING
-    assert user is not None
     if user.role in ALL_TICKETS_ROLES:
         return Q()
     if user.role == Role.ACCOUNT_MANAGER:
@@ -59,9 +57,8 @@ def store_scope(user: User | None) -> Q:
 
 def capacity(user: User | None, ticket: Any) -> Capacity | None:
     """In what capacity ``user`` acts on ``ticket`` (None: may not see it at all)."""
-    if not is_active(user):
+    if user is None or not is_active(user):
         return None
-    assert user is not None
     if user.role in ALL_TICKETS_ROLES:
         return "staff"
     if user.role == Role.ACCOUNT_MANAGER:

@@ -5,7 +5,7 @@ from helpline.accounts.models import ApiToken, Team, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "merchant", "is_active"]
     list_filter = ["role", "is_active"]
@@ -15,17 +15,25 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         ("Person", {"fields": ("first_name", "last_name", "phone", "whatsapp", "time_zone")}),
         ("Role", {"fields": ("role", "merchant", "is_active", "is_staff", "is_superuser")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "merchant", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "role", "merchant", "password1", "password2"),
+            },
+        ),
+    )
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "lead", "partner"]
     filter_horizontal = ["members"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["user", "prefix", "digest", "created_at", "last_used_at"]
 

@@ -46,13 +46,16 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]  # stubs type the base manager
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 name="user_merchant_iff_merchant_role",
-                condition=(Q(role="merchant", merchant__isnull=False) | (~Q(role="merchant") & Q(merchant__isnull=True))),
+                condition=(
+                    Q(role="merchant", merchant__isnull=False)
+                    | (~Q(role="merchant") & Q(merchant__isnull=True))
+                ),
             ),
         ]
 
@@ -66,7 +69,9 @@ class Team(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams_led"
     )
     members = models.ManyToManyField(User, related_name="teams", blank=True)
-    partner = models.BooleanField(default=False, help_text="A partner team rather than the core team")
+    partner = models.BooleanField(
+        default=False, help_text="A partner team rather than the core team"
+    )
 
     def __str__(self) -> str:
         return self.name

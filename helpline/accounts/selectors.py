@@ -25,7 +25,9 @@ def staff_member(user_id: int, *, field: str = "assignee") -> User:
     """A staff user named in a request body (422 when there is none)."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not access.is_staff(user):
-        raise InvalidInput(f"{field}: no member of staff with id {user_id}", code=f"invalid_{field}")
+        raise InvalidInput(
+            f"{field}: no member of staff with id {user_id}", code=f"invalid_{field}"
+        )
     return user
 
 

@@ -16,7 +16,7 @@ from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.merchants.models import Merchant
 
-TOKEN_PREFIX = "hl_"
+TOKEN_PREFIX = "hl_"  # noqa: S105 - a public marker that makes tokens recognisable, not a secret
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
@@ -77,7 +77,9 @@ def team_create(*, name: str, lead: User | None = None, members: list[User] | No
     return team
 
 
-def token_create(*, user: User, name: str = "", now: datetime | None = None) -> tuple[ApiToken, str]:
+def token_create(
+    *, user: User, name: str = "", now: datetime | None = None
+) -> tuple[ApiToken, str]:
     """A new token for ``user``. The raw token is returned once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

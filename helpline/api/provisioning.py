@@ -44,7 +44,9 @@ class MerchantOut(Schema):
 @router.post("/merchants", response={201: MerchantOut, **errors(403, 409)})
 def create_merchant(request: HttpRequest, payload: MerchantIn) -> tuple[int, Any]:
     _admin(request)
-    return 201, merchants.merchant_create(name=payload.name, slug=payload.slug, time_zone=payload.time_zone)
+    return 201, merchants.merchant_create(
+        name=payload.name, slug=payload.slug, time_zone=payload.time_zone
+    )
 
 
 class StoreIn(Schema):
@@ -67,7 +69,7 @@ class StoreOut(Schema):
 
     @staticmethod
     def resolve_account_manager(obj: Any) -> int | None:
-        return obj.account_manager_id  # type: ignore[no-any-return]
+        return obj.account_manager_id
 
 
 @router.post("/stores", response={201: StoreOut, **errors(403, 404, 409)})
@@ -143,11 +145,18 @@ class TokenOut(Schema):
 
 
 @router.post("/users/{user_id}/tokens", response={201: TokenOut, **errors(403, 404)})
-def create_token(request: HttpRequest, user_id: int, payload: TokenIn | None = None) -> tuple[int, Any]:
+def create_token(
+    request: HttpRequest, user_id: int, payload: TokenIn | None = None
+) -> tuple[int, Any]:
     _admin(request)
     user = people.user_by_id(user_id)
     token, raw = accounts.token_create(user=user, name=payload.name if payload else "")
-    return 201, {"id": token.pk, "token": raw, "prefix": token.prefix, "created_at": token.created_at}
+    return 201, {
+        "id": token.pk,
+        "token": raw,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+    }
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **errors(404)})

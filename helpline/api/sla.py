@@ -76,7 +76,9 @@ class PolicyOut(Schema):
     issue_types: list[IssueTypeOut]
 
 
-@router.get("/policy", response={200: PolicyOut, 404: ErrorOut}, auth=None, summary="The current policy")
+@router.get(
+    "/policy", response={200: PolicyOut, 404: ErrorOut}, auth=None, summary="The current policy"
+)
 def policy(request: HttpRequest) -> dict[str, Any]:
     current = selectors.current_policy()
     return {

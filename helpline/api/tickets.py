@@ -23,7 +23,7 @@ router = Router(tags=["tickets"], auth=AUTH)
 
 
 def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ output
@@ -87,7 +87,9 @@ def _clock_out(clk: TicketClock | None) -> dict[str, Any] | None:
         "paused_since": clk.paused_since,
         "met_at": clk.met_at,
         "breached_at": clk.breached_at,
-        "business_seconds": int(clk.taken_business.total_seconds()) if clk.taken_business is not None else None,
+        "business_seconds": int(clk.taken_business.total_seconds())
+        if clk.taken_business is not None
+        else None,
         "wall_seconds": int(clk.taken_wall.total_seconds()) if clk.taken_wall is not None else None,
     }
 
@@ -168,7 +170,9 @@ class TicketQuery(Schema):
     team: int | None = None
     assignee: int | None = None
     breached: bool | None = Field(None, description="Any target ever breached")
-    due_before: AwareDatetime | None = Field(None, description="The nearest pending deadline is before")
+    due_before: AwareDatetime | None = Field(
+        None, description="The nearest pending deadline is before"
+    )
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=200)
 
@@ -185,7 +189,9 @@ def list_tickets(request: HttpRequest, query: Query[TicketQuery]) -> dict[str, A
         breached=query.breached,
         due_before=query.due_before,
     )
-    rows, nxt = selectors.ticket_list(user=user, filters=filters, cursor=query.cursor, limit=query.limit)
+    rows, nxt = selectors.ticket_list(
+        user=user, filters=filters, cursor=query.cursor, limit=query.limit
+    )
     return {"items": [ticket_out(t, user) for t in rows], "next": nxt}
 
 
@@ -213,7 +219,9 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch) ->
     if "team" in given:
         changes["team"] = people.team_by_id(payload.team) if payload.team is not None else None
     if "assignee" in given:
-        changes["assignee"] = people.staff_member(payload.assignee) if payload.assignee is not None else None
+        changes["assignee"] = (
+            people.staff_member(payload.assignee) if payload.assignee is not None else None
+        )
     if "due_at" in given:
         changes["due_at"] = payload.due_at
     services.ticket_update(
@@ -250,7 +258,7 @@ class MessageOut(Schema):
 
     @staticmethod
     def resolve_author(obj: Any) -> int | None:
-        return obj.author_id  # type: ignore[no-any-return]
+        return obj.author_id
 
     @staticmethod
     def resolve_author_name(obj: Any) -> str:
@@ -269,7 +277,11 @@ def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> tu
     user = _user(request)
     ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
     message = services.ticket_reply(
-        actor=user, ticket=ticket, body=payload.body, internal=payload.internal, question=payload.question
+        actor=user,
+        ticket=ticket,
+        body=payload.body,
+        internal=payload.internal,
+        question=payload.question,
     )
     return 201, message
 
@@ -282,13 +294,19 @@ class TransitionIn(Schema):
     reason: str = Field("", max_length=2000)
     priority: str | None = Field(None, max_length=2, description="triage")
     issue_type: str | None = Field(None, max_length=64, description="triage")
-    due_at: AwareDatetime | None = Field(None, description="triage (default: the policy's deadline)")
+    due_at: AwareDatetime | None = Field(
+        None, description="triage (default: the policy's deadline)"
+    )
     assignee: int | None = Field(None, description="triage")
     team: int | None = Field(None, description="triage")
-    message: str | None = Field(None, max_length=100_000, description="workaround, resolve: the public message")
+    message: str | None = Field(
+        None, max_length=100_000, description="workaround, resolve: the public message"
+    )
     rating: int | None = Field(None, ge=1, le=5, description="close")
     comment: str = Field("", max_length=5000, description="close")
-    amount_inr: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2, description="quote")
+    amount_inr: Decimal | None = Field(
+        None, gt=0, max_digits=12, decimal_places=2, description="quote"
+    )
     description: str | None = Field(None, max_length=10_000, description="quote")
     valid_until: AwareDatetime | None = Field(None, description="quote")
 
@@ -330,7 +348,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_actor(obj: Any) -> int | None:
-        return obj.actor_id  # type: ignore[no-any-return]
+        return obj.actor_id
 
     @staticmethod
     def resolve_actor_name(obj: Any) -> str:

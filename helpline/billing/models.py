@@ -34,6 +34,11 @@ class Quote(models.Model):
         constraints = [
             models.CheckConstraint(name="quote_amount_positive", condition=Q(amount_inr__gt=0)),
             models.UniqueConstraint(
-                fields=["ticket"], condition=Q(status="pending"), name="quote_one_pending_per_ticket"
+                fields=["ticket"],
+                condition=Q(status="pending"),
+                name="quote_one_pending_per_ticket",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"INR {self.amount_inr} ({self.status})"

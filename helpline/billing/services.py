@@ -21,13 +21,17 @@ def quote_create(
     try:
         amount = Decimal(str(amount_inr)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise InvalidInput(f"amount {amount_inr!r} is not a number", code="invalid_amount") from None
+        raise InvalidInput(
+            f"amount {amount_inr!r} is not a number", code="invalid_amount"
+        ) from None
     if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10"):
         raise InvalidInput("a quote's amount must be positive (INR)", code="invalid_amount")
     if not (description or "").strip():
         raise InvalidInput("a quote needs a description of the work", code="description_required")
     if valid_until <= now:
-        raise InvalidInput("a quote must be valid until a time in the future", code="invalid_valid_until")
+        raise InvalidInput(
+            "a quote must be valid until a time in the future", code="invalid_valid_until"
+        )
     return Quote.objects.create(
         ticket_id=ticket_id,
         amount_inr=amount,
@@ -41,7 +45,11 @@ def quote_create(
 def quote_decide(
     *, ticket_id: int, status: str, actor_id: int | None, reason: str, now: datetime
 ) -> Quote:
-    quote = Quote.objects.select_for_update().filter(ticket_id=ticket_id, status=Quote.Status.PENDING).first()
+    quote = (
+        Quote.objects.select_for_update()
+        .filter(ticket_id=ticket_id, status=Quote.Status.PENDING)
+        .first()
+    )
     if quote is None:
         raise NotFound("this ticket has no pending quote", code="no_pending_quote")
     quote.status = status

@@ -16,7 +16,9 @@ def _sla_args(parser: argparse.ArgumentParser) -> None:
     preview = subs.add_parser("preview", help="When a ticket filed at --at is due (JSON).")
     preview.add_argument("--priority", help="C1–C4 (default: the issue type's)")
     preview.add_argument("--issue-type", dest="issue_type", help="e.g. app-submission")
-    preview.add_argument("--at", help="ISO 8601; without an offset it is read in the calendar's zone")
+    preview.add_argument(
+        "--at", help="ISO 8601; without an offset it is read in the calendar's zone"
+    )
 
 
 @handler("sla")

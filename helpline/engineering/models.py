@@ -23,9 +23,9 @@ class DevTicket(models.Model):
     tickets = models.ManyToManyField("tickets.Ticket", related_name="dev_tickets", blank=True)
     created_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
     @property
     def reference(self) -> str:
         return f"DEV-{self.pk}"
-
-    def __str__(self) -> str:
-        return f"{self.reference} {self.title}"

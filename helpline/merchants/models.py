@@ -31,7 +31,9 @@ class Store(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["merchant", "name"], name="store_name_unique_per_merchant")
+            models.UniqueConstraint(
+                fields=["merchant", "name"], name="store_name_unique_per_merchant"
+            )
         ]
 
     def __str__(self) -> str:

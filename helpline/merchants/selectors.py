@@ -11,7 +11,9 @@ from helpline.merchants.models import Merchant, Store
 
 
 def visible_stores(user: User | None) -> QuerySet[Store]:
-    return Store.objects.filter(access.store_scope(user)).select_related("merchant", "account_manager")
+    return Store.objects.filter(access.store_scope(user)).select_related(
+        "merchant", "account_manager"
+    )
 
 
 def store_get(*, user: User | None, store_id: int) -> Store:

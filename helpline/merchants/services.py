@@ -25,7 +25,8 @@ def merchant_create(
         raise InvalidInput("a merchant needs a name", code="name_required")
     if not SLUG_RE.match(slug or ""):
         raise InvalidInput(
-            f"slug {slug!r} must be lower-case letters, digits and hyphens (1–64)", code="invalid_slug"
+            f"slug {slug!r} must be lower-case letters, digits and hyphens (1–64)",
+            code="invalid_slug",
         )
     try:
         ZoneInfo(time_zone)
@@ -55,7 +56,9 @@ def store_create(
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"{url!r} is not an http(s) URL", code="invalid_url")
     if account_manager is not None and account_manager.role != Role.ACCOUNT_MANAGER:
-        raise InvalidInput(f"{account_manager.email} is not an account manager", code="not_account_manager")
+        raise InvalidInput(
+            f"{account_manager.email} is not an account manager", code="not_account_manager"
+        )
     try:
         with transaction.atomic():
             return Store.objects.create(
@@ -66,12 +69,16 @@ def store_create(
                 created_at=now or clock.now(),
             )
     except IntegrityError:
-        raise Conflict(f"{merchant.slug} has a store named {name!r} already", code="store_exists") from None
+        raise Conflict(
+            f"{merchant.slug} has a store named {name!r} already", code="store_exists"
+        ) from None
 
 
 def store_assign_account_manager(*, store: Store, account_manager: User | None) -> Store:
     if account_manager is not None and account_manager.role != Role.ACCOUNT_MANAGER:
-        raise InvalidInput(f"{account_manager.email} is not an account manager", code="not_account_manager")
+        raise InvalidInput(
+            f"{account_manager.email} is not an account manager", code="not_account_manager"
+        )
     store.account_manager = account_manager
     store.save(update_fields=["account_manager"])
     return store

@@ -23,7 +23,7 @@ from helpline.sla.models import (
 )
 
 
-class PublishingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PublishingAdmin(admin.ModelAdmin):
     """After the object and its inlines are saved, publish a policy version."""
 
     def _publish(self, request: HttpRequest, what: str) -> None:
@@ -49,7 +49,7 @@ class PublishingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         self._publish(request, f"{self.model._meta.verbose_name_plural} deleted")
 
 
-class IntervalInline(admin.TabularInline):  # type: ignore[type-arg]
+class IntervalInline(admin.TabularInline):
     model = CalendarInterval
     extra = 0
 
@@ -62,7 +62,7 @@ class CalendarAdmin(PublishingAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class HolidayAdmin(admin.ModelAdmin):
     list_display = ["date", "name", "calendar", "added_by_admin"]
     list_filter = ["calendar", "added_by_admin"]
     date_hierarchy = "date"
@@ -99,7 +99,7 @@ class TargetAdmin(PublishingAdmin):
     list_display = ["priority", "kind", "minutes", "calendar", "goal_minutes"]
 
 
-class OverrideInline(admin.TabularInline):  # type: ignore[type-arg]
+class OverrideInline(admin.TabularInline):
     model = Override
     extra = 0
 
@@ -111,7 +111,7 @@ class IssueTypeAdmin(PublishingAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PolicyVersionAdmin(admin.ModelAdmin):
     list_display = ["number", "created_at", "created_by", "note"]
     readonly_fields = ["number", "created_at", "created_by", "note", "digest", "snapshot"]
 

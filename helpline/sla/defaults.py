@@ -71,9 +71,7 @@ PRIORITIES: Final[list[dict[str, object]]] = [
         "code": "C4",
         "rank": 4,
         "name": "Low",
-        "description": (
-            "Minor issues with your system. Product enhancement or feature requests."
-        ),
+        "description": ("Minor issues with your system. Product enhancement or feature requests."),
     },
 ]
 

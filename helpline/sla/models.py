@@ -13,8 +13,15 @@ from django.db import models
 from django.db.models import Q
 
 TARGET_KIND_CHOICES = [("first_response", "First response"), ("resolution", "Resolution")]
-WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
-            (5, "Saturday"), (6, "Sunday")]
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 
 
 class Calendar(models.Model):
@@ -41,7 +48,9 @@ class CalendarInterval(models.Model):
         ordering = ["weekday", "start"]
         constraints = [
             models.CheckConstraint(name="interval_weekday_range", condition=Q(weekday__lte=6)),
-            models.UniqueConstraint(fields=["calendar", "weekday", "start"], name="interval_unique_start"),
+            models.UniqueConstraint(
+                fields=["calendar", "weekday", "start"], name="interval_unique_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,6 +84,9 @@ class HolidayYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calendar", "year"], name="holiday_year_unique")
         ]
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 class Priority(models.Model):
@@ -136,7 +148,9 @@ class Override(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["issue_type", "priority", "kind"], name="override_unique"),
+            models.UniqueConstraint(
+                fields=["issue_type", "priority", "kind"], name="override_unique"
+            ),
             models.CheckConstraint(name="override_minutes_positive", condition=Q(minutes__gt=0)),
         ]
 
@@ -164,5 +178,3 @@ class PolicyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"policy v{self.number}"
-
-

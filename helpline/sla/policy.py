@@ -113,5 +113,7 @@ class Policy:
             )
             for i in data["issue_types"]
         }
-        overrides = {(o["issue_type"], o["priority"], o["kind"]): o["minutes"] for o in data["overrides"]}
+        overrides = {
+            (o["issue_type"], o["priority"], o["kind"]): o["minutes"] for o in data["overrides"]
+        }
         return cls(version_id, number, calendars, priorities, targets, issue_types, overrides)

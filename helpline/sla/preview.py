@@ -29,7 +29,8 @@ def parse_at(raw: str | None, zone: ZoneInfo) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput(
-            f"at={raw!r} is not an ISO 8601 date-time (e.g. 2026-10-01T19:00:00+05:30)", code="invalid_at"
+            f"at={raw!r} is not an ISO 8601 date-time (e.g. 2026-10-01T19:00:00+05:30)",
+            code="invalid_at",
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
@@ -41,7 +42,9 @@ def resolve(policy: Policy, priority: str | None, issue_type: str | None) -> tup
         spec = policy.issue_types.get(issue_type)
         if spec is None or not spec.active:
             known = ", ".join(sorted(s for s, i in policy.issue_types.items() if i.active))
-            raise InvalidInput(f"unknown issue type {issue_type!r}; one of: {known}", code="unknown_issue_type")
+            raise InvalidInput(
+                f"unknown issue type {issue_type!r}; one of: {known}", code="unknown_issue_type"
+            )
     if priority is not None:
         priority = priority.strip().upper()
         if priority not in policy.priorities:
@@ -62,7 +65,9 @@ def _minutes_text(minutes: int, business: bool) -> str:
     return text + (" of business time" if business else "")
 
 
-def sla_preview(*, priority: str | None, issue_type: str | None, at: str | datetime | None) -> dict[str, Any]:
+def sla_preview(
+    *, priority: str | None, issue_type: str | None, at: str | datetime | None
+) -> dict[str, Any]:
     policy = selectors.current_policy()
     priority, issue_type = resolve(policy, priority, issue_type)
     if issue_type is None:
@@ -107,8 +112,9 @@ def sla_preview(*, priority: str | None, issue_type: str | None, at: str | datet
     answer["resolution_kind"] = "workaround" if priority == "C1" else "resolution"
     answer["note"] = None
     if not answer["open_now"]:
+        starts = datetime.fromisoformat(answer["clock_starts_at"])
         answer["note"] = (
             "Received outside business hours: the clock starts at the next opening, "
-            f"{datetime.fromisoformat(answer['clock_starts_at']):%a %d %b %Y %H:%M} ({answer['time_zone']})."
+            f"{starts:%a %d %b %Y %H:%M} ({answer['time_zone']})."
         )
     return answer

@@ -53,7 +53,9 @@ def package_holidays(country: str, subdivision: str, year: int) -> dict[date, st
     return {day: str(name) for day, name in sorted(found.items())}
 
 
-def holidays_for_years(calendar_id: int, country: str, subdivision: str, years: range) -> dict[date, str]:
+def holidays_for_years(
+    calendar_id: int, country: str, subdivision: str, years: range
+) -> dict[date, str]:
     """Holiday rows for seeded years; the package's dates (read-only) for years never seeded."""
     seeded = set(
         HolidayYear.objects.filter(calendar_id=calendar_id, year__in=list(years)).values_list(
@@ -128,7 +130,9 @@ def _business_calendar(
     version_id: int, slug: str, calendar_id: int, revision: int, first_year: int, last_year: int
 ) -> BusinessCalendar:
     spec = policy_version(version_id).calendars[slug]
-    days = holidays_for_years(calendar_id, spec.country, spec.subdivision, range(first_year, last_year + 1))
+    days = holidays_for_years(
+        calendar_id, spec.country, spec.subdivision, range(first_year, last_year + 1)
+    )
     return BusinessCalendar(
         key=f"{slug}@v{version_id}#h{revision}:{first_year}-{last_year}",
         zone=ZoneInfo(spec.zone),

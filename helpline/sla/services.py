@@ -80,10 +80,17 @@ def build_snapshot(models: Any) -> dict[str, Any]:
             "default_priority": i.default_priority.code,
             "active": i.active,
         }
-        for i in models.IssueType.objects.select_related("default_priority").order_by("position", "slug")
+        for i in models.IssueType.objects.select_related("default_priority").order_by(
+            "position", "slug"
+        )
     ]
     overrides = [
-        {"issue_type": o.issue_type.slug, "priority": o.priority.code, "kind": o.kind, "minutes": o.minutes}
+        {
+            "issue_type": o.issue_type.slug,
+            "priority": o.priority.code,
+            "kind": o.kind,
+            "minutes": o.minutes,
+        }
         for o in models.Override.objects.select_related("issue_type", "priority").order_by(
             "issue_type__slug", "priority__rank", "kind"
         )
@@ -107,10 +114,14 @@ def validate_snapshot(snapshot: dict[str, Any]) -> None:
     have = {(t["priority"], t["kind"]) for t in snapshot["targets"]}
     missing = sorted(f"{c} {k}" for c in codes for k in defaults.TARGET_KINDS if (c, k) not in have)
     if missing:
-        raise InvalidInput(f"the policy has no target for: {', '.join(missing)}", code="policy_incomplete")
+        raise InvalidInput(
+            f"the policy has no target for: {', '.join(missing)}", code="policy_incomplete"
+        )
     for cal in snapshot["calendars"]:
         if not cal["always_open"] and not any(cal["weekly"]):
-            raise InvalidInput(f"calendar {cal['slug']} has no business hours", code="policy_incomplete")
+            raise InvalidInput(
+                f"calendar {cal['slug']} has no business hours", code="policy_incomplete"
+            )
 
 
 class _Models:
@@ -141,13 +152,19 @@ def publish(models: Any, *, now: datetime, actor_id: int | None, note: str) -> A
     )
 
 
-def policy_publish(*, actor_id: int | None = None, note: str = "", now: datetime | None = None) -> PolicyVersion:
+def policy_publish(
+    *, actor_id: int | None = None, note: str = "", now: datetime | None = None
+) -> PolicyVersion:
     with transaction.atomic():
-        version: PolicyVersion = publish(_Models, now=now or clock.now(), actor_id=actor_id, note=note)
+        version: PolicyVersion = publish(
+            _Models, now=now or clock.now(), actor_id=actor_id, note=note
+        )
         return version
 
 
-def seed_holiday_years(models: Any, calendar: Any, years: Iterable[int], *, now: datetime) -> list[int]:
+def seed_holiday_years(
+    models: Any, calendar: Any, years: Iterable[int], *, now: datetime
+) -> list[int]:
     """Copy the package's dates into rows for each year not yet seeded; return the years seeded."""
     done = []
     for year in years:
@@ -157,10 +174,14 @@ def seed_holiday_years(models: Any, calendar: Any, years: Iterable[int], *, now:
         if not created:
             continue
         for day, name in package_holidays(calendar.country, calendar.subdivision, year).items():
-            models.Holiday.objects.get_or_create(calendar_id=calendar.pk, date=day, defaults={"name": name})
+            models.Holiday.objects.get_or_create(
+                calendar_id=calendar.pk, date=day, defaults={"name": name}
+            )
         done.append(year)
     if done:
-        models.Calendar.objects.filter(pk=calendar.pk).update(holidays_revision=F("holidays_revision") + 1)
+        models.Calendar.objects.filter(pk=calendar.pk).update(
+            holidays_revision=F("holidays_revision") + 1
+        )
     return done
 
 
@@ -170,7 +191,9 @@ class _HolidayModels:
     HolidayYear = HolidayYear
 
 
-def holidays_seed(*, now: datetime | None = None, years: Iterable[int] | None = None) -> dict[str, list[int]]:
+def holidays_seed(
+    *, now: datetime | None = None, years: Iterable[int] | None = None
+) -> dict[str, list[int]]:
     """The yearly job: seed the previous year through two years ahead for every calendar."""
     now = now or clock.now()
     wanted = list(years) if years is not None else list(range(now.year - 1, now.year + 3))
@@ -181,7 +204,9 @@ def holidays_seed(*, now: datetime | None = None, years: Iterable[int] | None = 
     return result
 
 
-def holiday_set(*, calendar: Calendar, day: date, name: str, now: datetime | None = None) -> Holiday:
+def holiday_set(
+    *, calendar: Calendar, day: date, name: str, now: datetime | None = None
+) -> Holiday:
     """Add (or rename) a holiday row. Its year is marked seeded first so package dates stay."""
     if not name.strip():
         raise InvalidInput("a holiday needs a name", code="holiday_name_required")
@@ -230,13 +255,23 @@ def seed_defaults(models: Any, *, now: datetime) -> None:
     for code, kinds in defaults.TARGETS.items():
         for kind, (minutes, cal_slug, goal) in kinds.items():
             models.Target.objects.create(
-                priority=prios[code], kind=kind, minutes=minutes, calendar=cals[cal_slug], goal_minutes=goal
+                priority=prios[code],
+                kind=kind,
+                minutes=minutes,
+                calendar=cals[cal_slug],
+                goal_minutes=goal,
             )
     types = {}
     for position, (slug, name, prio, description) in enumerate(defaults.ISSUE_TYPES):
         types[slug] = models.IssueType.objects.create(
-            slug=slug, name=name, description=description, default_priority=prios[prio], position=position
+            slug=slug,
+            name=name,
+            description=description,
+            default_priority=prios[prio],
+            position=position,
         )
     for slug, prio, kind, minutes in defaults.OVERRIDES:
-        models.Override.objects.create(issue_type=types[slug], priority=prios[prio], kind=kind, minutes=minutes)
+        models.Override.objects.create(
+            issue_type=types[slug], priority=prios[prio], kind=kind, minutes=minutes
+        )
     publish(models, now=now, actor_id=None, note="POLICY.md defaults")

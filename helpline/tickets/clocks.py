@@ -48,7 +48,9 @@ class EventSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def calendar_for(ticket: Ticket, clk: TicketClock, *instants: datetime) -> sla_clock.BusinessCalendar:
+def calendar_for(
+    ticket: Ticket, clk: TicketClock, *instants: datetime
+) -> sla_clock.BusinessCalendar:
     policy = sla_selectors.policy_version(ticket.policy_version_id)
     return sla_selectors.business_calendar(policy, clk.calendar, *instants)
 
@@ -195,7 +197,14 @@ def unmeet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     clk.taken_business = None
     clk.taken_wall = None
     _run_from(ticket, clk, at)
-    return [EventSpec("sla_resumed", before=before, after={"target": clk.kind, "deadline": iso(clk.deadline)}, at=at)]
+    return [
+        EventSpec(
+            "sla_resumed",
+            before=before,
+            after={"target": clk.kind, "deadline": iso(clk.deadline)},
+            at=at,
+        )
+    ]
 
 
 def stop(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:

@@ -28,7 +28,9 @@ class Transition:
     public: bool = True  # offered through POST …/transitions (else reached another way)
 
 
-def _t(sources: set[str] | frozenset[str], target: str | None, *actors: str, **kw: bool) -> Transition:
+def _t(
+    sources: set[str] | frozenset[str], target: str | None, *actors: str, **kw: bool
+) -> Transition:
     return Transition(frozenset(sources), target, frozenset(actors), **kw)
 
 
@@ -36,7 +38,9 @@ TRANSITIONS: dict[str, Transition] = {
     "triage": _t({Status.NEW}, Status.TRIAGED, STAFF),
     "start": _t({Status.NEW, Status.TRIAGED}, Status.IN_PROGRESS, STAFF),
     # Reached by a public staff reply marked as a question.
-    "ask": _t({Status.TRIAGED, Status.IN_PROGRESS}, Status.WAITING_ON_MERCHANT, STAFF, public=False),
+    "ask": _t(
+        {Status.TRIAGED, Status.IN_PROGRESS}, Status.WAITING_ON_MERCHANT, STAFF, public=False
+    ),
     # Reached by any merchant message.
     "merchant_reply": _t({Status.WAITING_ON_MERCHANT}, Status.IN_PROGRESS, MERCHANT, public=False),
     "quote": _t({Status.TRIAGED, Status.IN_PROGRESS}, Status.AWAITING_APPROVAL, STAFF),
@@ -68,10 +72,13 @@ def check(action: str, *, capacity: str, status: str, priority: str) -> Transiti
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise InvalidInput(
-            f"unknown action {action!r}; actions: {', '.join(PUBLIC_ACTIONS)}", code="unknown_action"
+            f"unknown action {action!r}; actions: {', '.join(PUBLIC_ACTIONS)}",
+            code="unknown_action",
         )
     if capacity not in transition.actors:
-        raise Forbidden(f"your role may not {action.replace('_', ' ')} a ticket", code="action_forbidden")
+        raise Forbidden(
+            f"your role may not {action.replace('_', ' ')} a ticket", code="action_forbidden"
+        )
     if status not in transition.sources or (transition.c1_only and priority != "C1"):
         allowed = allowed_actions(capacity, status, priority)
         why = (

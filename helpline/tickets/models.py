@@ -57,7 +57,9 @@ class Ticket(models.Model):
     priority = models.CharField(max_length=2)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.API)
-    policy_version = models.ForeignKey("sla.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    policy_version = models.ForeignKey(
+        "sla.PolicyVersion", on_delete=models.PROTECT, related_name="+"
+    )
     due_at = models.DateTimeField(null=True, blank=True)
     due_reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
@@ -86,12 +88,12 @@ class Ticket(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
     @property
     def reference(self) -> str:
         return f"{REFERENCE_PREFIX}{self.pk}"
-
-    def __str__(self) -> str:
-        return f"{self.reference} {self.subject}"
 
 
 class TicketClock(models.Model):
@@ -141,17 +143,30 @@ class TicketClock(models.Model):
             models.Index(
                 fields=["deadline"],
                 name="clock_due_deadline",
-                condition=Q(breached_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True,
-                            superseded_at__isnull=True, deadline__isnull=False),
+                condition=Q(
+                    breached_at__isnull=True,
+                    met_at__isnull=True,
+                    stopped_at__isnull=True,
+                    superseded_at__isnull=True,
+                    deadline__isnull=False,
+                ),
             ),
             models.Index(
                 fields=["warn_at"],
                 name="clock_due_warning",
-                condition=Q(warned_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True,
-                            superseded_at__isnull=True, warn_at__isnull=False),
+                condition=Q(
+                    warned_at__isnull=True,
+                    met_at__isnull=True,
+                    stopped_at__isnull=True,
+                    superseded_at__isnull=True,
+                    warn_at__isnull=False,
+                ),
             ),
             models.Index(fields=["ticket", "kind"], name="clock_ticket_kind"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} clock of ticket {self.ticket_id}"
 
     @property
     def state(self) -> str:
@@ -195,6 +210,9 @@ class TicketMessage(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"message {self.pk} on ticket {self.ticket_id}"
+
 
 class TicketEvent(models.Model):
     """Append-only: who changed what on a ticket, from what to what, when, and why."""
@@ -212,3 +230,6 @@ class TicketEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["ticket", "id"], name="event_ticket_id")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on ticket {self.ticket_id}"

@@ -29,7 +29,7 @@ class TicketFilters:
     due_before: datetime | None = None
 
 
-def _current_clocks() -> Prefetch[TicketClock]:
+def _current_clocks() -> Prefetch:
     return Prefetch(
         "clocks",
         queryset=TicketClock.objects.filter(superseded_at__isnull=True).order_by("kind"),
@@ -55,7 +55,9 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError
         return value
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise InvalidInput("the cursor is not one this API gave out", code="invalid_cursor") from None
+        raise InvalidInput(
+            "the cursor is not one this API gave out", code="invalid_cursor"
+        ) from None
 
 
 def ticket_list(
@@ -131,7 +133,9 @@ def ticket_events(*, user: User | None, ticket: Ticket) -> list[TicketEvent]:
 
 
 def current_clock(ticket: Ticket, kind: str) -> TicketClock | None:
-    for clk in getattr(ticket, "current_clocks", None) or ticket.clocks.filter(superseded_at__isnull=True):
+    for clk in getattr(ticket, "current_clocks", None) or ticket.clocks.filter(
+        superseded_at__isnull=True
+    ):
         if clk.kind == kind:
             return clk
     return None
@@ -139,5 +143,3 @@ def current_clock(ticket: Ticket, kind: str) -> TicketClock | None:
 
 def tickets_count(*, user: User | None) -> int:
     return visible_tickets(user).count()
-
-

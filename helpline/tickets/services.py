@@ -53,12 +53,22 @@ class _Change:
         self.events: list[EventSpec] = []
         self.clocks: dict[str, TicketClock] = {
             c.kind: c
-            for c in TicketClock.objects.select_for_update().filter(ticket=ticket, superseded_at__isnull=True)
+            for c in TicketClock.objects.select_for_update().filter(
+                ticket=ticket, superseded_at__isnull=True
+            )
         }
         self.retired: list[TicketClock] = []
         self.fields: set[str] = {"updated_at"}
 
-    def event(self, kind: str, *, before: Any = None, after: Any = None, reason: str = "", public: bool = False) -> None:
+    def event(
+        self,
+        kind: str,
+        *,
+        before: Any = None,
+        after: Any = None,
+        reason: str = "",
+        public: bool = False,
+    ) -> None:
         self.events.append(EventSpec(kind, before, after, reason, public, self.now))
 
     def set(self, name: str, value: Any) -> None:
@@ -123,7 +133,9 @@ def _capacity_or_404(actor: User | None, ticket: Ticket) -> str:
 
 def _refuse_closed(ticket: Ticket, what: str) -> None:
     if ticket.status == Status.CLOSED:
-        raise TransitionRefused(f"ticket {ticket.reference} is closed; {what} is refused", allowed=[])
+        raise TransitionRefused(
+            f"ticket {ticket.reference} is closed; {what} is refused", allowed=[]
+        )
 
 
 def _policy_for(ticket: Ticket) -> Policy:
@@ -133,7 +145,8 @@ def _policy_for(ticket: Ticket) -> Policy:
 def _validate_priority(policy: Policy, priority: str) -> str:
     if priority not in policy.priorities:
         raise InvalidInput(
-            f"unknown priority {priority!r}; one of: {', '.join(policy.priority_codes())}", code="unknown_priority"
+            f"unknown priority {priority!r}; one of: {', '.join(policy.priority_codes())}",
+            code="unknown_priority",
         )
     return priority
 
@@ -186,7 +199,9 @@ def _retarget(change: _Change, *, priority: str, issue_type: str) -> None:
         )
 
 
-def _change_priority(change: _Change, *, priority: str | None, issue_type: str | None, reason: str) -> None:
+def _change_priority(
+    change: _Change, *, priority: str | None, issue_type: str | None, reason: str
+) -> None:
     ticket = change.ticket
     policy = _policy_for(ticket)
     new_priority = _validate_priority(policy, priority) if priority else ticket.priority
@@ -194,12 +209,18 @@ def _change_priority(change: _Change, *, priority: str | None, issue_type: str |
     if new_priority == ticket.priority and new_type == ticket.issue_type:
         return
     if not reason.strip():
-        raise InvalidInput("changing the priority or issue type needs a reason", code="reason_required")
+        raise InvalidInput(
+            "changing the priority or issue type needs a reason", code="reason_required"
+        )
     if new_priority != ticket.priority:
-        change.event("priority", before=ticket.priority, after=new_priority, reason=reason, public=True)
+        change.event(
+            "priority", before=ticket.priority, after=new_priority, reason=reason, public=True
+        )
         change.set("priority", new_priority)
     if new_type != ticket.issue_type:
-        change.event("issue_type", before=ticket.issue_type, after=new_type, reason=reason, public=True)
+        change.event(
+            "issue_type", before=ticket.issue_type, after=new_type, reason=reason, public=True
+        )
         change.set("issue_type", new_type)
     _retarget(change, priority=new_priority, issue_type=new_type)
 
@@ -209,7 +230,9 @@ def _policy_due(change: _Change) -> datetime | None:
     return clk.deadline if clk is not None and clocks.is_pending(clk) else None
 
 
-def _set_due(change: _Change, due_at: datetime | None, reason: str, *, default: bool = False) -> None:
+def _set_due(
+    change: _Change, due_at: datetime | None, reason: str, *, default: bool = False
+) -> None:
     ticket = change.ticket
     policy_due = _policy_due(change)
     if due_at is None:
@@ -218,7 +241,8 @@ def _set_due(change: _Change, due_at: datetime | None, reason: str, *, default: 
         due_at = policy_due
         if due_at is None:
             raise InvalidInput(
-                "the resolution clock is not running: give the due date explicitly", code="due_at_required"
+                "the resolution clock is not running: give the due date explicitly",
+                code="due_at_required",
             )
     clock.ensure_aware(due_at, name="due_at")
     if due_at <= change.now:
@@ -289,7 +313,12 @@ def _add_message(
     )
     change.event(
         "note" if internal else "message",
-        after={"message_id": message.pk, "kind": kind, "question": question, "from_staff": from_staff},
+        after={
+            "message_id": message.pk,
+            "kind": kind,
+            "question": question,
+            "from_staff": from_staff,
+        },
         public=not internal,
     )
     if from_staff and not internal:
@@ -313,11 +342,13 @@ def ticket_create(
 ) -> Ticket:
     """Open a ticket; its clocks start now (counting from the next opening on business hours)."""
     now = now or clock.now()
-    if actor is not None:
-        if not access.is_active(actor) or not Store.objects.filter(access.store_scope(actor), pk=store.pk).exists():
-            if access.is_active(actor) and actor.role == "engineer":
-                raise Forbidden("engineers do not open merchant tickets", code="action_forbidden")
-            raise NotFound("store not found")
+    if actor is not None and (
+        not access.is_active(actor)
+        or not Store.objects.filter(access.store_scope(actor), pk=store.pk).exists()
+    ):
+        if access.is_active(actor) and actor.role == "engineer":
+            raise Forbidden("engineers do not open merchant tickets", code="action_forbidden")
+        raise NotFound("store not found")
     subject = _text(subject, "subject", SUBJECT_MAX)
     description = _text(description, "description", BODY_MAX)
     if channel not in Channel.values:
@@ -325,7 +356,11 @@ def ticket_create(
     with transaction.atomic():
         policy = sla_selectors.current_policy()
         issue_type = _validate_issue_type(policy, issue_type)
-        chosen = _validate_priority(policy, priority) if priority else policy.issue_types[issue_type].default_priority
+        chosen = (
+            _validate_priority(policy, priority)
+            if priority
+            else policy.issue_types[issue_type].default_priority
+        )
         ticket = Ticket.objects.create(
             merchant_id=store.merchant_id,
             store=store,
@@ -391,7 +426,9 @@ def ticket_reply(
         if cap == "engineer" and not internal:
             raise Forbidden("engineers post internal notes only", code="action_forbidden")
         if internal and question:
-            raise InvalidInput("an internal note cannot be a question to the merchant", code="invalid")
+            raise InvalidInput(
+                "an internal note cannot be a question to the merchant", code="invalid"
+            )
         _refuse_closed(ticket, "posting")
         if question:
             lifecycle.check("ask", capacity=cap, status=ticket.status, priority=ticket.priority)
@@ -454,7 +491,9 @@ def ticket_transition(
     with transaction.atomic():
         ticket = _lock(ticket)
         cap = SYSTEM_CAPACITY if actor is None else _capacity_or_404(actor, ticket)
-        transition = lifecycle.check(action, capacity=cap, status=ticket.status, priority=ticket.priority)
+        transition = lifecycle.check(
+            action, capacity=cap, status=ticket.status, priority=ticket.priority
+        )
         change = _Change(ticket, actor, now)
         change.settle()
         if action == "triage":
@@ -465,7 +504,9 @@ def ticket_transition(
             _set_due(change, due_at, reason, default=True)
         elif action == "quote":
             if amount_inr is None or description is None or valid_until is None:
-                raise InvalidInput("a quote needs amount_inr, description and valid_until", code="quote_incomplete")
+                raise InvalidInput(
+                    "a quote needs amount_inr, description and valid_until", code="quote_incomplete"
+                )
             quote = billing.quote_create(
                 ticket_id=ticket.pk,
                 amount_inr=amount_inr,
@@ -488,27 +529,41 @@ def ticket_transition(
         elif action in ("approve", "decline", "expire"):
             status = {"approve": "approved", "decline": "declined", "expire": "expired"}[action]
             quote = billing.quote_decide(
-                ticket_id=ticket.pk, status=status, actor_id=actor.pk if actor else None, reason=reason, now=now
+                ticket_id=ticket.pk,
+                status=status,
+                actor_id=actor.pk if actor else None,
+                reason=reason,
+                now=now,
             )
-            change.event(f"quote_{status}", after={"quote_id": quote.pk}, reason=reason, public=True)
+            change.event(
+                f"quote_{status}", after={"quote_id": quote.pk}, reason=reason, public=True
+            )
         elif action == "workaround":
             body = _text(message, "message", BODY_MAX)
-            _add_message(change, body=body, kind=MessageKind.WORKAROUND, from_staff=True, channel=Channel.API)
+            _add_message(
+                change, body=body, kind=MessageKind.WORKAROUND, from_staff=True, channel=Channel.API
+            )
             _record_workaround(change, reason=reason)
         elif action == "resolve":
             body = _text(message, "message", BODY_MAX)
-            _add_message(change, body=body, kind=MessageKind.RESOLUTION, from_staff=True, channel=Channel.API)
+            _add_message(
+                change, body=body, kind=MessageKind.RESOLUTION, from_staff=True, channel=Channel.API
+            )
             change.meet(RESOLUTION)
             change.set("resolved_at", now)
             change.event("resolved", reason=reason, public=True)
         elif action == "close":
             if rating is not None and not (isinstance(rating, int) and 1 <= rating <= 5):
-                raise InvalidInput("rating must be a whole number from 1 to 5", code="invalid_rating")
+                raise InvalidInput(
+                    "rating must be a whole number from 1 to 5", code="invalid_rating"
+                )
             change.set("closed_at", now)
             if rating is not None or comment.strip():
                 change.set("rating", rating)
                 change.set("rating_comment", comment.strip())
-                change.event("rating", after={"rating": rating, "comment": comment.strip()}, public=True)
+                change.event(
+                    "rating", after={"rating": rating, "comment": comment.strip()}, public=True
+                )
         elif action == "reopen":
             _reopen(change, reason=reason or "reopened by the merchant")
         elif action == "withdraw":
@@ -533,12 +588,17 @@ def _record_workaround(change: _Change, *, reason: str) -> None:
     clocks.supersede(ticket, old, change.now)
     change.retired.append(old)
     change.event("workaround", public=True, reason=reason)
-    change.event("priority", before=ticket.priority, after="C2", reason="workaround recorded", public=True)
+    change.event(
+        "priority", before=ticket.priority, after="C2", reason="workaround recorded", public=True
+    )
     change.set("priority", "C2")
     spec = _policy_for(ticket).targets_for("C2", ticket.issue_type)[RESOLUTION]
     fresh = clocks.new_clock(ticket, spec, at=change.now, paused=ticket.status in PAUSED_STATUSES)
     change.clocks[RESOLUTION] = fresh
-    change.event("sla_restarted", after={"target": RESOLUTION, "priority": "C2", "deadline": iso(fresh.deadline)})
+    change.event(
+        "sla_restarted",
+        after={"target": RESOLUTION, "priority": "C2", "deadline": iso(fresh.deadline)},
+    )
 
 
 # ---------------------------------------------------------------- field changes
@@ -559,7 +619,8 @@ def ticket_update(
     due_at: datetime | None = UNSET,
     now: datetime | None = None,
 ) -> Ticket:
-    """Staff change priority or issue type (with a reason), team, assignee, due date (with a reason)."""
+    """Staff change the priority or issue type (with a reason), team, assignee, or due date
+    (with a reason)."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -579,7 +640,8 @@ def ticket_update(
         if due_at is not UNSET:
             if ticket.status == Status.NEW:
                 raise TransitionRefused(
-                    "the due date is assigned on triage", allowed=lifecycle.allowed_actions(cap, ticket.status, ticket.priority)
+                    "the due date is assigned on triage",
+                    allowed=lifecycle.allowed_actions(cap, ticket.status, ticket.priority),
                 )
             _set_due(change, due_at, reason)
         change.save()
@@ -593,7 +655,9 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     """Record warnings and breaches whose instant has passed, at their true instants."""
     now = now or clock.now()
     due = (
-        TicketClock.objects.filter(superseded_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True)
+        TicketClock.objects.filter(
+            superseded_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True
+        )
         .filter(_due_filter(now))
         .values_list("ticket_id", flat=True)
         .distinct()[:limit]
@@ -616,7 +680,9 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
 def _due_filter(now: datetime) -> Any:
     from django.db.models import Q
 
-    return Q(breached_at__isnull=True, deadline__lte=now) | Q(warned_at__isnull=True, warn_at__lte=now)
+    return Q(breached_at__isnull=True, deadline__lte=now) | Q(
+        warned_at__isnull=True, warn_at__lte=now
+    )
 
 
 def quotes_expire(*, now: datetime | None = None) -> int:
@@ -626,7 +692,9 @@ def quotes_expire(*, now: datetime | None = None) -> int:
     for ticket_id in billing.quotes_due_for_expiry(now=now):
         ticket = Ticket.objects.get(pk=ticket_id)
         try:
-            ticket_transition(actor=None, ticket=ticket, action="expire", reason="the quote expired", now=now)
+            ticket_transition(
+                actor=None, ticket=ticket, action="expire", reason="the quote expired", now=now
+            )
         except Conflict:
             continue
         done += 1
@@ -684,11 +752,15 @@ def holiday_add(*, calendar: Any, day: Any, name: str, now: datetime | None = No
     now = now or clock.now()
     with transaction.atomic():
         sla_services.holiday_set(calendar=calendar, day=day, name=name, now=now)
-        return _recompute_running(calendar_slug=calendar.slug, now=now, reason=f"holiday added: {day} {name}")
+        return _recompute_running(
+            calendar_slug=calendar.slug, now=now, reason=f"holiday added: {day} {name}"
+        )
 
 
 def holiday_remove(*, calendar: Any, day: Any, now: datetime | None = None) -> int:
     now = now or clock.now()
     with transaction.atomic():
         sla_services.holiday_remove(calendar=calendar, day=day, now=now)
-        return _recompute_running(calendar_slug=calendar.slug, now=now, reason=f"holiday removed: {day}")
+        return _recompute_running(
+            calendar_slug=calendar.slug, now=now, reason=f"holiday removed: {day}"
+        )

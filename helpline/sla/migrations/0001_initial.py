@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,129 +14,323 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Calendar',
+            name="Calendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('zone', models.CharField(default='Asia/Kolkata', max_length=64)),
-                ('always_open', models.BooleanField(default=False, help_text='24×7: every minute counts')),
-                ('country', models.CharField(blank=True, help_text='Holiday source, e.g. IN', max_length=2)),
-                ('subdivision', models.CharField(blank=True, help_text='e.g. KA; empty: national', max_length=10)),
-                ('holidays_revision', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("zone", models.CharField(default="Asia/Kolkata", max_length=64)),
+                (
+                    "always_open",
+                    models.BooleanField(default=False, help_text="24×7: every minute counts"),
+                ),
+                (
+                    "country",
+                    models.CharField(blank=True, help_text="Holiday source, e.g. IN", max_length=2),
+                ),
+                (
+                    "subdivision",
+                    models.CharField(
+                        blank=True, help_text="e.g. KA; empty: national", max_length=10
+                    ),
+                ),
+                ("holidays_revision", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Priority',
+            name="Priority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True)),
-                ('rank', models.PositiveSmallIntegerField(help_text='1 is the most urgent', unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=2, unique=True)),
+                (
+                    "rank",
+                    models.PositiveSmallIntegerField(help_text="1 is the most urgent", unique=True),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField()),
             ],
             options={
-                'verbose_name_plural': 'priorities',
-                'ordering': ['rank'],
+                "verbose_name_plural": "priorities",
+                "ordering": ["rank"],
             },
         ),
         migrations.CreateModel(
-            name='IssueType',
+            name="IssueType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True)),
-                ('active', models.BooleanField(default=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('default_priority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sla.priority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True)),
+                ("active", models.BooleanField(default=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "default_priority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="sla.priority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'slug'],
+                "ordering": ["position", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarInterval',
+            name="CalendarInterval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('start', models.TimeField()),
-                ('end', models.TimeField(help_text='00:00 means midnight at the end of the day')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='intervals', to='sla.calendar')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("start", models.TimeField()),
+                ("end", models.TimeField(help_text="00:00 means midnight at the end of the day")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="intervals",
+                        to="sla.calendar",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['weekday', 'start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='interval_weekday_range'), models.UniqueConstraint(fields=('calendar', 'weekday', 'start'), name='interval_unique_start')],
+                "ordering": ["weekday", "start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday__lte", 6)), name="interval_weekday_range"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("calendar", "weekday", "start"), name="interval_unique_start"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('name', models.CharField(max_length=200)),
-                ('added_by_admin', models.BooleanField(default=False)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holidays', to='sla.calendar')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("name", models.CharField(max_length=200)),
+                ("added_by_admin", models.BooleanField(default=False)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holidays",
+                        to="sla.calendar",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date'],
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'date'), name='holiday_unique_day')],
+                "ordering": ["date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("calendar", "date"), name="holiday_unique_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HolidayYear',
+            name="HolidayYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('seeded_at', models.DateTimeField()),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seeded_years', to='sla.calendar')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("seeded_at", models.DateTimeField()),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seeded_years",
+                        to="sla.calendar",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'year'), name='holiday_year_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("calendar", "year"), name="holiday_year_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('digest', models.CharField(max_length=64)),
-                ('snapshot', models.JSONField()),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("digest", models.CharField(max_length=64)),
+                ("snapshot", models.JSONField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('number__gt', 0)), name='policy_version_positive')],
+                "ordering": ["-number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gt", 0)), name="policy_version_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Override',
+            name="Override",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_response', 'First response'), ('resolution', 'Resolution')], max_length=20)),
-                ('minutes', models.PositiveIntegerField()),
-                ('issue_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overrides', to='sla.issuetype')),
-                ('priority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sla.priority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("resolution", "Resolution"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField()),
+                (
+                    "issue_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="overrides",
+                        to="sla.issuetype",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="sla.priority",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('issue_type', 'priority', 'kind'), name='override_unique'), models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='override_minutes_positive')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("issue_type", "priority", "kind"), name="override_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("minutes__gt", 0)), name="override_minutes_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_response', 'First response'), ('resolution', 'Resolution')], max_length=20)),
-                ('minutes', models.PositiveIntegerField(help_text='Length on the calendar (business minutes)')),
-                ('goal_minutes', models.PositiveIntegerField(blank=True, help_text="The guideline's goal, shown beside the target in reports", null=True)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sla.calendar')),
-                ('priority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='sla.priority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_response", "First response"),
+                            ("resolution", "Resolution"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "minutes",
+                    models.PositiveIntegerField(
+                        help_text="Length on the calendar (business minutes)"
+                    ),
+                ),
+                (
+                    "goal_minutes",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="The guideline's goal, shown beside the target in reports",
+                        null=True,
+                    ),
+                ),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="sla.calendar",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="sla.priority",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['priority__rank', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('priority', 'kind'), name='target_unique_kind'), models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='target_minutes_positive')],
+                "ordering": ["priority__rank", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("priority", "kind"), name="target_unique_kind"),
+                    models.CheckConstraint(
+                        condition=models.Q(("minutes__gt", 0)), name="target_minutes_positive"
+                    ),
+                ],
             },
         ),
     ]

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 
 
-def ist(*args: int) -> datetime:
-    return datetime(*args, tzinfo=IST)
+def ist(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=IST)
 
 
 def test_migration_seeds_policy_md_defaults_as_version_1() -> None:
@@ -41,7 +41,9 @@ def test_holidays_are_seeded_from_the_previous_year_through_two_ahead() -> None:
     years = set(HolidayYear.objects.filter(calendar=cal).values_list("year", flat=True))
     this_year = datetime.now(UTC).year
     assert years == set(range(this_year - 1, this_year + 3))
-    assert Holiday.objects.filter(calendar=cal, date=date(this_year, 1, 26)).exists()  # Republic Day
+    assert Holiday.objects.filter(
+        calendar=cal, date=date(this_year, 1, 26)
+    ).exists()  # Republic Day
 
 
 def test_an_unchanged_policy_publishes_no_new_version() -> None:
@@ -52,15 +54,27 @@ def test_an_unchanged_policy_publishes_no_new_version() -> None:
 def test_a_policy_edit_makes_a_new_version_and_old_tickets_keep_theirs(cast) -> None:
     start = ist(2026, 12, 7, 10, 0)
     old = tickets.ticket_create(
-        actor=cast.alice, store=cast.acme_shoes, subject="Old", description="d", issue_type="functionality", now=start
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject="Old",
+        description="d",
+        issue_type="functionality",
+        now=start,
     )
     Target.objects.filter(priority__code="C3", kind="first_response").update(minutes=240)
     version = services.policy_publish(note="C3 answers in 4 h")
     assert version.number == 2
     new = tickets.ticket_create(
-        actor=cast.alice, store=cast.acme_shoes, subject="New", description="d", issue_type="functionality", now=start
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject="New",
+        description="d",
+        issue_type="functionality",
+        now=start,
     )
-    first = {t.pk: TicketClock.objects.get(ticket=t, kind="first_response").deadline for t in (old, new)}
+    first = {
+        t.pk: TicketClock.objects.get(ticket=t, kind="first_response").deadline for t in (old, new)
+    }
     assert first[old.pk] == ist(2026, 12, 7, 18, 0)
     assert first[new.pk] == ist(2026, 12, 7, 14, 0)
     # Re-prioritising the old ticket still uses the version it was opened under.
@@ -79,16 +93,24 @@ def test_a_policy_without_a_target_is_refused() -> None:
 def test_an_added_holiday_moves_pending_deadlines_with_an_event(cast) -> None:
     cal = Calendar.objects.get(slug="business-in")
     ticket = tickets.ticket_create(
-        actor=cast.alice, store=cast.acme_shoes, subject="s", description="d", issue_type="functionality",
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject="s",
+        description="d",
+        issue_type="functionality",
         now=ist(2026, 12, 7, 10, 0),
     )
     clock = TicketClock.objects.get(ticket=ticket, kind="resolution")
     assert clock.deadline == ist(2026, 12, 11, 18, 0)
-    moved = tickets.holiday_add(calendar=cal, day=date(2026, 12, 9), name="Company day", now=ist(2026, 12, 7, 11))
+    moved = tickets.holiday_add(
+        calendar=cal, day=date(2026, 12, 9), name="Company day", now=ist(2026, 12, 7, 11)
+    )
     assert moved == 1
     clock.refresh_from_db()
     assert clock.deadline == ist(2026, 12, 14, 18, 0)
-    event = TicketEvent.objects.get(ticket=ticket, kind="sla_recomputed", after__target="resolution")
+    event = TicketEvent.objects.get(
+        ticket=ticket, kind="sla_recomputed", after__target="resolution"
+    )
     assert "Company day" in event.reason
     tickets.holiday_remove(calendar=cal, day=date(2026, 12, 9), now=ist(2026, 12, 7, 12))
     clock.refresh_from_db()
@@ -107,7 +129,9 @@ def test_a_year_with_every_holiday_removed_stays_empty() -> None:
     cal = Calendar.objects.get(slug="business-in")
     this_year = datetime.now(UTC).year
     year = this_year + 1  # seeded by the migration
-    for day in list(Holiday.objects.filter(calendar=cal, date__year=year).values_list("date", flat=True)):
+    for day in list(
+        Holiday.objects.filter(calendar=cal, date__year=year).values_list("date", flat=True)
+    ):
         tickets.holiday_remove(calendar=cal, day=day)
     assert not Holiday.objects.filter(calendar=cal, date__year=year).exists()
     answer = sla_preview(priority="C3", issue_type=None, at=f"{year}-01-26T10:00:00+05:30")
@@ -124,7 +148,11 @@ def test_the_yearly_job_seeds_new_years_once() -> None:
 
 def test_issue_type_edit_publishes_and_existing_tickets_are_untouched(cast) -> None:
     ticket = tickets.ticket_create(
-        actor=cast.alice, store=cast.acme_shoes, subject="s", description="d", issue_type="minor",
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject="s",
+        description="d",
+        issue_type="minor",
         now=ist(2026, 12, 7, 10, 0),
     )
     IssueType.objects.filter(slug="minor").update(active=False)

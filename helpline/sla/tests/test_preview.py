@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def api_preview(**params: Any) -> Any:
-    response = Client().get("/api/v1/sla/preview", {k: v for k, v in params.items() if v is not None})
+    response = Client().get(
+        "/api/v1/sla/preview", {k: v for k, v in params.items() if v is not None}
+    )
     return response.status_code, response.json()
 
 
@@ -119,7 +121,11 @@ def test_preview_needs_no_login_and_writes_nothing() -> None:
     assert status == 200
     # Republic Day from the package (read-only): the clock starts on the 29th (Mon).
     assert answer["clock_starts_at"] == "2035-01-29T10:00:00+05:30"
-    assert (Holiday.objects.count(), HolidayYear.objects.count(), PolicyVersion.objects.count()) == before
+    assert (
+        Holiday.objects.count(),
+        HolidayYear.objects.count(),
+        PolicyVersion.objects.count(),
+    ) == before
 
 
 def test_openapi_and_docs_are_served() -> None:

@@ -6,159 +6,376 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('merchants', '0001_initial'),
-        ('sla', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("merchants", "0001_initial"),
+        ("sla", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200)),
-                ('description', models.TextField()),
-                ('issue_type', models.CharField(max_length=64)),
-                ('priority', models.CharField(max_length=2)),
-                ('status', models.CharField(choices=[('new', 'New'), ('triaged', 'Triaged'), ('in_progress', 'In progress'), ('waiting_on_merchant', 'Waiting on merchant'), ('awaiting_approval', 'Awaiting approval'), ('resolved', 'Resolved'), ('closed', 'Closed')], default='new', max_length=20)),
-                ('channel', models.CharField(choices=[('portal', 'Portal'), ('api', 'Api'), ('email', 'Email'), ('monitor', 'Monitor'), ('staff', 'Staff')], default='api', max_length=10)),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('due_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('rating_comment', models.TextField(blank=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='merchants.merchant')),
-                ('policy_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sla.policyversion')),
-                ('requester', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='merchants.store')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tickets', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200)),
+                ("description", models.TextField()),
+                ("issue_type", models.CharField(max_length=64)),
+                ("priority", models.CharField(max_length=2)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("triaged", "Triaged"),
+                            ("in_progress", "In progress"),
+                            ("waiting_on_merchant", "Waiting on merchant"),
+                            ("awaiting_approval", "Awaiting approval"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Portal"),
+                            ("api", "Api"),
+                            ("email", "Email"),
+                            ("monitor", "Monitor"),
+                            ("staff", "Staff"),
+                        ],
+                        default="api",
+                        max_length=10,
+                    ),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("due_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("rating", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("rating_comment", models.TextField(blank=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="merchants.merchant",
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="sla.policyversion",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="merchants.store",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tickets",
+                        to="accounts.team",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TicketClock',
+            name="TicketClock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20)),
-                ('priority', models.CharField(max_length=2)),
-                ('calendar', models.CharField(max_length=64)),
-                ('length', models.DurationField()),
-                ('started_at', models.DateTimeField()),
-                ('segment_started_at', models.DateTimeField(blank=True, null=True)),
-                ('consumed', models.DurationField()),
-                ('wall_consumed', models.DurationField()),
-                ('paused_since', models.DateTimeField(blank=True, null=True)),
-                ('deadline', models.DateTimeField(blank=True, null=True)),
-                ('warn_at', models.DateTimeField(blank=True, null=True)),
-                ('warned_at', models.DateTimeField(blank=True, null=True)),
-                ('met_at', models.DateTimeField(blank=True, null=True)),
-                ('taken_business', models.DurationField(blank=True, null=True)),
-                ('taken_wall', models.DurationField(blank=True, null=True)),
-                ('breached_at', models.DateTimeField(blank=True, null=True)),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clocks', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("priority", models.CharField(max_length=2)),
+                ("calendar", models.CharField(max_length=64)),
+                ("length", models.DurationField()),
+                ("started_at", models.DateTimeField()),
+                ("segment_started_at", models.DateTimeField(blank=True, null=True)),
+                ("consumed", models.DurationField()),
+                ("wall_consumed", models.DurationField()),
+                ("paused_since", models.DateTimeField(blank=True, null=True)),
+                ("deadline", models.DateTimeField(blank=True, null=True)),
+                ("warn_at", models.DateTimeField(blank=True, null=True)),
+                ("warned_at", models.DateTimeField(blank=True, null=True)),
+                ("met_at", models.DateTimeField(blank=True, null=True)),
+                ("taken_business", models.DurationField(blank=True, null=True)),
+                ("taken_wall", models.DurationField(blank=True, null=True)),
+                ("breached_at", models.DateTimeField(blank=True, null=True)),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clocks",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TicketEvent',
+            name="TicketEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('public', models.BooleanField(default=False, help_text='Shown to the merchant')),
-                ('created_at', models.DateTimeField()),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("public", models.BooleanField(default=False, help_text="Shown to the merchant")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TicketMessage',
+            name="TicketMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reply', 'Reply'), ('note', 'Note'), ('workaround', 'Workaround'), ('resolution', 'Resolution'), ('system', 'System')], default='reply', max_length=12)),
-                ('body', models.TextField()),
-                ('internal', models.BooleanField(default=False)),
-                ('question', models.BooleanField(default=False)),
-                ('from_staff', models.BooleanField(default=False)),
-                ('channel', models.CharField(choices=[('portal', 'Portal'), ('api', 'Api'), ('email', 'Email'), ('monitor', 'Monitor'), ('staff', 'Staff')], default='api', max_length=10)),
-                ('created_at', models.DateTimeField()),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reply", "Reply"),
+                            ("note", "Note"),
+                            ("workaround", "Workaround"),
+                            ("resolution", "Resolution"),
+                            ("system", "System"),
+                        ],
+                        default="reply",
+                        max_length=12,
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("internal", models.BooleanField(default=False)),
+                ("question", models.BooleanField(default=False)),
+                ("from_staff", models.BooleanField(default=False)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Portal"),
+                            ("api", "Api"),
+                            ("email", "Email"),
+                            ("monitor", "Monitor"),
+                            ("staff", "Staff"),
+                        ],
+                        default="api",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['merchant', '-id'], name='ticket_merchant_id'),
+            model_name="ticket",
+            index=models.Index(fields=["merchant", "-id"], name="ticket_merchant_id"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['store', '-id'], name='ticket_store_id'),
+            model_name="ticket",
+            index=models.Index(fields=["store", "-id"], name="ticket_store_id"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', '-id'], name='ticket_status_id'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "-id"], name="ticket_status_id"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['assignee', '-id'], name='ticket_assignee_id'),
+            model_name="ticket",
+            index=models.Index(fields=["assignee", "-id"], name="ticket_assignee_id"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['team', '-id'], name='ticket_team_id'),
+            model_name="ticket",
+            index=models.Index(fields=["team", "-id"], name="ticket_team_id"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['priority', '-id'], name='ticket_priority_id'),
+            model_name="ticket",
+            index=models.Index(fields=["priority", "-id"], name="ticket_priority_id"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='ticket_rating_1_to_5'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating__isnull", True),
+                    models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                    _connector="OR",
+                ),
+                name="ticket_rating_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'triaged', 'in_progress', 'waiting_on_merchant', 'awaiting_approval', 'resolved', 'closed'])), name='ticket_status_valid'),
+            model_name="ticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "new",
+                            "triaged",
+                            "in_progress",
+                            "waiting_on_merchant",
+                            "awaiting_approval",
+                            "resolved",
+                            "closed",
+                        ],
+                    )
+                ),
+                name="ticket_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketclock',
-            index=models.Index(condition=models.Q(('breached_at__isnull', True), ('deadline__isnull', False), ('met_at__isnull', True), ('stopped_at__isnull', True), ('superseded_at__isnull', True)), fields=['deadline'], name='clock_due_deadline'),
+            model_name="ticketclock",
+            index=models.Index(
+                condition=models.Q(
+                    ("breached_at__isnull", True),
+                    ("deadline__isnull", False),
+                    ("met_at__isnull", True),
+                    ("stopped_at__isnull", True),
+                    ("superseded_at__isnull", True),
+                ),
+                fields=["deadline"],
+                name="clock_due_deadline",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketclock',
-            index=models.Index(condition=models.Q(('met_at__isnull', True), ('stopped_at__isnull', True), ('superseded_at__isnull', True), ('warn_at__isnull', False), ('warned_at__isnull', True)), fields=['warn_at'], name='clock_due_warning'),
+            model_name="ticketclock",
+            index=models.Index(
+                condition=models.Q(
+                    ("met_at__isnull", True),
+                    ("stopped_at__isnull", True),
+                    ("superseded_at__isnull", True),
+                    ("warn_at__isnull", False),
+                    ("warned_at__isnull", True),
+                ),
+                fields=["warn_at"],
+                name="clock_due_warning",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketclock',
-            index=models.Index(fields=['ticket', 'kind'], name='clock_ticket_kind'),
+            model_name="ticketclock",
+            index=models.Index(fields=["ticket", "kind"], name="clock_ticket_kind"),
         ),
         migrations.AddConstraint(
-            model_name='ticketclock',
-            constraint=models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('ticket', 'kind'), name='clock_one_current_per_kind'),
+            model_name="ticketclock",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("superseded_at__isnull", True)),
+                fields=("ticket", "kind"),
+                name="clock_one_current_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ticketclock',
-            constraint=models.CheckConstraint(condition=models.Q(('paused_since__isnull', False), ('segment_started_at__isnull', False), _negated=True), name='clock_running_xor_paused'),
+            model_name="ticketclock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("paused_since__isnull", False),
+                    ("segment_started_at__isnull", False),
+                    _negated=True,
+                ),
+                name="clock_running_xor_paused",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketevent',
-            index=models.Index(fields=['ticket', 'id'], name='event_ticket_id'),
+            model_name="ticketevent",
+            index=models.Index(fields=["ticket", "id"], name="event_ticket_id"),
         ),
         migrations.AddIndex(
-            model_name='ticketmessage',
-            index=models.Index(fields=['ticket', 'id'], name='message_ticket_id'),
+            model_name="ticketmessage",
+            index=models.Index(fields=["ticket", "id"], name="message_ticket_id"),
         ),
         migrations.AddConstraint(
-            model_name='ticketmessage',
-            constraint=models.CheckConstraint(condition=models.Q(('internal', True), ('question', True), _negated=True), name='message_note_is_not_question'),
+            model_name="ticketmessage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("internal", True), ("question", True), _negated=True),
+                name="message_note_is_not_question",
+            ),
         ),
     ]

@@ -30,10 +30,18 @@ POLICY_TABLE = {
         None,
         "staff",
     ),
-    "resolve": ({"new", "triaged", "in_progress", "waiting_on_merchant", "awaiting_approval"}, "resolved", "staff"),
+    "resolve": (
+        {"new", "triaged", "in_progress", "waiting_on_merchant", "awaiting_approval"},
+        "resolved",
+        "staff",
+    ),
     "close": ({"resolved"}, "closed", "merchant"),
     "reopen": ({"resolved"}, "in_progress", "merchant"),
-    "withdraw": ({"new", "triaged", "in_progress", "waiting_on_merchant", "awaiting_approval"}, "closed", "merchant"),
+    "withdraw": (
+        {"new", "triaged", "in_progress", "waiting_on_merchant", "awaiting_approval"},
+        "closed",
+        "merchant",
+    ),
 }
 STATUSES = [s.value for s in Status]
 
@@ -61,7 +69,11 @@ def _ticket_in(cast: Any, status: str, priority: str = "C1") -> Ticket:
     Ticket.objects.filter(pk=ticket.pk).update(status=status)
     if status == Status.AWAITING_APPROVAL:
         Quote.objects.create(
-            ticket=ticket, amount_inr=5000, description="Custom work", valid_until=T + timedelta(days=7), created_at=T
+            ticket=ticket,
+            amount_inr=5000,
+            description="Custom work",
+            valid_until=T + timedelta(days=7),
+            created_at=T,
         )
     ticket.refresh_from_db()
     return ticket
@@ -90,31 +102,45 @@ def _snapshot(ticket: Ticket) -> tuple[Any, ...]:
 
 
 CASES = [
-    (action, status, who)
-    for action, (_, _, who) in POLICY_TABLE.items()
-    for status in STATUSES
+    (action, status, who) for action, (_, _, who) in POLICY_TABLE.items() for status in STATUSES
 ]
 
 
 @pytest.mark.parametrize(("action", "status", "who"), CASES)
-def test_every_transition_is_allowed_exactly_where_the_table_says(cast, action: str, status: str, who: str) -> None:
+def test_every_transition_is_allowed_exactly_where_the_table_says(
+    cast, action: str, status: str, who: str
+) -> None:
     ticket = _ticket_in(cast, status)
     actor = cast.ravi if who == "staff" else cast.alice
     sources, target, _ = POLICY_TABLE[action]
     before = _snapshot(ticket)
     events_before = TicketEvent.objects.filter(ticket=ticket).count()
     if status in sources:
-        services.ticket_transition(actor=actor, ticket=ticket, action=action, now=T + timedelta(minutes=5), **_fields(action))
+        services.ticket_transition(
+            actor=actor,
+            ticket=ticket,
+            action=action,
+            now=T + timedelta(minutes=5),
+            **_fields(action),
+        )
         ticket.refresh_from_db()
         expected = target if target is not None else status
         assert ticket.status == expected
-        new_kinds = list(TicketEvent.objects.filter(ticket=ticket).order_by("pk").values_list("kind", flat=True))[events_before:]
+        new_kinds = list(
+            TicketEvent.objects.filter(ticket=ticket).order_by("pk").values_list("kind", flat=True)
+        )[events_before:]
         assert new_kinds, "an allowed transition writes its event"
         if target is not None and target != status:
             assert "status" in new_kinds
     else:
         with pytest.raises(TransitionRefused) as refused:
-            services.ticket_transition(actor=actor, ticket=ticket, action=action, now=T + timedelta(minutes=5), **_fields(action))
+            services.ticket_transition(
+                actor=actor,
+                ticket=ticket,
+                action=action,
+                now=T + timedelta(minutes=5),
+                **_fields(action),
+            )
         assert refused.value.status == 409
         assert refused.value.extra["allowed"] == lifecycle.allowed_actions(who, status, "C1")
         assert _snapshot(ticket) == before, "a refused transition writes nothing"
@@ -127,14 +153,18 @@ def test_the_other_role_gets_403_and_nothing_is_written(cast, action: str) -> No
     actor = cast.alice if who == "staff" else cast.ravi
     before = _snapshot(ticket)
     with pytest.raises(Forbidden):
-        services.ticket_transition(actor=actor, ticket=ticket, action=action, now=T, **_fields(action))
+        services.ticket_transition(
+            actor=actor, ticket=ticket, action=action, now=T, **_fields(action)
+        )
     assert _snapshot(ticket) == before
 
 
 def test_workaround_is_refused_below_c1_naming_the_allowed_actions(cast) -> None:
     ticket = _ticket_in(cast, "in_progress", priority="C2")
     with pytest.raises(TransitionRefused, match="only for C1") as refused:
-        services.ticket_transition(actor=cast.ravi, ticket=ticket, action="workaround", message="x", now=T)
+        services.ticket_transition(
+            actor=cast.ravi, ticket=ticket, action="workaround", message="x", now=T
+        )
     assert refused.value.extra["allowed"] == ["quote", "resolve"]
 
 
@@ -161,10 +191,14 @@ def test_closed_is_final_posting_is_refused(cast) -> None:
 
 def test_a_question_moves_to_waiting_and_any_merchant_message_back(cast) -> None:
     ticket = _ticket_in(cast, "in_progress")
-    services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Which browser?", question=True, now=T)
+    services.ticket_reply(
+        actor=cast.ravi, ticket=ticket, body="Which browser?", question=True, now=T
+    )
     ticket.refresh_from_db()
     assert ticket.status == "waiting_on_merchant"
-    services.ticket_reply(actor=cast.alice, ticket=ticket, body="Chrome", now=T + timedelta(hours=1))
+    services.ticket_reply(
+        actor=cast.alice, ticket=ticket, body="Chrome", now=T + timedelta(hours=1)
+    )
     ticket.refresh_from_db()
     assert ticket.status == "in_progress"
 
@@ -172,14 +206,21 @@ def test_a_question_moves_to_waiting_and_any_merchant_message_back(cast) -> None
 def test_a_question_on_a_new_ticket_is_refused(cast) -> None:
     ticket = _ticket_in(cast, "new")
     with pytest.raises(TransitionRefused):
-        services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Which browser?", question=True, now=T)
+        services.ticket_reply(
+            actor=cast.ravi, ticket=ticket, body="Which browser?", question=True, now=T
+        )
 
 
 def test_quote_expiry_returns_the_ticket_to_triaged(cast) -> None:
     ticket = _ticket_in(cast, "in_progress")
     services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="quote", amount_inr="1200", description="Banner work",
-        valid_until=T + timedelta(days=2), now=T,
+        actor=cast.ravi,
+        ticket=ticket,
+        action="quote",
+        amount_inr="1200",
+        description="Banner work",
+        valid_until=T + timedelta(days=2),
+        now=T,
     )
     assert services.quotes_expire(now=T + timedelta(days=1)) == 0
     assert services.quotes_expire(now=T + timedelta(days=2, seconds=1)) == 1

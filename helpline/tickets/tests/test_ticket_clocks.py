@@ -16,26 +16,41 @@ pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 
 
-def ist(*args: int) -> datetime:
-    return datetime(*args, tzinfo=IST)
+def ist(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=IST)
 
 
 def clock(ticket: Ticket, kind: str) -> TicketClock:
     return TicketClock.objects.get(ticket=ticket, kind=kind, superseded_at__isnull=True)
 
 
-def open_ticket(cast: Any, at: datetime, issue_type: str = "functionality", priority: str | None = None) -> Ticket:
+def open_ticket(
+    cast: Any, at: datetime, issue_type: str = "functionality", priority: str | None = None
+) -> Ticket:
     return services.ticket_create(
-        actor=cast.alice, store=cast.acme_shoes, subject="Images missing", description="Product images 404",
-        issue_type=issue_type, priority=priority, now=at,
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject="Images missing",
+        description="Product images 404",
+        issue_type=issue_type,
+        priority=priority,
+        now=at,
     )
 
 
 def test_first_response_is_met_by_a_public_reply_not_by_a_note(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 11, 0))
-    services.ticket_reply(actor=cast.ravi, ticket=ticket, body="checking logs", internal=True, now=ist(2026, 12, 7, 12))
+    services.ticket_reply(
+        actor=cast.ravi,
+        ticket=ticket,
+        body="checking logs",
+        internal=True,
+        now=ist(2026, 12, 7, 12),
+    )
     assert clock(ticket, "first_response").state == "running"
-    services.ticket_reply(actor=cast.ravi, ticket=ticket, body="We are on it", now=ist(2026, 12, 7, 13, 30))
+    services.ticket_reply(
+        actor=cast.ravi, ticket=ticket, body="We are on it", now=ist(2026, 12, 7, 13, 30)
+    )
     first = clock(ticket, "first_response")
     assert first.state == "met"
     assert first.met_at == ist(2026, 12, 7, 13, 30)
@@ -46,16 +61,24 @@ def test_first_response_is_met_by_a_public_reply_not_by_a_note(cast) -> None:
 
 def test_a_merchant_message_does_not_meet_the_first_response(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 11, 0))
-    services.ticket_reply(actor=cast.alice, ticket=ticket, body="any news?", now=ist(2026, 12, 7, 12))
+    services.ticket_reply(
+        actor=cast.alice, ticket=ticket, body="any news?", now=ist(2026, 12, 7, 12)
+    )
     assert clock(ticket, "first_response").state == "running"
 
 
 def test_pause_and_resume_across_a_weekend(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # Monday 10:00; resolution 40 h → Fri 18:00
     services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Hi", now=ist(2026, 12, 7, 10, 30))
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="start", now=ist(2026, 12, 7, 10, 31))
+    services.ticket_transition(
+        actor=cast.ravi, ticket=ticket, action="start", now=ist(2026, 12, 7, 10, 31)
+    )
     services.ticket_reply(
-        actor=cast.ravi, ticket=ticket, body="Which theme?", question=True, now=ist(2026, 12, 11, 16, 0)
+        actor=cast.ravi,
+        ticket=ticket,
+        body="Which theme?",
+        question=True,
+        now=ist(2026, 12, 11, 16, 0),
     )  # 38 business hours used
     paused = clock(ticket, "resolution")
     assert paused.state == "paused"
@@ -65,7 +88,9 @@ def test_pause_and_resume_across_a_weekend(cast) -> None:
     services.clocks_sweep(now=ist(2026, 12, 14, 10, 30))
     assert clock(ticket, "resolution").breached_at is None
     # The merchant answers on Monday at 11:00: 2 business hours remain → 13:00.
-    services.ticket_reply(actor=cast.alice, ticket=ticket, body="Dawn theme", now=ist(2026, 12, 14, 11, 0))
+    services.ticket_reply(
+        actor=cast.alice, ticket=ticket, body="Dawn theme", now=ist(2026, 12, 14, 11, 0)
+    )
     resumed = clock(ticket, "resolution")
     assert resumed.state == "running"
     assert resumed.deadline == ist(2026, 12, 14, 13, 0)
@@ -74,11 +99,17 @@ def test_pause_and_resume_across_a_weekend(cast) -> None:
 
 
 def test_the_c1_workaround_meets_resolution_and_drops_to_c2(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 12, 2, 0), issue_type="transactions-failing")  # Saturday night
+    ticket = open_ticket(
+        cast, ist(2026, 12, 12, 2, 0), issue_type="transactions-failing"
+    )  # Saturday night
     c1 = clock(ticket, "resolution")
     assert (c1.priority, c1.deadline) == ("C1", ist(2026, 12, 12, 8, 0))
     services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="workaround", message="Switched gateway to backup", now=ist(2026, 12, 12, 3, 30)
+        actor=cast.ravi,
+        ticket=ticket,
+        action="workaround",
+        message="Switched gateway to backup",
+        now=ist(2026, 12, 12, 3, 30),
     )
     ticket.refresh_from_db()
     assert ticket.priority == "C2"
@@ -88,19 +119,37 @@ def test_the_c1_workaround_meets_resolution_and_drops_to_c2(cast) -> None:
     assert clock(ticket, "first_response").state == "met"  # the workaround's message answers
     c2 = clock(ticket, "resolution")
     # C2: 24 business hours from Saturday 03:30 → counting starts Monday 10:00 → Wednesday 18:00.
-    assert (c2.priority, c2.started_at, c2.deadline) == ("C2", ist(2026, 12, 12, 3, 30), ist(2026, 12, 16, 18, 0))
+    assert (c2.priority, c2.started_at, c2.deadline) == (
+        "C2",
+        ist(2026, 12, 12, 3, 30),
+        ist(2026, 12, 16, 18, 0),
+    )
     kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
     assert "workaround" in kinds and "priority" in kinds
     priority_event = TicketEvent.objects.get(ticket=ticket, kind="priority")
-    assert (priority_event.before, priority_event.after, priority_event.public) == ("C1", "C2", True)
+    assert (priority_event.before, priority_event.after, priority_event.public) == (
+        "C1",
+        "C2",
+        True,
+    )
 
 
 def test_reprioritising_up_restarts_pending_targets_and_keeps_met_ones(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Looking", now=ist(2026, 12, 7, 10, 20))
+    services.ticket_reply(
+        actor=cast.ravi, ticket=ticket, body="Looking", now=ist(2026, 12, 7, 10, 20)
+    )
     with pytest.raises(InvalidInput, match="reason"):
-        services.ticket_update(actor=cast.ravi, ticket=ticket, priority="C1", now=ist(2026, 12, 7, 11))
-    services.ticket_update(actor=cast.ravi, ticket=ticket, priority="C1", reason="all checkouts fail", now=ist(2026, 12, 7, 11))
+        services.ticket_update(
+            actor=cast.ravi, ticket=ticket, priority="C1", now=ist(2026, 12, 7, 11)
+        )
+    services.ticket_update(
+        actor=cast.ravi,
+        ticket=ticket,
+        priority="C1",
+        reason="all checkouts fail",
+        now=ist(2026, 12, 7, 11),
+    )
     first = clock(ticket, "first_response")
     assert (first.state, first.priority) == ("met", "C3")
     resolution = clock(ticket, "resolution")
@@ -111,23 +160,36 @@ def test_reprioritising_up_restarts_pending_targets_and_keeps_met_ones(cast) -> 
 
 def test_reprioritising_down_restarts_under_the_lower_priority(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0), priority="C2")
-    services.ticket_update(actor=cast.ravi, ticket=ticket, priority="C4", reason="cosmetic", now=ist(2026, 12, 8, 10))
+    services.ticket_update(
+        actor=cast.ravi, ticket=ticket, priority="C4", reason="cosmetic", now=ist(2026, 12, 8, 10)
+    )
     first = clock(ticket, "first_response")
     assert first.state == "breached"  # C2's 4 h passed on Monday 14:00: it stays breached
     assert first.breached_at == ist(2026, 12, 7, 14, 0)
     resolution = clock(ticket, "resolution")
-    assert (resolution.priority, resolution.deadline) == ("C4", ist(2026, 12, 21, 18, 0))  # 80 h from Tue 10:00
+    assert (resolution.priority, resolution.deadline) == (
+        "C4",
+        ist(2026, 12, 21, 18, 0),
+    )  # 80 h from Tue 10:00
 
 
 def test_reopen_resumes_the_resolution_clock_without_the_resolved_interval(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # resolution 40 h
     services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="resolve", message="Fixed the CDN", now=ist(2026, 12, 8, 10, 0)
+        actor=cast.ravi,
+        ticket=ticket,
+        action="resolve",
+        message="Fixed the CDN",
+        now=ist(2026, 12, 8, 10, 0),
     )  # 8 h used
     resolved = clock(ticket, "resolution")
     assert resolved.state == "met" and resolved.taken_business == timedelta(hours=8)
     services.ticket_transition(
-        actor=cast.alice, ticket=ticket, action="reopen", reason="still broken", now=ist(2026, 12, 10, 10, 0)
+        actor=cast.alice,
+        ticket=ticket,
+        action="reopen",
+        reason="still broken",
+        now=ist(2026, 12, 10, 10, 0),
     )
     reopened = clock(ticket, "resolution")
     assert reopened.state == "running"
@@ -138,8 +200,12 @@ def test_reopen_resumes_the_resolution_clock_without_the_resolved_interval(cast)
 
 def test_a_merchant_message_on_a_resolved_ticket_reopens_it(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="resolve", message="Done", now=ist(2026, 12, 7, 12))
-    services.ticket_reply(actor=cast.alice, ticket=ticket, body="Not fixed on mobile", now=ist(2026, 12, 7, 15))
+    services.ticket_transition(
+        actor=cast.ravi, ticket=ticket, action="resolve", message="Done", now=ist(2026, 12, 7, 12)
+    )
+    services.ticket_reply(
+        actor=cast.alice, ticket=ticket, body="Not fixed on mobile", now=ist(2026, 12, 7, 15)
+    )
     ticket.refresh_from_db()
     assert ticket.status == "in_progress"
     # 2 h used before the resolution; 38 h laid out from Monday 15:00 → next Monday 13:00.
@@ -150,9 +216,16 @@ def test_a_due_date_later_than_the_policys_needs_a_reason(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
     late = ist(2026, 12, 18, 18, 0)
     with pytest.raises(InvalidInput, match="needs a reason"):
-        services.ticket_transition(actor=cast.ravi, ticket=ticket, action="triage", due_at=late, now=ist(2026, 12, 7, 11))
+        services.ticket_transition(
+            actor=cast.ravi, ticket=ticket, action="triage", due_at=late, now=ist(2026, 12, 7, 11)
+        )
     services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="triage", due_at=late, reason="needs a theme release", now=ist(2026, 12, 7, 11)
+        actor=cast.ravi,
+        ticket=ticket,
+        action="triage",
+        due_at=late,
+        reason="needs a theme release",
+        now=ist(2026, 12, 7, 11),
     )
     ticket.refresh_from_db()
     assert (ticket.due_at, ticket.due_reason) == (late, "needs a theme release")
@@ -160,16 +233,28 @@ def test_a_due_date_later_than_the_policys_needs_a_reason(cast) -> None:
     assert event.public and event.reason == "needs a theme release"
 
 
-def test_triage_defaults_the_due_date_to_the_policy_deadline_and_it_does_not_move_by_itself(cast) -> None:
+def test_triage_defaults_the_due_date_to_the_policy_deadline_and_it_does_not_move_by_itself(
+    cast,
+) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="triage", now=ist(2026, 12, 7, 11))
+    services.ticket_transition(
+        actor=cast.ravi, ticket=ticket, action="triage", now=ist(2026, 12, 7, 11)
+    )
     ticket.refresh_from_db()
     assert ticket.due_at == ist(2026, 12, 11, 18, 0)
-    services.ticket_update(actor=cast.ravi, ticket=ticket, priority="C4", reason="enhancement", now=ist(2026, 12, 7, 12))
+    services.ticket_update(
+        actor=cast.ravi,
+        ticket=ticket,
+        priority="C4",
+        reason="enhancement",
+        now=ist(2026, 12, 7, 12),
+    )
     ticket.refresh_from_db()
     assert ticket.due_at == ist(2026, 12, 11, 18, 0)
     with pytest.raises(InvalidInput, match="needs a reason"):
-        services.ticket_update(actor=cast.ravi, ticket=ticket, due_at=ist(2026, 12, 10, 18), now=ist(2026, 12, 7, 12))
+        services.ticket_update(
+            actor=cast.ravi, ticket=ticket, due_at=ist(2026, 12, 10, 18), now=ist(2026, 12, 7, 12)
+        )
 
 
 def test_a_breach_is_recorded_at_its_true_instant_by_a_late_sweep(cast) -> None:
@@ -187,7 +272,9 @@ def test_a_breach_is_recorded_at_its_true_instant_by_a_late_sweep(cast) -> None:
 
 def test_a_late_reply_meets_the_target_but_it_stays_breached(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Sorry for the wait", now=ist(2026, 12, 8, 11))
+    services.ticket_reply(
+        actor=cast.ravi, ticket=ticket, body="Sorry for the wait", now=ist(2026, 12, 8, 11)
+    )
     first = clock(ticket, "first_response")
     assert first.state == "breached"
     assert first.breached_at == ist(2026, 12, 7, 18, 0)
@@ -203,7 +290,9 @@ def test_c2_filed_after_hours_starts_at_the_next_opening(cast) -> None:
 
 def test_withdrawal_stops_every_pending_target_without_meeting_it(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_transition(actor=cast.alice, ticket=ticket, action="withdraw", now=ist(2026, 12, 7, 11))
+    services.ticket_transition(
+        actor=cast.alice, ticket=ticket, action="withdraw", now=ist(2026, 12, 7, 11)
+    )
     for kind in ("first_response", "resolution"):
         stopped = clock(ticket, kind)
         assert stopped.state == "stopped" and stopped.met_at is None
@@ -212,13 +301,22 @@ def test_withdrawal_stops_every_pending_target_without_meeting_it(cast) -> None:
 
 def test_a_quote_pauses_the_clocks_until_approved(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="start", now=ist(2026, 12, 7, 10, 5))
     services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="quote", amount_inr="4999.00", description="Custom banner",
-        valid_until=ist(2026, 12, 20), now=ist(2026, 12, 7, 12, 0),
+        actor=cast.ravi, ticket=ticket, action="start", now=ist(2026, 12, 7, 10, 5)
+    )
+    services.ticket_transition(
+        actor=cast.ravi,
+        ticket=ticket,
+        action="quote",
+        amount_inr="4999.00",
+        description="Custom banner",
+        valid_until=ist(2026, 12, 20),
+        now=ist(2026, 12, 7, 12, 0),
     )
     assert clock(ticket, "resolution").state == "paused"
-    services.ticket_transition(actor=cast.alice, ticket=ticket, action="approve", now=ist(2026, 12, 8, 12, 0))
+    services.ticket_transition(
+        actor=cast.alice, ticket=ticket, action="approve", now=ist(2026, 12, 8, 12, 0)
+    )
     resumed = clock(ticket, "resolution")
     assert resumed.consumed == timedelta(hours=2)
     assert resumed.deadline == ist(2026, 12, 14, 18, 0)  # 38 h from Tue 12:00
