@@ -19,6 +19,10 @@ def _sla_args(parser: argparse.ArgumentParser) -> None:
     preview.add_argument(
         "--at", help="ISO 8601; without an offset it is read in the calendar's zone"
     )
+    subs.add_parser(
+        "seed-holidays",
+        help="The yearly job: seed holiday rows from the previous year through two ahead.",
+    )
 
 
 @handler("sla")
@@ -26,7 +30,13 @@ def _sla(args: argparse.Namespace) -> int:
     setup_django()
     from helpline.core.errors import HelplineError
     from helpline.sla.preview import sla_preview
+    from helpline.sla.services import holidays_seed
 
+    if args.sla_command == "seed-holidays":
+        for calendar, years in holidays_seed().items():
+            done = ", ".join(map(str, years)) or "nothing new"
+            sys.stdout.write(f"{calendar}: {done}\n")
+        return 0
     try:
         answer = sla_preview(priority=args.priority, issue_type=args.issue_type, at=args.at)
     except HelplineError as exc:
