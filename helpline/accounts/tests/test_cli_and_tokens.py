@@ -55,7 +55,7 @@ def test_bad_input_is_one_clear_line_and_writes_nothing(
     cast, argv: tuple[str, ...], message: str
 ) -> None:
     users = User.objects.count()
-    code, out, err = run(*argv)
+    code, _out, err = run(*argv)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert User.objects.count() == users
