@@ -18,9 +18,9 @@ from helpline.sla.clock import BusinessCalendar
 from helpline.sla.models import Calendar, Holiday, HolidayYear, PolicyVersion
 from helpline.sla.policy import Policy
 
-# Years the holiday package describes for India (holidays==0.109: 1948–2100).
-PACKAGE_FIRST_YEAR = 1948
-PACKAGE_LAST_YEAR = 2100
+# The 24×7 calendar has no holidays: any year a datetime can hold is fine.
+ALWAYS_FIRST_YEAR = 1
+ALWAYS_LAST_YEAR = 9998
 # A calendar is built for the years around the instant it is asked about: the year before (a
 # local date may still be in it) and two after (an 80-business-hour target laid out late in
 # December, or a long pause, runs into them).
@@ -76,17 +76,44 @@ def holidays_for_years(
     return result
 
 
-def covered_years(earliest: int, latest: int) -> range:
+@functools.lru_cache(maxsize=64)
+def package_coverage(country: str, subdivision: str) -> tuple[int, int]:
+    """The years for which the holiday package has *complete* dates for this country.
+
+    India's lunar holidays (Diwali, Eid, Holi…) come from tables that end earlier than the
+    country's nominal range; the package says so in a warning ("available only from 2001 to
+    2035"), which is the range we can promise deadlines in.
+    """
+    import re
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        entity = holidays_pkg.country_holidays(country, subdiv=subdivision or None)
+        entity.get(date(2000, 1, 1))  # populate a year so that range warnings fire
+        for year in range(entity.start_year, entity.end_year + 1, 10):
+            entity.get(date(year, 1, 1))
+    first, last = int(entity.start_year), int(entity.end_year)
+    for warning in caught:
+        found = re.search(r"from (\d{4}) to (\d{4})", str(warning.message))
+        if found:
+            first, last = max(first, int(found[1])), min(last, int(found[2]))
+    return first, last
+
+
+def covered_years(country: str, subdivision: str, earliest: int, latest: int) -> range:
     """The years a calendar is built for, to cover instants in [earliest, latest]."""
+    first_ok, last_ok = (
+        package_coverage(country, subdivision) if country else (ALWAYS_FIRST_YEAR, ALWAYS_LAST_YEAR)
+    )
     for year in (earliest, latest):
-        if year < PACKAGE_FIRST_YEAR or year > PACKAGE_LAST_YEAR:
+        if year < first_ok or year > last_ok:
             raise InvalidInput(
-                f"no holiday data for {year}: the holiday source covers "
-                f"{PACKAGE_FIRST_YEAR}–{PACKAGE_LAST_YEAR}",
+                f"no holiday data for {year}: the holiday source covers {first_ok}–{last_ok}",
                 code="year_not_covered",
             )
-    first = max(PACKAGE_FIRST_YEAR, earliest - YEARS_BEFORE)
-    last = min(PACKAGE_LAST_YEAR, latest + YEARS_AFTER)
+    first = max(first_ok, earliest - YEARS_BEFORE)
+    last = min(last_ok, latest + YEARS_AFTER)
     return range(first, last + 1)
 
 
@@ -101,7 +128,7 @@ def business_calendar(policy: Policy, slug: str, *instants: datetime) -> Busines
     if row is None:
         raise NotFound(f"calendar {slug!r} no longer exists")
     local_years = [i.astimezone(zone).year for i in instants]
-    years = covered_years(min(local_years), max(local_years))
+    years = covered_years(spec.country, spec.subdivision, min(local_years), max(local_years))
     return _business_calendar(policy.version_id, slug, row[0], row[1], years.start, years.stop - 1)
 
 
@@ -110,6 +137,7 @@ def clear_caches() -> None:
     _policy_from_row.cache_clear()
     _business_calendar.cache_clear()
     _always_open.cache_clear()
+    package_coverage.cache_clear()
 
 
 @functools.lru_cache(maxsize=64)
@@ -119,8 +147,8 @@ def _always_open(version_id: int, slug: str, zone: str) -> BusinessCalendar:
         zone=ZoneInfo(zone),
         weekly=((),) * 7,
         holidays=frozenset(),
-        first_year=PACKAGE_FIRST_YEAR,
-        last_year=PACKAGE_LAST_YEAR,
+        first_year=ALWAYS_FIRST_YEAR,
+        last_year=ALWAYS_LAST_YEAR,
         always_open=True,
     )
 

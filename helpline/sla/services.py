@@ -30,7 +30,7 @@ from helpline.sla.models import (
     Priority,
     Target,
 )
-from helpline.sla.selectors import package_holidays
+from helpline.sla.selectors import package_coverage, package_holidays
 
 
 def _seconds(value: time, *, end: bool = False) -> int:
@@ -167,7 +167,10 @@ def seed_holiday_years(
 ) -> list[int]:
     """Copy the package's dates into rows for each year not yet seeded; return the years seeded."""
     done = []
+    first, last = package_coverage(calendar.country, calendar.subdivision)
     for year in years:
+        if not first <= year <= last:
+            continue  # the package has no complete dates for it: nothing to promise with
         _, created = models.HolidayYear.objects.get_or_create(
             calendar_id=calendar.pk, year=year, defaults={"seeded_at": now}
         )

@@ -102,6 +102,10 @@ def test_after_hours_answer_says_when_the_clock_starts() -> None:
         ({"priority": "C3", "at": "2026-13-01T10:00"}, "invalid_at"),
         ({"priority": "C3", "at": "2150-01-05T10:00:00+05:30"}, "year_not_covered"),
         ({"priority": "C3", "at": "1900-01-05T10:00:00+05:30"}, "year_not_covered"),
+        # The package's Indian lunar holidays end in 2035: no complete data, no promise.
+        ({"priority": "C3", "at": "2036-03-02T10:00:00+05:30"}, "year_not_covered"),
+        # A C4 filed late in 2035 would run into 2036.
+        ({"priority": "C4", "at": "2035-12-24T10:00:00+05:30"}, "year_not_covered"),
         ({}, "priority_required"),
     ],
 )
