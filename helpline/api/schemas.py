@@ -13,5 +13,6 @@ class ErrorOut(Schema):
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """Declare the error responses of an operation (every operation may answer 401 and 422)."""
-    return {status: ErrorOut for status in {*statuses, 401, 422}}
+    """Declare the error responses of an operation (every operation may answer 400 — a body that
+    is not JSON —, 401 and 422)."""
+    return {status: ErrorOut for status in {*statuses, 400, 401, 422}}
