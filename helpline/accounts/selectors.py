@@ -5,9 +5,12 @@ from __future__ import annotations
 from helpline.accounts import access
 from helpline.accounts.models import ApiToken, Team, User
 from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.validation import id_in_range
 
 
 def user_by_id(user_id: int) -> User:
+    if not id_in_range(user_id):
+        raise NotFound("user not found")
     user = User.objects.select_related("merchant").filter(pk=user_id).first()
     if user is None:
         raise NotFound("user not found")
@@ -23,6 +26,10 @@ def user_by_email(email: str) -> User:
 
 def staff_member(user_id: int, *, field: str = "assignee") -> User:
     """A staff user named in a request body (422 when there is none)."""
+    if not id_in_range(user_id):
+        raise InvalidInput(
+            f"{field}: no member of staff with id {user_id}", code=f"invalid_{field}"
+        )
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not access.is_staff(user):
         raise InvalidInput(
@@ -32,6 +39,8 @@ def staff_member(user_id: int, *, field: str = "assignee") -> User:
 
 
 def team_by_id(team_id: int) -> Team:
+    if not id_in_range(team_id):
+        raise InvalidInput(f"team: no team with id {team_id}", code="invalid_team")
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
         raise InvalidInput(f"team: no team with id {team_id}", code="invalid_team")
@@ -40,6 +49,8 @@ def team_by_id(team_id: int) -> Team:
 
 def token_for(*, actor: User, token_id: int) -> ApiToken:
     """A token the actor may revoke: their own, or any for an admin."""
+    if not id_in_range(token_id):
+        raise NotFound("token not found")
     qs = ApiToken.objects.filter(pk=token_id)
     if not access.is_admin(actor):
         qs = qs.filter(user=actor)

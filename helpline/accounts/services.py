@@ -14,6 +14,7 @@ from django.db.models import Q
 from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
+from helpline.core.validation import has_nul
 from helpline.merchants.models import Merchant
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 - a public marker that makes tokens recognisable, not a secret
@@ -36,6 +37,8 @@ def user_create(
     whatsapp: str = "",
 ) -> User:
     email = (email or "").strip().lower()
+    if has_nul([email, first_name, last_name, phone, whatsapp, password or ""]):
+        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
     try:
         validate_email(email)
     except DjangoValidationError:

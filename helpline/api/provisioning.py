@@ -13,7 +13,7 @@ from helpline.accounts import selectors as people
 from helpline.accounts import services as accounts
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH
-from helpline.api.schemas import errors
+from helpline.api.schemas import Id, In, errors
 from helpline.core.errors import Forbidden
 from helpline.merchants import selectors as merchant_selectors
 from helpline.merchants import services as merchants
@@ -28,7 +28,7 @@ def _admin(request: HttpRequest) -> User:
     return user
 
 
-class MerchantIn(Schema):
+class MerchantIn(In):
     name: str = Field(..., max_length=200)
     slug: str = Field(..., max_length=64)
     time_zone: str = Field("Asia/Kolkata", max_length=64)
@@ -49,11 +49,11 @@ def create_merchant(request: HttpRequest, payload: MerchantIn) -> tuple[int, Any
     )
 
 
-class StoreIn(Schema):
+class StoreIn(In):
     merchant: str = Field(..., description="The merchant's slug", max_length=64)
     name: str = Field(..., max_length=200)
     url: str = Field(..., max_length=500)
-    account_manager: int | None = Field(None, description="User id of an account manager")
+    account_manager: Id | None = Field(None, description="User id of an account manager")
 
 
 class StoreOut(Schema):
@@ -89,7 +89,7 @@ def list_stores(request: HttpRequest) -> Any:
     return list(merchant_selectors.visible_stores(request.auth).order_by("pk")[:500])  # type: ignore[attr-defined]
 
 
-class UserIn(Schema):
+class UserIn(In):
     email: str = Field(..., max_length=254)
     role: str
     merchant: str | None = Field(None, description="The merchant's slug (merchant users)")
@@ -133,7 +133,7 @@ def me(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-class TokenIn(Schema):
+class TokenIn(In):
     name: str = Field("", max_length=100)
 
 

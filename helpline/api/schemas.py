@@ -1,10 +1,13 @@
-"""Shared API schemas: the error shape and helpers to declare error responses."""
+"""Shared API schemas: the error shape, the base of every input schema, bounded types."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+
+from helpline.core.validation import MAX_ID, bounded_instant, has_nul
 
 
 class ErrorOut(Schema):
@@ -16,3 +19,20 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """Declare the error responses of an operation (every operation may answer 400 — a body that
     is not JSON —, 401 and 422)."""
     return {status: ErrorOut for status in {*statuses, 400, 401, 422}}
+
+
+class In(Schema):
+    """Every input schema: text with a NUL character is refused (422) at the door — PostgreSQL
+    cannot store it, and no person types one."""
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> Any:
+        if has_nul(dict(self.__dict__)):
+            raise ValueError("text must not contain NUL characters")
+        return self
+
+
+# An id that fits the database's 64-bit columns.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# An aware instant, stored in UTC, within the years a database (and a support desk) can hold.
+Instant = Annotated[AwareDatetime, AfterValidator(bounded_instant)]

@@ -10,10 +10,9 @@ from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
 
 from helpline.accounts import access
-from helpline.accounts import selectors as people
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH
-from helpline.api.schemas import errors
+from helpline.api.schemas import Id, In, Instant, errors
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import lifecycle, selectors, services
@@ -139,8 +138,8 @@ class TicketPage(Schema):
 # ------------------------------------------------------------------ create / list / read
 
 
-class TicketIn(Schema):
-    store: int
+class TicketIn(In):
+    store: Id
     subject: str = Field(..., max_length=200)
     description: str = Field(..., max_length=100_000)
     issue_type: str = Field(..., max_length=64)
@@ -163,21 +162,19 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Any]:
     return 201, ticket_out(selectors.ticket_get(user=user, ticket_id=ticket.pk), user)
 
 
-class TicketQuery(Schema):
+class TicketQuery(In):
     status: list[str] = Field(default_factory=list)
     priority: list[str] = Field(default_factory=list)
-    store: int | None = None
-    team: int | None = None
-    assignee: int | None = None
+    store: Id | None = None
+    team: Id | None = Field(None, description="Staff only")
+    assignee: Id | None = Field(None, description="Staff only")
     breached: bool | None = Field(None, description="Any target ever breached")
-    due_before: AwareDatetime | None = Field(
-        None, description="The nearest pending deadline is before"
-    )
+    due_before: Instant | None = Field(None, description="The nearest pending deadline is before")
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=200)
 
 
-@router.get("/tickets", response={200: TicketPage, **errors()})
+@router.get("/tickets", response={200: TicketPage, **errors(403)})
 def list_tickets(request: HttpRequest, query: Query[TicketQuery]) -> dict[str, Any]:
     user = _user(request)
     filters = selectors.TicketFilters(
@@ -201,12 +198,12 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
     return ticket_out(selectors.ticket_get(user=user, ticket_id=ticket_id), user)
 
 
-class TicketPatch(Schema):
+class TicketPatch(In):
     priority: str | None = Field(None, max_length=2)
     issue_type: str | None = Field(None, max_length=64)
-    team: int | None = None
-    assignee: int | None = None
-    due_at: AwareDatetime | None = None
+    team: Id | None = None
+    assignee: Id | None = None
+    due_at: Instant | None = None
     reason: str = Field("", max_length=2000)
 
 
@@ -216,12 +213,11 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch) ->
     ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
     given = payload.model_fields_set
     changes: dict[str, Any] = {}
+    # Ids go to the service as they are: it resolves them after deciding who may change what.
     if "team" in given:
-        changes["team"] = people.team_by_id(payload.team) if payload.team is not None else None
+        changes["team"] = payload.team
     if "assignee" in given:
-        changes["assignee"] = (
-            people.staff_member(payload.assignee) if payload.assignee is not None else None
-        )
+        changes["assignee"] = payload.assignee
     if "due_at" in given:
         changes["due_at"] = payload.due_at
     services.ticket_update(
@@ -238,7 +234,7 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch) ->
 # ------------------------------------------------------------------ messages
 
 
-class MessageIn(Schema):
+class MessageIn(In):
     body: str = Field(..., max_length=100_000)
     internal: bool = False
     question: bool = Field(False, description="A public staff reply that asks the merchant")
@@ -289,16 +285,14 @@ def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> tu
 # ------------------------------------------------------------------ transitions and events
 
 
-class TransitionIn(Schema):
+class TransitionIn(In):
     action: str = Field(..., max_length=20, description=", ".join(lifecycle.PUBLIC_ACTIONS))
     reason: str = Field("", max_length=2000)
     priority: str | None = Field(None, max_length=2, description="triage")
     issue_type: str | None = Field(None, max_length=64, description="triage")
-    due_at: AwareDatetime | None = Field(
-        None, description="triage (default: the policy's deadline)"
-    )
-    assignee: int | None = Field(None, description="triage")
-    team: int | None = Field(None, description="triage")
+    due_at: Instant | None = Field(None, description="triage (default: the policy's deadline)")
+    assignee: Id | None = Field(None, description="triage")
+    team: Id | None = Field(None, description="triage")
     message: str | None = Field(
         None, max_length=100_000, description="workaround, resolve: the public message"
     )
@@ -308,7 +302,7 @@ class TransitionIn(Schema):
         None, gt=0, max_digits=12, decimal_places=2, description="quote"
     )
     description: str | None = Field(None, max_length=10_000, description="quote")
-    valid_until: AwareDatetime | None = Field(None, description="quote")
+    valid_until: Instant | None = Field(None, description="quote")
 
 
 @router.post("/tickets/{ticket_id}/transitions", response={200: TicketOut, **errors(403, 404, 409)})
@@ -323,8 +317,8 @@ def transition(request: HttpRequest, ticket_id: int, payload: TransitionIn) -> d
         priority=payload.priority,
         issue_type=payload.issue_type,
         due_at=payload.due_at,
-        assignee=people.staff_member(payload.assignee) if payload.assignee is not None else None,
-        team=people.team_by_id(payload.team) if payload.team is not None else None,
+        assignee=payload.assignee,
+        team=payload.team,
         message=payload.message,
         rating=payload.rating,
         comment=payload.comment,

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from helpline.billing.models import Quote
 from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.validation import bounded_instant, has_nul
 
 
 def quote_create(
@@ -26,8 +27,14 @@ def quote_create(
         ) from None
     if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10"):
         raise InvalidInput("a quote's amount must be positive (INR)", code="invalid_amount")
+    if has_nul(description):
+        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
     if not (description or "").strip():
         raise InvalidInput("a quote needs a description of the work", code="description_required")
+    try:
+        valid_until = bounded_instant(valid_until)
+    except ValueError as exc:
+        raise InvalidInput(f"valid_until {exc}", code="invalid_valid_until") from None
     if valid_until <= now:
         raise InvalidInput(
             "a quote must be valid until a time in the future", code="invalid_valid_until"

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
+from helpline.core.validation import id_in_range
 from helpline.merchants.models import Merchant, Store
 
 
@@ -17,6 +18,8 @@ def visible_stores(user: User | None) -> QuerySet[Store]:
 
 
 def store_get(*, user: User | None, store_id: int) -> Store:
+    if not id_in_range(store_id):
+        raise NotFound("store not found")
     store = visible_stores(user).filter(pk=store_id).first()
     if store is None:
         raise NotFound("store not found")

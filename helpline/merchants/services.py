@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
+from helpline.core.validation import has_nul
 from helpline.merchants.models import Merchant, Store
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -23,6 +24,8 @@ def merchant_create(
     name = (name or "").strip()
     if not name:
         raise InvalidInput("a merchant needs a name", code="name_required")
+    if has_nul(name):
+        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
     if not SLUG_RE.match(slug or ""):
         raise InvalidInput(
             f"slug {slug!r} must be lower-case letters, digits and hyphens (1–64)",
@@ -52,7 +55,13 @@ def store_create(
     name = (name or "").strip()
     if not name:
         raise InvalidInput("a store needs a name", code="name_required")
-    parts = urlsplit((url or "").strip())
+    if has_nul(name) or has_nul(url):
+        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
+    try:
+        parts = urlsplit((url or "").strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise InvalidInput(f"{url!r} is not an http(s) URL", code="invalid_url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"{url!r} is not an http(s) URL", code="invalid_url")
     if account_manager is not None and account_manager.role != Role.ACCOUNT_MANAGER:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from helpline.core import clock
 from helpline.core.errors import InvalidInput
+from helpline.core.validation import bounded_instant
 from helpline.sla import clock as sla_clock
 from helpline.sla import selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
@@ -78,6 +79,13 @@ def sla_preview(
     zone = ZoneInfo(first_cal_spec.zone)
     instant = at if isinstance(at, datetime) else parse_at(at, zone)
     clock.ensure_aware(instant, name="at")
+    try:
+        bounded_instant(instant)
+    except ValueError:
+        raise InvalidInput(
+            f"at={instant.isoformat()} is outside the years a deadline can be promised in",
+            code="year_not_covered",
+        ) from None
     answer: dict[str, Any] = {
         "priority": priority,
         "priority_name": policy.priorities[priority].name,

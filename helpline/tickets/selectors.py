@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.errors import Forbidden, InvalidInput, NotFound
+from helpline.core.validation import id_in_range
 from helpline.tickets.models import Ticket, TicketClock, TicketEvent, TicketMessage
 
 MAX_PAGE = 200
@@ -66,6 +67,14 @@ def ticket_list(
     """A page of the tickets ``user`` may see, newest first; the cursor continues after it."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", code="invalid_limit")
+    if (filters.team is not None or filters.assignee is not None) and not access.sees_internal(
+        user
+    ):
+        # Assignment and teams are internal: filtering by them would reveal them.
+        raise Forbidden("only staff filter by team or assignee", code="filter_forbidden")
+    for value in (filters.store, filters.team, filters.assignee):
+        if value is not None and not id_in_range(value):
+            raise InvalidInput("ids are whole numbers from 1 to 2^63−1", code="invalid_id")
     qs = visible_tickets(user)
     if filters.status:
         qs = qs.filter(status__in=list(filters.status))
@@ -105,6 +114,8 @@ def ticket_list(
 
 
 def ticket_get(*, user: User | None, ticket_id: int) -> Ticket:
+    if not id_in_range(ticket_id):
+        raise NotFound("ticket not found")
     ticket = (
         visible_tickets(user)
         .select_related("store", "merchant")

@@ -14,10 +14,12 @@ from typing import Any
 from django.db import transaction
 
 from helpline.accounts import access
+from helpline.accounts import selectors as people
 from helpline.accounts.models import Team, User
 from helpline.billing import services as billing
 from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
+from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
 from helpline.sla import selectors as sla_selectors
 from helpline.sla import services as sla_services
@@ -160,6 +162,8 @@ def _validate_issue_type(policy: Policy, slug: str) -> str:
 
 def _text(value: str | None, name: str, limit: int) -> str:
     value = (value or "").strip()
+    if has_nul(value):
+        raise InvalidInput(f"{name} must not contain NUL characters", code="invalid_text")
     if not value:
         raise InvalidInput(f"{name} must not be empty", code=f"{name}_required")
     if len(value) > limit:
@@ -245,6 +249,10 @@ def _set_due(
                 code="due_at_required",
             )
     clock.ensure_aware(due_at, name="due_at")
+    try:
+        due_at = bounded_instant(due_at)
+    except ValueError as exc:
+        raise InvalidInput(f"due_at {exc}", code="invalid_due_at") from None
     if due_at <= change.now:
         raise InvalidInput("the due date must be in the future", code="due_at_in_past")
     later = policy_due is not None and due_at > policy_due
@@ -268,8 +276,10 @@ def _set_due(
     change.set("due_reason", reason.strip())
 
 
-def _set_assignee(change: _Change, assignee: User | None) -> None:
+def _set_assignee(change: _Change, assignee: User | int | None) -> None:
     ticket = change.ticket
+    if isinstance(assignee, int):
+        assignee = people.staff_member(assignee)
     if assignee is not None and not access.is_staff(assignee):
         raise InvalidInput(f"{assignee.email} is not a member of staff", code="invalid_assignee")
     if ticket.assignee_id == (assignee.pk if assignee else None):
@@ -282,8 +292,10 @@ def _set_assignee(change: _Change, assignee: User | None) -> None:
     change.set("assignee", assignee)
 
 
-def _set_team(change: _Change, team: Team | None) -> None:
+def _set_team(change: _Change, team: Team | int | None) -> None:
     ticket = change.ticket
+    if isinstance(team, int):
+        team = people.team_by_id(team)
     if ticket.team_id == (team.pk if team else None):
         return
     change.event("team", before=ticket.team_id, after=team.pk if team else None)
@@ -476,8 +488,8 @@ def ticket_transition(
     priority: str | None = None,
     issue_type: str | None = None,
     due_at: datetime | None = None,
-    assignee: User | None = None,
-    team: Team | None = None,
+    assignee: User | int | None = None,
+    team: Team | int | None = None,
     message: str | None = None,
     rating: int | None = None,
     comment: str = "",
@@ -614,8 +626,8 @@ def ticket_update(
     reason: str = "",
     priority: str | None = None,
     issue_type: str | None = None,
-    team: Team | None = UNSET,
-    assignee: User | None = UNSET,
+    team: Team | int | None = UNSET,
+    assignee: User | int | None = UNSET,
     due_at: datetime | None = UNSET,
     now: datetime | None = None,
 ) -> Ticket:
