@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "helpline.tickets",
     "helpline.billing",
     "helpline.engineering",
+    "helpline.web",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +55,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "helpline.urls"
 WSGI_APPLICATION = "helpline.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 TEMPLATES = [
     {

@@ -47,6 +47,15 @@ def team_by_id(team_id: int) -> Team:
     return team
 
 
+def staff_members() -> list[User]:
+    """Active staff, by name: the people a ticket can be assigned to."""
+    return list(
+        User.objects.filter(is_active=True, role__in=sorted(access.STAFF_ROLES)).order_by(
+            "first_name", "email"
+        )
+    )
+
+
 def token_for(*, actor: User, token_id: int) -> ApiToken:
     """A token the actor may revoke: their own, or any for an admin."""
     if not id_in_range(token_id):

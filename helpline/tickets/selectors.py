@@ -14,7 +14,13 @@ from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
 from helpline.core.validation import id_in_range
-from helpline.tickets.models import Ticket, TicketClock, TicketEvent, TicketMessage
+from helpline.tickets.models import (
+    OPEN_STATUSES,
+    Ticket,
+    TicketClock,
+    TicketEvent,
+    TicketMessage,
+)
 
 MAX_PAGE = 200
 
@@ -28,6 +34,7 @@ class TicketFilters:
     assignee: int | None = None
     breached: bool | None = None
     due_before: datetime | None = None
+    unassigned: bool = False
 
 
 def _current_clocks() -> Prefetch:
@@ -86,6 +93,10 @@ def ticket_list(
         qs = qs.filter(team_id=filters.team)
     if filters.assignee is not None:
         qs = qs.filter(assignee_id=filters.assignee)
+    if filters.unassigned:
+        if not access.sees_internal(user):
+            raise Forbidden("only staff filter by assignment", code="filter_forbidden")
+        qs = qs.filter(assignee__isnull=True)
     if filters.breached is not None:
         ever = Exists(TicketClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False))
         qs = qs.filter(ever if filters.breached else ~ever)
@@ -150,6 +161,38 @@ def current_clock(ticket: Ticket, kind: str) -> TicketClock | None:
         if clk.kind == kind:
             return clk
     return None
+
+
+SIMILAR_MIN_WORD = 4
+
+
+def similar_open_tickets(*, user: User | None, text: str, limit: int = 5) -> list[Ticket]:
+    """Open tickets ``user`` may see whose subject shares a word (4+ letters) with ``text``,
+    the most shared words first: "check to see if the issue has already been reported"."""
+    words = sorted(
+        {
+            w
+            for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
+            if len(w) >= SIMILAR_MIN_WORD
+        }
+    )[:12]
+    if not words:
+        return []
+    match = Q()
+    for word in words:
+        match |= Q(subject__icontains=word)
+    candidates = list(
+        visible_tickets(user)
+        .filter(match, status__in=[s.value for s in OPEN_STATUSES])
+        .select_related("store")
+        .order_by("-pk")[:50]
+    )
+
+    def shared(ticket: Ticket) -> int:
+        return sum(word in ticket.subject.lower() for word in words)
+
+    candidates.sort(key=lambda t: (-shared(t), -t.pk))
+    return candidates[:limit]
 
 
 def tickets_count(*, user: User | None) -> int:

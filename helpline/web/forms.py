@@ -1,0 +1,118 @@
+"""Forms: they validate and convert what a browser sends; the services decide the rest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.http import QueryDict
+
+from helpline.sla.policy import Policy
+
+MAX_SUBJECT = 200
+
+
+class NewTicketForm(forms.Form):
+    store = forms.TypedChoiceField(coerce=int, label="Store")
+    issue_type = forms.ChoiceField(label="Issue type")
+    priority = forms.ChoiceField(label="Priority")
+    subject = forms.CharField(max_length=MAX_SUBJECT, label="Subject")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Description")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, stores: list[Any], policy: Policy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["store"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [(s.pk, s.name) for s in stores]
+        issue = self.fields["issue_type"]
+        assert isinstance(issue, forms.ChoiceField)  # noqa: S101
+        issue.choices = [
+            (slug, spec.name) for slug, spec in policy.issue_types.items() if spec.active
+        ]
+        prio = self.fields["priority"]
+        assert isinstance(prio, forms.ChoiceField)  # noqa: S101
+        prio.choices = [
+            (code, f"{code} — {policy.priorities[code].name}") for code in policy.priority_codes()
+        ]
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Message")
+    internal = forms.BooleanField(required=False, label="Internal note (not shown to merchant)")
+    question = forms.BooleanField(required=False, label="Ask the merchant (waits on their answer)")
+
+
+class CloseForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", "No rating"), *[(str(i), f"{i} of 5") for i in range(5, 0, -1)]],
+        label="How satisfied are you?",
+    )
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=1000, label="Reason")
+
+
+class ActionForm(ReasonForm):
+    action = forms.CharField(max_length=40)
+    message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label="Priority")
+    reason = forms.CharField(max_length=1000, label="Reason")
+
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        prio = self.fields["priority"]
+        assert isinstance(prio, forms.ChoiceField)  # noqa: S101
+        prio.choices = [(c, c) for c in policy.priority_codes()]
+
+
+class DueForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label="Due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(max_length=1000, label="Reason")
+
+    def due_in(self, zone: ZoneInfo) -> datetime:
+        """The local time typed, read in the viewer's zone (validate under
+        ``timezone.override(zone)``, which is how Django reads a naive input)."""
+        value: datetime = self.cleaned_data["due_at"]
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, staff: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [("", "Nobody"), *[(u.pk, str(u)) for u in staff]]
+
+
+class BulkForm(forms.Form):
+    tickets = forms.TypedMultipleChoiceField(coerce=int)
+    do = forms.ChoiceField(choices=[("assign", "assign"), ("transition", "transition")])
+    assignee = forms.CharField(required=False)
+    action = forms.CharField(required=False, max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["tickets"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        # Any id: the services answer 404 for the ones the caller may not see.
+        raw = self.data.getlist("tickets") if isinstance(self.data, QueryDict) else []
+        field.choices = [(v, v) for v in raw]

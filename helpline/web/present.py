@@ -1,0 +1,102 @@
+"""How the web shows a ticket's clocks: countdowns, breach flags, the viewer's time zone.
+
+Presentation only: it reads the clocks the selectors prefetched (no query per row) and turns
+them into words. What a deadline *is* was decided by the services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+
+from helpline.accounts.models import User
+from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
+from helpline.tickets import selectors
+from helpline.tickets.models import Ticket, TicketClock
+
+LABELS = {FIRST_RESPONSE: "First response", RESOLUTION: "Resolution"}
+
+
+def zone_for(user: User) -> ZoneInfo:
+    """Merchants see their merchant's zone; staff their own, else the installation's."""
+    name = ""
+    if user.merchant_id and user.merchant is not None:
+        name = user.merchant.time_zone
+    name = name or user.time_zone or settings.TIME_ZONE_DISPLAY
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE_DISPLAY)
+
+
+def duration_text(delta: timedelta) -> str:
+    """1 d 2 h, 1 h 20 min, 5 min, under a minute."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min" if mins else "under a minute"
+
+
+@dataclass(frozen=True)
+class ClockView:
+    kind: str
+    label: str
+    state: str  # running, paused, met, breached, stopped
+    deadline: datetime | None
+    breached: bool
+    text: str
+
+
+def clock_view(clk: TicketClock, now: datetime) -> ClockView:
+    state = clk.state
+    overdue = state == "running" and clk.deadline is not None and clk.deadline <= now
+    breached = state == "breached" or overdue
+    if state == "met":
+        text = "met"
+    elif state == "stopped":
+        text = "stopped"
+    elif state == "paused":
+        text = "paused (waiting)"
+    elif clk.deadline is None:
+        text = "no deadline"
+    elif clk.deadline > now:
+        text = f"due in {duration_text(clk.deadline - now)}"
+    else:
+        since = clk.breached_at or clk.deadline
+        text = f"breached {duration_text(now - min(since, now))} ago"
+    return ClockView(
+        clk.kind,
+        LABELS.get(clk.kind, clk.kind),
+        "breached" if breached else state,
+        clk.deadline,
+        breached,
+        text,
+    )
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    ticket: Ticket
+    clocks: list[ClockView]
+    next: ClockView | None  # the nearest pending deadline, or the breach to show
+    breached: bool
+
+
+def ticket_row(ticket: Ticket, now: datetime) -> TicketRow:
+    views = [
+        clock_view(clk, now)
+        for kind in (FIRST_RESPONSE, RESOLUTION)
+        if (clk := selectors.current_clock(ticket, kind)) is not None
+    ]
+    breached = any(v.breached for v in views)
+    pending = [v for v in views if v.state in ("running", "breached") and v.deadline]
+    pending.sort(key=lambda v: (not v.breached, v.deadline))
+    nxt = pending[0] if pending else next((v for v in views if v.state == "paused"), None)
+    return TicketRow(ticket, views, nxt, breached)

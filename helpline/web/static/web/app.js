@@ -1,0 +1,45 @@
+// Helpline: the issue type suggests a priority; keyboard shortcuts for the common moves.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.id === "id_issue_type" && t.dataset.suggest) {
+      var opt = t.options[t.selectedIndex];
+      var p = document.getElementById(t.dataset.suggest);
+      if (p && opt && opt.dataset.priority) { p.value = opt.dataset.priority; }
+    }
+  });
+  function typing(e) {
+    var el = e.target;
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#queue-rows tr[data-ticket]")); }
+  var current = -1;
+  function mark(i) {
+    var r = rows();
+    if (!r.length) { return; }
+    current = Math.max(0, Math.min(i, r.length - 1));
+    r.forEach(function (row, n) { row.classList.toggle("current", n === current); });
+    var link = r[current].querySelector("a.open");
+    if (link) { link.focus(); }
+  }
+  function focus(id) { var el = document.getElementById(id); if (el) { el.focus(); return true; } return false; }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) { return; }
+    var r = rows();
+    switch (e.key) {
+      case "j": mark(current + 1); break;
+      case "k": mark(current - 1); break;
+      case "o": if (r[current]) { r[current].querySelector("a.open").click(); } break;
+      case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); c.checked = !c.checked; } break;
+      case "/": if (!focus("f-store")) { return; } break;
+      case "r": if (!focus("id_body")) { return; } break;
+      case "n": if (!focus("id_body")) { return; } document.body.dataset.note = "1"; break;
+      case "a": if (!focus("id_assignee")) { return; } break;
+      case "g": window.location.href = "/console/"; break;
+      case "?": alert("j/k move · o open · x select · / filters · r reply · n note · a assign · g queues"); break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+})();

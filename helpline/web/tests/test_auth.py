@@ -1,0 +1,163 @@
+"""Sign-in: every page needs it unless public on purpose; failed sign-ins are slowed down;
+password reset by mail; each role lands on its home."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from helpline.conftest import T0
+from helpline.web import throttle
+from helpline.web.tests.conftest import PASSWORD
+
+# Pages that answer without a sign-in, on purpose: signing in and resetting a password, and
+# the help page (the published support policy).
+EXPECTED_PUBLIC = {
+    "web:login",
+    "web:password_reset",
+    "web:password_reset_done",
+    "web:password_reset_confirm",
+    "web:password_reset_complete",
+    "web:help",
+}
+SAMPLE_KWARGS = {"ticket_id": 1, "action": "close", "uidb64": "MQ", "token": "x-y"}
+
+
+def web_patterns() -> list[tuple[str, str, bool]]:
+    resolver = get_resolver()
+    found: list[tuple[str, str, bool]] = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "web":
+            for pattern in entry.url_patterns:
+                assert isinstance(pattern, URLPattern)
+                route = str(pattern.pattern)
+                for key, value in SAMPLE_KWARGS.items():
+                    route = route.replace(f"<int:{key}>", str(value))
+                    route = route.replace(f"<str:{key}>", str(value))
+                    route = route.replace(f"<{key}>", str(value))
+                marked = getattr(pattern.callback, "helpline_public", False)
+                found.append((f"web:{pattern.name}", "/" + route, marked))
+    return found
+
+
+def test_every_page_needs_a_sign_in_unless_public_on_purpose(db):
+    client = Client()
+    public, marked = set(), set()
+    for name, url, is_marked in web_patterns():
+        if is_marked:
+            marked.add(name)
+        if name == "web:logout":
+            continue
+        response = client.get(url)
+        if response.status_code in (301, 302) and "/accounts/login/" in response["Location"]:
+            continue
+        public.add(name)
+    assert public == EXPECTED_PUBLIC
+    assert marked == EXPECTED_PUBLIC
+
+
+def test_posts_need_a_sign_in_too(db):
+    response = Client().post("/support/t/1/reply/", {"body": "hi"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.fixture
+def passwords(cast):
+    for user in (cast.alice, cast.ravi):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return cast
+
+
+@pytest.mark.parametrize(("who", "home"), [("alice", "/support/"), ("ravi", "/console/")])
+def test_sign_in_lands_on_the_role_home(passwords, who, home):
+    client = Client()
+    email = getattr(passwords, who).email
+    response = client.post("/accounts/login/", {"username": email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == home
+
+
+def test_csrf_is_enforced_on_sign_in(passwords):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/accounts/login/", {"username": "alice@acme.test", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+
+
+def test_sign_out_ends_the_session(passwords):
+    client = Client()
+    client.force_login(passwords.alice)
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/support/").status_code == 302
+
+
+def test_repeated_failures_lock_the_pair_out_even_with_the_right_password(passwords):
+    client = Client()
+    for _ in range(throttle.FREE_FAILURES):
+        response = client.post("/accounts/login/", {"username": "alice@acme.test", "password": "x"})
+        assert response.status_code == 200
+        assert b"Too many" not in response.content
+    response = client.post(
+        "/accounts/login/", {"username": "ALICE@acme.test", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert b"Too many failed sign-ins" in response.content
+    assert "_auth_user_id" not in client.session
+    # Another address (another person) is not locked out by these failures.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    ok = other.post("/accounts/login/", {"username": "alice@acme.test", "password": PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_lock_lengths_double_up_to_a_cap():
+    assert throttle.lock_length(throttle.FREE_FAILURES - 1) is None
+    assert throttle.lock_length(throttle.FREE_FAILURES) == throttle.BASE_LOCK
+    assert throttle.lock_length(throttle.FREE_FAILURES + 1) == 2 * throttle.BASE_LOCK
+    assert throttle.lock_length(throttle.FREE_FAILURES + 40) == throttle.MAX_LOCK
+
+
+def test_a_lock_expires_and_success_clears_the_count(db):
+    key = throttle.throttle_key("a@b.test", "1.2.3.4")
+    for i in range(throttle.FREE_FAILURES):
+        throttle.record_failure(key, now=T0 + timedelta(seconds=i))
+    assert throttle.locked_for(key, now=T0 + timedelta(seconds=5)) is not None
+    assert throttle.locked_for(key, now=T0 + timedelta(minutes=5)) is None
+    throttle.record_success(key)
+    assert throttle.record_failure(key, now=T0 + timedelta(minutes=6)) is None
+
+
+def test_old_failures_are_forgotten(db):
+    key = throttle.throttle_key("a@b.test", "1.2.3.4")
+    for i in range(throttle.FREE_FAILURES - 1):
+        throttle.record_failure(key, now=T0 + timedelta(seconds=i))
+    assert throttle.record_failure(key, now=T0 + timedelta(days=2)) is None
+
+
+def test_password_reset_by_mail(passwords):
+    client = Client()
+    response = client.post("/accounts/password-reset/", {"email": "alice@acme.test"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    link = next(line for line in body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    form = client.get(path, follow=True)
+    assert form.status_code == 200 and b"new_password1" in form.content
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a new long passphrase", "new_password2": "a new long passphrase"},
+    )
+    assert done.status_code == 302
+    assert Client().login(username="alice@acme.test", password="a new long passphrase")
+
+
+def test_password_reset_says_the_same_for_unknown_addresses(db):
+    response = Client().post("/accounts/password-reset/", {"email": "nobody@x.test"})
+    assert response.status_code == 302
+    assert mail.outbox == []

@@ -1,0 +1,171 @@
+"""The staff console through the test client: queues, bulk moves, the ticket page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+
+from helpline.conftest import T0
+from helpline.core import clock
+from helpline.tickets import services
+from helpline.tickets.models import Status, TicketMessage
+
+OPEN_HOURS = T0 + timedelta(days=1, hours=1)  # Wed 25 Nov 2026 11:30 IST
+
+
+def make(cast, *, subject="Checkout broken", priority="C3", store=None, user=None, now=None):
+    return services.ticket_create(
+        actor=user or cast.alice,
+        store=store or cast.acme_shoes,
+        subject=subject,
+        description="It fails.",
+        issue_type="functionality",
+        priority=priority,
+        now=now or OPEN_HOURS,
+    )
+
+
+def test_queues_filter_and_show_countdowns(cast, signed_in):
+    mine = make(cast, subject="Assigned to Ravi")
+    services.ticket_update(actor=cast.lena, ticket=mine, assignee=cast.ravi.pk, now=OPEN_HOURS)
+    free = make(cast, subject="Nobody assigned", priority="C2", store=cast.acme_outlet)
+    late = make(cast, subject="Way late", priority="C1", now=OPEN_HOURS - timedelta(days=3))
+    services.clocks_sweep(now=OPEN_HOURS)
+    client = signed_in("ravi")
+    with time_machine.travel(OPEN_HOURS, tick=False):
+        all_open = client.get("/console/").content.decode()
+        assert all(t.subject in all_open for t in (mine, free, late))
+        assert "due in 1 d" in all_open  # the C3's first response
+        mine_page = client.get("/console/?q=mine").content.decode()
+        assert "Assigned to Ravi" in mine_page and "Nobody assigned" not in mine_page
+        unassigned = client.get("/console/?q=unassigned").content.decode()
+        assert "Nobody assigned" in unassigned and "Assigned to Ravi" not in unassigned
+        breached = client.get("/console/?q=breached").content.decode()
+        assert "Way late" in breached and "Assigned to Ravi" not in breached
+        assert 'class="breached"' in breached and "breached 2 d" in breached
+        soon = client.get("/console/?q=due_soon").content.decode()
+        assert "Way late" in soon and "Nobody assigned" not in soon
+        by_priority = client.get("/console/?priority=C2").content.decode()
+        assert "Nobody assigned" in by_priority and "Way late" not in by_priority
+        by_store = client.get(f"/console/?store={cast.acme_outlet.pk}").content.decode()
+        assert "Nobody assigned" in by_store and "Assigned to Ravi" not in by_store
+
+
+def test_htmx_refresh_answers_only_the_rows(cast, signed_in):
+    make(cast)
+    response = signed_in("ravi").get("/console/?q=open", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.lstrip().startswith("<tbody") and "<html" not in body
+    assert 'hx-trigger="every 30s"' in body
+
+
+def test_merchants_do_not_see_the_console(cast, signed_in):
+    ticket = make(cast)
+    client = signed_in("alice")
+    assert client.get("/console/").status_code == 404
+    assert client.get(f"/console/t/{ticket.pk}/").status_code == 404
+    assert client.post(f"/console/t/{ticket.pk}/reply/", {"body": "x"}).status_code == 404
+
+
+def test_account_manager_sees_only_their_stores(cast, signed_in):
+    theirs = make(cast, subject="Shoes")
+    other = make(cast, subject="Outlet", store=cast.acme_outlet)
+    client = signed_in("maya")
+    page = client.get("/console/").content.decode()
+    assert "Shoes" in page and "Outlet" not in page.split("<tbody", 1)[1]
+    assert client.get(f"/console/t/{theirs.pk}/").status_code == 200
+    assert client.get(f"/console/t/{other.pk}/").status_code == 404
+
+
+def test_bulk_assign_and_transition(cast, signed_in):
+    tickets = [make(cast, subject=f"T{i}", now=clock.now()) for i in range(3)]
+    bobs = make(cast, user=cast.bob, store=cast.bolt_gadgets)
+    client = signed_in("lena")
+    ids = [t.pk for t in tickets]
+    client.post("/console/bulk/", {"tickets": ids, "do": "assign", "assignee": cast.ravi.pk})
+    for t in tickets:
+        t.refresh_from_db()
+        assert t.assignee == cast.ravi
+    response = client.post(
+        "/console/bulk/",
+        {"tickets": [*ids, 999999], "do": "transition", "action": "triage", "next": "/console/"},
+        follow=True,
+    )
+    for t in tickets:
+        t.refresh_from_db()
+        assert t.status == Status.TRIAGED and t.due_at is not None
+    assert "3 tickets updated" in response.content.decode()
+    assert "HL-999999: ticket not found" in response.content.decode()
+    bobs.refresh_from_db()
+    assert bobs.status == Status.NEW
+
+
+def test_public_reply_and_internal_note_look_different(cast, signed_in):
+    ticket = make(cast)
+    client = signed_in("ravi")
+    client.post(f"/console/t/{ticket.pk}/reply/", {"body": "We are on it", "internal": ""})
+    client.post(f"/console/t/{ticket.pk}/reply/", {"body": "Looks like the CDN", "internal": "on"})
+    reply, note = TicketMessage.objects.filter(ticket=ticket).order_by("pk")
+    assert (reply.internal, note.internal) == (False, True)
+    page = client.get(f"/console/t/{ticket.pk}/").content.decode()
+    assert 'class="msg internal' in page and "Internal note" in page
+    assert 'class="msg staff' in page
+    merchant_page = signed_in("alice").get(f"/support/t/{ticket.pk}/").content.decode()
+    assert "We are on it" in merchant_page and "CDN" not in merchant_page
+
+
+def test_ticket_moves_from_the_ticket_page(cast, signed_in):
+    ticket = make(cast, priority="C1", now=clock.now())  # the views act at the real now
+    client = signed_in("ravi")
+    client.post(f"/console/t/{ticket.pk}/action/", {"action": "triage"})
+    ticket.refresh_from_db()
+    assert ticket.status == Status.TRIAGED and ticket.assignee == cast.ravi
+    client.post(f"/console/t/{ticket.pk}/assign/", {"assignee": cast.lena.pk})
+    client.post(
+        f"/console/t/{ticket.pk}/action/",
+        {"action": "workaround", "message": "Use the backup gateway"},
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee == cast.lena and ticket.priority == "C2"
+    refused = client.post(f"/console/t/{ticket.pk}/priority/", {"priority": "C3"}, follow=True)
+    assert "needs a priority and a reason" in refused.content.decode()
+    client.post(f"/console/t/{ticket.pk}/priority/", {"priority": "C3", "reason": "cosmetic"})
+    ticket.refresh_from_db()
+    assert ticket.priority == "C3"
+    client.post(
+        f"/console/t/{ticket.pk}/due/",
+        {"due_at": "2036-01-02T15:00", "reason": "waits on a release"},
+    )
+    ticket.refresh_from_db()
+    # Typed in Ravi's zone (the installation's, Asia/Kolkata): 15:00 IST = 09:30 UTC.
+    assert ticket.due_at is not None and ticket.due_at.isoformat() == "2036-01-02T09:30:00+00:00"
+    client.post(f"/console/t/{ticket.pk}/action/", {"action": "resolve", "message": "Done"})
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED
+    page = client.get(f"/console/t/{ticket.pk}/").content.decode()
+    for kind in ("created", "assignee", "workaround", "priority", "due_date", "resolved"):
+        assert f"<strong>{kind}</strong>" in page
+
+
+def test_console_query_counts_do_not_grow_with_rows(cast, signed_in, django_assert_max_num_queries):
+    client = signed_in("ravi")
+    first = make(cast)
+    services.ticket_update(actor=cast.ravi, ticket=first, assignee=cast.lena.pk)
+    with django_assert_max_num_queries(12) as one:
+        client.get("/console/")
+    with django_assert_max_num_queries(12) as one_rows:
+        client.get("/console/", HTTP_HX_REQUEST="true")
+    for i in range(49):
+        t = make(cast, subject=f"Ticket {i}", store=cast.acme_outlet if i % 2 else None)
+        services.ticket_update(actor=cast.ravi, ticket=t, assignee=cast.ravi.pk)
+    with django_assert_max_num_queries(12) as fifty:
+        client.get("/console/")
+    with django_assert_max_num_queries(12) as fifty_rows:
+        client.get("/console/", HTTP_HX_REQUEST="true")
+    assert len(fifty.captured_queries) == len(one.captured_queries)
+    assert len(fifty_rows.captured_queries) == len(one_rows.captured_queries)
+    for i in range(20):
+        services.ticket_reply(actor=cast.ravi, ticket=first, body=f"r{i}", internal=i % 2 == 0)
+    with django_assert_max_num_queries(14):
+        client.get(f"/console/t/{first.pk}/")

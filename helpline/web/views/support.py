@@ -1,0 +1,253 @@
+"""The merchant support center: my tickets, a new ticket, a ticket's page, help.
+
+Each view validates, calls one service (or selector), renders. Every read goes through the
+access-scoped selectors: another merchant's ticket is a 404, exactly as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from helpline.core import clock
+from helpline.core.errors import HelplineError
+from helpline.merchants import selectors as merchant_selectors
+from helpline.sla import preview as sla_preview
+from helpline.sla import selectors as sla_selectors
+from helpline.tickets import lifecycle, selectors, services
+from helpline.tickets.models import Channel, Status
+from helpline.web.common import merchant_required, public, refused, user_of
+from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
+from helpline.web.present import ticket_row, zone_for
+
+TABS = {
+    "open": ("Open", [Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL]),
+    "waiting": ("Waiting on me", [Status.WAITING_ON_MERCHANT]),
+    "resolved": ("Resolved", [Status.RESOLVED]),
+    "closed": ("Closed", [Status.CLOSED]),
+}
+PAGE = 50
+
+
+@merchant_required
+def my_tickets(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    tab = request.GET.get("tab", "open")
+    if tab not in TABS:
+        tab = "open"
+    try:
+        tickets, cursor = selectors.ticket_list(
+            user=user,
+            filters=selectors.TicketFilters(status=TABS[tab][1]),
+            cursor=request.GET.get("after") or None,
+            limit=PAGE,
+        )
+    except HelplineError as exc:
+        refused(request, exc)
+        return redirect("web:support")
+    now = clock.now()
+    return render(
+        request,
+        "web/support/home.html",
+        {
+            "tabs": [(key, label) for key, (label, _) in TABS.items()],
+            "tab": tab,
+            "rows": [ticket_row(t, now) for t in tickets],
+            "cursor": cursor,
+            "tz": zone_for(user),
+        },
+    )
+
+
+def _preview(priority: str | None, issue_type: str | None) -> dict[str, Any] | None:
+    try:
+        return sla_preview.sla_preview(priority=priority, issue_type=issue_type, at=None)
+    except HelplineError:
+        return None
+
+
+@merchant_required
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    policy = sla_selectors.current_policy()
+    stores = list(merchant_selectors.visible_stores(user).order_by("name"))
+    form = NewTicketForm(request.POST or None, stores=stores, policy=policy)
+    similar: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["priority"] == "C1" and not data["confirmed"]:
+            # "Before submitting a C1 issue, check to see if the issue has already been
+            # reported": shown once; sending again confirms.
+            similar = selectors.similar_open_tickets(
+                user=user, text=f"{data['subject']} {data['description'][:500]}"
+            )
+        if not similar:
+            try:
+                ticket = services.ticket_create(
+                    actor=user,
+                    store=merchant_selectors.store_get(user=user, store_id=data["store"]),
+                    subject=data["subject"],
+                    description=data["description"],
+                    issue_type=data["issue_type"],
+                    priority=data["priority"],
+                    channel=Channel.PORTAL,
+                )
+            except HelplineError as exc:
+                response = refused(request, exc)
+                if response is not None:
+                    return response
+            else:
+                return redirect("web:support-ticket", ticket_id=ticket.pk)
+        data_copy = request.POST.copy()
+        data_copy["confirmed"] = "on"
+        form.data = data_copy
+    issue_default = {slug: spec.default_priority for slug, spec in policy.issue_types.items()}
+    chosen_type = form["issue_type"].value() or next(iter(issue_default), None)
+    chosen_priority = form["priority"].value() or issue_default.get(chosen_type or "")
+    if not form.is_bound and chosen_priority:
+        form.initial["priority"] = chosen_priority
+    return render(
+        request,
+        "web/support/new.html",
+        {
+            "form": form,
+            "policy": policy,
+            "priorities": [policy.priorities[c] for c in policy.priority_codes()],
+            "issue_default": issue_default,
+            "similar": similar,
+            "preview": _preview(chosen_priority, chosen_type),
+            "tz": zone_for(user),
+        },
+    )
+
+
+@merchant_required
+def new_ticket_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: the due times and the after-hours note for the chosen priority and issue type."""
+    return render(
+        request,
+        "web/support/_preview.html",
+        {
+            "preview": _preview(
+                request.GET.get("priority") or None, request.GET.get("issue_type") or None
+            ),
+            "tz": zone_for(user_of(request)),
+        },
+    )
+
+
+@merchant_required
+def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = user_of(request)
+    try:
+        ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
+    except HelplineError as exc:
+        refused(request, exc)
+        return redirect("web:support")
+    now = clock.now()
+    return render(
+        request,
+        "web/support/ticket.html",
+        {
+            "ticket": ticket,
+            "row": ticket_row(ticket, now),
+            "messages_": selectors.ticket_messages(user=user, ticket=ticket),
+            "events": selectors.ticket_events(user=user, ticket=ticket),
+            "allowed": lifecycle.allowed_actions("merchant", ticket.status, ticket.priority),
+            "reply_form": ReplyForm(),
+            "close_form": CloseForm(),
+            "tz": zone_for(user),
+        },
+    )
+
+
+def _ticket_or_404(request: HttpRequest, ticket_id: int) -> Any:
+    try:
+        return selectors.ticket_get(user=user_of(request), ticket_id=ticket_id)
+    except HelplineError as exc:
+        refused(request, exc)  # raises Http404
+        raise
+
+
+@merchant_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket_or_404(request, ticket_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_reply(
+                actor=user_of(request),
+                ticket=ticket,
+                body=form.cleaned_data["body"],
+                channel=Channel.PORTAL,
+            )
+        except HelplineError as exc:
+            if (response := refused(request, exc)) is not None:
+                return response
+    return redirect("web:support-ticket", ticket_id=ticket.pk)
+
+
+@merchant_required
+@require_POST
+def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
+    """close (with a rating and comment), reopen, withdraw, approve, decline."""
+    ticket = _ticket_or_404(request, ticket_id)
+    form = CloseForm(request.POST) if action == "close" else ReasonForm(request.POST)
+    if form.is_valid():
+        extra: dict[str, Any] = {}
+        if action == "close":
+            extra = {
+                "rating": form.cleaned_data["rating"],
+                "comment": form.cleaned_data["comment"],
+            }
+        try:
+            services.ticket_transition(
+                actor=user_of(request),
+                ticket=ticket,
+                action=action,
+                reason=form.cleaned_data.get("reason", ""),
+                **extra,
+            )
+        except HelplineError as exc:
+            if (response := refused(request, exc)) is not None:
+                return response
+    return redirect("web:support-ticket", ticket_id=ticket.pk)
+
+
+@public
+def help_page(request: HttpRequest) -> HttpResponse:
+    """Public on purpose: the support options, priorities and hours are the published policy."""
+    policy = sla_selectors.current_policy()
+    rows = []
+    for code in policy.priority_codes():
+        answer = _preview(code, None) or {}
+        rows.append(
+            {
+                "priority": policy.priorities[code],
+                "first": answer.get("first_response_target", {}).get("text", ""),
+                "resolution": answer.get("resolution_target", {}).get("text", ""),
+                "clock": answer.get("clock", ""),
+            }
+        )
+    calendars = [(spec, _hours_text(spec.weekly)) for spec in policy.calendars.values()]
+    return render(request, "web/support/help.html", {"rows": rows, "calendars": calendars})
+
+
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _hours_text(weekly: tuple[tuple[tuple[int, int], ...], ...]) -> list[str]:
+    """Mon 10:00–18:00 …, one line per day with hours."""
+
+    def hm(seconds: int) -> str:
+        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+    return [
+        f"{DAYS[day]} " + ", ".join(f"{hm(a)}–{hm(b)}" for a, b in spans)
+        for day, spans in enumerate(weekly)
+        if spans
+    ]
