@@ -17,6 +17,19 @@ try:
     ALLOWED_HOSTS = config.allowed_hosts(os.environ)
     DEBUG = config.boolean(os.environ, "HELPLINE_DEBUG", False)
     DATABASES = {"default": config.database(os.environ, DATA_DIR)}
+    # Notifications (helpline.notify): outgoing mail, WhatsApp Cloud API, outbound HTTP.
+    _EMAIL = config.email_url(os.environ, DATA_DIR)
+    SUPPORT_ADDRESS = config.email_address(
+        os.environ, "HELPLINE_SUPPORT_ADDRESS", "Helpline <support@helpline.invalid>"
+    )
+    HELPLINE_HTTP_ALLOW_PRIVATE = config.boolean(os.environ, "HELPLINE_HTTP_ALLOW_PRIVATE", False)
+    WHATSAPP_API_URL = config.http_url(
+        os.environ, "HELPLINE_WHATSAPP_API_URL", "https://graph.facebook.com/v21.0"
+    )
+    WHATSAPP_PHONE_NUMBER_ID = config.text(os.environ, "HELPLINE_WHATSAPP_PHONE_NUMBER_ID")
+    WHATSAPP_TOKEN = config.text(os.environ, "HELPLINE_WHATSAPP_TOKEN")
+    TICKET_AUTOCLOSE_DAYS = config.positive_int(os.environ, "HELPLINE_AUTOCLOSE_DAYS", 7)
+    NOTIFY_MAX_ATTEMPTS = config.positive_int(os.environ, "HELPLINE_NOTIFY_MAX_ATTEMPTS", 8)
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")
@@ -39,6 +52,7 @@ INSTALLED_APPS = [
     "helpline.billing",
     "helpline.engineering",
     "helpline.web",
+    "helpline.notify",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +108,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+globals().update(_EMAIL)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, … (see config.email_url)
+DEFAULT_FROM_EMAIL = SUPPORT_ADDRESS
+SERVER_EMAIL = SUPPORT_ADDRESS
+# The outbox: retries with exponential backoff (base × 2^(attempt−1), capped), then a dead letter.
+NOTIFY_BACKOFF_BASE_SECONDS = 30
+NOTIFY_BACKOFF_CAP_SECONDS = 3600
+NOTIFY_LEASE_SECONDS = 120  # a claimed row not finished by then (its worker died) is claimed again
+NOTIFY_CHANNELS = ["email", "webhook", "whatsapp"]  # folders of helpline/notify/channels/
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

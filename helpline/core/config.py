@@ -154,3 +154,85 @@ def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
     if cfg.get("ENGINE") == "django.db.backends.postgresql" and not cfg.get("NAME"):
         raise ConfigError("DATABASE_URL names no database (postgresql://user@host:port/NAME)")
     return cfg
+
+
+def email_url(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
+    """Outgoing mail from HELPLINE_EMAIL_URL, as Django's EMAIL_* settings.
+
+    ``smtp://user:pass@host:port`` (plain; port 25 by default), ``smtp+tls://…`` (STARTTLS, port
+    587), ``smtps://…`` (TLS from the start, port 465). Unset: mail is written as files into
+    ``<data dir>/sent-mail`` (nothing is lost on a laptop; the operator sees what would go out).
+    """
+    raw = env.get("HELPLINE_EMAIL_URL", "").strip()
+    if not raw:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(directory / "sent-mail"),
+        }
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        # Never echo the URL: it may carry a password.
+        raise ConfigError(
+            "HELPLINE_EMAIL_URL cannot be read (smtp://user:pass@host:port)"
+        ) from None
+    schemes = {
+        "smtp": (25, False, False),
+        "smtp+tls": (587, True, False),
+        "smtps": (465, False, True),
+    }
+    if parts.scheme not in schemes:
+        scheme = parts.scheme + "://" if parts.scheme else "no scheme"
+        raise ConfigError(
+            f"HELPLINE_EMAIL_URL must be smtp://, smtp+tls:// or smtps://, not {scheme}"
+        )
+    if not parts.hostname:
+        raise ConfigError("HELPLINE_EMAIL_URL names no host (smtp://user:pass@host:port)")
+    default_port, use_tls, use_ssl = schemes[parts.scheme]
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or default_port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+def email_address(env: Mapping[str, str], name: str, default: str) -> str:
+    """One address (``support@example.com`` or ``Support <support@example.com>``)."""
+    import email.errors
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    raw = env.get(name, "").strip() or default
+    _, addr = parseaddr(raw)
+    try:
+        parsed = Address(addr_spec=addr) if addr else None
+    except (ValueError, IndexError, email.errors.HeaderParseError):
+        parsed = None
+    if parsed is None or not parsed.username or not parsed.domain or "." not in parsed.domain:
+        raise ConfigError(f"{name}={raw!r} is not an e-mail address (support@example.com)")
+    return raw
+
+
+def text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    return env.get(name, "").strip() or default
+
+
+def http_url(env: Mapping[str, str], name: str, default: str) -> str:
+    from urllib.parse import urlsplit
+
+    raw = env.get(name, "").strip() or default
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name}={raw!r} is not an http(s):// URL")
+    return raw.rstrip("/")

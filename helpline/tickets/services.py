@@ -21,6 +21,7 @@ from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
+from helpline.notify import services as notify
 from helpline.sla import selectors as sla_selectors
 from helpline.sla import services as sla_services
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
@@ -105,7 +106,7 @@ class _Change:
 
 
 def _write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) -> None:
-    TicketEvent.objects.bulk_create(
+    written = TicketEvent.objects.bulk_create(
         [
             TicketEvent(
                 ticket=ticket,
@@ -120,6 +121,8 @@ def _write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) -
             for e in events
         ]
     )
+    # Who should hear of these: outbox rows in this same transaction (delivered after commit).
+    notify.ticket_events_written(ticket=ticket, actor=actor, events=written)
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -708,6 +711,36 @@ def quotes_expire(*, now: datetime | None = None) -> int:
                 actor=None, ticket=ticket, action="expire", reason="the quote expired", now=now
             )
         except Conflict:
+            continue
+        done += 1
+    return done
+
+
+def tickets_autoclose(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Resolved tickets the merchant left unanswered for ``TICKET_AUTOCLOSE_DAYS`` are closed by
+    the system (a merchant message would have reopened them), at the instant that fell due."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or clock.now()
+    after = timedelta(days=settings.TICKET_AUTOCLOSE_DAYS)
+    due = Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=now - after)
+    done = 0
+    reason = f"closed automatically {settings.TICKET_AUTOCLOSE_DAYS} days after resolution"
+    for ticket in list(due.order_by("resolved_at")[:limit]):
+        if ticket.resolved_at is None:  # the filter says it is not; for the type checker
+            continue
+        at = max(ticket.resolved_at + after, ticket.updated_at)
+        try:
+            ticket_transition(
+                actor=None,
+                ticket=ticket,
+                action="close",
+                reason=reason,
+                now=min(at, now),
+            )
+        except Conflict:  # reopened or closed meanwhile
             continue
         done += 1
     return done

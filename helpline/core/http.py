@@ -1,0 +1,136 @@
+"""The one door for outbound HTTP (webhooks, the WhatsApp Cloud API, …). Probes use aiohttp.
+
+Every request has a timeout; redirects are not followed; the answer is read up to a limit; and
+the address a name resolves to is checked when the connection is made (not before, so a name
+that resolves to a public address when asked and to a private one when used is still refused).
+Private, loopback, link-local, multicast and reserved addresses are refused unless the caller
+allows them (``settings.HELPLINE_HTTP_ALLOW_PRIVATE``; tests allow loopback).
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_TIMEOUT = 10.0
+MAX_BODY = 1 << 20
+
+
+class HttpError(Exception):
+    """The request could not be made or had no answer (refused, timed out, bad URL)."""
+
+
+class AddressRefused(HttpError):
+    """The URL resolves to an address outbound requests may not reach."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _allowed(ip: str, allow_private: bool) -> bool:
+    addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    if addr.is_multicast or addr.is_unspecified:
+        return False
+    if allow_private:
+        return True
+    return not (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved)
+
+
+def _guarded_connect(allow_private: bool) -> Any:
+    def create_connection(
+        address: tuple[str, int], timeout: Any = None, source_address: Any = None, **_: Any
+    ) -> socket.socket:
+        host, port = address
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise HttpError(f"cannot resolve {host}: {exc.strerror}") from None
+        last: OSError | None = None
+        for family, kind, proto, _canon, sockaddr in infos:
+            if not _allowed(str(sockaddr[0]), allow_private):
+                raise AddressRefused(f"{host} resolves to {sockaddr[0]}, which is not allowed")
+            sock = socket.socket(family, kind, proto)
+            try:
+                if timeout is not None:
+                    sock.settimeout(timeout)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                last = exc
+        raise HttpError(f"cannot connect to {host}:{port}: {last}")
+
+    return create_connection
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    allow_private: bool | None = None,
+) -> Response:
+    """Make one request; any answer (2xx to 5xx) is returned, no answer raises ``HttpError``."""
+    if allow_private is None:
+        from django.conf import settings
+
+        allow_private = bool(getattr(settings, "HELPLINE_HTTP_ALLOW_PRIVATE", False))
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise HttpError(f"not an http(s) URL: {url!r}")
+    if timeout is None or timeout <= 0:
+        raise ValueError("outbound requests always have a timeout")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        conn = http.client.HTTPSConnection(
+            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
+    conn._create_connection = _guarded_connect(allow_private)  # type: ignore[attr-defined]
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        answer = conn.getresponse()
+        data = answer.read(MAX_BODY)
+        return Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, data)
+    except HttpError:
+        raise
+    except (OSError, http.client.HTTPException) as exc:
+        raise HttpError(f"{type(exc).__name__}: {exc}") from None
+    finally:
+        conn.close()
+
+
+def post_json(
+    url: str,
+    body: bytes,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    allow_private: bool | None = None,
+) -> Response:
+    return request(
+        "POST",
+        url,
+        body=body,
+        headers={"Content-Type": "application/json", **(headers or {})},
+        timeout=timeout,
+        allow_private=allow_private,
+    )

@@ -1,0 +1,164 @@
+"""Delivering the outbox: claim due rows, send each, mark it done the moment it is accepted.
+
+A claim is one short transaction: on PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED`` then an
+UPDATE of those rows (any number of workers share the queue and never take the same row); on
+SQLite the settings open every transaction ``IMMEDIATE`` (the write lock is taken at BEGIN), so
+the select and the conditional UPDATE inside it cannot interleave with another writer. A claim
+sets the row ``sending`` with a lease (``claimed_until``, also its new ``due_at``) and counts an
+attempt: a worker that dies leaves rows that fall due again when the lease ends, and a row
+that kills every worker that tries it still reaches the dead letter.
+
+Sending happens after the claim has committed, outside any transaction. Each row is marked
+done (or rescheduled) in its own statement as soon as its provider answered, so a crash
+repeats at most the one in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from helpline.core import clock
+from helpline.notify import channels
+from helpline.notify.channels.base import Permanent
+from helpline.notify.models import Outbox, State
+
+log = logging.getLogger(__name__)
+ERROR_MAX = 2000
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed try: base × 2^(attempts−1), capped."""
+    base = settings.NOTIFY_BACKOFF_BASE_SECONDS
+    cap = settings.NOTIFY_BACKOFF_CAP_SECONDS
+    return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
+def _due(now: datetime) -> Q:
+    return Q(state__in=[State.PENDING, State.SENDING], due_at__lte=now)
+
+
+def claim(*, now: datetime, worker: str, limit: int = 100) -> list[Outbox]:
+    """Take up to ``limit`` due rows for ``worker``; nobody else gets them until the lease ends."""
+    token = f"{worker}/{uuid.uuid4().hex[:12]}"
+    lease_end = now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+    with transaction.atomic():
+        qs = Outbox.objects.filter(_due(now)).order_by("due_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        ids = list(qs.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Outbox.objects.filter(_due(now), pk__in=ids).update(
+            state=State.SENDING,
+            claimed_by=token,
+            claimed_until=lease_end,
+            due_at=lease_end,
+            attempts=F("attempts") + 1,
+        )
+    return list(Outbox.objects.filter(pk__in=ids, claimed_by=token).order_by("due_at", "pk"))
+
+
+def _mine(row: Outbox) -> Q:
+    return Q(pk=row.pk, claimed_by=row.claimed_by, state=State.SENDING)
+
+
+def mark_done(row: Outbox, *, now: datetime) -> None:
+    # Accepted by the provider: done, whoever holds the claim now (it went out).
+    Outbox.objects.filter(pk=row.pk).exclude(state=State.DONE).update(
+        state=State.DONE, done_at=now, claimed_until=None, last_error=""
+    )
+
+
+def mark_failed(row: Outbox, *, now: datetime, error: str, permanent: bool) -> str:
+    dead = permanent or row.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+    Outbox.objects.filter(_mine(row)).update(
+        state=State.DEAD if dead else State.PENDING,
+        due_at=now if dead else now + backoff(row.attempts),
+        claimed_until=None,
+        last_error=error[:ERROR_MAX],
+    )
+    return State.DEAD if dead else State.PENDING
+
+
+def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) -> Counter[str]:
+    result: Counter[str] = Counter()
+    with chan.session():
+        for row in rows:
+            try:
+                chan.send(row)
+            except Permanent as exc:
+                state = mark_failed(row, now=now or clock.now(), error=str(exc), permanent=True)
+            except Exception as exc:  # any other failure: retried with backoff
+                log.info("outbox %s: %s", row.pk, exc)
+                state = mark_failed(
+                    row,
+                    now=now or clock.now(),
+                    error=f"{type(exc).__name__}: {exc}",
+                    permanent=False,
+                )
+            else:
+                mark_done(row, now=now or clock.now())
+                state = State.DONE
+            result[state] += 1
+    return result
+
+
+def _in_thread(chan: channels.Channel, rows: list[Outbox], now: datetime | None) -> Counter[str]:
+    try:
+        return _send_all(chan, rows, now)
+    finally:
+        connection.close()  # this thread's own database connection
+
+
+def deliver(rows: list[Outbox], *, now: datetime | None = None, threads: int = 1) -> Counter[str]:
+    """Send claimed rows; returns how many ended done, pending (to retry) and dead.
+
+    ``threads`` > 1 sends on that many connections at once (each thread with its own database
+    connection, so only for committed rows — the worker's; not inside a test's transaction).
+    Then up to ``threads`` notifications are in flight at once, and a crash may repeat each.
+    """
+    result: Counter[str] = Counter()
+    by_channel: dict[str, list[Outbox]] = {}
+    for row in rows:
+        by_channel.setdefault(row.channel, []).append(row)
+    for kind, batch in by_channel.items():
+        try:
+            chan = channels.channel(kind)
+        except LookupError as exc:
+            for row in batch:
+                result[
+                    mark_failed(row, now=now or clock.now(), error=str(exc), permanent=True)
+                ] += 1
+            continue
+        if threads <= 1 or len(batch) < 2:
+            result.update(_send_all(chan, batch, now))
+            continue
+        parts = [batch[i::threads] for i in range(threads) if batch[i::threads]]
+        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+            futures = [pool.submit(_in_thread, chan, part, now) for part in parts]
+            for future in futures:
+                result.update(future.result())
+    return result
+
+
+def deliver_due(
+    *, now: datetime | None = None, worker: str | None = None, limit: int = 100, threads: int = 1
+) -> Counter[str]:
+    """One claim and its deliveries (the worker's step calls this until nothing is due)."""
+    when = now or clock.now()
+    rows = claim(now=when, worker=worker or worker_name(), limit=limit)
+    return deliver(rows, now=now, threads=threads) if rows else Counter()

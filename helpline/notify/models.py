@@ -1,0 +1,104 @@
+"""The outbox (notifications waiting to go out), webhook endpoints and WhatsApp windows."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class State(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"  # claimed by a worker until claimed_until
+    DONE = "done", "Done"
+    DEAD = "dead", "Dead letter"
+
+
+class Outbox(models.Model):
+    """One notification to one recipient on one channel, written in the same transaction as the
+    change that caused it and delivered after commit by a worker.
+
+    The worker's queue is the partial index on ``due_at`` over pending and sending rows: a
+    pending row is due at ``due_at``; a claimed (sending) row carries ``due_at =
+    claimed_until``, so a row whose worker died is due again when its lease runs out.
+    """
+
+    channel = models.CharField(max_length=32)
+    kind = models.CharField(max_length=40, help_text="What happened (the ticket event's kind …)")
+    recipient = models.CharField(max_length=500, help_text="Address, phone number or endpoint")
+    recipient_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payload = models.JSONField()
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    due_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "outbox notification"
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="outbox_due",
+                condition=Q(state__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["state", "-id"], name="outbox_state_id"),
+            models.Index(fields=["ticket", "id"], name="outbox_ticket_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="outbox_state_valid", condition=Q(state__in=[s.value for s in State])
+            ),
+            models.CheckConstraint(
+                name="outbox_done_has_done_at",
+                condition=~Q(state="done") | Q(done_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind} to {self.recipient} ({self.state})"
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver of signed webhooks (Slack-like or in-house): every ticket event, or some."""
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(
+        max_length=200, help_text="Shared secret for the HMAC-SHA256 signature"
+    )
+    events = models.JSONField(
+        default=list, blank=True, help_text='Event kinds to send (["sla_breached", …]); empty: all'
+    )
+    internal = models.BooleanField(
+        default=True, help_text="Receives internal events too (notes, assignment, warnings)"
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, kind: str, *, public: bool) -> bool:
+        if not self.active or (not public and not self.internal):
+            return False
+        return not self.events or kind in self.events
+
+
+class WhatsAppWindow(models.Model):
+    """When a customer last wrote to us on WhatsApp: for 24 hours after that we may send free
+    text; outside the window only approved templates (Meta's rule)."""
+
+    phone = models.CharField(max_length=32, unique=True)
+    last_inbound_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.phone} (last wrote {self.last_inbound_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,247 @@
+"""Who hears what (issue 6), as one table, and the words they get.
+
+- Merchant (the ticket's requester, a merchant user): acknowledgement, staff replies, status,
+  priority and due-date changes, quotes, workaround and resolution — public events only, never
+  their own messages.
+- Assignee: assignment, merchant replies, 75 % warnings, breaches (a warning with nobody
+  assigned goes to the team lead).
+- Team lead: breaches.
+- Account manager of the store: C1 and C2 tickets (opened, or raised to C1/C2).
+- Webhook endpoints: every event they subscribe to (internal ones only if they take them).
+
+Email to everyone; WhatsApp as well to a person with a WhatsApp number for what is urgent
+(anything on a C1, staff replies and resolution to merchants). Nobody hears of their own action
+(except the acknowledgement of a ticket they opened).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+
+from helpline.accounts.models import Role, User
+from helpline.notify.models import WebhookEndpoint
+from helpline.notify.services import Notification
+
+MERCHANT_KINDS = frozenset(
+    {
+        "created",
+        "status",
+        "priority",
+        "due_date",
+        "quote",
+        "quote_approved",
+        "quote_declined",
+        "quote_expired",
+        "workaround",
+        "resolved",
+        "reopened",
+        "withdrawn",
+    }
+)
+URGENT_FOR_MERCHANT = frozenset({"resolved", "workaround", "staff_reply"})
+TEMPLATE = "helpline_ticket_update"  # approved template: "{{1}}: {{2}}" (reference, summary)
+
+
+def _summary(event: Any, ticket: Any, message: Any) -> str:
+    kind, after, before = event.kind, event.after or {}, event.before
+    if kind == "created":
+        due = after.get("first_response_due")
+        return f"we have your ticket ({ticket.priority}); first answer due {due}"
+    if kind == "message":
+        who = "Support" if after.get("from_staff") else "The merchant"
+        return f"{who} wrote" + (" (a question for you)" if after.get("question") else "")
+    if kind == "status":
+        return f"status {str(before).replace('_', ' ')} → {str(event.after).replace('_', ' ')}"
+    if kind == "priority":
+        return f"priority {before} → {event.after}"
+    if kind == "due_date":
+        return f"due date {before or 'none'} → {event.after}"
+    if kind == "assignee":
+        return "assigned to you"
+    target = str(after.get("target", "")).replace("_", " ")
+    if kind == "sla_warning":
+        return f"75 % of the {target} target used; due {after.get('deadline')}"
+    if kind == "sla_breached":
+        return f"{after.get('priority')} {target} target breached at {after.get('at')}"
+    if kind == "quote":
+        amount, until = after.get("amount_inr"), after.get("valid_until")
+        return f"a quote of INR {amount} awaits your approval until {until}"
+    return kind.replace("_", " ")
+
+
+def _email(event: Any, ticket: Any, user: User, summary: str, message: Any) -> dict[str, Any]:
+    domain = parseaddr(settings.SUPPORT_ADDRESS)[1].rsplit("@", 1)[-1]
+    lines = [f"{ticket.reference}: {ticket.subject}", "", summary.capitalize() + "."]
+    if event.reason:
+        lines += ["", f"Reason: {event.reason}"]
+    if message is not None and not message.internal:
+        lines += ["", message.body]
+    lines += ["", "— Helpline (this message was sent automatically)"]
+    return {
+        "subject": f"[{ticket.reference}] {summary} — {ticket.subject}"[:250],
+        "body": "\n".join(lines),
+        "message_id": f"<hl.{ticket.pk}.{event.pk}.{secrets.token_hex(8)}@{domain}>",
+    }
+
+
+def _whatsapp(ticket: Any, summary: str, message: Any) -> dict[str, Any]:
+    text = f"{ticket.reference} {ticket.subject}: {summary}"
+    if message is not None and not message.internal:
+        text += f"\n\n{message.body}"
+    return {
+        "text": text,
+        "template": {"name": TEMPLATE, "language": "en", "params": [ticket.reference, summary]},
+    }
+
+
+def _webhook_body(event: Any, ticket: Any) -> dict[str, Any]:
+    return {
+        "event_id": event.pk,
+        "event": event.kind,
+        "at": event.created_at.isoformat(),
+        "public": event.public,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+        "ticket": {
+            "id": ticket.pk,
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+            "priority": ticket.priority,
+            "status": ticket.status,
+            "store_id": ticket.store_id,
+            "merchant_id": ticket.merchant_id,
+        },
+    }
+
+
+def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list[tuple[User, str]]:
+    """(person, why) pairs for one event."""
+    kind, after = event.kind, event.after or {}
+    out: list[tuple[User, str]] = []
+    requester = ticket.requester if ticket.requester_id else None
+    merchant = requester if requester is not None and requester.role == Role.MERCHANT else None
+    assignee = ticket.assignee if ticket.assignee_id else None
+    lead = ticket.team.lead if ticket.team_id and ticket.team.lead_id else None
+    manager = ticket.store.account_manager if ticket.store.account_manager_id else None
+
+    if merchant is not None and event.public:
+        if kind in MERCHANT_KINDS and (
+            kind == "created" or actor is None or actor.pk != merchant.pk
+        ):
+            out.append((merchant, "merchant"))
+        elif kind == "message" and after.get("from_staff"):
+            out.append((merchant, "staff_reply"))
+    if kind == "assignee" and assignee is not None and assignee.pk == after_id(event):
+        out.append((assignee, "assignee"))
+    if kind == "message" and not after.get("from_staff") and assignee is not None:
+        out.append((assignee, "merchant_reply"))
+    if kind == "sla_warning":
+        if assignee is not None:
+            out.append((assignee, "warning"))
+        elif lead is not None:
+            out.append((lead, "warning"))
+    if kind == "sla_breached":
+        if assignee is not None:
+            out.append((assignee, "breach"))
+        if lead is not None:
+            out.append((lead, "breach"))
+    if manager is not None and (
+        (kind == "created" and ticket.priority in ("C1", "C2"))
+        or (kind == "priority" and event.after in ("C1", "C2") and event.before not in ("C1", "C2"))
+    ):
+        out.append((manager, "account_manager"))
+    seen: set[int] = set()
+    result = []
+    for user, why in out:
+        if user.pk in seen or not user.is_active:
+            continue
+        own = actor is not None and user.pk == actor.pk and not kind.startswith("sla_")
+        if own and kind != "created":
+            continue
+        seen.add(user.pk)
+        result.append((user, why))
+    return result
+
+
+def after_id(event: Any) -> int | None:
+    return event.after if isinstance(event.after, int) else None
+
+
+def _message_of(event: Any) -> Any:
+    if event.kind not in ("message", "note"):
+        return None
+    from helpline.tickets.models import TicketMessage
+
+    message_id = (event.after or {}).get("message_id")
+    return TicketMessage.objects.filter(pk=message_id).first() if message_id else None
+
+
+def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list[Notification]:
+    """Webhooks get each event; a person gets one mail (and maybe one WhatsApp message) per
+    change, naming everything in it that concerns them (a resolution is a message, a status
+    change and a resolved event: one mail)."""
+    endpoints = list(WebhookEndpoint.objects.filter(active=True))
+    out: list[Notification] = []
+    heard: dict[int, tuple[User, list[tuple[Any, str, str, Any]]]] = {}
+    for event in events:
+        if event.pk is None:
+            raise RuntimeError("ticket events must be saved (with ids) before notifying")
+        for endpoint in endpoints:
+            if endpoint.wants(event.kind, public=event.public):
+                out.append(
+                    Notification(
+                        channel="webhook",
+                        kind=event.kind,
+                        recipient=endpoint.url,
+                        payload={"endpoint_id": endpoint.pk, "body": _webhook_body(event, ticket)},
+                        idempotency_key=f"ev{event.pk}.webhook.{endpoint.pk}",
+                        due_at=event.created_at,
+                        ticket_id=ticket.pk,
+                    )
+                )
+        message = _message_of(event)
+        for user, why in _audience(event, ticket, actor, message):
+            summary = _summary(event, ticket, message)
+            heard.setdefault(user.pk, (user, []))[1].append((event, why, summary, message))
+    for user, items in heard.values():
+        # Named after the gravest thing in it (a late sweep records a warning and a breach).
+        items.sort(key=lambda item: item[0].kind != "sla_breached")
+        first = items[0][0]
+        summaries = [summary for _, _, summary, _ in items]
+        message = next((m for _, _, _, m in items if m is not None), None)
+        summary = "; ".join(dict.fromkeys(summaries))
+        at = max(event.created_at for event, _, _, _ in items)
+        out.append(
+            Notification(
+                channel="email",
+                kind=first.kind,
+                recipient=user.email,
+                payload=_email(first, ticket, user, summary, message),
+                idempotency_key=f"ev{first.pk}.email.u{user.pk}",
+                due_at=at,
+                ticket_id=ticket.pk,
+                recipient_user_id=user.pk,
+            )
+        )
+        reasons = {why for _, why, _, _ in items}
+        urgent = ticket.priority == "C1" and reasons - {"merchant", "staff_reply"}
+        if user.whatsapp and (urgent or reasons & URGENT_FOR_MERCHANT):
+            out.append(
+                Notification(
+                    channel="whatsapp",
+                    kind=first.kind,
+                    recipient=user.whatsapp,
+                    payload=_whatsapp(ticket, summary, message),
+                    idempotency_key=f"ev{first.pk}.whatsapp.u{user.pk}",
+                    due_at=at,
+                    ticket_id=ticket.pk,
+                    recipient_user_id=user.pk,
+                )
+            )
+    return out

@@ -1,0 +1,158 @@
+"""Every write of the notify app: enqueue (inside the caller's transaction), retry dead letters.
+
+``enqueue`` and ``ticket_events_written`` must be called inside the transaction of the change
+that causes the notification: the row commits with the change or not at all, and the worker
+delivers it after commit (``delivery``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from helpline.core import clock
+from helpline.core.errors import InvalidInput
+from helpline.notify.models import Outbox, State, WebhookEndpoint, WhatsAppWindow
+
+
+@dataclass(frozen=True)
+class Notification:
+    channel: str
+    kind: str
+    recipient: str
+    payload: dict[str, Any]
+    idempotency_key: str
+    due_at: datetime
+    ticket_id: int | None = None
+    recipient_user_id: int | None = None
+
+
+def enqueue_many(items: Sequence[Notification], *, now: datetime | None = None) -> int:
+    """Write notifications; one already written (same idempotency key) is left as it is."""
+    if not items:
+        return 0
+    if not connection.in_atomic_block:
+        raise RuntimeError("notify.enqueue runs inside the transaction of the change it reports")
+    now = now or clock.now()
+    rows = Outbox.objects.bulk_create(
+        [
+            Outbox(
+                channel=n.channel,
+                kind=n.kind,
+                recipient=n.recipient,
+                payload=n.payload,
+                idempotency_key=n.idempotency_key,
+                due_at=n.due_at,
+                ticket_id=n.ticket_id,
+                recipient_user_id=n.recipient_user_id,
+                state=State.PENDING,
+                created_at=now,
+            )
+            for n in items
+        ],
+        ignore_conflicts=True,
+    )
+    return len(rows)
+
+
+def enqueue(
+    *,
+    channel: str,
+    kind: str,
+    recipient: str,
+    payload: dict[str, Any],
+    idempotency_key: str,
+    now: datetime | None = None,
+    due_at: datetime | None = None,
+    ticket_id: int | None = None,
+    recipient_user_id: int | None = None,
+) -> None:
+    now = now or clock.now()
+    enqueue_many(
+        [
+            Notification(
+                channel=channel,
+                kind=kind,
+                recipient=recipient,
+                payload=payload,
+                idempotency_key=idempotency_key,
+                due_at=due_at or now,
+                ticket_id=ticket_id,
+                recipient_user_id=recipient_user_id,
+            )
+        ],
+        now=now,
+    )
+
+
+def outbox_retry(
+    *, ids: Iterable[int] | None = None, all_dead: bool = False, now: datetime | None = None
+) -> int:
+    """Dead letters back to pending, due now, with a fresh set of attempts. Returns how many."""
+    now = now or clock.now()
+    if ids is None and not all_dead:
+        raise InvalidInput("name the notifications to retry, or all dead ones", code="invalid")
+    qs = Outbox.objects.filter(state=State.DEAD)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    with transaction.atomic():
+        return qs.update(
+            state=State.PENDING, due_at=now, attempts=0, claimed_by="", claimed_until=None
+        )
+
+
+def outbox_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = {s.value: 0 for s in State}
+    for row in Outbox.objects.values("state").annotate(n=Count("pk")):
+        counts[row["state"]] = row["n"]
+    return counts
+
+
+def outbox_dead(*, limit: int = 100) -> list[Outbox]:
+    return list(Outbox.objects.filter(state=State.DEAD).order_by("-pk")[:limit])
+
+
+def webhook_endpoint_create(
+    *,
+    name: str,
+    url: str,
+    secret: str,
+    events: Sequence[str] = (),
+    internal: bool = True,
+    now: datetime | None = None,
+) -> WebhookEndpoint:
+    if len(secret) < 16:
+        raise InvalidInput("a webhook secret needs at least 16 characters", code="invalid_secret")
+    return WebhookEndpoint.objects.create(
+        name=name,
+        url=url,
+        secret=secret,
+        events=list(events),
+        internal=internal,
+        created_at=now or clock.now(),
+    )
+
+
+def whatsapp_inbound_seen(*, phone: str, at: datetime) -> None:
+    """A customer wrote to us on WhatsApp at ``at``: the 24-hour window runs from then."""
+    with transaction.atomic():
+        updated = WhatsAppWindow.objects.filter(Q(phone=phone), Q(last_inbound_at__lt=at)).update(
+            last_inbound_at=at
+        )
+        if not updated:
+            WhatsAppWindow.objects.get_or_create(phone=phone, defaults={"last_inbound_at": at})
+
+
+def ticket_events_written(*, ticket: Any, actor: Any, events: Sequence[Any]) -> int:
+    """The ticket services call this with the ``TicketEvent`` rows they just wrote (same
+    transaction): whoever should hear of each gets a notification (``rules``)."""
+    from helpline.notify import rules
+
+    return enqueue_many(rules.notifications_for(ticket=ticket, actor=actor, events=events))
