@@ -116,7 +116,8 @@ SERVER_EMAIL = SUPPORT_ADDRESS
 NOTIFY_BACKOFF_BASE_SECONDS = 30
 NOTIFY_BACKOFF_CAP_SECONDS = 3600
 NOTIFY_LEASE_SECONDS = 120  # a claimed row not finished by then (its worker died) is claimed again
-NOTIFY_CHANNELS = ["email", "webhook", "whatsapp"]  # folders of helpline/notify/channels/
+# The folders of helpline/notify/channels/ that are in use.
+NOTIFY_CHANNELS = ["email", "webhook", "whatsapp", "digest"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

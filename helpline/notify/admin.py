@@ -8,8 +8,14 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from helpline.notify import services
-from helpline.notify.models import Outbox, WebhookEndpoint
+from helpline.notify import selectors, services
+from helpline.notify.models import (
+    OnCallOverride,
+    OnCallShift,
+    Outbox,
+    Preference,
+    WebhookEndpoint,
+)
 
 
 @admin.register(Outbox)
@@ -57,3 +63,30 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
             obj.created_at = clock.now()
         super().save_model(request, obj, form, change)
+
+
+class _RotaAdmin(admin.ModelAdmin):
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        people = selectors.on_call_at()
+        names = ", ".join(str(u) for u in people) or "nobody"
+        self.message_user(request, f"On call now: {names}.")
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(_RotaAdmin):
+    list_display = ["weekday", "start", "end", "user", "zone"]
+    list_filter = ["weekday"]
+    list_select_related = ["user"]
+
+
+@admin.register(OnCallOverride)
+class OnCallOverrideAdmin(_RotaAdmin):
+    list_display = ["starts_at", "ends_at", "user", "note"]
+    list_select_related = ["user"]
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "email", "whatsapp", "quiet_start", "quiet_end", "digest"]
+    list_select_related = ["user"]

@@ -94,10 +94,34 @@ def mark_failed(row: Outbox, *, now: datetime, error: str, permanent: bool) -> s
     return State.DEAD if dead else State.PENDING
 
 
+def _answered(row: Outbox) -> bool:
+    """A conditional notification (``unless_answered``: a ticket id) whose condition passed:
+    staff met the ticket's first response, or it was closed, before the row fell due."""
+    ticket_id = row.payload.get("unless_answered") if isinstance(row.payload, dict) else None
+    if not ticket_id:
+        return False
+    from helpline.tickets.models import TicketClock
+
+    return TicketClock.objects.filter(
+        Q(met_at__isnull=False) | Q(stopped_at__isnull=False),
+        ticket_id=ticket_id,
+        kind="first_response",
+    ).exists()
+
+
 def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) -> Counter[str]:
     result: Counter[str] = Counter()
     with chan.session():
         for row in rows:
+            if _answered(row):
+                Outbox.objects.filter(pk=row.pk).update(
+                    state=State.DONE,
+                    done_at=now or clock.now(),
+                    claimed_until=None,
+                    last_error="not sent: the ticket was answered in time",
+                )
+                result["skipped"] += 1
+                continue
             try:
                 chan.send(row)
             except Permanent as exc:

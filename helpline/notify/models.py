@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class State(models.TextChoices):
@@ -102,3 +102,87 @@ class WhatsAppWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} (last wrote {self.last_inbound_at:%Y-%m-%d %H:%M})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+
+class OnCallShift(models.Model):
+    """The weekly rota: who is on call on a weekday from ``start`` to ``end`` (local times in
+    ``zone``; an ``end`` at or before ``start`` runs past midnight into the next day)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+    zone = models.CharField(max_length=64, default="Asia/Kolkata")
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(name="oncall_weekday_0_6", condition=Q(weekday__lte=6)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {Weekday(self.weekday).label} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class OnCallOverride(models.Model):
+    """Someone else is on call from ``starts_at`` to ``ends_at`` (a swap, a holiday): while an
+    override covers an instant, it replaces the weekly rota."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["ends_at", "starts_at"], name="oncall_override_span")]
+        constraints = [
+            models.CheckConstraint(
+                name="oncall_override_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.starts_at:%Y-%m-%d %H:%M} → {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class Preference(models.Model):
+    """One person's choices: channels, events they do not want, quiet hours (C1 ignores them:
+    a C1 reaches them at any hour), and the daily digest instead of single mails."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="notify_preference"
+    )
+    email = models.BooleanField(default=True)
+    whatsapp = models.BooleanField(default=True)
+    muted = models.JSONField(
+        default=list, blank=True, help_text='Event kinds not wanted (["status", …]); C1 ignores'
+    )
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
+    digest = models.BooleanField(
+        default=False, help_text="One mail a day (at digest_at) instead of single mails; not C1"
+    )
+    digest_at = models.TimeField(default="09:00")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="preference_quiet_both_or_neither",
+                condition=Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                | Q(quiet_start__isnull=False, quiet_end__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user}"

@@ -7,25 +7,37 @@
   assigned goes to the team lead).
 - Team lead: breaches.
 - Account manager of the store: C1 and C2 tickets (opened, or raised to C1/C2).
+- On call (``OnCallShift``/``OnCallOverride``): a C1 that arrives outside business hours, by
+  email and WhatsApp; if no staff has answered 30 minutes later, the team lead (the ticket's
+  team's, else every team's) — a row written now, due then, that is dropped when it falls due
+  if the first response was met meanwhile (``unless_answered``).
 - Webhook endpoints: every event they subscribe to (internal ones only if they take them).
 
 Email to everyone; WhatsApp as well to a person with a WhatsApp number for what is urgent
 (anything on a C1, staff replies and resolution to merchants). Nobody hears of their own action
-(except the acknowledgement of a ticket they opened).
+(except the acknowledgement of a ticket they opened). A person's ``Preference`` may switch a
+channel off, mute event kinds, set quiet hours (what falls in them waits for their end) or ask
+for one daily digest instead of single mails; a C1 ignores all of that.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
 from email.utils import parseaddr
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
-from helpline.accounts.models import Role, User
-from helpline.notify.models import WebhookEndpoint
+from helpline.accounts.models import Role, Team, User
+from helpline.notify import selectors
+from helpline.notify.models import Preference, WebhookEndpoint
 from helpline.notify.services import Notification
+from helpline.sla import clock as sla_clock
+from helpline.sla import selectors as sla_selectors
+from helpline.sla.defaults import BUSINESS
 
 MERCHANT_KINDS = frozenset(
     {
@@ -44,6 +56,7 @@ MERCHANT_KINDS = frozenset(
     }
 )
 URGENT_FOR_MERCHANT = frozenset({"resolved", "workaround", "staff_reply"})
+ESCALATE_AFTER = timedelta(minutes=30)
 TEMPLATE = "helpline_ticket_update"  # approved template: "{{1}}: {{2}}" (reference, summary)
 
 
@@ -156,6 +169,8 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
         or (kind == "priority" and event.after in ("C1", "C2") and event.before not in ("C1", "C2"))
     ):
         out.append((manager, "account_manager"))
+    if kind == "created" and ticket.priority == "C1" and after_hours(ticket, event.created_at):
+        out.extend((user, "on_call") for user in selectors.on_call_at(event.created_at))
     seen: set[int] = set()
     result = []
     for user, why in out:
@@ -167,6 +182,91 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
         seen.add(user.pk)
         result.append((user, why))
     return result
+
+
+def _zone(user: User) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.time_zone or settings.TIME_ZONE_DISPLAY)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE_DISPLAY)
+
+
+def _at_local(day: date, when: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, when, tzinfo=zone)
+
+
+def quiet_until(pref: Preference, user: User, at: datetime) -> datetime | None:
+    """The end of the quiet hours ``at`` falls in (None: not quiet then)."""
+    if pref.quiet_start is None or pref.quiet_end is None:
+        return None
+    zone = _zone(user)
+    local = at.astimezone(zone)
+    t, start, end = local.time().replace(tzinfo=None), pref.quiet_start, pref.quiet_end
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    until = _at_local(local.date(), end, zone)
+    if until <= local:
+        until = _at_local(local.date() + timedelta(days=1), end, zone)
+    return until
+
+
+def next_digest(pref: Preference, user: User, at: datetime) -> datetime:
+    zone = _zone(user)
+    local = at.astimezone(zone)
+    when = _at_local(local.date(), pref.digest_at, zone)
+    return (
+        when if when > local else _at_local(local.date() + timedelta(days=1), pref.digest_at, zone)
+    )
+
+
+def after_hours(ticket: Any, at: datetime) -> bool:
+    policy = sla_selectors.policy_version(ticket.policy_version_id)
+    return not sla_clock.is_business_time(sla_selectors.business_calendar(policy, BUSINESS, at), at)
+
+
+def _escalations(event: Any, ticket: Any) -> list[Notification]:
+    """A C1 after hours: the lead hears of it 30 minutes later unless staff answered by then."""
+    if event.kind != "created" or ticket.priority != "C1":
+        return []
+    if not after_hours(ticket, event.created_at):
+        return []
+    if ticket.team_id and ticket.team.lead_id:
+        leads = [ticket.team.lead]
+    else:
+        leads = [t.lead for t in Team.objects.filter(lead__isnull=False).select_related("lead")]
+    due = event.created_at + ESCALATE_AFTER
+    summary = "C1 unanswered for 30 minutes after hours"
+    out = []
+    for lead in {u.pk: u for u in leads if u is not None and u.is_active}.values():
+        email = _email(event, ticket, lead, summary, None)
+        email["unless_answered"] = ticket.pk
+        out.append(
+            Notification(
+                channel="email",
+                kind="c1_unanswered",
+                recipient=lead.email,
+                payload=email,
+                idempotency_key=f"ev{event.pk}.escalate.email.u{lead.pk}",
+                due_at=due,
+                ticket_id=ticket.pk,
+                recipient_user_id=lead.pk,
+            )
+        )
+        if lead.whatsapp:
+            out.append(
+                Notification(
+                    channel="whatsapp",
+                    kind="c1_unanswered",
+                    recipient=lead.whatsapp,
+                    payload={**_whatsapp(ticket, summary, None), "unless_answered": ticket.pk},
+                    idempotency_key=f"ev{event.pk}.escalate.whatsapp.u{lead.pk}",
+                    due_at=due,
+                    ticket_id=ticket.pk,
+                    recipient_user_id=lead.pk,
+                )
+            )
+    return out
 
 
 def after_id(event: Any) -> int | None:
@@ -205,10 +305,13 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
                         ticket_id=ticket.pk,
                     )
                 )
+        out.extend(_escalations(event, ticket))
         message = _message_of(event)
         for user, why in _audience(event, ticket, actor, message):
             summary = _summary(event, ticket, message)
             heard.setdefault(user.pk, (user, []))[1].append((event, why, summary, message))
+    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(heard))}
+    c1 = ticket.priority == "C1"
     for user, items in heard.values():
         # Named after the gravest thing in it (a late sweep records a warning and a breach).
         items.sort(key=lambda item: item[0].kind != "sla_breached")
@@ -217,21 +320,32 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
         message = next((m for _, _, _, m in items if m is not None), None)
         summary = "; ".join(dict.fromkeys(summaries))
         at = max(event.created_at for event, _, _, _ in items)
-        out.append(
-            Notification(
-                channel="email",
-                kind=first.kind,
-                recipient=user.email,
-                payload=_email(first, ticket, user, summary, message),
-                idempotency_key=f"ev{first.pk}.email.u{user.pk}",
-                due_at=at,
-                ticket_id=ticket.pk,
-                recipient_user_id=user.pk,
+        pref = prefs.get(user.pk)
+        channel = "email"
+        if pref is not None and not c1:  # a C1 ignores mutes, quiet hours and the digest
+            if {event.kind for event, _, _, _ in items} <= set(pref.muted or []):
+                continue
+            if pref.digest:
+                channel, at = "digest", next_digest(pref, user, at)
+            else:
+                at = quiet_until(pref, user, at) or at
+        if pref is None or pref.email or c1:
+            out.append(
+                Notification(
+                    channel=channel,
+                    kind=first.kind,
+                    recipient=user.email,
+                    payload=_email(first, ticket, user, summary, message),
+                    idempotency_key=f"ev{first.pk}.email.u{user.pk}",
+                    due_at=at,
+                    ticket_id=ticket.pk,
+                    recipient_user_id=user.pk,
+                )
             )
-        )
         reasons = {why for _, why, _, _ in items}
-        urgent = ticket.priority == "C1" and reasons - {"merchant", "staff_reply"}
-        if user.whatsapp and (urgent or reasons & URGENT_FOR_MERCHANT):
+        urgent = c1 and reasons - {"merchant", "staff_reply"}
+        wants = pref is None or (pref.whatsapp and not pref.digest) or c1
+        if user.whatsapp and wants and (urgent or reasons & URGENT_FOR_MERCHANT):
             out.append(
                 Notification(
                     channel="whatsapp",

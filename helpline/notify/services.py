@@ -115,8 +115,15 @@ def outbox_counts() -> dict[str, int]:
     return counts
 
 
+def outbox_list(*, state: str = State.DEAD, limit: int = 100) -> list[Outbox]:
+    """Notifications in ``state``, newest first (the admin and the API show dead letters)."""
+    if state not in State.values:
+        raise InvalidInput(f"unknown state {state!r}", code="invalid_state")
+    return list(Outbox.objects.filter(state=state).order_by("-pk")[:limit])
+
+
 def outbox_dead(*, limit: int = 100) -> list[Outbox]:
-    return list(Outbox.objects.filter(state=State.DEAD).order_by("-pk")[:limit])
+    return outbox_list(state=State.DEAD, limit=limit)
 
 
 def webhook_endpoint_create(
