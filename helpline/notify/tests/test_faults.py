@@ -70,8 +70,8 @@ def wait_for(condition: Any, proc: subprocess.Popen[bytes], log: Path, what: str
 def test_sigkill_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight(
     tmp_path: Path,
 ) -> None:
-    hooks = Receiver(secret=SECRET, delay=0.03)
-    cloud = Receiver(delay=0.03)  # the WhatsApp Cloud API stand-in: counts calls
+    hooks = Receiver(secret=SECRET, delay=0.05)
+    cloud = Receiver(delay=0.05)  # the WhatsApp Cloud API stand-in: counts calls
     with http_receiver(hooks) as hooks_url, http_receiver(cloud) as cloud_url:
         now = clock.now()
         endpoint = services.webhook_endpoint_create(
