@@ -15,3 +15,35 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failures} failed sign-ins ({self.key[:8]}…)"
+
+
+class CannedReply(models.Model):
+    """A reply staff pick from a list; placeholders are filled from the ticket."""
+
+    title = models.CharField(max_length=100, unique=True)
+    body = models.TextField(
+        help_text="Placeholders: {merchant}, {store}, {reference}, {subject}, {agent}, {requester}"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "canned replies"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SavedView(models.Model):
+    """A member of staff's named queue and filters (the console's query string)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -301,3 +301,31 @@ def test_help_page_on_a_phone(policy, open_session):
     width = visitor.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     visitor.shot("help-phone")
+
+
+def test_canned_reply_and_keyboard_shortcuts(people, open_session):
+    from helpline.web.models import CannedReply
+
+    CannedReply.objects.create(title="Cache", body="Hi {merchant}, we cleared the cache.")
+    ticket = services.ticket_create(
+        actor=people.alice,
+        store=people.acme_shoes,
+        subject="Old prices shown",
+        description="Prices did not update.",
+        issue_type="functionality",
+        priority="C3",
+    )
+    agent = open_session("ravi@helpline.test")
+    page = agent.page
+    page.keyboard.press("j")  # the first row
+    page.keyboard.press("o")  # open it
+    page.wait_for_url(f"**/console/t/{ticket.pk}/")
+    page.get_by_label("Canned reply").select_option(label="Cache")
+    assert page.get_by_label("Message", exact=True).input_value() == (
+        "Hi Acme Retail, we cleared the cache."
+    )
+    page.keyboard.press("Escape")
+    page.locator("h1").click()
+    page.keyboard.press("a")
+    assert page.evaluate("document.activeElement.id") == "id_assignee"
+    agent.shot("console-ticket-canned")

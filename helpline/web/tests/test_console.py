@@ -169,3 +169,43 @@ def test_console_query_counts_do_not_grow_with_rows(cast, signed_in, django_asse
         services.ticket_reply(actor=cast.ravi, ticket=first, body=f"r{i}", internal=i % 2 == 0)
     with django_assert_max_num_queries(14):
         client.get(f"/console/t/{first.pk}/")
+
+
+def test_canned_replies_fill_placeholders_from_the_ticket(cast, signed_in):
+    from helpline.web.models import CannedReply
+
+    CannedReply.objects.create(
+        title="Looking into it",
+        body="Hello {merchant}, we are looking at {reference} on {store}. — {agent} {unknown}",
+    )
+    CannedReply.objects.create(title="Retired", body="old", active=False)
+    ticket = make(cast)
+    page = signed_in("ravi").get(f"/console/t/{ticket.pk}/").content.decode()
+    assert (
+        f"Hello Acme Retail, we are looking at {ticket.reference} on Acme Shoes. — Ravi {{unknown}}"
+        in page
+    )
+    assert "Retired" not in page
+
+
+def test_canned_reply_with_markup_is_escaped(cast, signed_in):
+    from helpline.web.models import CannedReply
+
+    CannedReply.objects.create(title="x", body='"><script>alert(1)</script> {subject}')
+    ticket = make(cast, subject="<b>bold</b>")
+    page = signed_in("ravi").get(f"/console/t/{ticket.pk}/").content.decode()
+    assert "<script>alert(1)" not in page and "<b>bold</b>" not in page
+
+
+def test_saved_views_keep_only_the_queue_and_filters(cast, signed_in):
+    client = signed_in("ravi")
+    response = client.post(
+        "/console/views/",
+        {"name": "My C1s", "query": "q=mine&priority=C1&evil=1&after=abc"},
+    )
+    assert response["Location"] == "/console/?q=mine&priority=C1"
+    page = client.get("/console/").content.decode()
+    assert '<a href="?q=mine&amp;priority=C1">My C1s</a>' in page
+    again = client.post("/console/views/", {"name": "My C1s", "query": "q=open"}, follow=True)
+    assert "already" in again.content.decode()
+    assert "My C1s" not in signed_in("lena").get("/console/").content.decode()

@@ -24,6 +24,7 @@ from helpline.merchants import selectors as merchant_selectors
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import OPEN_STATUSES, Channel, Status
+from helpline.web import canned
 from helpline.web.common import refused, staff_required, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
 from helpline.web.present import ticket_row, zone_for
@@ -109,6 +110,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "chosen_priorities": request.GET.getlist("priority"),
             "chosen_store": _int_or_none(request.GET.get("store")),
             "stores": list(merchant_selectors.visible_stores(user).order_by("name")[:200]),
+            "saved_views": canned.saved_views(user),
             "bulk_actions": sorted(
                 a
                 for a, t in lifecycle.TRANSITIONS.items()
@@ -188,6 +190,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "staff": staff,
             "names": {u.pk: str(u) for u in staff},
             "reply_form": ReplyForm(),
+            "canned": canned.canned_replies(ticket, user),
             "assign_form": AssignForm(initial={"assignee": ticket.assignee_id}, staff=staff),
             "priority_form": PriorityForm(initial={"priority": ticket.priority}, policy=policy),
             "due_form": DueForm(),
@@ -323,3 +326,19 @@ def ticket_action(request: HttpRequest, ticket_id: int) -> HttpResponse:
             **extra,
         ),
     )
+
+
+@staff_required
+@require_POST
+def save_view(request: HttpRequest) -> HttpResponse:
+    """Save the current queue and filters under a name (shown above the queues)."""
+    query = request.POST.get("query", "")
+    try:
+        canned.saved_view_create(
+            user=user_of(request), name=request.POST.get("name", ""), query=query
+        )
+    except HelplineError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, "View saved.")
+    return redirect(f"/console/?{canned.clean_query(query)}")

@@ -8,6 +8,14 @@
       var p = document.getElementById(t.dataset.suggest);
       if (p && opt && opt.dataset.priority) { p.value = opt.dataset.priority; }
     }
+    if (t.dataset.fills) {
+      var chosen = t.options[t.selectedIndex], box = document.getElementById(t.dataset.fills);
+      if (box && chosen && chosen.dataset.text) {
+        box.value = box.value ? box.value + "\n\n" + chosen.dataset.text : chosen.dataset.text;
+        box.focus();
+      }
+      t.selectedIndex = 0;
+    }
   });
   function typing(e) {
     var el = e.target;
