@@ -115,6 +115,18 @@ def test_repeated_failures_lock_the_pair_out_even_with_the_right_password(passwo
     assert ok.status_code == 302
 
 
+def test_an_empty_password_does_not_reset_the_count(passwords):
+    client = Client()
+    for _ in range(throttle.FREE_FAILURES - 1):
+        client.post("/accounts/login/", {"username": "alice@acme.test", "password": "x"})
+    client.post("/accounts/login/", {"username": "alice@acme.test", "password": ""})
+    client.post("/accounts/login/", {"username": "alice@acme.test", "password": "x"})
+    response = client.post(
+        "/accounts/login/", {"username": "alice@acme.test", "password": PASSWORD}
+    )
+    assert b"Too many failed sign-ins" in response.content
+
+
 def test_lock_lengths_double_up_to_a_cap():
     assert throttle.lock_length(throttle.FREE_FAILURES - 1) is None
     assert throttle.lock_length(throttle.FREE_FAILURES) == throttle.BASE_LOCK

@@ -39,7 +39,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except forms.ValidationError:
             throttle.record_failure(key)
             raise
-        throttle.record_success(key)
+        if self.get_user() is not None:  # not when a field was missing: that proves nothing
+            throttle.record_success(key)
         return cleaned
 
 
