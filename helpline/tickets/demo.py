@@ -1148,6 +1148,11 @@ def _bulk(
     with connection.cursor() as cursor:  # PostgreSQL: move the sequences past our ids
         for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket, TicketMessage]):
             cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            # Statistics now, not when autovacuum comes round: without them the planner takes a
+            # merchant for ~60 tickets and sorts all 60,000 for a page of their list (80 ms at
+            # 100,000 tickets) instead of walking the (merchant, -id) index (0.2 ms).
+            cursor.execute(f"ANALYZE {', '.join(m._meta.db_table for m in BULK_MODELS)}")
 
 
 def _planned(jobs: list[_Job]) -> Iterator[list[Rows]]:
