@@ -55,6 +55,20 @@ def store_scope(user: User | None) -> Q:
     return NOTHING
 
 
+def may_file_for(user: User | None, store: Any) -> bool:
+    """May ``user`` open a ticket for ``store``? The same rule as ``store_scope``, on a loaded
+    store (no query)."""
+    if user is None or not is_active(user):
+        return False
+    if user.role in ALL_TICKETS_ROLES:
+        return True
+    if user.role == Role.ACCOUNT_MANAGER:
+        return bool(store.account_manager_id == user.pk)
+    if user.role == Role.MERCHANT:
+        return bool(user.merchant_id and store.merchant_id == user.merchant_id)
+    return False
+
+
 def capacity(user: User | None, ticket: Any) -> Capacity | None:
     """In what capacity ``user`` acts on ``ticket`` (None: may not see it at all)."""
     if user is None or not is_active(user):

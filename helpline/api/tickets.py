@@ -159,7 +159,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Any]:
         priority=payload.priority,
         channel=Channel.API,
     )
-    return 201, ticket_out(selectors.ticket_get(user=user, ticket_id=ticket.pk), user)
+    return 201, ticket_out(ticket, user)
 
 
 class TicketQuery(In):

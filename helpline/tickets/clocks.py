@@ -92,7 +92,11 @@ def _run_from(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
     clk.segment_started_at = at
     clk.paused_since = None
     remaining = max(clk.length - clk.consumed, ZERO)
-    clk.deadline = sla_clock.add_business_time(cal, at, remaining)
+    if clk.breached_at is not None:
+        # Breached already: the deadline it missed stays the deadline shown.
+        clk.deadline = clk.breached_at
+    else:
+        clk.deadline = sla_clock.add_business_time(cal, at, remaining)
     if clk.warned_at is None:
         warn_total = timedelta(seconds=int(clk.length.total_seconds() * WARNING_FRACTION))
         clk.warn_at = sla_clock.add_business_time(cal, at, max(warn_total - clk.consumed, ZERO))

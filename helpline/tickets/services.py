@@ -248,7 +248,8 @@ def _set_due(
         due_at = policy_due
         if due_at is None:
             raise InvalidInput(
-                "the resolution clock is not running: give the due date explicitly",
+                "the resolution target is not running (met, breached or paused): "
+                "give the due date explicitly",
                 code="due_at_required",
             )
     clock.ensure_aware(due_at, name="due_at")
@@ -357,10 +358,7 @@ def ticket_create(
 ) -> Ticket:
     """Open a ticket; its clocks start now (counting from the next opening on business hours)."""
     now = now or clock.now()
-    if actor is not None and (
-        not access.is_active(actor)
-        or not Store.objects.filter(access.store_scope(actor), pk=store.pk).exists()
-    ):
+    if actor is not None and not access.may_file_for(actor, store):
         if access.is_active(actor) and actor.role == "engineer":
             raise Forbidden("engineers do not open merchant tickets", code="action_forbidden")
         raise NotFound("store not found")
@@ -394,6 +392,10 @@ def ticket_create(
         new = [clocks.new_clock(ticket, spec, at=now, paused=False) for spec in specs.values()]
         TicketClock.objects.bulk_create(new)
         by_kind = {c.kind: c for c in new}
+        # What a reader would load: callers can present the ticket without reading it back.
+        ticket.current_clocks = sorted(new, key=lambda c: c.kind)  # type: ignore[attr-defined]
+        ticket.store = store
+        ticket.merchant = store.merchant
         _write_events(
             ticket,
             actor,

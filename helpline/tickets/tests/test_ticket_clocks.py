@@ -320,3 +320,22 @@ def test_a_quote_pauses_the_clocks_until_approved(cast) -> None:
     resumed = clock(ticket, "resolution")
     assert resumed.consumed == timedelta(hours=2)
     assert resumed.deadline == ist(2026, 12, 14, 18, 0)  # 38 h from Tue 12:00
+
+
+def test_a_breached_target_keeps_the_deadline_it_missed_across_a_pause(cast) -> None:
+    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # resolution due Fri 11 Dec 18:00
+    services.ticket_transition(
+        actor=cast.ravi, ticket=ticket, action="start", now=ist(2026, 12, 7, 11)
+    )
+    services.ticket_reply(
+        actor=cast.ravi,
+        ticket=ticket,
+        body="Which theme?",
+        question=True,
+        now=ist(2026, 12, 14, 10),
+    )
+    services.ticket_reply(actor=cast.alice, ticket=ticket, body="Dawn", now=ist(2026, 12, 15, 10))
+    resolution = clock(ticket, "resolution")
+    assert resolution.breached_at == ist(2026, 12, 11, 18, 0)
+    assert resolution.deadline == ist(2026, 12, 11, 18, 0)
+    assert resolution.state == "breached"
