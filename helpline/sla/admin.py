@@ -69,7 +69,7 @@ class HolidayAdmin(admin.ModelAdmin):
     fields = ["calendar", "date", "name"]
 
     def save_model(self, request: HttpRequest, obj: Holiday, form: Any, change: bool) -> None:
-        from helpline.tickets.services import holiday_add, holiday_remove
+        from helpline.tickets.holidays import holiday_add, holiday_remove
 
         if change and "date" in form.changed_data:
             holiday_remove(calendar=obj.calendar, day=form.initial["date"])
@@ -79,7 +79,7 @@ class HolidayAdmin(admin.ModelAdmin):
         self.message_user(request, f"Holiday saved; deadlines moved on {moved} open ticket(s).")
 
     def delete_model(self, request: HttpRequest, obj: Holiday) -> None:
-        from helpline.tickets.services import holiday_remove
+        from helpline.tickets.holidays import holiday_remove
 
         moved = holiday_remove(calendar=obj.calendar, day=obj.date)
         self.message_user(request, f"Holiday removed; deadlines moved on {moved} open ticket(s).")

@@ -23,7 +23,6 @@ from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
 from helpline.notify import services as notify
 from helpline.sla import selectors as sla_selectors
-from helpline.sla import services as sla_services
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.sla.policy import Policy
 from helpline.tickets import clocks, lifecycle
@@ -102,10 +101,10 @@ class _Change:
                 clk.save()
             else:
                 clk.save(update_fields=clocks.CLOCK_FIELDS)
-        _write_events(ticket, self.actor, self.events)
+        write_events(ticket, self.actor, self.events)
 
 
-def _write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) -> None:
+def write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) -> None:
     written = TicketEvent.objects.bulk_create(
         [
             TicketEvent(
@@ -396,7 +395,7 @@ def ticket_create(
         ticket.current_clocks = sorted(new, key=lambda c: c.kind)  # type: ignore[attr-defined]
         ticket.store = store
         ticket.merchant = store.merchant
-        _write_events(
+        write_events(
             ticket,
             actor,
             [
@@ -689,7 +688,7 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
                 change.fields = set()
                 for clk in change.clocks.values():
                     clk.save(update_fields=clocks.CLOCK_FIELDS)
-                _write_events(ticket, None, change.events)
+                write_events(ticket, None, change.events)
                 count += len(change.events)
     return count
 
@@ -746,68 +745,3 @@ def tickets_autoclose(*, now: datetime | None = None, limit: int = 500) -> int:
             continue
         done += 1
     return done
-
-
-# ---------------------------------------------------------------- holidays (not versioned)
-
-
-def _recompute_running(*, calendar_slug: str, now: datetime, reason: str) -> int:
-    """Lay out again the pending, running targets on ``calendar_slug``; an event per change."""
-    ids = (
-        TicketClock.objects.filter(
-            calendar=calendar_slug,
-            superseded_at__isnull=True,
-            met_at__isnull=True,
-            stopped_at__isnull=True,
-            breached_at__isnull=True,
-            segment_started_at__isnull=False,
-        )
-        .values_list("ticket_id", flat=True)
-        .distinct()
-    )
-    changed = 0
-    for ticket_id in list(ids):
-        ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-        events: list[EventSpec] = []
-        for clk in TicketClock.objects.select_for_update().filter(
-            ticket=ticket, calendar=calendar_slug, superseded_at__isnull=True
-        ):
-            if not (clocks.is_pending(clk) and clocks.is_running(clk)):
-                continue
-            before = clk.deadline
-            clocks.relayout(ticket, clk)
-            if clk.deadline != before:
-                clk.save(update_fields=clocks.CLOCK_FIELDS)
-                events.append(
-                    EventSpec(
-                        "sla_recomputed",
-                        before=iso(before),
-                        after={"target": clk.kind, "deadline": iso(clk.deadline)},
-                        reason=reason,
-                        at=now,
-                    )
-                )
-        if events:
-            _write_events(ticket, None, events)
-            changed += 1
-    return changed
-
-
-def holiday_add(*, calendar: Any, day: Any, name: str, now: datetime | None = None) -> int:
-    """Add a holiday row; pending deadlines on that calendar are laid out again. Returns the
-    number of tickets whose deadlines moved."""
-    now = now or clock.now()
-    with transaction.atomic():
-        sla_services.holiday_set(calendar=calendar, day=day, name=name, now=now)
-        return _recompute_running(
-            calendar_slug=calendar.slug, now=now, reason=f"holiday added: {day} {name}"
-        )
-
-
-def holiday_remove(*, calendar: Any, day: Any, now: datetime | None = None) -> int:
-    now = now or clock.now()
-    with transaction.atomic():
-        sla_services.holiday_remove(calendar=calendar, day=day, now=now)
-        return _recompute_running(
-            calendar_slug=calendar.slug, now=now, reason=f"holiday removed: {day}"
-        )

@@ -10,6 +10,7 @@ import pytest
 from helpline.sla import defaults, selectors, services
 from helpline.sla.models import Calendar, Holiday, HolidayYear, IssueType, PolicyVersion, Target
 from helpline.sla.preview import sla_preview
+from helpline.tickets import holidays as calendar_changes
 from helpline.tickets import services as tickets
 from helpline.tickets.models import TicketClock, TicketEvent
 
@@ -102,7 +103,7 @@ def test_an_added_holiday_moves_pending_deadlines_with_an_event(cast) -> None:
     )
     clock = TicketClock.objects.get(ticket=ticket, kind="resolution")
     assert clock.deadline == ist(2026, 12, 11, 18, 0)
-    moved = tickets.holiday_add(
+    moved = calendar_changes.holiday_add(
         calendar=cal, day=date(2026, 12, 9), name="Company day", now=ist(2026, 12, 7, 11)
     )
     assert moved == 1
@@ -112,7 +113,7 @@ def test_an_added_holiday_moves_pending_deadlines_with_an_event(cast) -> None:
         ticket=ticket, kind="sla_recomputed", after__target="resolution"
     )
     assert "Company day" in event.reason
-    tickets.holiday_remove(calendar=cal, day=date(2026, 12, 9), now=ist(2026, 12, 7, 12))
+    calendar_changes.holiday_remove(calendar=cal, day=date(2026, 12, 9), now=ist(2026, 12, 7, 12))
     clock.refresh_from_db()
     assert clock.deadline == ist(2026, 12, 11, 18, 0)
 
@@ -121,7 +122,7 @@ def test_a_removed_package_holiday_stays_removed() -> None:
     cal = Calendar.objects.get(slug="business-in")
     at = "2026-10-02T10:00:00+05:30"  # Gandhi Jayanti, a Friday
     assert sla_preview(priority="C3", issue_type=None, at=at)["open_now"] is False
-    tickets.holiday_remove(calendar=cal, day=date(2026, 10, 2))
+    calendar_changes.holiday_remove(calendar=cal, day=date(2026, 10, 2))
     assert sla_preview(priority="C3", issue_type=None, at=at)["open_now"] is True
 
 
@@ -132,7 +133,7 @@ def test_a_year_with_every_holiday_removed_stays_empty() -> None:
     for day in list(
         Holiday.objects.filter(calendar=cal, date__year=year).values_list("date", flat=True)
     ):
-        tickets.holiday_remove(calendar=cal, day=day)
+        calendar_changes.holiday_remove(calendar=cal, day=day)
     assert not Holiday.objects.filter(calendar=cal, date__year=year).exists()
     answer = sla_preview(priority="C3", issue_type=None, at=f"{year}-01-26T10:00:00+05:30")
     if date(year, 1, 26).weekday() < 5:
