@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from helpline.accounts import access
 from helpline.accounts.models import Role, User
 from helpline.core.errors import Forbidden, HelplineError, NotFound
+from helpline.tickets import selectors
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -70,3 +71,12 @@ def refused(request: HttpRequest, exc: HelplineError) -> HttpResponse | None:
         return HttpResponseForbidden(exc.detail)
     messages.error(request, exc.detail)
     return None
+
+
+def ticket_or_404(request: HttpRequest, ticket_id: int) -> Any:
+    """The ticket through the access-scoped selector; anything else is a 404 page."""
+    try:
+        return selectors.ticket_get(user=user_of(request), ticket_id=ticket_id)
+    except HelplineError as exc:
+        refused(request, exc)  # raises Http404
+        raise

@@ -25,7 +25,7 @@ from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import OPEN_STATUSES, Channel, Status
 from helpline.web import canned
-from helpline.web.common import refused, staff_required, user_of
+from helpline.web.common import refused, staff_required, ticket_or_404, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
 from helpline.web.present import ticket_row, zone_for
 
@@ -199,14 +199,6 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     )
 
 
-def _ticket(request: HttpRequest, ticket_id: int) -> Any:
-    try:
-        return selectors.ticket_get(user=user_of(request), ticket_id=ticket_id)
-    except HelplineError as exc:
-        refused(request, exc)  # 404
-        raise
-
-
 def _done(request: HttpRequest, ticket_id: int, call: Any) -> HttpResponse:
     """Run one service call; a refusal is a message on the ticket page."""
     try:
@@ -220,7 +212,7 @@ def _done(request: HttpRequest, ticket_id: int, call: Any) -> HttpResponse:
 @staff_required
 @require_POST
 def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write a message first.")
@@ -243,7 +235,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     form = AssignForm(request.POST, staff=people.staff_members())
     if not form.is_valid():
         messages.error(request, "Choose a member of staff.")
@@ -260,7 +252,7 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     form = PriorityForm(request.POST, policy=sla_selectors.policy_version(ticket.policy_version_id))
     if not form.is_valid():
         messages.error(request, "A priority change needs a priority and a reason.")
@@ -280,7 +272,7 @@ def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def ticket_due(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     zone = zone_for(user_of(request))
     form = DueForm(request.POST)
     with timezone.override(zone):
@@ -304,7 +296,7 @@ def ticket_due(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_action(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """A lifecycle action: triage, start, workaround (C1), resolve …"""
-    ticket = _ticket(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Unknown action.")

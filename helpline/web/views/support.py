@@ -19,7 +19,7 @@ from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import Channel, Status
-from helpline.web.common import merchant_required, public, refused, user_of
+from helpline.web.common import merchant_required, public, refused, ticket_or_404, user_of
 from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
 from helpline.web.present import ticket_row, zone_for
 
@@ -164,18 +164,10 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     )
 
 
-def _ticket_or_404(request: HttpRequest, ticket_id: int) -> Any:
-    try:
-        return selectors.ticket_get(user=user_of(request), ticket_id=ticket_id)
-    except HelplineError as exc:
-        refused(request, exc)  # raises Http404
-        raise
-
-
 @merchant_required
 @require_POST
 def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
@@ -195,7 +187,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
     """close (with a rating and comment), reopen, withdraw, approve, decline."""
-    ticket = _ticket_or_404(request, ticket_id)
+    ticket = ticket_or_404(request, ticket_id)
     form = CloseForm(request.POST) if action == "close" else ReasonForm(request.POST)
     if form.is_valid():
         extra: dict[str, Any] = {}
