@@ -7,11 +7,13 @@ writes a ``TicketEvent`` for every change. ``now`` is an argument (tests pass it
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from helpline.accounts import access
 from helpline.accounts import selectors as people
@@ -90,10 +92,14 @@ class _Change:
         if clk is not None:
             self.events.extend(clocks.meet(self.ticket, clk, self.now))
 
-    def save(self) -> None:
+    def save(self, *, touch_ticket: bool = True) -> None:
+        """Write the ticket's changed fields, its clocks and the events. ``touch_ticket=False``
+        for the clocks' own bookkeeping (a recorded warning or breach is not an update of the
+        ticket a merchant would see as "last updated")."""
         ticket = self.ticket
-        ticket.updated_at = self.now
-        ticket.save(update_fields=sorted(self.fields))
+        if touch_ticket:
+            ticket.updated_at = self.now
+            ticket.save(update_fields=sorted(self.fields))
         for clk in self.retired:
             clk.save(update_fields=clocks.CLOCK_FIELDS)
         for clk in self.clocks.values():
@@ -685,17 +691,12 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
             change = _Change(ticket, None, now)
             change.settle()
             if change.events:
-                change.fields = set()
-                for clk in change.clocks.values():
-                    clk.save(update_fields=clocks.CLOCK_FIELDS)
-                write_events(ticket, None, change.events)
+                change.save(touch_ticket=False)
                 count += len(change.events)
     return count
 
 
-def _due_filter(now: datetime) -> Any:
-    from django.db.models import Q
-
+def _due_filter(now: datetime) -> Q:
     return Q(breached_at__isnull=True, deadline__lte=now) | Q(
         warned_at__isnull=True, warn_at__lte=now
     )
@@ -720,10 +721,6 @@ def quotes_expire(*, now: datetime | None = None) -> int:
 def tickets_autoclose(*, now: datetime | None = None, limit: int = 500) -> int:
     """Resolved tickets the merchant left unanswered for ``TICKET_AUTOCLOSE_DAYS`` are closed by
     the system (a merchant message would have reopened them), at the instant that fell due."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
     now = now or clock.now()
     after = timedelta(days=settings.TICKET_AUTOCLOSE_DAYS)
     due = Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=now - after)
