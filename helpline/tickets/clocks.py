@@ -170,9 +170,7 @@ def meet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     events = settle(ticket, clk, at)
     if clk.met_at is not None or clk.stopped_at is not None:
         return events
-    _fold(ticket, clk, at)
-    clk.paused_since = None
-    clk.warn_at = None
+    _halt(ticket, clk, at)
     clk.met_at = at
     clk.taken_business = clk.consumed
     clk.taken_wall = clk.wall_consumed
@@ -216,17 +214,19 @@ def stop(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     events = settle(ticket, clk, at)
     if clk.met_at is not None or clk.stopped_at is not None:
         return events
-    _fold(ticket, clk, at)
-    clk.paused_since = None
-    clk.warn_at = None
+    _halt(ticket, clk, at)
     clk.stopped_at = at
     return events
 
 
 def supersede(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
     """Take the clock out of service (its row stays, as history)."""
-    _fold(ticket, clk, at)
-    if clk.paused_since is not None:
-        clk.paused_since = None
-    clk.warn_at = None
+    _halt(ticket, clk, at)
     clk.superseded_at = at
+
+
+def _halt(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
+    """Neither running nor paused any more: the running segment is added to what was used."""
+    _fold(ticket, clk, at)
+    clk.paused_since = None
+    clk.warn_at = None
