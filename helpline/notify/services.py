@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import make_msgid
 from typing import Any
 
 from django.db import connection, transaction
@@ -88,6 +89,28 @@ def enqueue(
         ],
         now=now,
     )
+
+
+def email_enqueue(
+    *,
+    recipient: str,
+    subject: str,
+    body: str,
+    kind: str,
+    idempotency_key: str,
+    now: datetime | None = None,
+) -> None:
+    """A mail that belongs to no ticket (a password reset, …): written to the outbox in its
+    own transaction and delivered by the worker like every other side effect."""
+    with transaction.atomic():
+        enqueue(
+            channel="email",
+            kind=kind,
+            recipient=recipient,
+            payload={"subject": subject, "body": body, "message_id": make_msgid(domain="helpline")},
+            idempotency_key=idempotency_key,
+            now=now,
+        )
 
 
 def outbox_retry(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import QueryDict
+from django.template import loader
 
+from helpline.notify import services as notify
 from helpline.sla.policy import Policy
 
 MAX_SUBJECT = 200
@@ -116,3 +120,27 @@ class BulkForm(forms.Form):
         # Any id: the services answer 404 for the ones the caller may not see.
         raw = self.data.getlist("tickets") if isinstance(self.data, QueryDict) else []
         field.choices = [(v, v) for v in raw]
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the mail goes through the outbox (a side effect like any other:
+    retried, never lost when the mail server is down, never sent inside the request)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        notify.email_enqueue(
+            recipient=to_email,
+            subject=subject,
+            body=body,
+            kind="password_reset",
+            idempotency_key=f"pwreset.{secrets.token_hex(12)}",
+        )

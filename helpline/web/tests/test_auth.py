@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from helpline.conftest import T0
+from helpline.notify.models import Outbox
+from helpline.notify.worker import run_once
 from helpline.web import throttle
 from helpline.web.tests.conftest import PASSWORD
 
@@ -155,6 +157,9 @@ def test_password_reset_by_mail(passwords):
     client = Client()
     response = client.post("/accounts/password-reset/", {"email": "alice@acme.test"})
     assert response.status_code == 302
+    assert len(mail.outbox) == 0  # not sent inside the request: written to the outbox
+    assert Outbox.objects.filter(kind="password_reset", recipient="alice@acme.test").count() == 1
+    run_once()  # the worker delivers it
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     link = next(line for line in body.splitlines() if "/accounts/reset/" in line)

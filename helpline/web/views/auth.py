@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 
 from helpline.web import throttle
 from helpline.web.common import is_merchant, public, user_of
+from helpline.web.forms import OutboxPasswordResetForm
 from helpline.web.present import duration_text
 
 
@@ -55,6 +56,7 @@ sign_out = auth_views.LogoutView.as_view()
 password_reset = public(
     auth_views.PasswordResetView.as_view(
         success_url="/accounts/password-reset/sent/",
+        form_class=OutboxPasswordResetForm,
         email_template_name="registration/password_reset_email.txt",
         subject_template_name="registration/password_reset_subject.txt",
     )
