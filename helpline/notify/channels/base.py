@@ -9,7 +9,7 @@ the dead letter, where staff see it and may retry it after fixing the cause.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol
 
@@ -46,3 +46,15 @@ class Channel:
 
     def send(self, message: Message) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def send_when_ready(self, message: Message, *, ready: Callable[[], None]) -> None:
+        """``send``, calling ``ready()`` before the provider can accept the message.
+
+        The worker marks the previous row done while this one is prepared; ``ready()`` waits
+        for that mark (and raises if it failed). A channel may override this to do the work
+        that cannot deliver anything (connect, build, address the message) before calling
+        ``ready()`` — never after the step where the provider may accept it, or two
+        notifications could be accepted and unmarked at once. The default calls it first.
+        """
+        ready()
+        self.send(message)

@@ -3,6 +3,7 @@ signature and drops repeats by idempotency key, and a WhatsApp Cloud API that co
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -33,23 +34,26 @@ def free_port() -> int:
 
 
 class _Collect:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.lock = threading.Lock()
+        self.delay = delay
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slow server (real time, its own thread)
         return "250 OK"
 
 
 class SmtpSink:
     """An SMTP server on 127.0.0.1:``port`` that can be started and stopped (down/up)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, delay: float = 0.0) -> None:
         self.port = port or free_port()
-        self.handler = _Collect()
+        self.handler = _Collect(delay)
         self.controller: Controller | None = None
 
     def start(self) -> None:
