@@ -192,7 +192,8 @@ def helpline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
 def database(engine: str, tickets: int) -> Iterator[tuple[Path, str | None]]:
     """A fresh data directory, and a fresh PostgreSQL database if asked; removed afterwards."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"helpline-bench-{engine}-"))
-    name = f"helpline_bench_{os.getpid()}_{tickets}"
+    # HELPLINE_BENCH_PG_NAME: a database name of one's own (it is dropped and made afresh).
+    name = os.environ.get("HELPLINE_BENCH_PG_NAME") or f"helpline_bench_{os.getpid()}_{tickets}"
     url = None
     if engine == "postgresql":
         import psycopg

@@ -3,15 +3,21 @@
 Policy versions are immutable, so they are cached by id for the life of the process. A business
 calendar is cached by (version, calendar, holiday revision, years): one small query per call
 checks the holiday revision, so an admin's holiday edit is seen at once by every process.
+Inside ``read_once()`` (a service's transaction) the latest version and every calendar's
+revision are read together, once: one query instead of one per call.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_pkg
+from django.db.models import Subquery
 
 from helpline.core.errors import InvalidInput, NotFound
 from helpline.sla.clock import BusinessCalendar
@@ -34,8 +40,56 @@ def _policy_from_row(version_id: int) -> Policy:
     return Policy.from_snapshot(row.pk, row.number, row.snapshot)
 
 
+class _Reads:
+    """What ``read_once`` remembers: the latest version id and (id, revision) per calendar."""
+
+    def __init__(self) -> None:
+        self.loaded = False
+        self.version_id: int | None = None
+        self.calendars: dict[str, tuple[int, int]] = {}
+
+    def load(self) -> _Reads:
+        if not self.loaded:
+            latest = PolicyVersion.objects.order_by("-number").values("pk")[:1]
+            rows = Calendar.objects.annotate(latest=Subquery(latest)).values_list(
+                "slug", "pk", "holidays_revision", "latest"
+            )
+            for slug, pk, revision, version_id in rows:
+                self.calendars[slug] = (pk, revision)
+                self.version_id = version_id
+            if not self.calendars:  # no calendar rows: the version on its own
+                self.version_id = _latest_version_id()
+            self.loaded = True
+        return self
+
+
+_reads: ContextVar[_Reads | None] = ContextVar("sla_reads", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within: the current policy and the calendars' holiday revisions are read once.
+
+    For one service call inside its transaction (nothing it does changes them); a holiday edit
+    elsewhere is seen by the next call. Nested uses share the outer one's reads.
+    """
+    if _reads.get() is not None:
+        yield
+        return
+    token = _reads.set(_Reads())
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+
+
+def _latest_version_id() -> int | None:
+    return PolicyVersion.objects.order_by("-number").values_list("pk", flat=True).first()
+
+
 def current_policy() -> Policy:
-    version_id = PolicyVersion.objects.order_by("-number").values_list("pk", flat=True).first()
+    reads = _reads.get()
+    version_id = reads.load().version_id if reads is not None else _latest_version_id()
     if version_id is None:
         raise NotFound("no support policy has been published yet (run helpline migrate)")
     return _policy_from_row(version_id)
@@ -124,7 +178,12 @@ def business_calendar(policy: Policy, slug: str, *instants: datetime) -> Busines
     if spec.always_open:
         return _always_open(policy.version_id, slug, spec.zone)
     zone = ZoneInfo(spec.zone)
-    row = Calendar.objects.filter(slug=slug).values_list("pk", "holidays_revision").first()
+    reads = _reads.get()
+    row = (
+        reads.load().calendars.get(slug)
+        if reads is not None
+        else Calendar.objects.filter(slug=slug).values_list("pk", "holidays_revision").first()
+    )
     if row is None:
         raise NotFound(f"calendar {slug!r} no longer exists")
     local_years = [i.astimezone(zone).year for i in instants]

@@ -371,7 +371,7 @@ def ticket_create(
     description = _text(description, "description", BODY_MAX)
     if channel not in Channel.values:
         raise InvalidInput(f"unknown channel {channel!r}", code="invalid_channel")
-    with transaction.atomic():
+    with transaction.atomic(), sla_selectors.read_once():
         policy = sla_selectors.current_policy()
         issue_type = _validate_issue_type(policy, issue_type)
         chosen = (

@@ -133,3 +133,28 @@ def test_messages_and_events_cost_the_same_for_1_and_50(cast: Cast, viewer: str,
     assert len(rows) >= 50
     assert len({row.get("author") or row.get("actor") for row in rows}) >= 2
     assert many == one, "\n".join(sql)
+
+
+@pytest.mark.parametrize(("issue_type", "expected"), [("functionality", 11), ("store-down", 14)])
+def test_creating_a_ticket_costs_a_fixed_number_of_queries(
+    cast: Cast, issue_type: str, expected: int
+) -> None:
+    # Token, store, BEGIN, the policy version with the calendars' holiday revisions (read once
+    # for both targets), ticket, clocks, event, webhook endpoints, preferences, outbox, COMMIT.
+    # A C1 after hours (T0 is a holiday in Kolkata) also reads the leads and who is on
+    # call, and asks the business calendar — from the same read.
+    api = cast.api("alice")
+    body = {
+        "store": cast.acme_shoes.pk,
+        "subject": "Checkout fails",
+        "description": "Customers cannot pay.",
+        "issue_type": issue_type,
+    }
+    # Warm: the token's last-use write, the policy and calendar caches.
+    assert api.post("tickets", body).status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.post("tickets", body)
+    assert response.status_code == 201, response.content
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum("sla_calendar" in q for q in sql) == 1
+    assert len(sql) == expected, "\n".join(sql)
