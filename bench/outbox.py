@@ -1,6 +1,7 @@
 """How fast is the worker? Outbox deliveries per second, and deadline → recorded breach.
 
 Run: .venv/bin/python bench/outbox.py [--mails 5000] [--tickets 100000] [--breaches 300]
+     (--breaches 0: the deliveries only)
      (a fresh SQLite database in a temporary directory; DATABASE_URL=postgresql://… to bench
      PostgreSQL — a database the benchmark may fill and leave behind)
 
@@ -231,6 +232,8 @@ def main() -> None:
                 f"outbox → SMTP sink: {args.mails:,} mails at {rate:,.0f} deliveries/s "
                 f"(one worker, {threads} sending thread{'s' if threads > 1 else ''})"
             )
+        if not args.breaches:  # --breaches 0: deliveries only
+            return
         started = time.perf_counter()
         fill(args.tickets)
         print(
