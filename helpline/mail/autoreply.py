@@ -32,6 +32,7 @@ _DAEMON_LOCAL_PARTS = frozenset(
         "mail-daemon",
         "mdaemon",
         "mail.daemon",
+        "post_master",
     }
 )
 
@@ -43,6 +44,7 @@ _BOUNCE_SUBJECT = re.compile(
     r"|delivery notification|non[- ]?delivery|message not delivered|could not send message"
     r"|unzustellbar|nicht zustellbar|non remis|non distribuable|mensaje no entregado"
     r"|warning: could not send|mail system error|delivery report|undelivered message"
+    r"|メールエラー|配信エラー|不達"
     r")",
     re.IGNORECASE,
 )
@@ -61,6 +63,21 @@ _RECEIPT_SUBJECT = re.compile(
     r"not read:|delivered:|zugestellt:)",
     re.IGNORECASE,
 )
+_COMPLAINT_SUBJECT = re.compile(r"^\s*(?:complaint about message from|abuse report)", re.I)
+_LIST_HEADERS = (
+    "list-id",
+    "list-unsubscribe",
+    "list-subscribe",
+    "list-post",
+    "list-help",
+    "list-owner",
+    "mailing-list",
+    "x-mlserver",
+    "x-ml-name",
+    "x-mailing-list",
+)
+# Machine notifications that carry no RFC 3834 header (Amazon SNS: SES bounce/delivery feeds).
+_NOTIFICATION_HEADERS = ("x-amz-sns-message-id", "x-amz-sns-message-type")
 _SUPPRESS_AUTO = re.compile(r"\b(?:all|oof|autoreply)\b", re.IGNORECASE)
 
 
@@ -97,6 +114,10 @@ def detect_auto(
     local = from_address.partition("@")[0]
     if local in _DAEMON_LOCAL_PARTS:
         return "bounce"
+    if _first(headers, "return-path").replace(" ", "") == "<>":  # the null sender of DSNs
+        return "bounce"
+    if _COMPLAINT_SUBJECT.search(subject):
+        return "complaint"
     auto_submitted = _first(headers, "auto-submitted").lower()
     if auto_submitted and not auto_submitted.startswith("no"):
         return "auto-submitted"
@@ -109,8 +130,10 @@ def detect_auto(
     precedence = (_first(headers, "precedence") or _first(headers, "x-precedence")).lower()
     if precedence in ("bulk", "list", "junk", "auto_reply", "auto-reply"):
         return {"bulk": "bulk", "list": "list"}.get(precedence, "precedence")
-    if headers.get("list-id") or headers.get("list-unsubscribe"):
+    if any(headers.get(name) for name in _LIST_HEADERS):
         return "list"
+    if any(headers.get(name) for name in _NOTIFICATION_HEADERS):
+        return "auto-submitted"
     if _BOUNCE_SUBJECT.search(subject):
         return "bounce"
     if _RECEIPT_SUBJECT.search(subject):

@@ -3,10 +3,11 @@
 `parse()` never raises. Whatever it could not decode cleanly is decoded best-effort and named
 in `defects`, so nothing a merchant wrote is silently dropped (house rule 9).
 
-The MIME structure is read by the stdlib parser with `email.policy.default` (compat32 when the
-default policy fails on a message). Headers are decoded here from their raw values (RFC 2047 words
-and 8-bit bytes through the same charset fallback as bodies): the default policy's header objects
-raise on malformed addresses and cost more than the whole rest of the parse.
+The MIME structure is read by the stdlib parser with the compat32 policy (policy.default when
+compat32 fails on a message): policy.default re-parses a header into an object on every access
+and made parsing ten times slower (docs/decisions/0011-mail-parsing.md). Headers and bodies are
+decoded here from their raw values — RFC 2047 words and 8-bit bytes through the same charset
+fallback as bodies — so the defects of each are recorded instead of raised.
 """
 
 from __future__ import annotations
@@ -623,12 +624,15 @@ def _payload_bytes(part: Message, defects: list[str], where: str) -> bytes:
 
 
 def _load(raw: bytes, defects: list[str]) -> Message:
-    try:
-        return email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception as exc:
-        defects.append(f"mime: default policy failed ({type(exc).__name__}); read with compat32")
+    """The MIME tree. compat32 first: ten times faster than policy.default here (0.08 ms against
+    0.9 ms for a 4 kB reply, docs/decisions/0011), and every header and body is decoded by this
+    module anyway. policy.default is the fallback for a message compat32 fails on."""
     try:
         return email.message_from_bytes(raw, policy=email.policy.compat32)
+    except Exception as exc:
+        defects.append(f"mime: compat32 failed ({type(exc).__name__}); read with policy.default")
+    try:
+        return email.message_from_bytes(raw, policy=email.policy.default)
     except Exception as exc:
         defects.append(f"mime: unreadable ({type(exc).__name__}); kept as text")
         msg = Message()
@@ -649,12 +653,12 @@ def parse(raw: bytes) -> ParsedMessage:
         defects.append("mime: nested too deeply to read")
     except Exception as exc:  # the promise is "never raises": the bytes are kept by the caller
         defects.append(f"parse: {type(exc).__name__}: {str(exc)[:200]}")
-    if msg.policy is email.policy.default:
+    if msg.policy is email.policy.compat32:
         try:
-            compat = email.message_from_bytes(raw, policy=email.policy.compat32)
-            return _parse_message(compat, defects)
+            other = email.message_from_bytes(raw, policy=email.policy.default)
+            return _parse_message(other, defects)
         except Exception as exc:
-            defects.append(f"parse (compat32): {type(exc).__name__}: {str(exc)[:200]}")
+            defects.append(f"parse (policy.default): {type(exc).__name__}: {str(exc)[:200]}")
     return _bare(raw, defects)
 
 
