@@ -1,20 +1,23 @@
 """The new text of a reply: the quoted history and the signature cut off.
 
-Line-based and bounded (the first 200 kB, header windows of three lines, no backtracking-heavy
-patterns), so a hostile body costs what a normal one does. The whole body stays in
-ParsedMessage.text; this only decides what a ticket shows as the message.
+Line-based and bounded (the first 200 kB, lines over 1,000 characters never taken for headers,
+attribution windows of three lines, no nested quantifiers), so a hostile body costs what a normal
+one does. The whole body stays in ParsedMessage.text; this only decides what a ticket shows.
 
 The history starts at the first of:
-- an attribution line, possibly wrapped over up to three lines: "On … wrote:", "Am … schrieb …:",
+- an attribution, possibly wrapped over up to three lines: "On … wrote:", "Am … schrieb …:",
   "Le … a écrit :", "El … escribió:", "Il … ha scritto:", "Op … schreef …:", "Em … escreveu:",
-  "W dniu … napisał(a):", "Den … skrev:", "… kirjoitti:", "… написал(а):", and the like;
-- an "-----Original Message-----" / "Ursprüngliche Nachricht" / "Message d'origine" separator,
-  a "Begin forwarded message:" / "---------- Forwarded message ----------" line, or a line of
-  underscores (Outlook's separator);
-- an Outlook header block: "From:" (Von:/De:/Da:/Van:/Fra:/Från:/Od:/От:/Lähettäjä:) followed
-  within a few lines by a Sent:/Date:/To:/Subject: line (in any of those languages);
-- a run of ">" quoted lines (with "On … wrote:" or not);
-- a signature: "-- " / "--" alone on a line, "__" alone, or "Sent from my iPhone"-style lines.
+  "W dniu … napisał:", "… kirjoitti:", "… написал:" — or any short line with an address and a
+  date or time that ends in ":" ("30.09.2017, 18.30, "John" <j@x.com>:");
+- a separator: "-----Original Message-----" and its translations, "Begin forwarded message:",
+  "---------- Forwarded message ----------", any "----- words -----" line, a line of underscores;
+- an Outlook header block: "From:" (Von:/De :/Da:/Van:/Fra:/Från:/Od:/От: …) followed within a
+  few lines by Sent:/Date:/To:/Subject: (in those languages);
+- a ">" quoted line;
+- a signature: "-- ", "--", "__" or "———" alone on a line, or "Sent from my iPhone"-style lines.
+
+Answers written between the quoted lines (a ">" block, a blank line, then the answer) are kept:
+the new text is then everything not quoted, minus attributions and signature.
 """
 
 from __future__ import annotations
@@ -24,133 +27,265 @@ import re
 __all__ = ["extract_new_text"]
 
 MAX_CHARS = 200_000
+_LONG_LINE = 1000
 
 _WROTE = (
     r"wrote|writes|schrieb|a écrit|a ecrit|escribió|escribio|ha scritto|schreef|escreveu"
     r"|napisał\(a\)|napisał|napisala|skrev|kirjoitti|написал\(а\)|написала|написал|écrit"
-    r"|yazdı|írta|napsal|scrisse|kirjutas|rakstīja|parašė|ha escrit|έγραψε"
-    r"|\u5199\u9053|\u3055\u3093\u306f\u66f8\u304d\u307e\u3057\u305f|\u308f\u307e\u3057\u305f"
+    r"|yazdı|írta|napsal|scrisse|rakstīja|parašė|ha escrit|έγραψε|写道|のメッセージ"
 )
-# "On <date>, <name> wrote:" in one line (the line may be long: names, dates and addresses).
+_WROTE_RE = re.compile(rf"(?:^|\W)(?:{_WROTE})(?:$|\W)", re.IGNORECASE)
+_WROTE_AT_END = re.compile(rf"(?:{_WROTE})\s*[:：]?\s*$", re.IGNORECASE)
 _ATTRIBUTION_START = re.compile(
-    r"^\s*(?:on|am|le|el|il|op|em|w dniu|den|d\.|dne|pe|на|в|El día|Le \w+|"
-    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}年)\b",
+    r"^(?:on|am|le|el|il|in data|op|em|w dniu|dnia|den|d\.|dne|pe|på|на|в)\s",
     re.IGNORECASE,
 )
-_ATTRIBUTION_END = re.compile(rf"(?:{_WROTE})\s*[:：]?\s*$", re.IGNORECASE)
-# "<name> <email> wrote:" / "<name> kirjoitti:" without an opening word.
-_ATTRIBUTION_ANY = re.compile(rf"^.{{0,200}}(?:@|\d).{{0,200}}\b(?:{_WROTE})\s*[:：]\s*$", re.I)
+_DIGIT = re.compile(r"\d")
+_DASH_EDGES = re.compile(r"^[-\s]+|[-\s]+$")
 
 _SEPARATOR = re.compile(
-    r"^\s*[-=_*\s]*(?:"
+    r"^[-=_*\s]*(?:"
     r"original message|ursprüngliche nachricht|message d['’]origine|mensaje original"
-    r"|messaggio originale|oorspronkelijk bericht|originalmeddelande|oprindelig meddelelse"
+    r"|messaggio originale|oorspronkelijk bericht|originalmeddelande"
+    r"|oprindelig (?:meddelelse|besked)"
     r"|opprinnelig melding|alkuperäinen viesti|mensagem original|wiadomość oryginalna"
     r"|исходное сообщение|původní zpráva|reply message|forwarded message"
     r"|weitergeleitete nachricht|message transféré|mensaje reenviado|begin forwarded message"
-    r")\s*[-=_*:\s]*$",
+    r")[-=_*:\s]*$",
     re.IGNORECASE,
 )
-_UNDERSCORES = re.compile(r"^\s*_{20,}\s*$")
+_DASHED_TITLE = re.compile(r"^-{3,}[^-]{1,40}-{3,}$")
+_UNDERSCORES = re.compile(r"^_{20,}$")
 
-_FROM = r"from|von|de|da|van|fra|från|od|от|lähettäjä|feladó|kimden|afzender|expéditeur|remitente"
-_HEADER_FIELD = (
-    r"sent|date|to|subject|cc|gesendet|datum|an|betreff|envoyé|envoye|à|objet|enviado|fecha"
-    r"|para|asunto|inviato|data|oggetto|a|verzonden|aan|onderwerp|sendt|til|emne|skickat|ämne"
-    r"|wysłano|temat|do|отправлено|дата|кому|тема|lähetetty|vastaanottaja|aihe|gönderildi|konu"
+_FROM = (
+    r"from|von|de|da|van|fra|från|od|от|lähettäjä|feladó|kimden|afzender|expéditeur|remitente"
+    r"|message du"
 )
-_FROM_LINE = re.compile(rf"^\s*[*>]*\s*(?:{_FROM})\s*[*]?\s*:\s*[*]?\s*\S", re.IGNORECASE)
+_HEADER_FIELD = (
+    r"sent|date|to|subject|cc|gesendet|datum|an|betreff|envoyé le|envoyé|envoye|à|objet|sujet"
+    r"|copie à|enviado|fecha|para|asunto|inviato|data|oggetto|a|verzonden|aan|onderwerp|sendt"
+    r"|til|emne|dato|skickat|ämne|wysłano|temat|do|отправлено|дата|кому|тема|lähetetty"
+    r"|vastaanottaja|aihe|gönderildi|konu|de"
+)
+_FROM_LINE = re.compile(rf"^[*>]*\s*(?:{_FROM})\s*[*]?\s*:\s*[*]?\s*\S", re.IGNORECASE)
 _HEADER_LINE = re.compile(rf"^\s*[*>]*\s*(?:{_HEADER_FIELD})\s*[*]?\s*:", re.IGNORECASE)
 
-_SIGNATURE = re.compile(r"^(?:--|-- |__|—)\s*$")
+_SIGNATURE = re.compile(r"^(?:-- ?|__|[—–]{1,20})\s*$")
+_ANGLE_URL = re.compile(r"<[^<>\s]{1,500}>|\([^()\s]{1,500}\)")
 _SENT_FROM = re.compile(
-    r"^\s*(?:sent from my |sent from (?:mail|outlook|yahoo|samsung|aol)|sent with |"
-    r"sent via |sent using |get outlook for |envoyé de mon |envoyé depuis |"
-    r"enviado desde mi |enviado do meu |von meinem .{0,40} gesendet|gesendet von |"
-    r"inviato da |verzonden vanaf |verstuurd vanaf |skickat från |sendt fra |"
-    r"lähetetty |отправлено с )",
+    r"^(?:sent from (?:my )?[\w .-]{1,40}|sent with [\w .-]{1,40}|sent via [\w .-]{1,40}"
+    r"|sent using [\w .-]{1,40}|get outlook for \w+|envoyé de mon [\w .-]{1,40}"
+    r"|envoyé (?:à partir|depuis) (?:de )?[\w .-]{1,40}|enviado desde mi [\w .-]{1,40}"
+    r"|enviado do meu [\w .-]{1,40}|von meinem [\w .-]{1,40} gesendet"
+    r"|gesendet von [\w .-]{1,40}|inviato da [\w .-]{1,40}|verzonden (?:vanaf|met) [\w .-]{1,40}"
+    r"|verstuurd vanaf [\w .-]{1,40}|skickat från [\w .-]{1,40}|sendt fra [\w .-]{1,40}"
+    r"|отправлено с [\w .-]{1,40})\s*$",
     re.IGNORECASE,
 )
+_TRAILING_JUNK = re.compile(r"^[-_=*—–\s]*$")
 
 
-def _quote_start(lines: list[str]) -> int | None:
-    """Index of the first line of the quoted history or signature, None if there is none."""
-    n = len(lines)
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith(">"):
-            return _back_over_attribution(lines, i)
-        if _SIGNATURE.match(line.rstrip("\r")) or _SENT_FROM.match(stripped):
-            return i
-        if _SEPARATOR.match(stripped) or _UNDERSCORES.match(stripped):
-            return i
-        if len(stripped) <= 600:
-            if _ATTRIBUTION_START.match(stripped):
-                window = stripped
-                for j in range(i, min(i + 3, n)):
-                    if j > i:
-                        window += " " + lines[j].strip()
-                    if _ATTRIBUTION_END.search(window):
-                        return i
-            elif _ATTRIBUTION_ANY.match(stripped):
-                return i
-            if _FROM_LINE.match(stripped) and _header_block_follows(lines, i):
-                return i
+def _is_signature(line: str) -> bool:
+    stripped = line.strip()
+    if _SIGNATURE.match(line.rstrip()) or _SIGNATURE.match(stripped):
+        return True
+    if len(stripped) > 120 or not stripped[:1].isalpha():
+        return False
+    return bool(_SENT_FROM.match(_ANGLE_URL.sub("", stripped).strip()))
+
+
+def _quoted(line: str) -> bool:
+    """A ">" line, but not the ">:" tail of an attribution wrapped inside its "<address>"."""
+    stripped = line.lstrip()
+    return stripped.startswith(">") and not stripped[1:].lstrip().startswith((":", "："))
+
+
+def _next_nonblank(lines: list[str], i: int) -> str | None:
+    for line in lines[i : i + 4]:
+        if line.strip():
+            return line
     return None
 
 
-def _back_over_attribution(lines: list[str], i: int) -> int:
-    """A quote block is often preceded by an attribution the patterns above missed."""
-    j = i - 1
-    while j >= 0 and not lines[j].strip():
-        j -= 1
-    if j >= 0 and lines[j].rstrip().endswith(":") and len(lines[j]) < 300:
-        return j
-    return i
+def _attribution_length(lines: list[str], i: int) -> int:
+    """How many lines (1-3) from `i` make an attribution ("On … wrote:"); 0 if none."""
+    window = ""
+    first = lines[i].strip()
+    # Without an opening word ("On", "Am" …) a wrapped attribution's first line has its date or
+    # address in it; "Hi," above "On … wrote:" is not part of it.
+    first_looks_dated = "@" in first or "<" in first or _DIGIT.search(first) is not None
+    for k in range(3):
+        j = i + k
+        if j >= len(lines):
+            break
+        line = lines[j].strip()
+        if not line or _quoted(line) or len(line) > 400:
+            break
+        window = f"{window} {line}" if window else line
+        text = _DASH_EDGES.sub("", window)
+        if not text:
+            break
+        has_wrote = _WROTE_RE.search(text) is not None
+        ends_colon = text.endswith((":", "："))
+        if (
+            _ATTRIBUTION_START.match(text)
+            and has_wrote
+            and (ends_colon or _WROTE_AT_END.search(text))
+        ):
+            return k + 1
+        if k and not first_looks_dated:
+            continue
+        if ends_colon and "@" in text and _DIGIT.search(text) and len(text) < 400:
+            return k + 1
+        if _WROTE_AT_END.search(text) and (has_wrote and ("@" in text or _DIGIT.search(text))):
+            return k + 1
+        if _WROTE_AT_END.search(text) and ends_colon and len(text) < 120:
+            following = _next_nonblank(lines, j + 1)
+            if following is not None and _quoted(following):
+                return k + 1
+    return 0
 
 
 def _header_block_follows(lines: list[str], i: int) -> bool:
-    seen = 0
+    """After a From: line, a Sent:/To:/Subject: line (one wrapped address line allowed)."""
+    loose = 0
     for line in lines[i + 1 : i + 6]:
         if not line.strip():
             continue
         if _HEADER_LINE.match(line):
-            seen += 1
-            if seen >= 1:
-                return True
-        else:
+            return True
+        loose += 1
+        if loose > 1:
             return False
     return False
 
 
+def _history_start(lines: list[str]) -> tuple[int, str] | None:
+    """(index, kind) of the first line of quoted history or signature; kind is "quote" for a
+    ">" block (with its attribution), "sig" for a signature, "history" for the rest."""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or len(stripped) > _LONG_LINE:
+            continue
+        if _quoted(stripped):
+            return _back_over_attribution(lines, i), "quote"
+        if _is_signature(line):
+            return i, "sig"
+        if (
+            _SEPARATOR.match(stripped)
+            or _UNDERSCORES.match(stripped)
+            or _DASHED_TITLE.match(stripped)
+        ):
+            return i, "history"
+        length = _attribution_length(lines, i)
+        if length:
+            following = _next_nonblank(lines, i + length)
+            return i, "quote" if following is not None and _quoted(following) else "history"
+        if _FROM_LINE.match(stripped) and _header_block_follows(lines, i):
+            return i, "history"
+        if _HEADER_LINE.match(stripped) and _header_run(lines, i):
+            return i, "history"
+    return None
+
+
+def _header_run(lines: list[str], i: int) -> bool:
+    """Hotmail and others start the block with Date:/Subject:: three header lines in a row, one
+    of them From:."""
+    run = lines[i : i + 5]
+    count = 0
+    has_from = False
+    for line in run:
+        if _FROM_LINE.match(line.strip()):
+            has_from = True
+        elif not _HEADER_LINE.match(line):
+            break
+        count += 1
+    return count >= 3 and has_from
+
+
+def _back_over_attribution(lines: list[str], i: int) -> int:
+    """A ">" block is often preceded by an attribution the patterns above missed."""
+    j = i - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    if j < 0:
+        return i
+    line = lines[j].strip()
+    if line.endswith(":") and len(line) < 300 and ("@" in line or _DIGIT.search(line)):
+        return j
+    return i
+
+
+def _strip_trailing_junk(lines: list[str]) -> list[str]:
+    while lines and _TRAILING_JUNK.match(lines[-1]):
+        lines.pop()
+    return lines
+
+
+def _join(lines: list[str]) -> str:
+    out: list[str] = []
+    for line in lines:
+        if not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line.rstrip())
+    return "\n".join(out).strip()
+
+
 def extract_new_text(text: str) -> str:
-    """The text above the quoted history and the signature; the whole text if nothing is new."""
+    """The text above the quoted history and the signature, plus answers written between quoted
+    lines; the whole text when that would leave nothing."""
     body = text[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     lines = body.split("\n")
-    cut = _quote_start(lines)
-    if cut is None:
-        return body.strip()
-    new = "\n".join(lines[:cut]).strip()
-    if new:
-        return new
-    return _interleaved(lines[cut:]) or body.strip()
+    found = _history_start(lines)
+    if found is None:
+        return _join(lines)
+    cut, kind = found
+    new = _strip_trailing_junk(lines[:cut])
+    if kind == "quote":
+        between = _interleaved(lines[cut:])
+        if between:
+            new = [*new, "", *between]
+    return _join(new) or _join(lines)
 
 
-def _interleaved(lines: list[str]) -> str:
-    """Answers written between quoted lines (nothing above the first quote): the unquoted lines
-    after the first quote, up to a signature."""
+def _interleaved(lines: list[str]) -> list[str]:
+    """Unquoted paragraphs between and after ">" blocks, up to a signature or another history.
+
+    An unquoted line right after a long quoted line is the quote's own wrapped tail (mail
+    clients break "> long line" into "> long" + "line"), not an answer.
+    """
     out: list[str] = []
-    started = False
-    for line in lines:
+    i = 0
+    n = len(lines)
+    previous = ""
+    while i < n:
+        line = lines[i]
         stripped = line.strip()
-        if stripped.startswith(">"):
-            started = True
+        if _quoted(stripped):
+            previous = line
+            i += 1
             continue
-        if not started:
+        if not stripped:
+            previous = line
+            out.append("")
+            i += 1
             continue
-        if _SIGNATURE.match(line) or _SENT_FROM.match(stripped):
+        if _quoted(previous) and len(previous) >= 60:  # a wrapped quote line
+            previous = ">"
+            i += 1
+            continue
+        if _is_signature(line) or _SEPARATOR.match(stripped) or _UNDERSCORES.match(stripped):
             break
+        if _FROM_LINE.match(stripped) and _header_block_follows(lines, i):
+            break
+        length = _attribution_length(lines, i)
+        if length:
+            following = _next_nonblank(lines, i + length)
+            if following is None or not _quoted(following):
+                break
+            i += length
+            continue
         out.append(line)
-    return "\n".join(out).strip()
+        previous = line
+        i += 1
+    return out if any(line.strip() for line in out) else []
