@@ -397,7 +397,8 @@ def safe_filename(name: str | None, content_type: str, index: int) -> str:
     name = (name or "").replace("\\", "/").split("/")[-1]
     name = _UNSAFE_NAME.sub("_", name).strip().strip(".")
     if not name:
-        return f"attachment-{index}{_EXTENSIONS.get(content_type, '.bin')}"
+        default = ".txt" if content_type.startswith("text/") else ".bin"
+        return f"attachment-{index}{_EXTENSIONS.get(content_type, default)}"
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 200 - len(ext) - 1] + "." + ext) if dot and len(ext) <= 16 else name[:200]
@@ -419,10 +420,16 @@ class _Walk:
         if depth > MAX_DEPTH:
             self.defects.append(f"mime: nested deeper than {MAX_DEPTH}; the rest is not read")
             return
-        self._part_defects(part)
         ctype = _content_type(part)
         self.content_types.add(ctype)
+        if ctype.startswith("message/"):
+            # Before is_multipart(): compat32 holds an attached message as a one-item list.
+            if self._count_leaf():
+                self._message_part(part, ctype)
+            self._part_defects(part)
+            return
         if part.is_multipart():
+            self._part_defects(part)
             if ctype == "multipart/report":
                 self.report_types.append(str(part.get_param("report-type") or "").lower())
             payload = part.get_payload()
@@ -435,12 +442,17 @@ class _Walk:
                 if isinstance(child, Message):
                     self.walk(child, depth + 1)
             return
+        if self._count_leaf():
+            self._leaf(part, ctype)
+        self._part_defects(part)  # after decoding: bad base64 is found then
+
+    def _count_leaf(self) -> bool:
         self.leaves += 1
         if self.leaves > MAX_PARTS:
             if self.leaves == MAX_PARTS + 1:
                 self.defects.append(f"mime: more than {MAX_PARTS} parts; the rest is not read")
-            return
-        self._leaf(part, ctype)
+            return False
+        return True
 
     def _alternative(self, children: list[Message | str], depth: int) -> None:
         """One text and one HTML rendering of the same content; other parts (calendar) kept."""
@@ -466,9 +478,6 @@ class _Walk:
             text = decode_bytes(data, _charset(part), self.defects, where)
             (self.text_parts if ctype == "text/plain" else self.html_parts).append(text)
             return
-        if ctype == "message/rfc822" or (ctype.startswith("message/") and _is_attachment(part)):
-            self._attached_message(part, ctype)
-            return
         data = _payload_bytes(part, self.defects, where)
         filename = _filename(part, self.defects, where)
         is_tnef = ctype == "application/ms-tnef" or (filename or "").lower() == "winmail.dat"
@@ -485,6 +494,33 @@ class _Walk:
                 data=data,
                 inline=inline,
                 content_id=cid,
+            )
+        )
+
+    def _message_part(self, part: Message, ctype: str) -> None:
+        if ctype in ("message/rfc822", "message/global"):
+            self._attached_message(part, ctype)
+            return
+        # Reports (delivery-status, disposition-notification, feedback-report …): header blocks.
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            blocks = []
+            for block in payload:
+                try:
+                    blocks.append(block.as_bytes() if isinstance(block, Message) else b"")
+                except Exception:
+                    self.defects.append(f"{ctype}: a block could not be re-serialised")
+            data = b"\n".join(blocks)
+        else:
+            data = _payload_bytes(part, self.defects, ctype)
+        name = _filename(part, self.defects, ctype) or ctype.partition("/")[2] + ".txt"
+        self.attachments.append(
+            Attachment(
+                filename=safe_filename(name, ctype, len(self.attachments) + 1),
+                content_type=ctype,
+                data=data,
+                inline=False,
+                content_id=_content_id(part),
             )
         )
 

@@ -35,13 +35,12 @@ _WROTE = (
     r"|yazdı|írta|napsal|scrisse|rakstīja|parašė|ha escrit|έγραψε|写道|のメッセージ"
 )
 _WROTE_RE = re.compile(rf"(?:^|\W)(?:{_WROTE})(?:$|\W)", re.IGNORECASE)
-_WROTE_AT_END = re.compile(rf"(?:{_WROTE})\s*[:：]?\s*$", re.IGNORECASE)
+_WROTE_AT_END = re.compile(rf"(?:^|\W)(?:{_WROTE})$", re.IGNORECASE)
 _ATTRIBUTION_START = re.compile(
     r"^(?:on|am|le|el|il|in data|op|em|w dniu|dnia|den|d\.|dne|pe|på|на|в)\s",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
-_DASH_EDGES = re.compile(r"^[-\s]+|[-\s]+$")
 
 _SEPARATOR = re.compile(
     r"^[-=_*\s]*(?:"
@@ -107,6 +106,12 @@ def _next_nonblank(lines: list[str], i: int) -> str | None:
     return None
 
 
+def _wrote_at_end(text: str) -> bool:
+    """ "… wrote:" / "… a écrit :" / "… wrote" (string methods: no regex over whitespace runs)."""
+    tail = text.rstrip().rstrip(":：").rstrip()[-40:]
+    return _WROTE_AT_END.search(tail) is not None
+
+
 def _attribution_length(lines: list[str], i: int) -> int:
     """How many lines (1-3) from `i` make an attribution ("On … wrote:"); 0 if none."""
     window = ""
@@ -122,24 +127,22 @@ def _attribution_length(lines: list[str], i: int) -> int:
         if not line or _quoted(line) or len(line) > 400:
             break
         window = f"{window} {line}" if window else line
-        text = _DASH_EDGES.sub("", window)
+        text = window.strip(" \t-")
         if not text:
             break
-        has_wrote = _WROTE_RE.search(text) is not None
         ends_colon = text.endswith((":", "："))
-        if (
-            _ATTRIBUTION_START.match(text)
-            and has_wrote
-            and (ends_colon or _WROTE_AT_END.search(text))
-        ):
+        wrote_at_end = _wrote_at_end(text)
+        if not (ends_colon or wrote_at_end):  # every attribution ends in one or the other
+            continue
+        if _ATTRIBUTION_START.match(text) and _WROTE_RE.search(text) is not None:
             return k + 1
         if k and not first_looks_dated:
             continue
         if ends_colon and "@" in text and _DIGIT.search(text) and len(text) < 400:
             return k + 1
-        if _WROTE_AT_END.search(text) and (has_wrote and ("@" in text or _DIGIT.search(text))):
+        if wrote_at_end and ("@" in text or _DIGIT.search(text)):
             return k + 1
-        if _WROTE_AT_END.search(text) and ends_colon and len(text) < 120:
+        if wrote_at_end and ends_colon and len(text) < 120:
             following = _next_nonblank(lines, j + 1)
             if following is not None and _quoted(following):
                 return k + 1
