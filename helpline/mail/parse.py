@@ -277,12 +277,19 @@ class _Headers:
 
 
 class _TextExtractor(HTMLParser):
+    """Blocks on their own lines, paragraphs apart, <br> as a line break, blockquotes as "> "."""
+
     _SKIP = frozenset({"script", "style", "head", "title", "template"})
-    _BLOCK = frozenset(
+    _PARAGRAPH = frozenset(
         {
-            "p", "div", "table", "tr", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-            "pre", "hr", "section", "article", "header", "footer", "address", "dl", "dt", "dd",
-            "center", "form", "fieldset", "blockquote", "body", "html",
+            "p", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote",
+            "hr", "dl", "address", "center", "form", "fieldset",
+        }
+    )  # fmt: skip
+    _LINE = frozenset(
+        {
+            "div", "tr", "li", "dt", "dd", "section", "article", "header", "footer", "body",
+            "html", "caption",
         }
     )  # fmt: skip
 
@@ -293,83 +300,95 @@ class _TextExtractor(HTMLParser):
         self.skip = 0
         self.quote = 0
         self.pre = 0
+        self.blank_pending = False
+        self.blank_prefix = ""
 
-    def _flush(self) -> None:
+    def _prefix(self) -> str:
+        return "> " * self.quote
+
+    def _end_line(self, force: bool = False) -> None:
         text = "".join(self.current)
         self.current = []
-        if not self.pre:
-            text = " ".join(text.split())
-        prefix = "> " * self.quote
-        if text or (self.lines and self.lines[-1].strip(" >")):
-            self.lines.append((prefix + text).rstrip() if text else prefix.rstrip())
+        text = text if self.pre else " ".join(text.split())
+        if text or force:
+            self.lines.append((self._prefix() + text).rstrip())
+
+    def _close_line(self) -> None:
+        if "".join(self.current).strip():
+            self._end_line()
+        else:
+            self.current = []
+
+    def _mark_paragraph(self, paragraph: bool) -> None:
+        if paragraph and self.lines:
+            self.blank_pending = True
+            self.blank_prefix = self._prefix().rstrip()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._SKIP:
             self.skip += 1
-        elif tag == "br":
-            self._flush_line()
-        elif tag == "li":
-            self._flush()
-            self.current.append("- ")
-        elif tag in self._BLOCK or tag == "li":
-            self._flush()
+            return
+        if tag == "br":
+            self._end_line(force=True)
+        elif tag in self._PARAGRAPH or tag in self._LINE:
+            self._close_line()
+            self._mark_paragraph(tag in self._PARAGRAPH)
             if tag == "blockquote":
                 self.quote += 1
             elif tag == "pre":
                 self.pre += 1
+            elif tag == "li":
+                self.handle_data("- ")
         elif tag in ("td", "th"):
             self.current.append(" ")
         elif tag == "img":
             alt = dict(attrs).get("alt")
             if alt:
-                self.current.append(f"[{alt}]")
-
-    def _flush_line(self) -> None:
-        text = "".join(self.current)
-        self.current = []
-        if not self.pre:
-            text = " ".join(text.split())
-        prefix = "> " * self.quote
-        self.lines.append((prefix + text).rstrip())
+                self.handle_data(f"[{alt}]")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            return
-        self.handle_starttag(tag, attrs)
+        if tag not in self._SKIP:
+            self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIP:
             self.skip = max(0, self.skip - 1)
-        elif tag in self._BLOCK or tag == "li":
-            self._flush()
+        elif tag in self._PARAGRAPH or tag in self._LINE:
+            self._close_line()
             if tag == "blockquote":
                 self.quote = max(0, self.quote - 1)
             elif tag == "pre":
                 self.pre = max(0, self.pre - 1)
+            self._mark_paragraph(tag in self._PARAGRAPH)
 
     def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.current.append(data)
+        if self.skip:
+            return
+        if self.blank_pending and data.strip():
+            self.blank_pending = False
+            if self.lines and self.lines[-1].strip(" >"):
+                self.lines.append(self.blank_prefix)
+        self.current.append(data)
 
 
 def html_to_text(html: str) -> str:
-    """Readable plain text from HTML: blocks on their own lines, blockquotes as "> " quotes."""
+    """Readable plain text from HTML (stdlib html.parser): blocks on their own lines, paragraphs
+    apart, blockquotes as "> " quotes, scripts and styles dropped, entities decoded."""
     parser = _TextExtractor()
     try:
         parser.feed(html)
         parser.close()
     except Exception:  # html.parser is lenient; this is a last resort
         return " ".join(re.sub(r"<[^>]{0,2000}>", " ", html).split())
-    parser._flush()
-    lines = parser.lines
-    while lines and not lines[-1].strip(" >"):
-        lines.pop()
+    parser._end_line()
     out: list[str] = []
-    for line in lines:  # at most one blank line in a row
-        if not line.strip(" >") and out and not out[-1].strip(" >"):
+    for line in parser.lines:  # at most one blank line in a row
+        if not line.strip(" >") and (not out or not out[-1].strip(" >")):
             continue
-        out.append(line)
-    return "\n".join(out).replace("\xa0", " ").strip("\n")
+        out.append(line.replace("\xa0", " "))
+    while out and not out[-1].strip(" >"):
+        out.pop()
+    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -676,12 +695,27 @@ def _load(raw: bytes, defects: list[str]) -> Message:
         return msg
 
 
+_LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*\r?\n)+")
+
+
+def _strip_preamble(raw: bytes, defects: list[str]) -> bytes:
+    """A byte-order mark or blank lines before the headers would turn every header into body."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        defects.append("raw: starts with a UTF-8 byte-order mark")
+        raw = raw[3:]
+    match = _LEADING_BLANK_LINES.match(raw[:10_000])
+    if match:
+        defects.append("raw: blank lines before the headers")
+        raw = raw[match.end() :]
+    return raw
+
+
 def parse(raw: bytes) -> ParsedMessage:
     """Raw RFC 5322 bytes → ParsedMessage. Never raises; problems end up in `defects`."""
     defects: list[str] = []
     if not isinstance(raw, bytes | bytearray | memoryview):
         raw = str(raw).encode("utf-8", "surrogateescape")
-    raw = bytes(raw)
+    raw = _strip_preamble(bytes(raw), defects)
     msg = _load(raw, defects)
     try:
         return _parse_message(msg, defects)

@@ -12,7 +12,7 @@ import re
 
 __all__ = ["priority_tags", "strip_reply_prefixes"]
 
-_TAG = re.compile(r"(?<![^\W_])(?:c([1-4])|system\s+down)(?![^\W_])", re.IGNORECASE)
+_TAG = re.compile(r"(?<!\w)(?:c([1-4])|system\s+down)(?!\w)", re.IGNORECASE)
 
 _REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|fwd?|aw|wg|sv|vs|tr|rv|antw|odp|res|ynt|vá|réf|ref|отв|回复|答复|转发)"

@@ -360,8 +360,11 @@ def ticket_create(
     priority: str | None = None,
     channel: str = Channel.API,
     now: datetime | None = None,
+    unverified_sender: bool = False,
 ) -> Ticket:
-    """Open a ticket; its clocks start now (counting from the next opening on business hours)."""
+    """Open a ticket; its clocks start now (counting from the next opening on business hours).
+    ``unverified_sender``: mail from an address that is no contact of the merchant (staff
+    check it on triage)."""
     now = now or clock.now()
     if actor is not None and not access.may_file_for(actor, store):
         if access.is_active(actor) and actor.role == "engineer":
@@ -390,6 +393,7 @@ def ticket_create(
             status=Status.NEW,
             channel=channel,
             policy_version_id=policy.version_id,
+            unverified_sender=unverified_sender,
             created_at=now,
             updated_at=now,
         )
@@ -415,6 +419,7 @@ def ticket_create(
                         "first_response_due": iso(by_kind[FIRST_RESPONSE].deadline),
                         "resolution_due": iso(by_kind[RESOLUTION].deadline),
                         "policy_version": policy.number,
+                        **({"unverified_sender": True} if unverified_sender else {}),
                     },
                     public=True,
                     at=now,
@@ -436,13 +441,16 @@ def ticket_reply(
     question: bool = False,
     channel: str = Channel.API,
     now: datetime | None = None,
+    as_merchant: bool = False,
 ) -> TicketMessage:
-    """Post a message: a public reply (maybe a question), or an internal note (staff)."""
+    """Post a message: a public reply (maybe a question), or an internal note (staff).
+    ``as_merchant`` with no actor: the merchant's side writing by mail from an address that
+    signs in nowhere (a contact, or a sender the mail service flags for staff)."""
     now = now or clock.now()
     body = _text(body, "body", BODY_MAX)
     with transaction.atomic():
         ticket = _lock(ticket)
-        cap = _capacity_or_404(actor, ticket)
+        cap = "merchant" if actor is None and as_merchant else _capacity_or_404(actor, ticket)
         if cap == "merchant" and (internal or question):
             raise Forbidden("merchants post public messages only", code="action_forbidden")
         if cap == "engineer" and not internal:
@@ -474,6 +482,21 @@ def ticket_reply(
                 _reopen(change, reason="the merchant replied")
         change.save()
     return message
+
+
+def ticket_record(
+    *,
+    ticket: Ticket,
+    kind: str,
+    after: Any = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> None:
+    """An internal event for staff that changes no field (mail: "merchant asks for C1", "reply
+    from an address that is no contact of this merchant")."""
+    now = now or clock.now()
+    with transaction.atomic():
+        write_events(ticket, None, [EventSpec(kind, None, after, reason, False, now)])
 
 
 # ---------------------------------------------------------------- transitions
