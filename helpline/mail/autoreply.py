@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from helpline.mail.subject import strip_reply_prefixes
+
 __all__ = ["AUTO_REASONS", "detect_auto"]
 
 AUTO_REASONS = (
@@ -138,13 +140,6 @@ def detect_auto(
         return "bounce"
     if _RECEIPT_SUBJECT.search(subject):
         return "receipt"
-    if _AUTOREPLY_SUBJECT.search(_strip_reply_prefix(subject)):
+    if _AUTOREPLY_SUBJECT.search(strip_reply_prefixes(subject)):
         return "autoreply"
     return None
-
-
-_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|wg|fw|fwd|tr|rv|antw)\s?:\s*)+", re.IGNORECASE)
-
-
-def _strip_reply_prefix(subject: str) -> str:
-    return _PREFIX.sub("", subject)

@@ -13,6 +13,7 @@ fallback as bodies — so the defects of each are recorded instead of raised.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import email
 import email.header
 import email.policy
@@ -633,10 +634,12 @@ def _disposition(part: Message) -> str | None:
 
 
 def _is_attachment(part: Message) -> bool:
+    """Disposition attachment, or a file name (in Content-Disposition or, for old clients, as
+    Content-Type's name=): a named text part is a file, not the body."""
     if _disposition(part) == "attachment":
         return True
     try:
-        return bool(part.get_param("filename", header="content-disposition"))
+        return bool(part.get_filename())
     except Exception:
         return False
 
@@ -676,6 +679,21 @@ def _payload_bytes(part: Message, defects: list[str], where: str) -> bytes:
 
 # --------------------------------------------------------------------------------------------
 # parse
+
+
+def _mark_cid_references(attachments: list[Attachment], html: str | None) -> tuple[Attachment, ...]:
+    """An image the HTML shows through "cid:" is inline whatever its disposition says."""
+    if not html or "cid:" not in html:
+        return tuple(attachments)
+    return tuple(
+        dataclasses.replace(a, inline=True)
+        if not a.inline
+        and a.content_id
+        and a.content_type.startswith("image/")
+        and f"cid:{a.content_id}" in html
+        else a
+        for a in attachments
+    )
 
 
 def _load(raw: bytes, defects: list[str]) -> Message:
@@ -773,6 +791,7 @@ def _parse_message(msg: Message, defects: list[str]) -> ParsedMessage:
         text = html_to_text(html)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
 
+    attachments = _mark_cid_references(walk.attachments, html)
     auto = detect_auto(
         headers.values,
         from_address=from_address,
@@ -799,7 +818,7 @@ def _parse_message(msg: Message, defects: list[str]) -> ParsedMessage:
         text=text,
         html=html,
         new_text=extract_new_text(text),
-        attachments=tuple(walk.attachments),
+        attachments=attachments,
         auto=auto,
         defects=tuple(dict.fromkeys(defects)),
         headers=MappingProxyType(kept),

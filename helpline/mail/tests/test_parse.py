@@ -206,3 +206,22 @@ def test_winmail_dat_inside_a_message_is_extracted_or_kept():
     (dat,) = msg.attachments
     assert (dat.filename, dat.data, dat.source) == ("winmail.dat", b"not tnef", "mime")
     assert any("TNEF not readable" in d for d in msg.defects)
+
+
+def test_an_image_the_html_shows_by_cid_is_inline_and_named_text_parts_are_files():
+    raw = (
+        b"From: a@b.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/related; boundary="r"\r\n\r\n'
+        b'--r\r\nContent-Type: text/html\r\n\r\n<p>see <img src="cid:shot@x"></p>\r\n'
+        b"--r\r\nContent-Type: image/png\r\nContent-ID: <shot@x>\r\n"
+        b"Content-Disposition: attachment; filename=shot.png\r\n\r\nPNG\r\n"
+        b"--r\r\nContent-Type: image/png; name=other.png\r\nContent-ID: <other@x>\r\n"
+        b"Content-Disposition: attachment\r\n\r\nPNG\r\n"
+        b"--r\r\nContent-Type: text/plain; name=server.log\r\n\r\nERROR 500\r\n--r--\r\n"
+    )
+    msg = parse(raw)
+    shot, other, log = msg.attachments
+    assert (shot.filename, shot.inline, shot.content_id) == ("shot.png", True, "shot@x")
+    assert (other.filename, other.inline) == ("other.png", False)  # not shown by the HTML
+    assert (log.filename, log.data) == ("server.log", b"ERROR 500")
+    assert msg.text == "see"  # from the HTML; the log is not the body
