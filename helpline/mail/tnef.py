@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import struct
 from dataclasses import dataclass, field
 
 __all__ = ["TnefContent", "TnefError", "extract"]
@@ -58,6 +59,7 @@ def extract(data: bytes) -> TnefContent:
     except Exception as exc:
         raise TnefError(f"{type(exc).__name__}: {str(exc)[:120]}") from exc
     content = TnefContent()
+    exact = _mapi_attachment_data(data)
     for index, attachment in enumerate(getattr(tnef, "attachments", []) or [], start=1):
         try:
             name = _text(attachment.long_filename()) or _text(attachment.name) or ""
@@ -68,12 +70,94 @@ def extract(data: bytes) -> TnefContent:
         name = name.rstrip("\x00").strip()
         if not isinstance(payload, bytes):
             payload = bytes(payload or b"")
+        payload = _exact(payload, exact[index - 1] if index <= len(exact) else None)
         ctype = mimetypes.guess_type(name)[0] if name else None
         content.files.append((name, ctype or "application/octet-stream", payload))
     content.body_text = _text(getattr(tnef, "body", None))
     content.body_html = _text(getattr(tnef, "htmlbody", None))
     _rtf_body(tnef, content)
     return content
+
+
+# tnefparse strips trailing NUL bytes from every binary MAPI value, which cuts the zero padding off
+# the end of OLE documents (a .doc came out 418 bytes short). The attachment data held in MAPI
+# properties (PR_ATTACH_DATA_BIN/OBJ) is read again here with its exact length.
+_FIXED_SIZES = {0x2: 4, 0xB: 4, 0x3: 4, 0x4: 4, 0xA: 4, 0x5: 8, 0x6: 8, 0x7: 8, 0x14: 8, 0x40: 8}
+_FIXED_SIZES[0x48] = 16
+_VARIABLE_TYPES = frozenset({0x1E, 0x1F, 0x102, 0xD})
+_ATT_ATTACH_RENDDATA = 0x9002
+_ATT_ATTACHMENT = 0x9005
+_PR_ATTACH_DATA = 0x3701
+_IMESSAGE_SIG = b"\x07\x03\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46"
+
+
+def _mapi_attachment_data(data: bytes) -> list[bytes | None]:
+    """The exact PR_ATTACH_DATA value of each attachment (in order), None where there is none."""
+    found: list[bytes | None] = []
+    pos = 6  # signature (4) and key (2)
+    try:
+        while pos + 9 <= len(data):
+            level = data[pos]
+            (attribute, length) = struct.unpack_from("<II", data, pos + 1)
+            body = data[pos + 9 : pos + 9 + length]
+            pos += 9 + length + 2
+            if level != 2:
+                continue
+            if attribute & 0xFFFF == _ATT_ATTACH_RENDDATA:
+                found.append(None)
+            elif attribute & 0xFFFF == _ATT_ATTACHMENT and found:
+                value = _attach_data_property(body)
+                if value is not None:
+                    found[-1] = value
+    except (struct.error, ValueError, IndexError):
+        pass  # what was read so far stands; the rest keeps tnefparse's data
+    return found
+
+
+def _attach_data_property(buf: bytes) -> bytes | None:
+    (count,) = struct.unpack_from("<I", buf, 0)
+    off = 4
+    for _ in range(min(count, 10_000)):
+        ptype, pid = struct.unpack_from("<HH", buf, off)
+        off += 4
+        if pid >= 0x8000:  # named property: GUID, kind, then an id or a name
+            (kind,) = struct.unpack_from("<I", buf, off + 16)
+            off += 20
+            if kind == 0:
+                off += 4
+            else:
+                (size,) = struct.unpack_from("<I", buf, off)
+                off += 4 + size + (-size % 4)
+        base = ptype & 0x0FFF
+        if base in _VARIABLE_TYPES:
+            (values,) = struct.unpack_from("<I", buf, off)
+            off += 4
+            for _ in range(min(values, 10_000)):
+                (size,) = struct.unpack_from("<I", buf, off)
+                off += 4
+                if off + size > len(buf):
+                    raise ValueError("value runs past the attribute")
+                if pid == _PR_ATTACH_DATA:
+                    value = buf[off : off + size]
+                    if base == 0xD:  # an object: a 16-byte interface id first
+                        return value[16:] if value.startswith(_IMESSAGE_SIG) else value
+                    return value
+                off += size + (-size % 4)
+        elif base in _FIXED_SIZES:
+            values = 1
+            if ptype & 0x1000:
+                (values,) = struct.unpack_from("<I", buf, off)
+                off += 4
+            off += _FIXED_SIZES[base] * min(values, 10_000)
+        else:
+            raise ValueError(f"unknown MAPI type {ptype:#x}")
+    return None
+
+
+def _exact(payload: bytes, exact: bytes | None) -> bytes:
+    """tnefparse's bytes, or the exact ones when they are the same content with its NULs."""
+    same = exact is not None and exact.rstrip(b"\x00") == payload.rstrip(b"\x00")
+    return exact if exact is not None and same and len(exact) > len(payload) else payload
 
 
 def _rtf_body(tnef: object, content: TnefContent) -> None:
