@@ -315,7 +315,6 @@ class _Walk:
         self.report_types: list[str] = []
         self.content_types: set[str] = set()
         self.leaves = 0
-        self.cids: set[str] = set()
 
     def walk(self, part: Message, depth: int = 0) -> None:
         if depth > MAX_DEPTH:
@@ -344,7 +343,7 @@ class _Walk:
                     self.walk(child, depth + 1)
             return
         if self._count_leaf():
-            self._leaf(part, ctype)
+            self._leaf(part, ctype, is_root=depth == 0)
         self._part_defects(part)  # after decoding: bad base64 is found then
 
     def _count_leaf(self) -> bool:
@@ -372,9 +371,11 @@ class _Walk:
                 have_html = True
             self.walk(child, depth + 1)
 
-    def _leaf(self, part: Message, ctype: str) -> None:
+    def _leaf(self, part: Message, ctype: str, *, is_root: bool = False) -> None:
         where = f"part {self.leaves} ({ctype})"
-        if ctype in ("text/plain", "text/html") and not _is_attachment(part):
+        # A single-part message is its own body even when it names itself (name=).
+        is_body = _disposition(part) != "attachment" if is_root else not _is_attachment(part)
+        if ctype in ("text/plain", "text/html") and is_body:
             data = _payload_bytes(part, self.defects, where)
             text = decode_bytes(data, _charset(part), self.defects, where)
             (self.text_parts if ctype == "text/plain" else self.html_parts).append(text)

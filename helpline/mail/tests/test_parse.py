@@ -225,3 +225,8 @@ def test_an_image_the_html_shows_by_cid_is_inline_and_named_text_parts_are_files
     assert (other.filename, other.inline) == ("other.png", False)  # not shown by the HTML
     assert (log.filename, log.data) == ("server.log", b"ERROR 500")
     assert msg.text == "see"  # from the HTML; the log is not the body
+
+
+def test_a_single_part_message_that_names_itself_is_still_the_body():
+    msg = parse(b"From: a@b.example\r\nContent-Type: text/plain; name=note.txt\r\n\r\nhello")
+    assert (msg.text, msg.attachments) == ("hello", ())
