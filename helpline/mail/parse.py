@@ -18,6 +18,7 @@ import email
 import email.header
 import email.policy
 import email.utils
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -104,10 +105,21 @@ _CHARSET_ALIASES = {
     "x-mac-roman": "mac_roman",
     "utf8": "utf-8",
 }
-# Single-byte charsets that any byte string "decodes" in: a declaration of one of these on
-# text that is valid UTF-8 with non-ASCII bytes is almost always a lie (mail clients and
-# form mailers that label everything Latin-1).
-_SINGLE_BYTE = {"ascii", "latin-1", "iso8859-1", "cp1252", "iso8859-15"}
+
+
+@functools.lru_cache(maxsize=64)
+def _single_byte(codec: str) -> bool:
+    """ASCII, Latin-1, cp1252, KOI8-R, ISO-8859-x …: one byte, one character. Text declared in one
+    of these that is valid UTF-8 with non-ASCII bytes is UTF-8 (mail clients and form mailers that
+    label everything Latin-1); real single-byte text is almost never valid UTF-8 by chance."""
+    if codec == "ascii":
+        return True
+    if codec.startswith("utf"):
+        return False
+    try:
+        return len(bytes(range(128, 256)).decode(codec, "replace")) == 128
+    except Exception:
+        return False
 
 
 def _codec(charset: str) -> str | None:
@@ -130,7 +142,7 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str], where: st
     if declared and codec is None:
         defects.append(f"{where}: unknown charset {declared!r}")
     if codec is not None:
-        if codec in _SINGLE_BYTE:
+        if _single_byte(codec):
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:

@@ -230,3 +230,18 @@ def test_an_image_the_html_shows_by_cid_is_inline_and_named_text_parts_are_files
 def test_a_single_part_message_that_names_itself_is_still_the_body():
     msg = parse(b"From: a@b.example\r\nContent-Type: text/plain; name=note.txt\r\n\r\nhello")
     assert (msg.text, msg.attachments) == ("hello", ())
+
+
+@pytest.mark.parametrize("declared", ["koi8-r", "windows-1251", "iso-8859-2", "us-ascii"])
+def test_utf8_declared_as_any_single_byte_charset_is_read_as_utf8(declared):
+    body = "Привет, Łódź".encode()
+    raw = f"From: a@b.example\r\nContent-Type: text/plain; charset={declared}\r\n\r\n".encode()
+    msg = parse(raw + body)
+    assert msg.text == "Привет, Łódź"
+    assert any("UTF-8" in d for d in msg.defects)
+
+
+def test_real_single_byte_text_stays_in_its_charset():
+    raw = b"From: a@b.example\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\n"
+    msg = parse(raw + "Привет".encode("koi8-r"))
+    assert (msg.text, msg.defects) == ("Привет", ())
