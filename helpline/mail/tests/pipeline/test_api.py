@@ -15,8 +15,8 @@ URL = "/api/v1/mail/inbound"
 
 
 def post(raw: bytes, secret: str | None = SECRET):
-    headers = {"HTTP_X_HELPLINE_INBOUND_SECRET": secret} if secret is not None else {}
-    return Client().post(URL, data=raw, content_type="message/rfc822", **headers)
+    headers = {"X-Helpline-Inbound-Secret": secret} if secret is not None else {}
+    return Client().post(URL, data=raw, content_type="message/rfc822", headers=headers)
 
 
 @override_settings(MAIL_INBOUND_SECRET=SECRET)
