@@ -7,6 +7,7 @@ writes a ``TicketEvent`` for every change. ``now`` is an argument (tests pass it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.sla.policy import Policy
 from helpline.tickets import clocks, lifecycle
+from helpline.tickets.attachments import Upload, attachments_store
 from helpline.tickets.clocks import EventSpec, iso
 from helpline.tickets.models import (
     PAUSED_STATUSES,
@@ -361,10 +363,12 @@ def ticket_create(
     channel: str = Channel.API,
     now: datetime | None = None,
     unverified_sender: bool = False,
+    files: Sequence[Upload] = (),
 ) -> Ticket:
     """Open a ticket; its clocks start now (counting from the next opening on business hours).
     ``unverified_sender``: mail from an address that is no contact of the merchant (staff
-    check it on triage)."""
+    check it on triage). ``files``: attachments stored with it; what the limits refuse is on
+    ``ticket.refused_files``."""
     now = now or clock.now()
     if actor is not None and not access.may_file_for(actor, store):
         if access.is_active(actor) and actor.role == "engineer":
@@ -426,6 +430,8 @@ def ticket_create(
                 )
             ],
         )
+        _stored, refused = attachments_store(ticket=ticket, message=None, files=files, now=now)
+        ticket.refused_files = refused  # type: ignore[attr-defined]
     return ticket
 
 
@@ -442,6 +448,7 @@ def ticket_reply(
     channel: str = Channel.API,
     now: datetime | None = None,
     as_merchant: bool = False,
+    files: Sequence[Upload] = (),
 ) -> TicketMessage:
     """Post a message: a public reply (maybe a question), or an internal note (staff).
     ``as_merchant`` with no actor: the merchant's side writing by mail from an address that
@@ -481,6 +488,8 @@ def ticket_reply(
             elif ticket.status == Status.RESOLVED:
                 _reopen(change, reason="the merchant replied")
         change.save()
+        _stored, refused = attachments_store(ticket=ticket, message=message, files=files, now=now)
+        message.refused_files = refused  # type: ignore[attr-defined]
     return message
 
 
