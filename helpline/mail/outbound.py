@@ -187,8 +187,15 @@ def thread(
     mail_ticket = ticket.channel == Channel.EMAIL
     if not merchant_mail and not mail_ticket:
         return notifications
+    staff_wrote = any(
+        e.kind == "message" and e.public and isinstance(e.after, dict) and e.after.get("from_staff")
+        for e in events
+    )
+    if mail_ticket and not staff_wrote and all(n.kind == "created" for n in merchant_mail):
+        # A new mail ticket: the mail service acknowledges it (no query needed here).
+        return [n for n in notifications if n not in merchant_mail]
     root = _root(ticket) if mail_ticket else None
-    reply = _staff_reply(events) if merchant_mail or root is not None else None
+    reply = _staff_reply(events) if staff_wrote else None
     now = max((e.created_at for e in events), default=None) or ticket.updated_at
     out: list[Notification] = []
     recorded: list[tuple[str, int]] = []

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import mailbox
+import re
 from collections.abc import Iterator
 from pathlib import Path
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural(path: Path) -> list[tuple[int, str]]:
+    """Maildir names start with the delivery time (``1795702380.M30536P…``, microseconds not
+    zero-padded): numbers compared as numbers keep the order of arrival."""
+    return [(int(part), "") if part.isdigit() else (0, part) for part in _DIGITS.split(path.name)]
 
 
 def _is_maildir(path: Path) -> bool:
@@ -21,12 +30,12 @@ def messages(path: Path) -> Iterator[tuple[str, bytes]]:
     a directory of message files, or one message file. Raises OSError for what cannot be read."""
     if _is_maildir(path):
         for sub in ("new", "cur"):
-            for item in sorted((path / sub).iterdir()):
+            for item in sorted((path / sub).iterdir(), key=_natural):
                 if item.is_file():
                     yield f"{path.name}/{sub}/{item.name}", item.read_bytes()
         return
     if path.is_dir():
-        for item in sorted(path.iterdir()):
+        for item in sorted(path.iterdir(), key=_natural):
             if item.is_file():
                 yield from messages(item)
         return
