@@ -30,6 +30,8 @@ def _mail_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _ingest(paths: list[str]) -> int:
+    from django.db import DatabaseError
+
     from helpline.mail import sources
     from helpline.mail.services import mail_ingest
 
@@ -47,6 +49,11 @@ def _ingest(paths: list[str]) -> int:
         except OSError as exc:
             sys.stderr.write(f"helpline: {raw_path}: {exc.strerror or exc}\n")
             code = 2
+        except DatabaseError as exc:
+            # Helpline itself failed: what was not printed was not received; run it again
+            # (what was received is recognised as a duplicate).
+            sys.stderr.write(f"helpline: {raw_path}: the database failed: {exc}\n")
+            return 1
     return code
 
 

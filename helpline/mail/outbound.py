@@ -11,6 +11,7 @@ notification); a staff member's reply is a person writing and says neither.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -86,7 +87,7 @@ def acknowledgement_enqueue(
     in_reply_to: str | None,
     references: Sequence[str],
     refused: Sequence[str],
-    inbound_id: int,
+    inbound_key: str,
     now: datetime,
 ) -> None:
     """The acknowledgement of a new mail ticket: reference, priority, when the first answer is
@@ -117,7 +118,7 @@ def acknowledgement_enqueue(
             "references": _bracket([*references, in_reply_to]),
             "auto_submitted": "auto-replied",
         },
-        idempotency_key=f"mail.ack.{inbound_id}",
+        idempotency_key=f"mail.ack.{hashlib.sha256(inbound_key.encode()).hexdigest()[:40]}",
         ticket_id=ticket.pk,
         now=now,
     )

@@ -124,12 +124,12 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             log.exception("mail parser failed")
             problem = f"unreadable: the parser failed ({type(exc).__name__})"
     key = _key(parsed, digest)
-    existing = InboundMail.objects.filter(message_id=key).first()
+    existing = InboundMail.objects.filter(message_id=key).defer("raw", "html").first()
     if existing is not None:
         return _duplicate(existing)
     try:
         with transaction.atomic():
-            row = InboundMail.objects.create(
+            row = InboundMail(
                 message_id=key,
                 name=name[:500],
                 source=source[:10],
@@ -188,7 +188,10 @@ def _settle(
         )
     if decision.acknowledge and decision.ticket is not None and parsed is not None:
         row.acknowledged = _acknowledge(row, parsed, decision.ticket, decision.refused, now)
-    row.save(update_fields=["status", "reason", "ticket", "ticket_message", "acknowledged"])
+    # One INSERT at the end: the unique Message-ID refuses a copy committed meanwhile, and the
+    # whole transaction (ticket, reply, outbox rows) goes with it (mail_ingest answers
+    # "duplicate").
+    row.save(force_insert=True)
 
 
 # ---------------------------------------------------------------- routing
@@ -406,7 +409,7 @@ def _acknowledge(
         in_reply_to=parsed.message_id,
         references=parsed.references,
         refused=[f"{r.filename} ({r.reason})" for r in refused],
-        inbound_id=row.pk,
+        inbound_key=row.message_id,
         now=now,
     )
     return True
