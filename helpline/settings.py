@@ -30,6 +30,21 @@ try:
     WHATSAPP_TOKEN = config.text(os.environ, "HELPLINE_WHATSAPP_TOKEN")
     TICKET_AUTOCLOSE_DAYS = config.positive_int(os.environ, "HELPLINE_AUTOCLOSE_DAYS", 7)
     NOTIFY_MAX_ATTEMPTS = config.positive_int(os.environ, "HELPLINE_NOTIFY_MAX_ATTEMPTS", 8)
+    # Mail in (helpline.mail, issue 4; decisions 0015–0019).
+    MAIL_MAX_BYTES = config.positive_int(os.environ, "HELPLINE_MAIL_MAX_BYTES", 30 * 1024 * 1024)
+    MAIL_RAW_RETENTION_DAYS = config.positive_int(os.environ, "HELPLINE_MAIL_RETENTION_DAYS", 90)
+    MAIL_UNKNOWN_SENDERS = config.choice(
+        os.environ, "HELPLINE_MAIL_UNKNOWN_SENDERS", ("triage", "quarantine"), "triage"
+    )
+    MAIL_ACKS_PER_SENDER_PER_HOUR = config.positive_int(
+        os.environ, "HELPLINE_MAIL_ACKS_PER_HOUR", 5
+    )
+    MAIL_INBOUND_SECRET = config.text(os.environ, "HELPLINE_MAIL_INBOUND_SECRET")
+    MAIL_IMAP_URL = config.text(os.environ, "HELPLINE_IMAP_URL")
+    ATTACHMENT_MAX_BYTES = config.positive_int(
+        os.environ, "HELPLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
+    )
+    ATTACHMENT_MAX_COUNT = config.positive_int(os.environ, "HELPLINE_ATTACHMENT_MAX_COUNT", 20)
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")
@@ -53,6 +68,7 @@ INSTALLED_APPS = [
     "helpline.engineering",
     "helpline.web",
     "helpline.notify",
+    "helpline.mail",
 ]
 
 MIDDLEWARE = [

@@ -236,3 +236,10 @@ def http_url(env: Mapping[str, str], name: str, default: str) -> str:
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name}={raw!r} is not an http(s):// URL")
     return raw.rstrip("/")
+
+
+def choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in allowed:
+        raise ConfigError(f"{name}={raw!r} is not one of: {', '.join(allowed)}")
+    return raw

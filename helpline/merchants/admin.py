@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from helpline.merchants.models import Merchant, Store
+from helpline.merchants.models import Contact, Merchant, Store
 
 
 class StoreInline(admin.TabularInline):
@@ -21,3 +21,13 @@ class StoreAdmin(admin.ModelAdmin):
     list_display = ["name", "merchant", "url", "account_manager"]
     list_filter = ["merchant"]
     search_fields = ["name", "url"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    """Extra addresses whose mail goes to a merchant (its users are contacts already)."""
+
+    list_display = ["email", "name", "merchant", "default_store"]
+    list_filter = ["merchant"]
+    search_fields = ["email", "name"]
+    autocomplete_fields = ["default_store"]

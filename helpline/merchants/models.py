@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Merchant(models.Model):
@@ -38,3 +40,25 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Contact(models.Model):
+    """An extra address an admin adds for a merchant (the merchant's users are contacts too,
+    by their login address). Mail from a contact goes to their merchant, to the default store
+    if one is named."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="contacts")
+    email = models.EmailField(unique=True, help_text="Lower case; one merchant per address")
+    name = models.CharField(max_length=200, blank=True)
+    default_store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="contact_email_lower", condition=Q(email=Lower("email")))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.merchant})"

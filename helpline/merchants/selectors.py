@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from django.db.models import QuerySet
 
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
-from helpline.merchants.models import Merchant, Store
+from helpline.merchants.models import Contact, Merchant, Store
 
 
 def visible_stores(user: User | None) -> QuerySet[Store]:
@@ -31,3 +34,69 @@ def merchant_by_slug(slug: str) -> Merchant:
     if merchant is None:
         raise NotFound(f"merchant {slug!r} not found")
     return merchant
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who a mail address is to us: a contact of ``merchant`` (``user`` if they sign in)."""
+
+    merchant: Merchant
+    user: User | None
+    default_store: Store | None
+
+
+def contact_for_address(address: str) -> Sender | None:
+    """The merchant an address belongs to: a ``Contact`` row, else an active merchant user."""
+    address = (address or "").strip().lower()
+    if not address:
+        return None
+    user = (
+        User.objects.filter(email=address, is_active=True, merchant__isnull=False)
+        .select_related("merchant")
+        .first()
+    )
+    contact = Contact.objects.filter(email=address).select_related("merchant", "default_store")
+    row = contact.first()
+    if row is not None:
+        return Sender(
+            merchant=row.merchant,
+            user=user if user is not None and user.merchant_id == row.merchant_id else None,
+            default_store=row.default_store,
+        )
+    if user is not None and user.merchant is not None:
+        return Sender(merchant=user.merchant, user=user, default_store=None)
+    return None
+
+
+def _host(url: str) -> str:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def store_for_domain(domain: str, *, merchant_id: int | None = None) -> Store | None:
+    """The store whose site is at ``domain`` (or a sub-domain of it, ``www.`` ignored)."""
+    domain = (domain or "").strip().lower().removeprefix("www.")
+    if not domain:
+        return None
+    stores = Store.objects.select_related("merchant").order_by("pk")
+    if merchant_id is not None:
+        stores = stores.filter(merchant_id=merchant_id)
+    else:
+        stores = stores.filter(url__icontains=domain)
+    for store in stores:
+        host = _host(store.url)
+        if host == domain or host.endswith("." + domain):
+            return store
+    return None
+
+
+def first_store(merchant_id: int) -> Store | None:
+    return (
+        Store.objects.filter(merchant_id=merchant_id)
+        .select_related("merchant")
+        .order_by("pk")
+        .first()
+    )

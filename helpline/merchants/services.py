@@ -13,7 +13,7 @@ from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.validation import has_nul
-from helpline.merchants.models import Merchant, Store
+from helpline.merchants.models import Contact, Merchant, Store
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -91,3 +91,43 @@ def store_assign_account_manager(*, store: Store, account_manager: User | None) 
     store.account_manager = account_manager
     store.save(update_fields=["account_manager"])
     return store
+
+
+def contact_create(
+    *,
+    merchant: Merchant,
+    email: str,
+    name: str = "",
+    default_store: Store | None = None,
+    now: datetime | None = None,
+) -> Contact:
+    """An extra address whose mail goes to ``merchant`` (an admin adds it). A merchant user's
+    own address may be added too, to name their default store — for their own merchant only."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = (email or "").strip().lower()
+    if has_nul([email, name]):
+        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(f"{email!r} is not an e-mail address", code="invalid_email") from None
+    if default_store is not None and default_store.merchant_id != merchant.pk:
+        raise InvalidInput(
+            f"store {default_store.name!r} belongs to another merchant", code="invalid_store"
+        )
+    user = User.objects.filter(email=email).first()
+    if user is not None and user.merchant_id != merchant.pk:
+        raise Conflict(f"{email} is a user of another merchant or staff", code="contact_exists")
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(
+                merchant=merchant,
+                email=email,
+                name=name.strip()[:200],
+                default_store=default_store,
+                created_at=now or clock.now(),
+            )
+    except IntegrityError:
+        raise Conflict(f"{email} is a contact already", code="contact_exists") from None

@@ -358,4 +358,7 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
                     recipient_user_id=user.pk,
                 )
             )
-    return out
+    # Mail threading (Message-IDs recorded, In-Reply-To/References, reply templates): issue 4.
+    from helpline.mail import outbound
+
+    return outbound.thread(ticket=ticket, events=events, notifications=out)

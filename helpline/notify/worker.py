@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from helpline.core import clock
+from helpline.mail import imap
+from helpline.mail import services as mail
 from helpline.notify import delivery
 from helpline.tickets import services as tickets
 
@@ -26,12 +28,17 @@ class StepResult:
     clock_events: int = 0
     quotes_expired: int = 0
     closed: int = 0
+    mail_in: int = 0
     delivered: Counter[str] = field(default_factory=Counter)
 
     @property
     def busy(self) -> bool:
         return bool(
-            self.clock_events or self.quotes_expired or self.closed or sum(self.delivered.values())
+            self.clock_events
+            or self.quotes_expired
+            or self.closed
+            or self.mail_in
+            or sum(self.delivered.values())
         )
 
     def __str__(self) -> str:
@@ -57,6 +64,9 @@ def run_once(
     result.clock_events = tickets.clocks_sweep(now=when)
     result.quotes_expired = tickets.quotes_expire(now=when)
     result.closed = tickets.tickets_autoclose(now=when)
+    # Mail in (issue 4): the IMAP poller when configured, and the raw-mail retention.
+    result.mail_in = imap.poll_if_configured(now=now)
+    mail.mail_purge_raw(now=when)
     name = worker or delivery.worker_name()
     for _ in range(max_batches):
         if stop is not None and stop.is_set():

@@ -68,6 +68,9 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.TextField(blank=True)
+    # Mail from an address that is no contact of the merchant (decision 0016): staff check it
+    # on triage before answering.
+    unverified_sender = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -233,3 +236,34 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # A random name on disk: the stored name never comes from the sender.
+    import secrets
+
+    return f"attachments/{instance.ticket_id}/{secrets.token_hex(12)}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message (mail or upload), stored under the data directory and
+    served only to people who may see the ticket, always as a download."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    inline = models.BooleanField(default=False)
+    content_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "id"], name="attachment_ticket_id")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} on ticket {self.ticket_id}"

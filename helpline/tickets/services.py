@@ -7,6 +7,7 @@ writes a ``TicketEvent`` for every change. ``now`` is an argument (tests pass it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.sla.policy import Policy
 from helpline.tickets import clocks, lifecycle
+from helpline.tickets.attachments import Upload, attachments_store
 from helpline.tickets.clocks import EventSpec, iso
 from helpline.tickets.models import (
     PAUSED_STATUSES,
@@ -360,8 +362,13 @@ def ticket_create(
     priority: str | None = None,
     channel: str = Channel.API,
     now: datetime | None = None,
+    unverified_sender: bool = False,
+    files: Sequence[Upload] = (),
 ) -> Ticket:
-    """Open a ticket; its clocks start now (counting from the next opening on business hours)."""
+    """Open a ticket; its clocks start now (counting from the next opening on business hours).
+    ``unverified_sender``: mail from an address that is no contact of the merchant (staff
+    check it on triage). ``files``: attachments stored with it; what the limits refuse is on
+    ``ticket.refused_files``."""
     now = now or clock.now()
     if actor is not None and not access.may_file_for(actor, store):
         if access.is_active(actor) and actor.role == "engineer":
@@ -390,6 +397,7 @@ def ticket_create(
             status=Status.NEW,
             channel=channel,
             policy_version_id=policy.version_id,
+            unverified_sender=unverified_sender,
             created_at=now,
             updated_at=now,
         )
@@ -415,12 +423,15 @@ def ticket_create(
                         "first_response_due": iso(by_kind[FIRST_RESPONSE].deadline),
                         "resolution_due": iso(by_kind[RESOLUTION].deadline),
                         "policy_version": policy.number,
+                        **({"unverified_sender": True} if unverified_sender else {}),
                     },
                     public=True,
                     at=now,
                 )
             ],
         )
+        _stored, refused = attachments_store(ticket=ticket, message=None, files=files, now=now)
+        ticket.refused_files = refused  # type: ignore[attr-defined]
     return ticket
 
 
@@ -436,13 +447,17 @@ def ticket_reply(
     question: bool = False,
     channel: str = Channel.API,
     now: datetime | None = None,
+    as_merchant: bool = False,
+    files: Sequence[Upload] = (),
 ) -> TicketMessage:
-    """Post a message: a public reply (maybe a question), or an internal note (staff)."""
+    """Post a message: a public reply (maybe a question), or an internal note (staff).
+    ``as_merchant`` with no actor: the merchant's side writing by mail from an address that
+    signs in nowhere (a contact, or a sender the mail service flags for staff)."""
     now = now or clock.now()
     body = _text(body, "body", BODY_MAX)
     with transaction.atomic():
         ticket = _lock(ticket)
-        cap = _capacity_or_404(actor, ticket)
+        cap = "merchant" if actor is None and as_merchant else _capacity_or_404(actor, ticket)
         if cap == "merchant" and (internal or question):
             raise Forbidden("merchants post public messages only", code="action_forbidden")
         if cap == "engineer" and not internal:
@@ -473,7 +488,24 @@ def ticket_reply(
             elif ticket.status == Status.RESOLVED:
                 _reopen(change, reason="the merchant replied")
         change.save()
+        _stored, refused = attachments_store(ticket=ticket, message=message, files=files, now=now)
+        message.refused_files = refused  # type: ignore[attr-defined]
     return message
+
+
+def ticket_record(
+    *,
+    ticket: Ticket,
+    kind: str,
+    after: Any = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> None:
+    """An internal event for staff that changes no field (mail: "merchant asks for C1", "reply
+    from an address that is no contact of this merchant")."""
+    now = now or clock.now()
+    with transaction.atomic():
+        write_events(ticket, None, [EventSpec(kind, None, after, reason, False, now)])
 
 
 # ---------------------------------------------------------------- transitions

@@ -80,3 +80,40 @@ def ticket_or_404(request: HttpRequest, ticket_id: int) -> Any:
     except HelplineError as exc:
         refused(request, exc)  # raises Http404
         raise
+
+
+def mail_context(user: User, ticket: Any) -> dict[str, Any]:
+    """What a ticket page shows of mail: the sender and sanitised HTML of each received mail,
+    and the attachments by message (key 0: those that came with the ticket itself)."""
+    from helpline.mail import selectors as mail_selectors
+    from helpline.tickets.attachments import ticket_attachments
+
+    files: dict[int, list[Any]] = {}
+    for row in ticket_attachments(user=user, ticket=ticket):
+        files.setdefault(row.message_id or 0, []).append(row)
+    return {"mail": mail_selectors.ticket_mail(user=user, ticket=ticket), "files": files}
+
+
+def uploads_of(request: HttpRequest) -> list[Any]:
+    """The files of a multipart form (field ``files``), read no further than the size limit
+    (what is larger is refused by the service, unread)."""
+    from django.conf import settings
+
+    from helpline.tickets.attachments import Upload
+
+    limit = settings.ATTACHMENT_MAX_BYTES
+    return [
+        Upload(
+            filename=f.name or "",
+            content_type=f.content_type or "",
+            data=f.read(limit + 1),
+        )
+        for f in request.FILES.getlist("files")
+    ]
+
+
+def say_refused_files(request: HttpRequest, made: Any) -> None:
+    refused_files = getattr(made, "refused_files", [])
+    if refused_files:
+        names = "; ".join(f"{r.filename} ({r.reason})" for r in refused_files)
+        messages.warning(request, f"Not attached: {names}.")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from helpline.web.views import auth, console, support
+from helpline.web.views import attachments, auth, console, support
 
 app_name = "web"
 
@@ -38,4 +38,5 @@ urlpatterns = [
     path("console/t/<int:ticket_id>/priority/", console.ticket_priority, name="console-priority"),
     path("console/t/<int:ticket_id>/due/", console.ticket_due, name="console-due"),
     path("console/t/<int:ticket_id>/action/", console.ticket_action, name="console-action"),
+    path("attachments/<int:attachment_id>/", attachments.download, name="attachment"),
 ]

@@ -26,7 +26,13 @@ EXPECTED_PUBLIC = {
     "web:password_reset_complete",
     "web:help",
 }
-SAMPLE_KWARGS = {"ticket_id": 1, "action": "close", "uidb64": "MQ", "token": "x-y"}
+SAMPLE_KWARGS = {
+    "ticket_id": 1,
+    "action": "close",
+    "uidb64": "MQ",
+    "token": "x-y",
+    "attachment_id": 1,
+}
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:

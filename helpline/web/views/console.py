@@ -25,7 +25,7 @@ from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import OPEN_STATUSES, Channel, Status
 from helpline.web import canned
-from helpline.web.common import refused, staff_required, ticket_or_404, user_of
+from helpline.web.common import mail_context, refused, staff_required, ticket_or_404, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
 from helpline.web.present import ticket_row, zone_for
 
@@ -195,6 +195,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "priority_form": PriorityForm(initial={"priority": ticket.priority}, policy=policy),
             "due_form": DueForm(),
             "tz": zone_for(user),
+            **mail_context(user, ticket),
         },
     )
 

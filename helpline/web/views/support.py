@@ -19,7 +19,16 @@ from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import Channel, Status
-from helpline.web.common import merchant_required, public, refused, ticket_or_404, user_of
+from helpline.web.common import (
+    mail_context,
+    merchant_required,
+    public,
+    refused,
+    say_refused_files,
+    ticket_or_404,
+    uploads_of,
+    user_of,
+)
 from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
 from helpline.web.present import ticket_row, zone_for
 
@@ -94,12 +103,14 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                     issue_type=data["issue_type"],
                     priority=data["priority"],
                     channel=Channel.PORTAL,
+                    files=uploads_of(request),
                 )
             except HelplineError as exc:
                 response = refused(request, exc)
                 if response is not None:
                     return response
             else:
+                say_refused_files(request, ticket)
                 return redirect("web:support-ticket", ticket_id=ticket.pk)
         data_copy = request.POST.copy()
         data_copy["confirmed"] = "on"
@@ -160,6 +171,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "reply_form": ReplyForm(),
             "close_form": CloseForm(),
             "tz": zone_for(user),
+            **mail_context(user, ticket),
         },
     )
 
@@ -171,15 +183,18 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.ticket_reply(
+            message = services.ticket_reply(
                 actor=user_of(request),
                 ticket=ticket,
                 body=form.cleaned_data["body"],
                 channel=Channel.PORTAL,
+                files=uploads_of(request),
             )
         except HelplineError as exc:
             if (response := refused(request, exc)) is not None:
                 return response
+        else:
+            say_refused_files(request, message)
     return redirect("web:support-ticket", ticket_id=ticket.pk)
 
 

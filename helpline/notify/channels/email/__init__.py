@@ -1,8 +1,10 @@
 """Email through Django's mail (SMTP settings from HELPLINE_EMAIL_URL).
 
-Payload: ``{"subject", "body", "message_id"}`` (+ optional ``"references"``). The Message-ID is
-made when the row is written, so a repeat carries the same one (mail clients drop it); every
-mail says ``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies to it).
+Payload: ``{"subject", "body", "message_id"}`` (+ optional ``"references"``, ``"in_reply_to"``,
+``"html"`` — a second part — and ``"auto_submitted"``). The Message-ID is made when the row is
+written, so a repeat carries the same one (mail clients drop it); a mail says ``Auto-Submitted:
+auto-generated`` (RFC 3834: no auto-replies to it) unless the payload says otherwise
+(``auto-replied`` for an acknowledgement, empty for a person's reply).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from helpline.notify.channels.base import Channel, Message, Permanent, Retry
 
@@ -56,17 +58,21 @@ class EmailChannel(Channel):
         message and its final dot (where the server accepts it) are sent: the envelope's round
         trips overlap the worker's mark of the previous row."""
         payload = message.payload
+        auto = payload.get("auto_submitted", "auto-generated")
         headers = {
-            "Auto-Submitted": "auto-generated",
             "X-Auto-Response-Suppress": "All",
             "Message-ID": payload["message_id"],
             "X-Helpline-Idempotency-Key": message.idempotency_key,
         }
+        if auto:
+            headers["Auto-Submitted"] = auto
         if payload.get("references"):
-            headers["In-Reply-To"] = payload["references"]
             headers["References"] = payload["references"]
+        in_reply_to = payload.get("in_reply_to", payload.get("references"))
+        if in_reply_to:
+            headers["In-Reply-To"] = in_reply_to
         try:
-            mail = EmailMessage(
+            mail = EmailMultiAlternatives(
                 subject=payload["subject"],
                 body=payload["body"],
                 from_email=settings.SUPPORT_ADDRESS,
@@ -74,6 +80,8 @@ class EmailChannel(Channel):
                 headers=headers,
                 connection=self._connection(),
             )
+            if payload.get("html"):
+                mail.attach_alternative(payload["html"], "text/html")
             smtp = getattr(mail.connection, "connection", None)
             if isinstance(smtp, smtplib.SMTP):
                 smtp.data = functools.partial(_data_when_ready, smtp, ready=ready)  # type: ignore[method-assign]

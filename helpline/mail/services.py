@@ -1,0 +1,519 @@
+"""Mail in: one service for every way a message arrives (CLI, IMAP poller, HTTP endpoint).
+
+``mail_ingest(raw, source=…, now=…)`` keeps the raw bytes (``InboundMail``), then routes the
+message (decision 0016):
+
+1. Unreadable, empty, too large, no sender → quarantined with the reason.
+2. Automatic mail (auto-replies, bounces, complaints, receipts, lists, bulk) → ignored: never
+   a ticket, never answered. Mail from our own address likewise.
+3. A reply: In-Reply-To/References naming a Message-ID *we generated* joins that ticket (a
+   sender who is no contact of its merchant is flagged for staff); one we *received*, or the
+   ticket reference in the subject, joins only when the sender is a contact of that ticket's
+   merchant. A reply to a closed ticket opens a new ticket that cites it. A priority tag in a
+   reply never changes the priority; a higher one records "merchant asks for Cn".
+4. Otherwise a new ticket: a contact's merchant (their default store, the store at their mail
+   domain, or the merchant's first store); an unknown sender's ticket is flagged "unverified
+   sender" (on the store at their domain) or quarantined, by ``MAIL_UNKNOWN_SENDERS``.
+
+Tickets and replies go through ``tickets.services`` (channel ``email``). Everything for one
+message is one transaction, and the ``InboundMail`` row's unique Message-ID makes a second copy
+of the same message a no-op: a poller that dies between commit and marking the message done
+fetches it again and nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from helpline.accounts.models import User
+from helpline.core import clock
+from helpline.core.errors import HelplineError, InvalidInput, NotFound
+from helpline.mail import outbound
+from helpline.mail.models import InboundMail, MessageId, Outcome
+from helpline.mail.parse import ParsedMessage, parse
+from helpline.mail.subject import priority_tags
+from helpline.merchants import selectors as merchants
+from helpline.merchants.models import Store
+from helpline.merchants.selectors import Sender
+from helpline.tickets import attachments
+from helpline.tickets import services as tickets
+from helpline.tickets.models import REFERENCE_PREFIX, Channel, Status, Ticket, TicketMessage
+
+log = logging.getLogger(__name__)
+
+ISSUE_TYPE = "functionality"
+DEFAULT_PRIORITY = "C3"
+BODY_MAX = tickets.BODY_MAX
+_REFERENCE = re.compile(rf"(?<![\w-]){re.escape(REFERENCE_PREFIX)}(\d{{1,12}})(?!\w)", re.I)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one message: ``outcome`` is ticket, reply, ignored or quarantined."""
+
+    outcome: str
+    reference: str = ""
+    reason: str = ""
+    inbound_id: int | None = None
+    duplicate: bool = False
+    refused: tuple[str, ...] = field(default=())
+
+    def __str__(self) -> str:
+        if self.outcome in (Outcome.TICKET, Outcome.REPLY):
+            return f"{self.outcome} {self.reference}"
+        return f"{self.outcome} ({self.reason})"
+
+
+@dataclass
+class _Decision:
+    status: str
+    reason: str = ""
+    ticket: Ticket | None = None
+    message: TicketMessage | None = None
+    refused: list[attachments.Refused] = field(default_factory=list)
+    acknowledge: bool = False
+
+
+def support_address() -> str:
+    return parseaddr(settings.SUPPORT_ADDRESS)[1].lower()
+
+
+def _key(parsed: ParsedMessage | None, digest: str) -> str:
+    mid = (parsed.message_id or "").strip() if parsed is not None else ""
+    return mid if mid and len(mid) <= 255 else f"sha256:{digest}"
+
+
+def _duplicate(existing: InboundMail) -> Result:
+    what = existing.status
+    if existing.ticket_id:
+        what += f" {REFERENCE_PREFIX}{existing.ticket_id}"
+    return Result(
+        outcome=Outcome.IGNORED,
+        reason=f"duplicate: already received as {what}",
+        inbound_id=existing.pk,
+        duplicate=True,
+        reference=f"{REFERENCE_PREFIX}{existing.ticket_id}" if existing.ticket_id else "",
+    )
+
+
+def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: str = "") -> Result:
+    """Receive one raw RFC 5322 message. Never raises for what is wrong with the message (that
+    is a quarantine with the reason); raises only when Helpline itself fails (the database)."""
+    now = now or clock.now()
+    raw = bytes(raw or b"")
+    digest = hashlib.sha256(raw).hexdigest()
+    cap = settings.MAIL_MAX_BYTES
+    parsed: ParsedMessage | None = None
+    problem = ""
+    if not raw.strip():
+        problem = "empty message"
+    elif len(raw) > cap:
+        problem = f"larger than the {cap:,} byte limit ({len(raw):,} bytes; first {cap:,} kept)"
+    else:
+        try:
+            parsed = parse(raw)
+        except Exception as exc:  # the parser promises not to raise; if it does, keep the mail
+            log.exception("mail parser failed")
+            problem = f"unreadable: the parser failed ({type(exc).__name__})"
+    key = _key(parsed, digest)
+    existing = InboundMail.objects.filter(message_id=key).defer("raw", "html").first()
+    if existing is not None:
+        return _duplicate(existing)
+    try:
+        with transaction.atomic():
+            row = InboundMail(
+                message_id=key,
+                name=name[:500],
+                source=source[:10],
+                from_address=(parsed.from_address if parsed else "")[:320],
+                subject=(parsed.subject if parsed else "")[:300],
+                status=Outcome.QUARANTINED,
+                reason=problem,
+                raw=raw[:cap],
+                raw_size=len(raw),
+                raw_truncated=len(raw) > cap,
+                html=(parsed.html or "") if parsed else "",
+                received_at=now,
+            )
+            decision = (
+                _Decision(Outcome.QUARANTINED, problem)
+                if parsed is None
+                else _route(row, parsed, now)
+            )
+            _settle(row, parsed, decision, now)
+    except IntegrityError:
+        # The same message arriving twice at once: the other copy committed first.
+        existing = InboundMail.objects.filter(message_id=key).first()
+        if existing is None:
+            raise
+        return _duplicate(existing)
+    return Result(
+        outcome=decision.status,
+        reference=decision.ticket.reference if decision.ticket is not None else "",
+        reason=decision.reason,
+        inbound_id=row.pk,
+        refused=tuple(f"{r.filename} ({r.reason})" for r in decision.refused),
+    )
+
+
+def _settle(
+    row: InboundMail, parsed: ParsedMessage | None, decision: _Decision, now: datetime
+) -> None:
+    row.status = decision.status
+    row.reason = decision.reason[:2000]
+    row.ticket = decision.ticket
+    row.ticket_message = decision.message
+    if decision.ticket is not None and parsed is not None:
+        ids = [parsed.message_id] if parsed.message_id and len(parsed.message_id) <= 255 else []
+        MessageId.objects.bulk_create(
+            [
+                MessageId(
+                    message_id=mid,
+                    ticket=decision.ticket,
+                    ticket_message=decision.message,
+                    outbound=False,
+                    created_at=now,
+                )
+                for mid in ids
+            ],
+            ignore_conflicts=True,
+        )
+    if decision.acknowledge and decision.ticket is not None and parsed is not None:
+        row.acknowledged = _acknowledge(row, parsed, decision.ticket, decision.refused, now)
+    # One INSERT at the end: the unique Message-ID refuses a copy committed meanwhile, and the
+    # whole transaction (ticket, reply, outbox rows) goes with it (mail_ingest answers
+    # "duplicate").
+    row.save(force_insert=True)
+
+
+# ---------------------------------------------------------------- routing
+
+
+def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
+    sender_address = parsed.from_address
+    if parsed.auto:
+        return _Decision(Outcome.IGNORED, f"automatic mail: {parsed.auto}")
+    if not sender_address or "@" not in sender_address:
+        why = "no sender address"
+        if parsed.defects:
+            why += f"; {parsed.defects[0]}"
+        return _Decision(Outcome.QUARANTINED, why)
+    if sender_address == support_address():
+        return _Decision(Outcome.IGNORED, "mail from our own address (a loop)")
+    sender = merchants.contact_for_address(sender_address)
+    ticket, _trusted = _thread(parsed, sender)
+    flagged = ticket is not None and not _is_contact_of(sender, ticket)
+    try:
+        with transaction.atomic():
+            if ticket is not None and ticket.status != Status.CLOSED:
+                return _reply(parsed, sender, ticket, flagged=flagged, now=now)
+            if ticket is not None:
+                # Closed is final: a new ticket on the same store that cites it.
+                return _new_ticket(
+                    parsed, sender, ticket.store, unverified=flagged, cites=ticket, now=now
+                )
+            if sender is None:
+                if settings.MAIL_UNKNOWN_SENDERS == "quarantine":
+                    return _Decision(Outcome.QUARANTINED, "unknown sender")
+                domain = sender_address.rsplit("@", 1)[-1]
+                store = merchants.store_for_domain(domain)
+                if store is None:
+                    return _Decision(Outcome.QUARANTINED, f"unknown sender; no store at {domain}")
+                return _new_ticket(parsed, None, store, unverified=True, now=now)
+            store = _store_of(sender, sender_address)
+            if store is None:
+                return _Decision(
+                    Outcome.QUARANTINED, f"merchant {sender.merchant.name!r} has no store"
+                )
+            return _new_ticket(parsed, sender, store, unverified=False, now=now)
+    except (InvalidInput, NotFound, HelplineError) as exc:
+        return _Decision(Outcome.QUARANTINED, f"refused by the ticket service: {exc.detail}")
+
+
+def _is_contact_of(sender: Sender | None, ticket: Ticket) -> bool:
+    return sender is not None and sender.merchant.pk == ticket.merchant_id
+
+
+def _thread(parsed: ParsedMessage, sender: Sender | None) -> tuple[Ticket | None, bool]:
+    """The ticket this message answers, and whether the match is on an ID we generated."""
+    refs = [r for r in (*parsed.in_reply_to, *parsed.references) if r and len(r) <= 255][:100]
+    if refs:
+        rows = list(
+            MessageId.objects.filter(message_id__in=refs)
+            .select_related("ticket", "ticket__store", "ticket__merchant")
+            .order_by("-pk")
+        )
+        ours = [r for r in rows if r.outbound]
+        if ours:
+            return ours[0].ticket, True
+        for r in rows:
+            if _is_contact_of(sender, r.ticket):
+                return r.ticket, False
+    if sender is not None:
+        numbers = [int(n) for n in _REFERENCE.findall(parsed.subject)][:10]
+        if numbers:
+            found = (
+                Ticket.objects.filter(pk__in=numbers, merchant_id=sender.merchant.pk)
+                .select_related("store", "merchant")
+                .order_by("-pk")
+                .first()
+            )
+            if found is not None:
+                return found, False
+    return None, False
+
+
+def _store_of(sender: Sender, address: str) -> Store | None:
+    if sender.default_store is not None:
+        return sender.default_store
+    domain = address.rsplit("@", 1)[-1]
+    return merchants.store_for_domain(domain, merchant_id=sender.merchant.pk) or (
+        merchants.first_store(sender.merchant.pk)
+    )
+
+
+def _clip(text: str) -> str:
+    text = text.replace("\x00", "").strip()
+    if len(text) > BODY_MAX:
+        note = "\n\n[… cut here; the whole message is kept with the mail]"
+        text = text[: BODY_MAX - len(note)] + note
+    return text
+
+
+def _uploads(parsed: ParsedMessage) -> list[attachments.Upload]:
+    return [
+        attachments.Upload(
+            filename=a.filename,
+            content_type=a.content_type,
+            data=a.data,
+            inline=a.inline,
+            content_id=a.content_id or "",
+        )
+        for a in parsed.attachments
+    ]
+
+
+def _actor(sender: Sender | None, ticket_merchant_id: int) -> User | None:
+    if sender is None or sender.user is None or sender.merchant.pk != ticket_merchant_id:
+        return None
+    return sender.user
+
+
+def _new_ticket(
+    parsed: ParsedMessage,
+    sender: Sender | None,
+    store: Store,
+    *,
+    unverified: bool,
+    now: datetime,
+    cites: Ticket | None = None,
+) -> _Decision:
+    subject = (parsed.subject or "").replace("\x00", "").strip()[:200] or "(no subject)"
+    body = _clip(parsed.text or "")
+    if cites is not None:
+        body = _clip(f"(Follow-up to {cites.reference}, which is closed.)\n\n{body}")
+    if not body:
+        body = "(the mail has no text" + ("; see the attachments)" if parsed.attachments else ")")
+    ticket = tickets.ticket_create(
+        actor=_actor(sender, store.merchant_id),
+        store=store,
+        subject=subject,
+        description=body,
+        issue_type=ISSUE_TYPE,
+        priority=priority_tags(parsed.subject or "") or DEFAULT_PRIORITY,
+        channel=Channel.EMAIL,
+        now=now,
+        unverified_sender=unverified,
+    )
+    if cites is not None:
+        tickets.ticket_record(
+            ticket=ticket,
+            kind="follow_up_of",
+            after={"ticket": cites.pk, "reference": cites.reference},
+            reason="mail answering a closed ticket",
+            now=now,
+        )
+    _stored, refused = attachments.attachments_store(
+        ticket=ticket, message=None, files=_uploads(parsed), now=now
+    )
+    return _Decision(Outcome.TICKET, "", ticket, None, refused, acknowledge=True)
+
+
+def _rank(priority: str) -> int:
+    return int(priority[1:]) if priority[1:].isdigit() else 99
+
+
+def _reply(
+    parsed: ParsedMessage, sender: Sender | None, ticket: Ticket, *, flagged: bool, now: datetime
+) -> _Decision:
+    body = _clip(parsed.new_text or "") or _clip(parsed.text or "")
+    if not body:
+        body = "(the mail has no text" + ("; see the attachments)" if parsed.attachments else ")")
+    message = tickets.ticket_reply(
+        actor=_actor(sender, ticket.merchant_id),
+        ticket=ticket,
+        body=body,
+        channel=Channel.EMAIL,
+        now=now,
+        as_merchant=True,
+    )
+    if flagged:
+        tickets.ticket_record(
+            ticket=ticket,
+            kind="unverified_sender",
+            after={"from": parsed.from_address, "message_id": message.pk},
+            reason="a reply to our mail from an address that is no contact of this merchant",
+            now=now,
+        )
+    tag = priority_tags(parsed.subject or "")
+    if tag and _rank(tag) < _rank(ticket.priority):
+        tickets.ticket_record(
+            ticket=ticket,
+            kind="merchant_asks_priority",
+            after={"asked": tag, "current": ticket.priority, "message_id": message.pk},
+            reason=f"the merchant asks for {tag} in the subject of a reply",
+            now=now,
+        )
+    _stored, refused = attachments.attachments_store(
+        ticket=ticket, message=message, files=_uploads(parsed), now=now
+    )
+    return _Decision(Outcome.REPLY, "", ticket, message, refused)
+
+
+def _acknowledge(
+    row: InboundMail,
+    parsed: ParsedMessage,
+    ticket: Ticket,
+    refused: list[attachments.Refused],
+    now: datetime,
+) -> bool:
+    """Enqueue the acknowledgement unless this sender had their hourly share already (two
+    robots answering each other stop here even if neither marks its mail automatic)."""
+    since = now - timedelta(hours=1)
+    sent = InboundMail.objects.filter(
+        from_address=row.from_address, acknowledged=True, received_at__gte=since
+    ).count()
+    if sent >= settings.MAIL_ACKS_PER_SENDER_PER_HOUR:
+        return False
+    outbound.acknowledgement_enqueue(
+        ticket=ticket,
+        recipient=row.from_address,
+        in_reply_to=parsed.message_id,
+        references=parsed.references,
+        refused=[f"{r.filename} ({r.reason})" for r in refused],
+        inbound_key=row.message_id,
+        now=now,
+    )
+    return True
+
+
+# ---------------------------------------------------------------- quarantine
+
+
+def quarantine_list(*, limit: int = 100) -> list[InboundMail]:
+    """Quarantined mail, newest first (the CLI, the API and the admin list it)."""
+    return list(
+        InboundMail.objects.filter(status=Outcome.QUARANTINED)
+        .defer("raw", "html")
+        .order_by("-pk")[:limit]
+    )
+
+
+def _quarantined(inbound_id: int) -> InboundMail:
+    row = (
+        InboundMail.objects.select_for_update()
+        .filter(pk=inbound_id, status=Outcome.QUARANTINED)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no quarantined mail {inbound_id}")
+    return row
+
+
+def quarantine_discard(
+    *, inbound_id: int, actor: User | None, reason: str = "", now: datetime | None = None
+) -> InboundMail:
+    """Drop a quarantined mail (its record and raw bytes stay until the retention ends)."""
+    now = now or clock.now()
+    with transaction.atomic():
+        row = _quarantined(inbound_id)
+        row.status = Outcome.DISCARDED
+        row.reason = f"{row.reason}; discarded" + (f": {reason.strip()}" if reason.strip() else "")
+        row.settled_at, row.settled_by = now, actor
+        row.save(update_fields=["status", "reason", "settled_at", "settled_by"])
+    return row
+
+
+def quarantine_to_ticket(
+    *,
+    inbound_id: int,
+    actor: User | None,
+    store: Store | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Turn a quarantined mail into a ticket (staff vouch for it): on ``store``, else the store
+    its sender's address leads to. The ticket stays flagged when the sender is no contact."""
+    now = now or clock.now()
+    with transaction.atomic():
+        row = _quarantined(inbound_id)
+        raw = bytes(row.raw or b"")
+        parsed = parse(raw)
+        sender = merchants.contact_for_address(parsed.from_address)
+        if store is None and sender is not None:
+            store = _store_of(sender, parsed.from_address)
+        if store is None and "@" in parsed.from_address:
+            store = merchants.store_for_domain(parsed.from_address.rsplit("@", 1)[-1])
+        if store is None:
+            raise InvalidInput(
+                "name the store: the sender's address leads to none", code="store_required"
+            )
+        decision = _new_ticket(
+            parsed,
+            sender,
+            store,
+            unverified=not (sender is not None and sender.merchant.pk == store.merchant_id),
+            now=now,
+        )
+        ticket = decision.ticket
+        if ticket is None:  # _new_ticket always makes one; for the type checker
+            raise RuntimeError("no ticket made")
+        row.reason = f"{row.reason}; made a ticket by staff"
+        row.settled_at, row.settled_by = now, actor
+        row.status = Outcome.TICKET
+        row.ticket = ticket
+        if parsed.message_id and len(parsed.message_id) <= 255:
+            MessageId.objects.bulk_create(
+                [
+                    MessageId(
+                        message_id=parsed.message_id,
+                        ticket=ticket,
+                        outbound=False,
+                        created_at=now,
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+        row.save(update_fields=["status", "reason", "ticket", "settled_at", "settled_by"])
+    return ticket
+
+
+def mail_purge_raw(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Clear the raw bytes of mail older than ``MAIL_RAW_RETENTION_DAYS`` (quarantined mail is
+    kept until staff settle it). The record of what became of it stays."""
+    now = now or clock.now()
+    before = now - timedelta(days=settings.MAIL_RAW_RETENTION_DAYS)
+    ids = list(
+        InboundMail.objects.filter(received_at__lt=before, raw__isnull=False)
+        .exclude(status=Outcome.QUARANTINED)
+        .values_list("pk", flat=True)[:limit]
+    )
+    with transaction.atomic():
+        return InboundMail.objects.filter(pk__in=ids).update(raw=None)

@@ -1,0 +1,131 @@
+"""Attachments: stored with a message (mail or upload), read only through the ticket's scope.
+
+Files live under the data directory through Django's default storage (``MEDIA_ROOT``), under
+random names; the sender's file name is kept only as text. What is too large or too many is
+refused and reported back (the mail acknowledgement and the upload form say which), never
+silently dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from helpline.accounts import access
+from helpline.accounts.models import User
+from helpline.core import clock
+from helpline.core.errors import NotFound
+from helpline.core.validation import id_in_range
+from helpline.tickets.models import Attachment, Ticket, TicketMessage
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content_type: str
+    data: bytes
+    inline: bool = False
+    content_id: str = ""
+
+
+@dataclass(frozen=True)
+class Refused:
+    filename: str
+    size: int
+    reason: str
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\\\]+")
+
+
+def clean_filename(name: str | None) -> str:
+    """A name to show and offer for download: no path, no control characters, ≤ 200 chars."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
+    if not name:
+        return "attachment"
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 190 - len(ext)] + dot + ext) if dot and len(ext) < 10 else name[:200]
+    return name
+
+
+def _content_type(value: str | None) -> str:
+    value = (value or "").strip().lower()
+    return (
+        value[:100]
+        if re.fullmatch(r"[a-z0-9.+-]+/[a-z0-9.+-]+", value)
+        else "application/octet-stream"
+    )
+
+
+def attachments_store(
+    *,
+    ticket: Ticket,
+    message: TicketMessage | None,
+    files: Sequence[Upload],
+    now: datetime | None = None,
+) -> tuple[list[Attachment], list[Refused]]:
+    """Store what fits the limits (``ATTACHMENT_MAX_BYTES`` each, ``ATTACHMENT_MAX_COUNT`` a
+    message); return the stored rows and what was refused, with the reason. Call it inside the
+    transaction that wrote the message."""
+    now = now or clock.now()
+    limit, count = settings.ATTACHMENT_MAX_BYTES, settings.ATTACHMENT_MAX_COUNT
+    stored: list[Attachment] = []
+    refused: list[Refused] = []
+    for upload in files:
+        name, size = clean_filename(upload.filename), len(upload.data)
+        if size > limit:
+            refused.append(Refused(name, size, f"larger than {limit // (1024 * 1024)} MB"))
+            continue
+        if len(stored) >= count:
+            refused.append(Refused(name, size, f"more than {count} files in one message"))
+            continue
+        row = Attachment(
+            ticket=ticket,
+            message=message,
+            filename=name,
+            content_type=_content_type(upload.content_type),
+            size=size,
+            sha256=hashlib.sha256(upload.data).hexdigest(),
+            inline=upload.inline,
+            content_id=(upload.content_id or "")[:200],
+            created_at=now,
+        )
+        row.file.save(name, ContentFile(upload.data), save=False)
+        row.save()
+        stored.append(row)
+    return stored, refused
+
+
+def attachment_get(*, user: User | None, attachment_id: int) -> Attachment:
+    """An attachment ``user`` may download: on a ticket they may see, and not on an internal
+    note unless they see internal notes. Unknown and forbidden are the same 404."""
+    if not id_in_range(attachment_id):
+        raise NotFound("attachment not found")
+    qs = Attachment.objects.filter(pk=attachment_id, ticket__in=_ticket_ids(user))
+    if not access.sees_internal(user):
+        qs = qs.exclude(message__internal=True)
+    row = qs.select_related("ticket").first()
+    if row is None:
+        raise NotFound("attachment not found")
+    return row
+
+
+def _ticket_ids(user: User | None) -> object:
+    return Ticket.objects.filter(access.ticket_scope(user)).values("pk")
+
+
+def ticket_attachments(*, user: User | None, ticket: Ticket) -> list[Attachment]:
+    """The attachments of a ticket the caller has already loaded through its scope."""
+    qs = Attachment.objects.filter(ticket=ticket).order_by("pk")
+    if not access.sees_internal(user):
+        qs = qs.exclude(message__internal=True)
+    return list(qs)
