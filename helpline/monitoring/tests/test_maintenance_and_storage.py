@@ -4,6 +4,7 @@ stays small (rollups, pruning)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -80,7 +81,7 @@ def test_an_outage_inside_maintenance_is_marked_and_still_counts(cast):
         fail(monitor, T0 + H + 10 * M + i * 5 * timedelta(seconds=1))
     outage = Outage.objects.get()
     assert outage.maintenance is True
-    assert "maintenance" in outage.ticket.description
+    assert outage.ticket is not None and "maintenance" in outage.ticket.description
     figures = selectors.store_figures(cast.acme_shoes, kind="day", day=T0.date(), now=T0 + 3 * H)
     # Down from 1:10 until now (3:00, still open): 110 min, of which 50 inside the window.
     assert figures.downtime_minutes == pytest.approx(110)
@@ -111,14 +112,15 @@ def test_raw_results_roll_up_and_are_pruned_after_48_hours(cast):
 
 
 def test_monitor_input_is_checked(cast):
-    for bad, code in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"url": "ftp://x"}, "invalid_url"),
         ({"url": "http://"}, "invalid_url"),
         ({"interval_seconds": 5}, "interval_seconds"),
         ({"interval_seconds": 30, "timeout_seconds": 30}, "timeout_seconds"),
         ({"expected_status": 99}, "expected_status"),
         ({"keyword": "a\x00b"}, "keyword"),
-    ]:
+    ]
+    for bad, code in cases:
         with pytest.raises(InvalidInput) as err:
             services.monitor_create(store=cast.acme_shoes, now=T0, **bad)
         assert err.value.code == code
