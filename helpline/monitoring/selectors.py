@@ -49,16 +49,31 @@ def maintenance_windows(*, since: datetime, store: Store | None = None) -> list[
     return list(qs.order_by("starts_at"))
 
 
-def monitors(*, store_id: int | None = None) -> QuerySet[Monitor]:
+def monitors(*, user: User | None = None, store_id: int | None = None) -> QuerySet[Monitor]:
+    """Monitors of the stores ``user`` may see (None: every monitor, for the system)."""
     qs = Monitor.objects.select_related("store", "store__merchant").order_by("pk")
+    if user is not None:
+        qs = qs.filter(store__in=merchant_selectors.visible_stores(user))
     return qs.filter(store_id=store_id) if store_id is not None else qs
 
 
-def monitor_get(monitor_id: int) -> Monitor:
-    monitor = Monitor.objects.filter(pk=monitor_id).first() if id_in_range(monitor_id) else None
+def monitor_get(*, user: User | None, monitor_id: int) -> Monitor:
+    monitor = monitors(user=user).filter(pk=monitor_id).first() if id_in_range(monitor_id) else None
     if monitor is None:
         raise NotFound("monitor not found")
     return monitor
+
+
+def visible_maintenance(*, user: User | None, since: datetime) -> list[MaintenanceWindow]:
+    """Windows not over at ``since``: platform-wide ones, and those of stores ``user`` sees."""
+    stores = merchant_selectors.visible_stores(user).values("pk")
+    qs = (
+        MaintenanceWindow.objects.filter(ends_at__gt=since)
+        .filter(Q(stores__isnull=True) | Q(stores__in=stores))
+        .distinct()
+        .prefetch_related("stores")
+    )
+    return list(qs.order_by("starts_at"))
 
 
 def store_for(*, user: User | None, store_id: int) -> Store:

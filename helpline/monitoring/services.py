@@ -64,6 +64,16 @@ def _check_url(url: str) -> str:
     return url
 
 
+def monitor_check(values: dict[str, Any]) -> None:
+    """The checks ``monitor_create``/``monitor_update`` apply (forms ask before saving)."""
+    _check_ranges(values)
+    if values.get("url"):
+        _check_url(values["url"])
+    interval, timeout = values.get("interval_seconds"), values.get("timeout_seconds")
+    if interval is not None and timeout is not None and timeout >= interval:
+        raise InvalidInput("the timeout must be shorter than the interval", code="timeout_seconds")
+
+
 def _check_ranges(values: dict[str, Any]) -> None:
     limits = {
         "interval_seconds": (10, 86400),
@@ -494,3 +504,28 @@ def maintenance_create(
                 recipient_user_id=user.pk,
             )
     return window
+
+
+# ---------------------------------------------------------------- incidents by hand
+
+
+def incident_open(
+    *, title: str, description: str = "", now: datetime | None = None
+) -> PlatformIncident:
+    """Staff open a platform incident themselves (shown on the status page at once)."""
+    title = (title or "").strip()
+    if not title or len(title) > 200 or has_nul(title) or has_nul(description):
+        raise InvalidInput("a title of 1 to 200 characters (no NUL) is needed", code="title")
+    return PlatformIncident.objects.create(
+        title=title, description=description, started_at=now or clock.now(), automatic=False
+    )
+
+
+def incident_resolve(*, incident: PlatformIncident, now: datetime | None = None) -> bool:
+    """Mark an incident resolved (False if it was already)."""
+    now = now or clock.now()
+    return bool(
+        PlatformIncident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(
+            resolved_at=max(now, incident.started_at)
+        )
+    )
