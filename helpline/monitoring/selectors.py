@@ -162,16 +162,22 @@ def store_uptime(
     return store, store_figures(store, kind=kind, day=day, now=now)
 
 
-def daily_bars(
-    store: Store, *, today: date, now: datetime, days: int = 90
+def daily_figures(
+    store: Store, *, dates: list[date], now: datetime
 ) -> list[tuple[date, uptime.Figures]]:
-    """One figure per local day, oldest first: the status page's bar chart (one read)."""
+    """One figure per local day of ``dates`` (consecutive, oldest first), from one read."""
     zone = zone_of(store)
-    dates = uptime.days_back(today, days)
     start = uptime.period_bounds("day", dates[0], zone)[0]
     end = uptime.period_bounds("day", dates[-1], zone)[1]
     history = store_history(store, start, end, now)
     return [(d, _figures(history, *uptime.period_bounds("day", d, zone), now)) for d in dates]
+
+
+def daily_bars(
+    store: Store, *, today: date, now: datetime, days: int = 90
+) -> list[tuple[date, uptime.Figures]]:
+    """The status page's bar chart: the last ``days`` local days."""
+    return daily_figures(store, dates=uptime.days_back(today, days), now=now)
 
 
 def store_outages(store: Store, *, since: datetime, limit: int = 100) -> list[Outage]:
