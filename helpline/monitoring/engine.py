@@ -102,6 +102,7 @@ def run_forever(*, stop: threading.Event, interval: float = 1.0, worker: str | N
                 result = probe_step(now=now, worker=name)
                 if last_sweep is None or now - last_sweep >= SWEEP_EVERY:
                     rollup.sweep(now=now)
+                    services.tls_warnings(now=now)
                     last_sweep = now
             except Exception:  # a bad round must not end the worker
                 log.exception("probe round failed")

@@ -166,13 +166,19 @@ async def probe_all(
     """Probe every target at once (at most ``concurrency`` connections open), each on a new
     connection (a probe checks that the store accepts one)."""
     guarded = GuardedResolver(resolver or aiohttp.ThreadedResolver(), policy=policy)
-    connector = aiohttp.TCPConnector(
-        resolver=guarded, limit=concurrency, force_close=True, ttl_dns_cache=60
-    )
+    connector = aiohttp.TCPConnector(resolver=guarded, limit=0, force_close=True, ttl_dns_cache=60)
+    # The concurrency bound is taken before a probe's timeout starts: a probe waiting for its
+    # turn must not time out (a large round would book our own queue as the stores' failures).
+    gate = asyncio.Semaphore(concurrency)
     async with aiohttp.ClientSession(
         connector=connector,
         headers={"User-Agent": USER_AGENT},
         timeout=aiohttp.ClientTimeout(total=None),
         auto_decompress=True,
     ) as session:
-        return list(await asyncio.gather(*(probe_one(session, t, policy=policy) for t in targets)))
+
+        async def one(target: Target) -> Outcome:
+            async with gate:
+                return await probe_one(session, target, policy=policy)
+
+        return list(await asyncio.gather(*(one(t) for t in targets)))

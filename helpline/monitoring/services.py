@@ -45,7 +45,7 @@ from helpline.tickets import services as tickets
 from helpline.tickets.models import Channel
 
 STORE_DOWN = "store-down"
-LEASE = timedelta(seconds=90)  # a claimed monitor not recorded by then is claimed again
+LEASE = timedelta(minutes=5)  # a claimed monitor not recorded by then is claimed again
 
 # ---------------------------------------------------------------- monitors
 
@@ -529,3 +529,46 @@ def incident_resolve(*, incident: PlatformIncident, now: datetime | None = None)
             resolved_at=max(now, incident.started_at)
         )
     )
+
+
+# ---------------------------------------------------------------- certificates
+
+
+def tls_warnings(*, now: datetime) -> int:
+    """Certificates that expire within their monitor's warning days: one mail per certificate
+    (per expiry date) to the store's account manager and the merchant's users. Run by the
+    probe loop's sweep; the idempotency key makes repeats no-ops."""
+    due = Monitor.objects.filter(active=True, tls_expires_at__isnull=False).select_related(
+        "store", "store__account_manager"
+    )
+    written = 0
+    with transaction.atomic():
+        for monitor in due:
+            expires = monitor.tls_expires_at
+            if expires is None or expires - now > timedelta(days=monitor.tls_warn_days):
+                continue
+            store = monitor.store
+            people = list(User.objects.filter(merchant_id=store.merchant_id, is_active=True))
+            if store.account_manager is not None:
+                people.append(store.account_manager)
+            for user in people:
+                notify.enqueue(
+                    channel="email",
+                    kind="tls_expiry",
+                    recipient=user.email,
+                    payload={
+                        "subject": f"The certificate of {store.name} expires soon"[:250],
+                        "body": (
+                            f"The TLS certificate served at {monitor.url} expires on "
+                            f"{_local(expires, user.time_zone or store.merchant.time_zone)}. "
+                            "Renew it before then, or customers will see a security warning.\n"
+                            "— Helpline (this message was sent automatically)"
+                        ),
+                        "message_id": make_msgid(domain="helpline"),
+                    },
+                    idempotency_key=f"tls.m{monitor.pk}.{expires:%Y%m%d}.u{user.pk}",
+                    now=now,
+                    recipient_user_id=user.pk,
+                )
+                written += 1
+    return written

@@ -17,6 +17,7 @@ class LocalSite:
     def __init__(self, body: str = "Welcome to the shop") -> None:
         self.body = body
         self.status = 200
+        self.delay = 0.0  # seconds before answering
         self.hits = 0
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -30,6 +31,8 @@ class LocalSite:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.hits += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if request.path == "/moved":
             return web.Response(status=302, headers={"Location": request.query["to"]})
         return web.Response(status=self.status, text=self.body)

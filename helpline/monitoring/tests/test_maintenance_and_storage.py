@@ -145,3 +145,19 @@ def test_demo_history_gives_the_pages_figures_without_probing(cast):
     year = selectors.store_figures(cast.acme_shoes, kind="year", day=now.date(), now=now)
     assert year.downtime_minutes > 0 and year.unknown_minutes >= 60
     assert MaintenanceWindow.objects.count() == 1
+
+
+def test_an_expiring_certificate_is_announced_once(cast):
+    monitor = services.monitor_create(store=cast.acme_shoes, now=T0)
+    services.tls_warnings(now=T0)
+    assert not Outbox.objects.exists()  # no certificate seen yet
+    monitor.tls_expires_at = T0 + 30 * 24 * H
+    monitor.save(update_fields=["tls_expires_at"])
+    services.tls_warnings(now=T0)
+    assert not Outbox.objects.exists()  # 30 days away: beyond the 14-day warning
+    services.tls_warnings(now=T0 + 20 * 24 * H)
+    services.tls_warnings(now=T0 + 21 * 24 * H)
+    assert sorted(Outbox.objects.filter(kind="tls_expiry").values_list("recipient", flat=True)) == [
+        "alice@acme.test",
+        "maya@helpline.test",
+    ]

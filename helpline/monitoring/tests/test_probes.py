@@ -256,3 +256,17 @@ def test_worker_loop_runs_rounds_until_stopped(cast, site):
         stop.set()
         thread.join(10)
     assert site.hits >= 1
+
+
+@pytest.mark.pure
+def test_a_probe_waiting_for_its_turn_does_not_time_out(site):
+    """The timeout runs from when a probe starts, not from when the round started: four probes
+    of 0.15 s one at a time take 0.6 s, more than the 0.4 s timeout, and all succeed."""
+    import asyncio
+
+    from helpline.monitoring.probe import Target, probe_all
+
+    site.delay = 0.15
+    targets = [Target(i, site.url, timeout=0.4) for i in range(1, 5)]
+    outcomes = asyncio.run(probe_all(targets, policy=Policy(allow_loopback=True), concurrency=1))
+    assert [o.ok for o in outcomes] == [True] * 4, outcomes
