@@ -9,6 +9,7 @@ and a small page. Each monitor has its own host name (s<i>.bench.test), resolved
 resolver to 127.0.0.1 through the same address guard as in production (loopback allowed), and
 every probe opens a new connection (as probes of different stores do).
 
+0. Reference: a bare aiohttp client (same server, same concurrency, new connections).
 1. Bare probes: ``probe.probe_all`` over all the targets, no database: probes per second and
    the CPU seconds this process spent (user + system).
 2. Full rounds through ``engine.probe_step`` on a fresh database (SQLite in a temporary data
@@ -93,7 +94,11 @@ def table_resolver(count: int) -> Any:
         ) -> list[ResolveResult]:
             return [
                 ResolveResult(
-                    hostname=host, host="127.0.0.1", port=port, family=socket.AF_INET, proto=0,
+                    hostname=host,
+                    host="127.0.0.1",
+                    port=port,
+                    family=socket.AF_INET,
+                    proto=0,
                     flags=0,
                 )
             ]
@@ -123,6 +128,38 @@ def bare(port: int, count: int, concurrency: int) -> dict[str, Any]:
         "probes_per_s": round(count / wall),
         "cpu_s": round(used, 2),
         "cpu_ms_per_probe": round(1000 * used / count, 3),
+        "load_before": before_load,
+    }
+
+
+def reference(port: int, count: int, concurrency: int) -> dict[str, Any]:
+    """A bare aiohttp client on the same server, same concurrency, new connections, no guard,
+    no resolver, no checks: what the probe machinery costs on top."""
+    import aiohttp
+
+    async def run() -> int:
+        gate = asyncio.Semaphore(concurrency)
+        connector = aiohttp.TCPConnector(limit=0, force_close=True)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def one() -> int:
+                async with gate, session.get(f"http://127.0.0.1:{port}/") as response:
+                    await response.read()
+                    return response.status
+
+            return sum(s == 200 for s in await asyncio.gather(*(one() for _ in range(count))))
+
+    before_load = load()
+    c0, t0 = cpu(), time.perf_counter()
+    ok = asyncio.run(run())
+    wall, used = time.perf_counter() - t0, cpu() - c0
+    assert ok == count
+    return {
+        "requests": count,
+        "wall_s": round(wall, 2),
+        "requests_per_s": round(count / wall),
+        "cpu_s": round(used, 2),
+        "cpu_ms_per_request": round(1000 * used / count, 3),
         "load_before": before_load,
     }
 
@@ -227,9 +264,11 @@ def main() -> None:
     }
     try:
         bare(port, 500, args.concurrency)  # warm-up
+        results["reference"] = reference(port, args.monitors, args.concurrency)
+        print("bare aiohttp client:", results["reference"], flush=True)
         results["bare"] = bare(port, args.monitors, args.concurrency)
-        print("bare probes:", results["bare"], flush=True)
-        for engine in args.engines.split(","):
+        print("probes, no database:", results["bare"], flush=True)
+        for engine in [e for e in args.engines.split(",") if e]:
             # A fresh process per engine: Django is set up once per process.
             done = subprocess.run(  # noqa: S603
                 [

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from helpline.accounts.models import User
-from helpline.core.errors import NotFound
-from helpline.core.validation import id_in_range
+from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.validation import FIRST_YEAR, LAST_YEAR, id_in_range
 from helpline.merchants import selectors as merchant_selectors
 from helpline.merchants.models import Store
 from helpline.monitoring import uptime
@@ -155,9 +155,11 @@ def store_uptime(
 ) -> tuple[Store, uptime.Figures]:
     """The scoped read: a store the user may not see is a 404."""
     if kind not in PERIODS:
-        from helpline.core.errors import InvalidInput
-
         raise InvalidInput(f"period must be one of {', '.join(PERIODS)}", code="invalid_period")
+    if not FIRST_YEAR < day.year < LAST_YEAR:
+        raise InvalidInput(
+            f"the date must be between the years {FIRST_YEAR} and {LAST_YEAR}", code="invalid_date"
+        )
     store = store_for(user=user, store_id=store_id)
     return store, store_figures(store, kind=kind, day=day, now=now)
 

@@ -100,3 +100,9 @@ def test_incidents_and_maintenance(cast):
     assert Outbox.objects.filter(kind="maintenance").count() == 1
     assert cast.api("alice").post("maintenance", {}).status_code in (403, 422)
     assert cast.api("alice").get("incidents", open=True).json_body == []
+
+
+def test_a_date_out_of_range_is_a_clear_error(cast):
+    for day in ("0001-01-01", "9999-12-31"):
+        answer = cast.api("alice").get(f"stores/{cast.acme_shoes.pk}/uptime", date=day)
+        assert answer.status_code == 422 and answer.json_body["code"] == "invalid_date"
