@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from aiohttp.abc import AbstractResolver
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from helpline.core import clock
 from helpline.monitoring import rollup, services
@@ -115,5 +115,5 @@ def run_forever(*, stop: threading.Event, interval: float = 1.0, worker: str | N
             if result.claimed < 5000:  # a full batch: more are due, go on at once
                 stop.wait(interval)
     finally:
-        close_old_connections()
+        connections.close_all()  # this thread's connections (they are per thread)
     return rounds
