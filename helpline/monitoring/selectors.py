@@ -109,14 +109,24 @@ def store_history(store: Store, start: datetime, end: datetime, now: datetime) -
         (b.started_at, b.ended_at)
         for b in BlindSpan.objects.filter(store=store, started_at__lt=end, ended_at__gt=start)
     ]
-    watched = list(Monitor.objects.filter(store=store).values_list("created_at", "active"))
+    watched = list(
+        Monitor.objects.filter(store=store).values_list(
+            "created_at", "active", "last_probe_at", "interval_seconds"
+        )
+    )
     if not watched:
         unknown.append((start, end))
     else:
-        first = min(created for created, _ in watched)
+        first = min(row[0] for row in watched)
         if first > start:
             unknown.append((start, first))
-        if not any(active for _, active in watched):
+        for _, active, probed, seconds in watched:
+            # Probing has stopped right now (no worker running): unknown from the probe that
+            # should have come; the gap rule books it for good once probing resumes.
+            interval = timedelta(seconds=seconds)
+            if active and probed is not None and now - probed > 2 * interval:
+                unknown.append((probed + interval, now))
+        if not any(row[1] for row in watched):
             # Stopped watching: what has not been probed since is unknown (the gap rule books
             # it once probing resumes; until then, it is booked here).
             last = Monitor.objects.filter(store=store).order_by("-last_probe_at").first()

@@ -79,6 +79,8 @@ def test_an_outage_inside_maintenance_is_marked_and_still_counts(cast):
     )
     for i in range(3):
         fail(monitor, T0 + H + 10 * M + i * 5 * timedelta(seconds=1))
+    for i in range(1, 110):  # still down, probed every minute until 3:00
+        fail(monitor, T0 + H + 10 * M + 10 * timedelta(seconds=1) + i * M)
     outage = Outage.objects.get()
     assert outage.maintenance is True
     assert outage.ticket is not None and "maintenance" in outage.ticket.description

@@ -134,6 +134,10 @@ def test_a_flapping_store_does_not_open_a_ticket_per_flap(cast, site):
 def test_time_the_monitor_was_not_running_stays_unknown(cast, site):
     monitor = watch(cast.acme_shoes, site.url)
     step(T0)
+    # While the worker is away, the figures already say unknown (not up).
+    away = selectors.store_figures(cast.acme_shoes, kind="day", day=T0.date(), now=T0 + 30 * M)
+    before = selectors.store_figures(cast.acme_shoes, kind="day", day=T0.date(), now=T0)
+    assert away.unknown_minutes - before.unknown_minutes == pytest.approx(29)
     # The worker stops for an hour; when it comes back the store is fine.
     later = T0 + 60 * M
     step(later)
