@@ -40,6 +40,10 @@ def run_until_confirmed(at, rounds):
 
 
 def test_one_outage_one_ticket_and_recovery_closes_it_at_the_right_instant(cast, site):
+    from helpline.notify.models import OnCallOverride
+
+    # Ravi is on call (T0 is 10:30 IST on a working day: business hours, still told at once).
+    OnCallOverride.objects.create(user=cast.ravi, starts_at=T0, ends_at=T0 + 8 * 60 * M)
     monitor = watch(cast.acme_shoes, site.url)
     assert step(T0).summary.failures == 0
     monitor.refresh_from_db()
@@ -61,7 +65,7 @@ def test_one_outage_one_ticket_and_recovery_closes_it_at_the_right_instant(cast,
     assert (ticket.priority, ticket.issue_type, ticket.channel) == ("C1", "store-down", "monitor")
     assert ticket.requester is None and ticket.store == cast.acme_shoes
     # Merchant, account manager (and on call) hear of it through the outbox.
-    assert {"alice@acme.test", "maya@helpline.test"} <= set(
+    assert {"alice@acme.test", "maya@helpline.test", "ravi@helpline.test"} <= set(
         Outbox.objects.filter(ticket_id=ticket.pk, channel="email").values_list(
             "recipient", flat=True
         )
@@ -86,6 +90,11 @@ def test_one_outage_one_ticket_and_recovery_closes_it_at_the_right_instant(cast,
     note = TicketMessage.objects.filter(ticket=ticket, kind="system").get()
     assert "reaches" in note.body and not note.internal
     assert TicketEvent.objects.filter(ticket=ticket, kind="monitor").count() == 1
+    told = Outbox.objects.filter(ticket_id=ticket.pk, kind="monitor", channel="email")
+    assert {"alice@acme.test", "maya@helpline.test"} <= set(
+        told.values_list("recipient", flat=True)
+    )
+    assert "reaches" in told.filter(recipient="alice@acme.test").get().payload["body"]
     assert list(StateChange.objects.values_list("after", flat=True).order_by("at", "pk")) == [
         "up",
         "suspect",
