@@ -99,3 +99,20 @@ def test_an_open_platform_incident_is_shown_before_a_c1_is_filed(cast):
     assert "Send anyway" in held.content.decode()
     sent = alice.post("/support/new/", {**form, "confirmed": "on"})
     assert sent.status_code == 302 and Ticket.objects.count() == 1
+
+
+def test_staff_reach_a_stores_uptime_from_the_console(cast, history):
+    from helpline.tickets import services as tickets
+
+    ticket = tickets.ticket_create(
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject="Slow",
+        description="Pages are slow",
+        issue_type="functionality",
+    )
+    ticket_url = f"/console/t/{ticket.pk}/"
+    page = client_for(cast.ravi).get(ticket_url)
+    assert f'href="/uptime/{cast.acme_shoes.pk}/"' in page.content.decode()
+    assert client_for(cast.ravi).get(f"/uptime/{cast.acme_shoes.pk}/").status_code == 200
+    assert client_for(cast.eric).get(f"/uptime/{cast.acme_shoes.pk}/").status_code == 404
