@@ -218,7 +218,7 @@ def probe_round_record(
     by_id = {o.monitor_id: o for o in outcomes}
     monitors = list(Monitor.objects.filter(pk__in=list(by_id)).select_related("store"))
     quiet: dict[int, list[int]] = defaultdict(list)  # interval → ids of up-and-fine monitors
-    eventful: list[tuple[Monitor, Outcome]] = []
+    eventful: list[tuple[Monitor, Outcome, bool]] = []
     with transaction.atomic():
         ProbeResult.objects.bulk_create(
             [
@@ -256,7 +256,7 @@ def probe_round_record(
             ):
                 quiet[monitor.interval_seconds].append(monitor.pk)
             else:
-                eventful.append((monitor, outcome))
+                eventful.append((monitor, outcome, gap))
         for seconds, ids in quiet.items():
             for chunk in range(0, len(ids), 900):
                 Monitor.objects.filter(pk__in=ids[chunk : chunk + 900]).update(
@@ -264,12 +264,15 @@ def probe_round_record(
                     next_probe_at=now + timedelta(seconds=seconds),
                     claimed_by="",
                 )
-    for monitor, outcome in eventful:
-        _record_one(monitor, outcome, now, summary)
+    for monitor, outcome, gap in eventful:
+        _record_one(monitor, outcome, now, summary, gap=gap)
     return summary
 
 
-def _record_one(monitor: Monitor, outcome: Outcome, now: datetime, summary: RoundSummary) -> None:
+def _record_one(
+    monitor: Monitor, outcome: Outcome, now: datetime, summary: RoundSummary, *, gap: bool
+) -> None:
+    was = monitor.state
     before = states.Snapshot(
         monitor.state,
         monitor.fail_streak,
@@ -277,6 +280,8 @@ def _record_one(monitor: Monitor, outcome: Outcome, now: datetime, summary: Roun
         monitor.first_failure_at,
         monitor.recovery_at,
     )
+    if gap:
+        before = states.after_gap(before)
     step = states.advance(
         before,
         ok=outcome.ok,
@@ -313,11 +318,11 @@ def _record_one(monitor: Monitor, outcome: Outcome, now: datetime, summary: Roun
                 "next_probe_at",
             ]
         )
-        if after.state != before.state:
+        if after.state != was:
             StateChange.objects.create(
                 monitor=monitor,
                 at=now,
-                before=before.state,
+                before=was,
                 after=after.state,
                 reason=outcome.error[:300] or "answered as expected",
             )

@@ -61,3 +61,13 @@ def advance(before: Snapshot, *, ok: bool, at: datetime, down_after: int, up_aft
     if streak >= up_after:
         return Step(Snapshot(UP), recovery_confirmed=True, recovered_at=recovery)
     return Step(replace(before, state=RECOVERING, ok_streak=streak, recovery_at=recovery))
+
+
+def after_gap(before: Snapshot) -> Snapshot:
+    """The monitor was blind since its last probe: streaks do not run across unknown time
+    (failures on both sides of an hour nobody watched are not "in a row")."""
+    if before.state == SUSPECT:
+        return Snapshot(UP)
+    if before.state == RECOVERING:
+        return replace(before, state=DOWN, ok_streak=0, recovery_at=None)
+    return before

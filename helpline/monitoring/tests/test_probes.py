@@ -283,3 +283,18 @@ def test_a_probe_waiting_for_its_turn_does_not_time_out(site):
     targets = [Target(i, site.url, timeout=0.4) for i in range(1, 5)]
     outcomes = asyncio.run(probe_all(targets, policy=Policy(allow_loopback=True), concurrency=1))
     assert [o.ok for o in outcomes] == [True] * 4, outcomes
+
+
+def test_failures_on_both_sides_of_a_blind_hour_are_not_in_a_row(cast, site):
+    monitor = watch(cast.acme_shoes, site.url)
+    step(T0)
+    site.status = 503
+    step(T0 + M)  # suspect: one failure
+    back = T0 + 61 * M  # the worker was away for an hour
+    step(back)
+    step(back + 5 * S)
+    monitor.refresh_from_db()
+    assert monitor.state == "suspect" and monitor.first_failure_at == back
+    step(back + 10 * S)
+    outage = Outage.objects.get()
+    assert outage.started_at == back  # not T0 + 1 min, before the blind hour
