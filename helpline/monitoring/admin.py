@@ -15,16 +15,7 @@ from helpline.core.errors import HelplineError
 from helpline.monitoring import services
 from helpline.monitoring.models import MaintenanceWindow, Monitor, PlatformIncident
 
-CONFIG = [
-    "store",
-    "url",
-    "interval_seconds",
-    "timeout_seconds",
-    "expected_status",
-    "keyword",
-    "tls_warn_days",
-    "active",
-]
+CONFIG = ["store", *services.MONITOR_FIELDS]
 
 
 class MonitorForm(forms.ModelForm):

@@ -118,17 +118,20 @@ def monitor_create(
     )
 
 
+# What may be changed on a monitor (the admin's form shows these, with the store).
+MONITOR_FIELDS = (
+    "url",
+    "interval_seconds",
+    "timeout_seconds",
+    "expected_status",
+    "keyword",
+    "tls_warn_days",
+    "active",
+)
+
+
 def monitor_update(*, monitor: Monitor, now: datetime | None = None, **changes: Any) -> Monitor:
-    allowed = {
-        "url",
-        "interval_seconds",
-        "timeout_seconds",
-        "expected_status",
-        "keyword",
-        "tls_warn_days",
-        "active",
-    }
-    unknown = set(changes) - allowed
+    unknown = set(changes) - set(MONITOR_FIELDS)
     if unknown:
         raise InvalidInput(f"cannot change {', '.join(sorted(unknown))}", code="invalid")
     _check_ranges(changes)
@@ -445,6 +448,23 @@ def _incident_check(now: datetime) -> PlatformIncident | None:
 # ---------------------------------------------------------------- maintenance
 
 
+def _mail(user: User, *, kind: str, subject: str, body: str, key: str, now: datetime) -> None:
+    """One mail to a person, through the outbox (inside the caller's transaction)."""
+    notify.enqueue(
+        channel="email",
+        kind=kind,
+        recipient=user.email,
+        payload={
+            "subject": subject[:250],
+            "body": body,
+            "message_id": make_msgid(domain="helpline"),
+        },
+        idempotency_key=key,
+        now=now,
+        recipient_user_id=user.pk,
+    )
+
+
 def maintenance_create(
     *,
     title: str,
@@ -495,18 +515,13 @@ def maintenance_create(
                 "Your store may be unreachable during this window.\n"
                 "— Helpline (this message was sent automatically)"
             )
-            notify.enqueue(
-                channel="email",
+            _mail(
+                user,
                 kind="maintenance",
-                recipient=user.email,
-                payload={
-                    "subject": f"Planned maintenance {_local(starts_at, zone)}: {title}"[:250],
-                    "body": body,
-                    "message_id": make_msgid(domain="helpline"),
-                },
-                idempotency_key=f"maint{window.pk}.email.u{user.pk}",
+                subject=f"Planned maintenance {_local(starts_at, zone)}: {title}",
+                body=body,
+                key=f"maint{window.pk}.email.u{user.pk}",
                 now=now,
-                recipient_user_id=user.pk,
             )
     return window
 
@@ -557,23 +572,18 @@ def tls_warnings(*, now: datetime) -> int:
             if store.account_manager is not None:
                 people.append(store.account_manager)
             for user in people:
-                notify.enqueue(
-                    channel="email",
+                _mail(
+                    user,
                     kind="tls_expiry",
-                    recipient=user.email,
-                    payload={
-                        "subject": f"The certificate of {store.name} expires soon"[:250],
-                        "body": (
-                            f"The TLS certificate served at {monitor.url} expires on "
-                            f"{_local(expires, user.time_zone or store.merchant.time_zone)}. "
-                            "Renew it before then, or customers will see a security warning.\n"
-                            "— Helpline (this message was sent automatically)"
-                        ),
-                        "message_id": make_msgid(domain="helpline"),
-                    },
-                    idempotency_key=f"tls.m{monitor.pk}.{expires:%Y%m%d}.u{user.pk}",
+                    subject=f"The certificate of {store.name} expires soon",
+                    body=(
+                        f"The TLS certificate served at {monitor.url} expires on "
+                        f"{_local(expires, user.time_zone or store.merchant.time_zone)}. "
+                        "Renew it before then, or customers will see a security warning.\n"
+                        "— Helpline (this message was sent automatically)"
+                    ),
+                    key=f"tls.m{monitor.pk}.{expires:%Y%m%d}.u{user.pk}",
                     now=now,
-                    recipient_user_id=user.pk,
                 )
                 written += 1
     return written
