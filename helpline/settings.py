@@ -45,6 +45,10 @@ try:
         os.environ, "HELPLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
     )
     ATTACHMENT_MAX_COUNT = config.positive_int(os.environ, "HELPLINE_ATTACHMENT_MAX_COUNT", 20)
+    # Store uptime (helpline.monitoring): loopback only for local test servers; a control URL
+    # (a page of ours) whose failure marks a probe round as Helpline's own trouble.
+    MONITOR_ALLOW_LOOPBACK = config.boolean(os.environ, "HELPLINE_MONITOR_ALLOW_LOOPBACK", False)
+    MONITOR_CONTROL_URL = config.text(os.environ, "HELPLINE_MONITOR_CONTROL_URL")
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")
@@ -69,6 +73,7 @@ INSTALLED_APPS = [
     "helpline.web",
     "helpline.notify",
     "helpline.mail",
+    "helpline.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +139,19 @@ NOTIFY_BACKOFF_CAP_SECONDS = 3600
 NOTIFY_LEASE_SECONDS = 120  # a claimed row not finished by then (its worker died) is claimed again
 # The folders of helpline/notify/channels/ that are in use.
 NOTIFY_CHANNELS = ["email", "webhook", "whatsapp", "digest"]
+
+# Store uptime (helpline.monitoring; docs/decisions/0020-0029).
+MONITOR_DOWN_AFTER = 3  # failures in a row confirm an outage
+MONITOR_UP_AFTER = 2  # successes in a row confirm a recovery
+MONITOR_REPROBE_SECONDS = 5  # "re-probed at once": suspect and recovering monitors, so soon
+MONITOR_INCIDENT_SHARE = 0.2  # this share of monitored stores down within …
+MONITOR_INCIDENT_WINDOW_MINUTES = 10  # … these minutes opens one platform incident
+MONITOR_INCIDENT_MIN_STORES = 3  # (and at least this many stores)
+MONITOR_BLIND_ROUND_MIN = 5  # a round of ≥ this many probes with no answer at all is ours
+MONITOR_RAW_KEEP_HOURS = 48
+MONITOR_MINUTE_KEEP_DAYS = 14
+MONITOR_HOUR_KEEP_DAYS = 400
+MONITOR_CONCURRENCY = 500
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

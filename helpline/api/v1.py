@@ -67,13 +67,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from helpline.api import mail as mail_api
-    from helpline.api import outbox, provisioning, sla, tickets
+    from helpline.api import monitoring, outbox, provisioning, sla, tickets
 
     api.add_router("/sla", sla.router)
     api.add_router("", outbox.router)
     api.add_router("", provisioning.router)
     api.add_router("", tickets.router)
     api.add_router("", mail_api.router)
+    api.add_router("", monitoring.router)
 
 
 _register_routers()

@@ -22,7 +22,10 @@ def _seconds(raw: str) -> float:
     return value
 
 
-@command("worker", "Sweep SLA warnings, breaches, quote expiry and auto-close; deliver the outbox.")
+@command(
+    "worker",
+    "Sweep SLA warnings, breaches, quote expiry and auto-close; deliver the outbox; probe stores.",
+)
 def _worker_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true", help="one step, then exit")
     parser.add_argument(
@@ -37,6 +40,9 @@ def _worker_args(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="send on N connections at once (default 1: only one notification in flight)",
     )
+    parser.add_argument(
+        "--no-probes", action="store_true", help="do not probe stores (another worker does)"
+    )
 
 
 @handler("worker")
@@ -45,9 +51,13 @@ def _worker(args: argparse.Namespace) -> int:
     from helpline.notify import worker
 
     logging.getLogger("helpline").setLevel(logging.INFO)
+    from helpline.monitoring import engine as probes
+
     if args.once:
         result = worker.run_once(worker=args.name, threads=args.threads)
         sys.stdout.write(f"{result}\n")
+        if not args.no_probes:
+            sys.stdout.write(f"probes: {probes.probe_step(worker=args.name)}\n")
         return 0
     stop = threading.Event()
 
@@ -60,9 +70,18 @@ def _worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     sys.stdout.write("helpline worker: running (SIGTERM or Ctrl-C stops it)\n")
     sys.stdout.flush()
+    # Store probes: their own loop (asyncio rounds) in a thread beside the outbox loop.
+    prober = None
+    if not args.no_probes:
+        prober = threading.Thread(
+            target=probes.run_forever, kwargs={"stop": stop}, name="probes", daemon=True
+        )
+        prober.start()
     steps = worker.run_forever(
         stop=stop, interval=args.interval, worker=args.name, threads=args.threads
     )
+    if prober is not None:
+        prober.join(30)
     sys.stdout.write(f"helpline worker: stopped after {steps} steps\n")
     return 0
 

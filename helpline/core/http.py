@@ -47,6 +47,10 @@ def _allowed(ip: str, allow_private: bool) -> bool:
     return not (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved)
 
 
+# The address policy, public: the store probes (aiohttp, helpline.monitoring) apply the same one.
+address_allowed = _allowed
+
+
 def _guarded_connect(allow_private: bool) -> Any:
     def create_connection(
         address: tuple[str, int], timeout: Any = None, source_address: Any = None, **_: Any

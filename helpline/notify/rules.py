@@ -81,6 +81,8 @@ def _summary(event: Any, ticket: Any, message: Any) -> str:
         return f"75 % of the {target} target used; due {after.get('deadline')}"
     if kind == "sla_breached":
         return f"{after.get('priority')} {target} target breached at {after.get('at')}"
+    if kind == "monitor":
+        return "news from the store monitor"
     if kind == "quote":
         amount, until = after.get("amount_inr"), after.get("valid_until")
         return f"a quote of INR {amount} awaits your approval until {until}"
@@ -171,6 +173,14 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
         out.append((manager, "account_manager"))
     if kind == "created" and ticket.priority == "C1" and after_hours(ticket, event.created_at):
         out.extend((user, "on_call") for user in selectors.on_call_at(event.created_at))
+    if ticket.channel == "monitor" and kind in ("created", "monitor"):
+        # Opened by the store monitor (no requester): the merchant's people, the account
+        # manager and, for a new outage, whoever is on call — at any hour.
+        out.extend((u, "merchant") for u in User.objects.filter(merchant_id=ticket.merchant_id))
+        if manager is not None:
+            out.append((manager, "account_manager"))
+        if kind == "created":
+            out.extend((user, "on_call") for user in selectors.on_call_at(event.created_at))
     seen: set[int] = set()
     result = []
     for user, why in out:
@@ -274,7 +284,7 @@ def after_id(event: Any) -> int | None:
 
 
 def _message_of(event: Any) -> Any:
-    if event.kind not in ("message", "note"):
+    if event.kind not in ("message", "note", "monitor"):
         return None
     from helpline.tickets.models import TicketMessage
 

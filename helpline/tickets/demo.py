@@ -541,6 +541,12 @@ def load(
             tick(1)
         while services.clocks_sweep(now=now):
             pass
+        # Store uptime: monitors with 90 days of history (helpline.monitoring.demo).
+        from helpline.monitoring import demo as uptime_demo
+
+        uptime_demo.seed(
+            stores=[s for found in cast.stores.values() for s in found], now=now, rng=rng
+        )
     return DemoResult(
         tickets=Ticket.objects.count(),
         messages=TicketMessage.objects.count(),

@@ -197,3 +197,13 @@ def similar_open_tickets(*, user: User | None, text: str, limit: int = 5) -> lis
 
 def tickets_count(*, user: User | None) -> int:
     return visible_tickets(user).count()
+
+
+def open_ticket_for_store(*, store_id: int, issue_type: str) -> Ticket | None:
+    """The newest open ticket of that issue type for the store (system use: the monitor joins
+    a store-down outage to the ticket already open rather than opening another)."""
+    return (
+        Ticket.objects.filter(store_id=store_id, issue_type=issue_type, status__in=OPEN_STATUSES)
+        .order_by("-id")
+        .first()
+    )

@@ -506,6 +506,30 @@ def ticket_record(
     now = now or clock.now()
     with transaction.atomic():
         write_events(ticket, None, [EventSpec(kind, None, after, reason, False, now)])
+def ticket_system_note(
+    *, ticket: Ticket, body: str, what: str, public: bool = True, now: datetime | None = None
+) -> TicketMessage:
+    """A message from the system itself (the store monitor: "down again", "reachable again"),
+    with a ``what`` event (e.g. ``monitor``). It meets no target and changes no state: staff
+    still answer and resolve."""
+    now = now or clock.now()
+    body = _text(body, "body", BODY_MAX)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _refuse_closed(ticket, "posting")
+        change = _Change(ticket, None, now)
+        change.settle()
+        message = TicketMessage.objects.create(
+            ticket=ticket,
+            kind=MessageKind.SYSTEM,
+            body=body,
+            internal=not public,
+            channel=Channel.MONITOR,
+            created_at=now,
+        )
+        change.event(what, after={"message_id": message.pk}, public=public)
+        change.save()
+    return message
 
 
 # ---------------------------------------------------------------- transitions

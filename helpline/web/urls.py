@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from helpline.web.views import attachments, auth, console, support
+from helpline.web.views import attachments, auth, console, support, uptime
 
 app_name = "web"
 
@@ -28,6 +28,19 @@ urlpatterns = [
         "support/t/<int:ticket_id>/<str:action>/",
         support.ticket_action,
         name="support-action",
+    ),
+    path("status/", uptime.status_page, name="status"),
+    path("uptime/", uptime.uptime_home, name="uptime"),
+    path("uptime/<int:store_id>/", uptime.store_status, name="uptime-store"),
+    path(
+        "uptime/<int:store_id>/report/<int:year>-<int:month>/",
+        uptime.monthly_report,
+        name="uptime-report",
+    ),
+    path(
+        "uptime/<int:store_id>/report/<int:year>-<int:month>.<str:fmt>",
+        uptime.monthly_report,
+        name="uptime-report-file",
     ),
     path("console/", console.queue, name="console"),
     path("console/bulk/", console.bulk, name="console-bulk"),

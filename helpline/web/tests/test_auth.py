@@ -25,6 +25,7 @@ EXPECTED_PUBLIC = {
     "web:password_reset_confirm",
     "web:password_reset_complete",
     "web:help",
+    "web:status",  # the platform status page (no store named)
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
@@ -33,6 +34,7 @@ SAMPLE_KWARGS = {
     "token": "x-y",
     "attachment_id": 1,
 }
+SAMPLE_KWARGS.update({"store_id": 1, "year": 2026, "month": 11, "fmt": "csv"})
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
+from helpline.monitoring import selectors as monitoring_selectors
 from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
@@ -85,6 +86,8 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     stores = list(merchant_selectors.visible_stores(user).order_by("name"))
     form = NewTicketForm(request.POST or None, stores=stores, policy=policy)
     similar: list[Any] = []
+    incidents = monitoring_selectors.open_incidents()  # platform incidents: shown before a C1
+    held = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["priority"] == "C1" and not data["confirmed"]:
@@ -93,7 +96,8 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             similar = selectors.similar_open_tickets(
                 user=user, text=f"{data['subject']} {data['description'][:500]}"
             )
-        if not similar:
+            held = bool(similar or incidents)
+        if not held:
             try:
                 ticket = services.ticket_create(
                     actor=user,
@@ -129,6 +133,8 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             "priorities": [policy.priorities[c] for c in policy.priority_codes()],
             "issue_default": issue_default,
             "similar": similar,
+            "incidents": incidents,
+            "held": held,
             "preview": _preview(chosen_priority, chosen_type),
             "tz": zone_for(user),
         },

@@ -1,0 +1,119 @@
+"""The probe loop of the worker: claim due monitors, probe them concurrently, record.
+
+``probe_step(now=…)`` is one round (tests call it with their own ``now``: time-machine does not
+move asyncio's monotonic clock, so no wall time is read here except through ``now``). The
+probes themselves run in ``asyncio.run`` — no database access inside the event loop; claiming
+and recording are plain Django, before and after. ``run_forever`` is what ``helpline worker``
+runs in a thread beside the outbox loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aiohttp.abc import AbstractResolver
+from django.conf import settings
+from django.db import close_old_connections, connections
+
+from helpline.core import clock
+from helpline.monitoring import rollup, services
+from helpline.monitoring.probe import Policy, Target, probe_all
+from helpline.monitoring.services import RoundSummary
+
+log = logging.getLogger(__name__)
+CONTROL_ID = 0  # the control target's id in a round (no monitor has it)
+SWEEP_EVERY = timedelta(minutes=1)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:probes"
+
+
+def policy_from_settings() -> Policy:
+    return Policy(
+        allow_private=bool(settings.HELPLINE_HTTP_ALLOW_PRIVATE),
+        allow_loopback=bool(getattr(settings, "MONITOR_ALLOW_LOOPBACK", False)),
+    )
+
+
+@dataclass
+class StepResult:
+    claimed: int = 0
+    summary: RoundSummary | None = None
+
+    def __str__(self) -> str:
+        return f"claimed {self.claimed}; {self.summary or 'nothing due'}"
+
+
+def probe_step(
+    *,
+    now: datetime | None = None,
+    worker: str | None = None,
+    limit: int = 5000,
+    resolver: AbstractResolver | None = None,
+    policy: Policy | None = None,
+    control_url: str | None = None,
+) -> StepResult:
+    """One round at ``now``: the due monitors are probed and what they saw is recorded."""
+    now = now or clock.now()
+    claimed = services.monitors_claim(now=now, worker=worker or worker_name(), limit=limit)
+    if not claimed:
+        return StepResult()
+    control = control_url if control_url is not None else settings.MONITOR_CONTROL_URL
+    targets = [
+        Target(m.pk, m.url, float(m.timeout_seconds), m.expected_status, m.keyword) for m in claimed
+    ]
+    if control:
+        targets.append(Target(CONTROL_ID, control, 10.0))
+    outcomes = asyncio.run(
+        probe_all(
+            targets,
+            policy=policy or policy_from_settings(),
+            resolver=resolver,
+            concurrency=settings.MONITOR_CONCURRENCY,
+        )
+    )
+    control_ok = None
+    if control:
+        control_ok = next(o.ok for o in outcomes if o.monitor_id == CONTROL_ID)
+        outcomes = [o for o in outcomes if o.monitor_id != CONTROL_ID]
+    blind = services.round_is_blind(outcomes, control_ok=control_ok)
+    summary = services.probe_round_record(now=now, outcomes=outcomes, blind_reason=blind)
+    return StepResult(claimed=len(claimed), summary=summary)
+
+
+def run_forever(*, stop: threading.Event, interval: float = 1.0, worker: str | None = None) -> int:
+    """Rounds until ``stop``; the rollup sweep once a minute. A failing round (the database
+    gone, …) is logged and retried: the time it could not record becomes unknown by itself
+    (a gap in probes longer than twice the interval)."""
+    rounds = 0
+    last_sweep: datetime | None = None
+    name = worker or worker_name()
+    try:
+        while not stop.is_set():
+            try:
+                now = clock.now()
+                result = probe_step(now=now, worker=name)
+                if last_sweep is None or now - last_sweep >= SWEEP_EVERY:
+                    rollup.sweep(now=now)
+                    services.tls_warnings(now=now)
+                    last_sweep = now
+            except Exception:  # a bad round must not end the worker
+                log.exception("probe round failed")
+                close_old_connections()
+                stop.wait(interval)
+                continue
+            rounds += 1
+            if result.claimed:
+                log.info("probes: %s", result)
+            if result.claimed < 5000:  # a full batch: more are due, go on at once
+                stop.wait(interval)
+    finally:
+        connections.close_all()  # this thread's connections (they are per thread)
+    return rounds

@@ -1,0 +1,253 @@
+"""Reads of the monitoring app. Per-store reads are scoped by ``accounts.access`` through the
+merchants' selectors (another merchant's store is a 404); the platform status is public."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from helpline.accounts.models import User
+from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.validation import FIRST_YEAR, LAST_YEAR, id_in_range
+from helpline.merchants import selectors as merchant_selectors
+from helpline.merchants.models import Store
+from helpline.monitoring import uptime
+from helpline.monitoring.models import (
+    BlindSpan,
+    MaintenanceWindow,
+    Monitor,
+    MonitorState,
+    Outage,
+    PlatformIncident,
+)
+
+PERIODS = ("day", "month", "year")
+
+
+def open_incidents() -> list[PlatformIncident]:
+    """Platform incidents still open (shown before a merchant files a C1)."""
+    return list(PlatformIncident.objects.filter(resolved_at__isnull=True).order_by("-started_at"))
+
+
+def incidents(*, since: datetime | None = None, limit: int = 50) -> list[PlatformIncident]:
+    qs = PlatformIncident.objects.all()
+    if since is not None:
+        qs = qs.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))
+    return list(qs.order_by("-started_at")[:limit])
+
+
+def maintenance_windows(*, since: datetime, store: Store | None = None) -> list[MaintenanceWindow]:
+    """Windows not yet over at ``since`` (current and planned); for a store, those concerning
+    it (its own and platform-wide)."""
+    qs = MaintenanceWindow.objects.filter(ends_at__gt=since).prefetch_related("stores")
+    if store is not None:
+        qs = qs.filter(Q(stores__isnull=True) | Q(stores=store.pk)).distinct()
+    return list(qs.order_by("starts_at"))
+
+
+def monitors(*, user: User | None = None, store_id: int | None = None) -> QuerySet[Monitor]:
+    """Monitors of the stores ``user`` may see (None: every monitor, for the system)."""
+    qs = Monitor.objects.select_related("store", "store__merchant").order_by("pk")
+    if user is not None:
+        qs = qs.filter(store__in=merchant_selectors.visible_stores(user))
+    return qs.filter(store_id=store_id) if store_id is not None else qs
+
+
+def monitor_get(*, user: User | None, monitor_id: int) -> Monitor:
+    monitor = monitors(user=user).filter(pk=monitor_id).first() if id_in_range(monitor_id) else None
+    if monitor is None:
+        raise NotFound("monitor not found")
+    return monitor
+
+
+def visible_maintenance(*, user: User | None, since: datetime) -> list[MaintenanceWindow]:
+    """Windows not over at ``since``: platform-wide ones, and those of stores ``user`` sees."""
+    stores = merchant_selectors.visible_stores(user).values("pk")
+    qs = (
+        MaintenanceWindow.objects.filter(ends_at__gt=since)
+        .filter(Q(stores__isnull=True) | Q(stores__in=stores))
+        .distinct()
+        .prefetch_related("stores")
+    )
+    return list(qs.order_by("starts_at"))
+
+
+def store_for(*, user: User | None, store_id: int) -> Store:
+    return merchant_selectors.store_get(user=user, store_id=store_id)
+
+
+def zone_of(store: Store) -> ZoneInfo:
+    try:
+        return ZoneInfo(store.merchant.time_zone or settings.TIME_ZONE_DISPLAY)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE_DISPLAY)
+
+
+@dataclass(frozen=True)
+class StoreHistory:
+    """What the figures of a store are made of, over [start, end)."""
+
+    outages: list[uptime.Interval]
+    unknown: list[uptime.Interval]
+    maintenance: list[uptime.Interval]
+
+
+def store_history(store: Store, start: datetime, end: datetime, now: datetime) -> StoreHistory:
+    """Outages (open ones until ``now``), unknown time (blind spans, and before the store was
+    first watched or whenever it has no active monitor) and maintenance windows."""
+    outages = [
+        (o.started_at, o.ended_at or now)
+        for o in Outage.objects.filter(store=store, started_at__lt=end).filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=start)
+        )
+    ]
+    unknown = [
+        (b.started_at, b.ended_at)
+        for b in BlindSpan.objects.filter(store=store, started_at__lt=end, ended_at__gt=start)
+    ]
+    watched = list(
+        Monitor.objects.filter(store=store).values_list(
+            "created_at", "active", "last_probe_at", "interval_seconds"
+        )
+    )
+    if not watched:
+        unknown.append((start, end))
+    else:
+        first = min(row[0] for row in watched)
+        if first > start:
+            unknown.append((start, first))
+        for _, active, probed, seconds in watched:
+            # Probing has stopped right now (no worker running): unknown from the probe that
+            # should have come; the gap rule books it for good once probing resumes.
+            interval = timedelta(seconds=seconds)
+            if active and probed is not None and now - probed > 2 * interval:
+                unknown.append((probed + interval, now))
+        if not any(row[1] for row in watched):
+            # Stopped watching: what has not been probed since is unknown (the gap rule books
+            # it once probing resumes; until then, it is booked here).
+            last = Monitor.objects.filter(store=store).order_by("-last_probe_at").first()
+            since = last.last_probe_at if last and last.last_probe_at else first
+            unknown.append((since, end))
+    windows = [
+        (w.starts_at, w.ends_at)
+        for w in MaintenanceWindow.objects.filter(starts_at__lt=end, ends_at__gt=start)
+        .filter(Q(stores__isnull=True) | Q(stores=store.pk))
+        .distinct()
+    ]
+    return StoreHistory(outages, unknown, windows)
+
+
+def _figures(
+    history: StoreHistory, start: datetime, end: datetime, now: datetime
+) -> uptime.Figures:
+    return uptime.figures(
+        start=start,
+        end=end,
+        now=now,
+        outages=history.outages,
+        unknown=history.unknown,
+        maintenance=history.maintenance,
+    )
+
+
+def store_figures(store: Store, *, kind: str, day: date, now: datetime) -> uptime.Figures:
+    """Uptime of ``store`` for the ``kind`` period (day, month, year) holding local ``day``."""
+    start, end = uptime.period_bounds(kind, day, zone_of(store))
+    return _figures(store_history(store, start, end, now), start, end, now)
+
+
+def store_uptime(
+    *, user: User | None, store_id: int, kind: str, day: date, now: datetime
+) -> tuple[Store, uptime.Figures]:
+    """The scoped read: a store the user may not see is a 404."""
+    if kind not in PERIODS:
+        raise InvalidInput(f"period must be one of {', '.join(PERIODS)}", code="invalid_period")
+    if not FIRST_YEAR < day.year < LAST_YEAR:
+        raise InvalidInput(
+            f"the date must be between the years {FIRST_YEAR} and {LAST_YEAR}", code="invalid_date"
+        )
+    store = store_for(user=user, store_id=store_id)
+    return store, store_figures(store, kind=kind, day=day, now=now)
+
+
+def daily_figures(
+    store: Store, *, dates: list[date], now: datetime
+) -> list[tuple[date, uptime.Figures]]:
+    """One figure per local day of ``dates`` (consecutive, oldest first), from one read."""
+    zone = zone_of(store)
+    start = uptime.period_bounds("day", dates[0], zone)[0]
+    end = uptime.period_bounds("day", dates[-1], zone)[1]
+    history = store_history(store, start, end, now)
+    return [(d, _figures(history, *uptime.period_bounds("day", d, zone), now)) for d in dates]
+
+
+def daily_bars(
+    store: Store, *, today: date, now: datetime, days: int = 90
+) -> list[tuple[date, uptime.Figures]]:
+    """The status page's bar chart: the last ``days`` local days."""
+    return daily_figures(store, dates=uptime.days_back(today, days), now=now)
+
+
+def store_outages(store: Store, *, since: datetime, limit: int = 100) -> list[Outage]:
+    return list(
+        Outage.objects.filter(store=store)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
+        .order_by("-started_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class PlatformStatus:
+    watched: int
+    down: int
+    state: str  # operational, degraded, incident
+    open_incidents: list[PlatformIncident]
+    maintenance: list[MaintenanceWindow]
+    history: list[PlatformIncident]
+    days: list[tuple[date, str]]  # the last 90 days: operational / incident / maintenance
+
+
+def platform_status(*, now: datetime, days: int = 90) -> PlatformStatus:
+    """The public status page: no store is named, only the platform's state."""
+    active = Monitor.objects.filter(active=True)
+    watched = active.values("store_id").distinct().count()
+    down = (
+        active.filter(state__in=[MonitorState.DOWN, MonitorState.RECOVERING])
+        .values("store_id")
+        .distinct()
+        .count()
+    )
+    open_now = open_incidents()
+    state = "incident" if open_now else ("degraded" if down else "operational")
+    zone = ZoneInfo(settings.TIME_ZONE_DISPLAY)
+    today = now.astimezone(zone).date()
+    dates = uptime.days_back(today, days)
+    since = uptime.period_bounds("day", dates[0], zone)[0]
+    history = incidents(since=since, limit=200)
+    windows = list(
+        MaintenanceWindow.objects.filter(ends_at__gt=since, stores__isnull=True).order_by(
+            "starts_at"
+        )
+    )
+    marks = []
+    for d in dates:
+        s, e = uptime.period_bounds("day", d, zone)
+        if any(i.started_at < e and (i.resolved_at or now) > s for i in history):
+            marks.append((d, "incident"))
+        elif any(w.starts_at < e and w.ends_at > s for w in windows):
+            marks.append((d, "maintenance"))
+        else:
+            marks.append((d, "operational" if s <= now else "future"))
+    return PlatformStatus(
+        watched=watched,
+        down=down,
+        state=state,
+        open_incidents=open_now,
+        maintenance=maintenance_windows(since=now - timedelta(days=1)),
+        history=history,
+        days=marks,
+    )

@@ -1,0 +1,114 @@
+"""Uptime pages: the public platform status, a store's status for its merchant (and staff), and
+the monthly report (page, CSV, PDF). Store reads go through the scoped selectors: a store the
+user may not see is a 404."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from helpline.core import clock
+from helpline.core.errors import HelplineError
+from helpline.merchants import selectors as merchant_selectors
+from helpline.merchants.models import Store
+from helpline.monitoring import report as reports
+from helpline.monitoring import selectors
+from helpline.web.common import public, user_of
+from helpline.web.present import zone_for
+
+
+@public
+def status_page(request: HttpRequest) -> HttpResponse:
+    """Public on purpose (no sign-in): the platform's state, incidents, maintenance, history.
+    No store is named."""
+    now = clock.now()
+    status = selectors.platform_status(now=now)
+    return render(
+        request,
+        "web/uptime/status.html",
+        {
+            "status": status,
+            "platform_wide": [w for w in status.maintenance if not w.stores.all()],
+            "tz": settings.TIME_ZONE_DISPLAY,
+        },
+    )
+
+
+@login_required
+def uptime_home(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    now = clock.now()
+    rows = []
+    for store in merchant_selectors.visible_stores(user).order_by("name")[:200]:
+        today = now.astimezone(selectors.zone_of(store)).date()
+        month = selectors.store_figures(store, kind="month", day=today, now=now)
+        states = sorted({m.state for m in selectors.monitors(store_id=store.pk) if m.active})
+        rows.append({"store": store, "month": month, "states": states})
+    return render(request, "web/uptime/home.html", {"rows": rows, "tz": zone_for(user)})
+
+
+def _store_or_404(request: HttpRequest, store_id: int) -> Store:
+    try:
+        return selectors.store_for(user=user_of(request), store_id=store_id)
+    except HelplineError:
+        raise Http404("store not found") from None
+
+
+@login_required
+def store_status(request: HttpRequest, store_id: int) -> HttpResponse:
+    store = _store_or_404(request, store_id)
+    now = clock.now()
+    zone = selectors.zone_of(store)
+    today = now.astimezone(zone).date()
+    bars = selectors.daily_bars(store, today=today, now=now)
+    return render(
+        request,
+        "web/uptime/store.html",
+        {
+            "store": store,
+            "tz": zone,
+            "monitors": [m for m in selectors.monitors(store_id=store.pk) if m.active],
+            "month": selectors.store_figures(store, kind="month", day=today, now=now),
+            "year": selectors.store_figures(store, kind="year", day=today, now=now),
+            "chart": mark_safe(reports.bars_svg(bars)),  # noqa: S308 - numbers and dates, escaped
+            "outages": selectors.store_outages(store, since=now - timedelta(days=90)),
+            "maintenance": selectors.maintenance_windows(since=now, store=store),
+            "this_month": today.replace(day=1),
+            "last_month": (today.replace(day=1) - timedelta(days=1)).replace(day=1),
+        },
+    )
+
+
+@login_required
+def monthly_report(
+    request: HttpRequest, store_id: int, year: int, month: int, fmt: str = "html"
+) -> HttpResponse:
+    store = _store_or_404(request, store_id)
+    if fmt not in ("html", "csv", "pdf") or not (1 <= month <= 12) or not (2000 <= year <= 2999):
+        raise Http404("not found")
+    data = reports.monthly(store, month=date(year, month, 1), now=clock.now())
+    name = f"uptime-{store.pk}-{year:04d}-{month:02d}"
+    if fmt == "csv":
+        response = HttpResponse(reports.as_csv(data), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(reports.as_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return render(
+        request,
+        "web/uptime/report.html",
+        {
+            "report": data,
+            "store": store,
+            "tz": data.zone,
+            "chart": mark_safe(reports.bars_svg(data.days)),  # noqa: S308 - numbers and dates
+            "csv": f"{year:04d}-{month:02d}.csv",
+        },
+    )
