@@ -38,3 +38,13 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from helpline.merchants.care_models import (  # noqa: E402  (account management, issue 8)
+    AmTask,
+    CallRequest,
+    ContactLogEntry,
+    SheetNote,
+)
+
+__all__ = ["AmTask", "CallRequest", "ContactLogEntry", "Merchant", "SheetNote", "Store"]

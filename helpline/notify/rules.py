@@ -81,6 +81,8 @@ def _summary(event: Any, ticket: Any, message: Any) -> str:
         return f"75 % of the {target} target used; due {after.get('deadline')}"
     if kind == "sla_breached":
         return f"{after.get('priority')} {target} target breached at {after.get('at')}"
+    if kind == "engineering_done":  # issue 8
+        return f"engineering finished {', '.join(after.get('dev_tickets', []))}: tell the merchant"
     if kind == "quote":
         amount, until = after.get("amount_inr"), after.get("valid_until")
         return f"a quote of INR {amount} awaits your approval until {until}"
@@ -94,6 +96,12 @@ def _email(event: Any, ticket: Any, user: User, summary: str, message: Any) -> d
         lines += ["", f"Reason: {event.reason}"]
     if message is not None and not message.internal:
         lines += ["", message.body]
+    if event.kind == "quote" and user.role == Role.MERCHANT:  # issue 8: decide from the mail
+        from helpline.billing import links
+
+        lines += links.mail_lines(
+            quote_id=after_quote(event), user_id=user.pk, expires_at=_valid_until(event)
+        )
     lines += ["", "— Helpline (this message was sent automatically)"]
     return {
         "subject": f"[{ticket.reference}] {summary} — {ticket.subject}"[:250],
@@ -169,6 +177,10 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
         or (kind == "priority" and event.after in ("C1", "C2") and event.before not in ("C1", "C2"))
     ):
         out.append((manager, "account_manager"))
+    if kind == "engineering_done":  # issue 8: the agent and the account manager are told
+        out.extend((u, "engineering_done") for u in (assignee, manager) if u is not None)
+    if kind == "quote_declined" and assignee is not None:  # back to staff with the reason
+        out.append((assignee, "quote_declined"))
     if kind == "created" and ticket.priority == "C1" and after_hours(ticket, event.created_at):
         out.extend((user, "on_call") for user in selectors.on_call_at(event.created_at))
     seen: set[int] = set()
@@ -267,6 +279,14 @@ def _escalations(event: Any, ticket: Any) -> list[Notification]:
                 )
             )
     return out
+
+
+def after_quote(event: Any) -> int:
+    return int((event.after or {}).get("quote_id") or 0)
+
+
+def _valid_until(event: Any) -> datetime:
+    return datetime.fromisoformat(str((event.after or {}).get("valid_until")))
 
 
 def after_id(event: Any) -> int | None:

@@ -506,8 +506,11 @@ def ticket_transition(
     amount_inr: Decimal | str | None = None,
     description: str | None = None,
     valid_until: datetime | None = None,
+    via: str = "",
+    ip: str | None = None,
 ) -> Ticket:
-    """Take one lifecycle action (POLICY.md's table) with the fields it needs."""
+    """Take one lifecycle action (POLICY.md's table) with the fields it needs. ``via`` and
+    ``ip``: from where a quote decision came (recorded on the quote)."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -550,15 +553,25 @@ def ticket_transition(
             )
         elif action in ("approve", "decline", "expire"):
             status = {"approve": "approved", "decline": "declined", "expire": "expired"}[action]
+            if action == "decline" and not reason:
+                raise InvalidInput(
+                    "say why the quote is declined (support sees the reason)",
+                    code="reason_required",
+                )
             quote = billing.quote_decide(
                 ticket_id=ticket.pk,
                 status=status,
                 actor_id=actor.pk if actor else None,
                 reason=reason,
                 now=now,
+                via=via or ("system" if actor is None else "api"),
+                ip=ip,
             )
             change.event(
-                f"quote_{status}", after={"quote_id": quote.pk}, reason=reason, public=True
+                f"quote_{status}",
+                after={"quote_id": quote.pk, "via": quote.decided_via},
+                reason=reason,
+                public=True,
             )
         elif action == "workaround":
             body = _text(message, "message", BODY_MAX)

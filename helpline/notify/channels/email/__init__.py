@@ -1,6 +1,8 @@
 """Email through Django's mail (SMTP settings from HELPLINE_EMAIL_URL).
 
-Payload: ``{"subject", "body", "message_id"}`` (+ optional ``"references"``). The Message-ID is
+Payload: ``{"subject", "body", "message_id"}`` (+ optional ``"references"``, and
+``"attachments"``: ``[{"filename", "content", "mimetype"}]`` with text content, e.g. an
+``.ics`` invitation). The Message-ID is
 made when the row is written, so a repeat carries the same one (mail clients drop it); every
 mail says ``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies to it).
 """
@@ -66,6 +68,8 @@ class EmailChannel(Channel):
                 headers=headers,
                 connection=self._connection(),
             )
+            for item in payload.get("attachments") or []:
+                mail.attach(item["filename"], item["content"], item.get("mimetype"))
             sent = mail.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:
             raise Permanent(f"recipient refused: {exc.recipients}") from None
