@@ -13,7 +13,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Q
 
@@ -178,3 +178,22 @@ def to_xlsx(rows: list[SheetRow], zone: ZoneInfo, *, title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def zone_for(user: User) -> ZoneInfo:
+    """Times on the sheet: a merchant user's merchant's zone; staff their own, else the
+    installation's display zone."""
+    from django.conf import settings
+
+    names = [
+        user.merchant.time_zone if user.merchant_id and user.merchant is not None else "",
+        user.time_zone,
+        settings.TIME_ZONE_DISPLAY,
+    ]
+    for name in names:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
