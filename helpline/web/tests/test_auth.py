@@ -25,8 +25,10 @@ EXPECTED_PUBLIC = {
     "web:password_reset_confirm",
     "web:password_reset_complete",
     "web:help",
+    "web:quote-link",  # issue 8: the signed link in the mail is the credential
 }
 SAMPLE_KWARGS = {"ticket_id": 1, "action": "close", "uidb64": "MQ", "token": "x-y"}
+SAMPLE_KWARGS.update({"store_id": 1, "fmt": "csv", "dev_id": "1"})  # issue 8
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:

@@ -21,7 +21,7 @@ from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import Channel, Status
 from helpline.web.common import merchant_required, public, refused, ticket_or_404, user_of
 from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
-from helpline.web.present import ticket_row, zone_for
+from helpline.web.present import care_context, ticket_row, zone_for
 
 TABS = {
     "open": ("Open", [Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL]),
@@ -160,6 +160,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "reply_form": ReplyForm(),
             "close_form": CloseForm(),
             "tz": zone_for(user),
+            **care_context(user, ticket),  # issue 8: "with engineering", quotes
         },
     )
 
@@ -202,6 +203,8 @@ def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResp
                 ticket=ticket,
                 action=action,
                 reason=form.cleaned_data.get("reason", ""),
+                via="portal",
+                ip=request.META.get("REMOTE_ADDR"),
                 **extra,
             )
         except HelplineError as exc:
