@@ -541,6 +541,9 @@ def load(
             tick(1)
         while services.clocks_sweep(now=now):
             pass
+        from helpline.tickets import demo_care  # issue 8: account management
+
+        demo_care.load(cast=cast, now=now)
     return DemoResult(
         tickets=Ticket.objects.count(),
         messages=TicketMessage.objects.count(),

@@ -360,13 +360,25 @@ def ticket_create(
     priority: str | None = None,
     channel: str = Channel.API,
     now: datetime | None = None,
+    on_behalf_of: User | None = None,
 ) -> Ticket:
-    """Open a ticket; its clocks start now (counting from the next opening on business hours)."""
+    """Open a ticket; its clocks start now (counting from the next opening on business hours).
+    Staff who may file for the store (its account manager …) may name the merchant user it is
+    raised for (``on_behalf_of``): they are its requester and hear of it."""
     now = now or clock.now()
     if actor is not None and not access.may_file_for(actor, store):
         if access.is_active(actor) and actor.role == "engineer":
             raise Forbidden("engineers do not open merchant tickets", code="action_forbidden")
         raise NotFound("store not found")
+    if on_behalf_of is not None:
+        if not access.is_staff(actor):
+            raise Forbidden(
+                "only staff raise tickets on a merchant's behalf", code="action_forbidden"
+            )
+        if on_behalf_of.merchant_id != store.merchant_id or not on_behalf_of.is_active:
+            raise InvalidInput(
+                f"{on_behalf_of.email} is not a user of {store.merchant}", code="invalid_requester"
+            )
     subject = _text(subject, "subject", SUBJECT_MAX)
     description = _text(description, "description", BODY_MAX)
     if channel not in Channel.values:
@@ -382,7 +394,7 @@ def ticket_create(
         ticket = Ticket.objects.create(
             merchant_id=store.merchant_id,
             store=store,
-            requester=actor,
+            requester=on_behalf_of or actor,
             subject=subject,
             description=description,
             issue_type=issue_type,
@@ -415,6 +427,7 @@ def ticket_create(
                         "first_response_due": iso(by_kind[FIRST_RESPONSE].deadline),
                         "resolution_due": iso(by_kind[RESOLUTION].deadline),
                         "policy_version": policy.number,
+                        **({"on_behalf_of": on_behalf_of.pk} if on_behalf_of else {}),
                     },
                     public=True,
                     at=now,

@@ -49,6 +49,7 @@ urlpatterns = [
         name="am-sheet-export",
     ),
     path("console/stores/<int:store_id>/log/", am.store_log, name="am-log"),
+    path("console/stores/<int:store_id>/raise/", am.store_raise, name="am-raise"),
     path("console/stores/<int:store_id>/note/<int:ticket_id>/", am.store_note, name="am-note"),
     path("console/dev/", am.dev_list, name="dev-list"),
     path("console/dev/<str:dev_id>/", am.dev_page, name="dev-page"),

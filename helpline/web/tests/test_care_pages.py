@@ -25,7 +25,7 @@ from helpline.merchants.tests.world import NOW, PEOPLE, ROLES, World, world  # n
 from helpline.notify import delivery
 from helpline.notify.tests.conftest import smtp  # noqa: F401 (fixture: SMTP on loopback)
 from helpline.reports import progress_sheet
-from helpline.tickets.models import Status
+from helpline.tickets.models import Status, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def codes(*values: int) -> dict[str, int]:
 class Page:
     path: Callable[[World], str]
     expected: dict[str, int]
-    data: dict[str, Any] | None = None  # a POST
+    data: dict[str, Any] | Callable[[World], dict[str, Any]] | None = None  # a POST
     count: Callable[[], int] | None = None  # what a successful POST adds to
     ok: tuple[str, ...] = ()
 
@@ -119,6 +119,18 @@ PAGES: dict[str, Page] = {
         count=lambda: DevTicket.objects.filter(status="in_review").count(),
         ok=("agent", "am", "engineer", "admin"),
     ),
+    "raise for the merchant": Page(
+        lambda w: f"/console/stores/{_shoes(w)}/raise/",
+        codes(404, 302, 302, 404, 404, 302),
+        data=lambda w: {
+            "requester": w.cast.alice.pk,
+            "issue_type": "functionality",
+            "subject": "Raised in the call",
+            "description": "Alice asked on the phone",
+        },
+        count=lambda: Ticket.objects.count(),
+        ok=("agent", "am", "admin"),
+    ),
     "request a call": Page(
         lambda w: f"/support/stores/{_shoes(w)}/call/",
         codes(302, 302, 302, 302, 302, 302),
@@ -139,7 +151,8 @@ def test_page_permission_matrix(world: World, name: str, role: str) -> None:  # 
         if page.data is None:
             response = client.get(page.path(world))
         else:
-            response = client.post(page.path(world), page.data)
+            data = page.data(world) if callable(page.data) else page.data
+            response = client.post(page.path(world), data)
     assert response.status_code == page.expected[role], (name, role)
     if page.count is not None:
         assert (page.count() > before) == (role in page.ok), (name, role)
@@ -281,3 +294,40 @@ def test_escalating_from_the_console_and_the_eta_moves_the_due_date(world: World
     assert ticket.status == Status.TRIAGED
     assert ticket.due_at is not None and ticket.due_at.isoformat() == "2026-11-30T06:30:00+00:00"
     assert list(dev.tickets.all()) == [ticket]
+
+
+def test_the_account_manager_raises_a_ticket_on_the_merchants_behalf(world: World) -> None:  # noqa: F811
+    from helpline.notify.models import Outbox
+
+    client = login(world, "am")
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(
+            f"/console/stores/{world.cast.acme_shoes.pk}/raise/",
+            {
+                "requester": world.cast.alice.pk,
+                "issue_type": "functionality",
+                "priority": "C2",
+                "subject": "Coupons fail at checkout",
+                "description": "Alice reported it on our call",
+            },
+        )
+    ticket = Ticket.objects.get(subject="Coupons fail at checkout")
+    assert response.status_code == 302 and response["Location"] == f"/console/t/{ticket.pk}/"
+    assert ticket.requester_id == world.cast.alice.pk and ticket.channel == "staff"
+    created = ticket.events.get(kind="created")
+    assert created.actor_id == world.cast.maya.pk
+    assert (created.after or {}).get("on_behalf_of") == world.cast.alice.pk
+    assert Outbox.objects.filter(ticket=ticket, kind="created", recipient=world.cast.alice.email)
+    # The merchant sees it among their tickets; a user of another merchant cannot be named.
+    assert login(world, "merchant").get(f"/support/t/{ticket.pk}/").status_code == 200
+    with time_machine.travel(NOW, tick=False):
+        client.post(
+            f"/console/stores/{world.cast.acme_shoes.pk}/raise/",
+            {
+                "requester": world.cast.bob.pk,
+                "issue_type": "functionality",
+                "subject": "Not Bob's store",
+                "description": "x",
+            },
+        )
+    assert not Ticket.objects.filter(subject="Not Bob's store").exists()

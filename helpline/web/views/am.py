@@ -26,7 +26,9 @@ from helpline.merchants import care, care_selectors
 from helpline.merchants import selectors as merchant_selectors
 from helpline.merchants.models import ContactLogEntry
 from helpline.reports import progress_sheet
+from helpline.sla import selectors as sla_selectors
 from helpline.tickets import services as ticket_services
+from helpline.tickets.models import Channel
 from helpline.web.common import refused, staff_required, ticket_or_404, user_of
 from helpline.web.present import ticket_row, zone_for
 
@@ -117,6 +119,8 @@ def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
             "channels": ContactLogEntry.Channel.choices,
             "tz": zone_for(user),
             "recent_days": progress_sheet.RECENT_DAYS,
+            "merchant_users": merchant_selectors.users_of(store.merchant_id),
+            "policy": sla_selectors.current_policy(),
         },
     )
 
@@ -334,3 +338,32 @@ def attach_quote(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
 
     return _run(request, f"/console/t/{ticket.pk}/", call, "Quote sent to the merchant.")
+
+
+@staff_required
+@require_POST
+def store_raise(request: HttpRequest, store_id: int) -> HttpResponse:
+    """Raise a ticket on the merchant's behalf (the chosen merchant user is its requester)."""
+    user = user_of(request)
+    store = _store(request, store_id)
+    post = request.POST
+    created: list[Any] = []
+
+    def call() -> None:
+        raw = post.get("requester", "")
+        requester = merchant_selectors.merchant_user(int(raw)) if raw.isdigit() else None
+        created.append(
+            ticket_services.ticket_create(
+                actor=user,
+                store=store,
+                subject=post.get("subject", ""),
+                description=post.get("description", ""),
+                issue_type=post.get("issue_type", ""),
+                priority=post.get("priority") or None,
+                channel=Channel.STAFF,
+                on_behalf_of=requester,
+            )
+        )
+
+    response = _run(request, f"/console/stores/{store.pk}/", call, "Ticket raised.")
+    return redirect("web:console-ticket", ticket_id=created[0].pk) if created else response
