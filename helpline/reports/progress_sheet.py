@@ -13,9 +13,10 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
 from helpline.accounts import access
 from helpline.accounts.models import User
@@ -25,7 +26,8 @@ from helpline.merchants.models import SheetNote, Store
 from helpline.tickets.models import OPEN_STATUSES, Status, Ticket
 
 RECENT_DAYS = 30
-LIMIT = 1000
+LIMIT = 1000  # rows in an export
+SHOWN = 200  # rows on a page (the rest: in the export)
 PRIORITY_ORDER = {"C1": 0, "C2": 1, "C3": 2, "C4": 3}
 COLUMNS = [
     ("reference", "Ticket"),
@@ -79,30 +81,54 @@ def _next_step(ticket: Ticket, eng: str, devs: str) -> tuple[str, str]:
     return "Support works on it", "Support"
 
 
-def sheet_rows(*, user: User, store: Store, now: datetime) -> list[SheetRow]:
-    """The rows ``user`` may see (404 if the store is not theirs to see)."""
+def _sheet_tickets(store: Store, now: datetime) -> Any:
+    since = now - timedelta(days=RECENT_DAYS)
+    done = [Status.RESOLVED, Status.CLOSED]
+    return Ticket.objects.filter(store=store).filter(
+        Q(status__in=[s.value for s in OPEN_STATUSES])
+        | Q(status=Status.RESOLVED, resolved_at__gte=since)
+        | Q(status=Status.CLOSED, closed_at__gte=since)
+    ), done
+
+
+def sheet_rows(*, user: User, store: Store, now: datetime, limit: int = LIMIT) -> list[SheetRow]:
+    """The rows ``user`` may see (404 if the store is not theirs to see), in the sheet's order:
+    open before closed, then priority, due date, last update."""
     if not access.may_file_for(user, store):
         raise NotFound("store not found")
     internal = access.sees_internal(user)
-    since = now - timedelta(days=RECENT_DAYS)
+    qs, done = _sheet_tickets(store, now)
+    is_done = Case(When(status__in=done, then=Value(1)), default=Value(0))
+    rank = Case(
+        When(status__in=done, then=Value(0)),
+        *(When(priority=code, then=Value(n)) for code, n in PRIORITY_ORDER.items()),
+        default=Value(9),
+    )
     tickets = list(
-        Ticket.objects.filter(store=store)
-        .filter(
-            Q(status__in=[s.value for s in OPEN_STATUSES])
-            | Q(status=Status.RESOLVED, resolved_at__gte=since)
-            | Q(status=Status.CLOSED, closed_at__gte=since)
+        qs.select_related("assignee", "team")
+        .only(
+            "id",
+            "subject",
+            "created_at",
+            "priority",
+            "status",
+            "due_at",
+            "updated_at",
+            "assignee__first_name",
+            "assignee__last_name",
+            "assignee__email",
+            "team__name",
         )
-        .select_related("assignee", "team")
-        .order_by("-pk")[:LIMIT]
+        .order_by(is_done, rank, F("due_at").asc(nulls_last=True), "-updated_at", "-pk")[:limit]
     )
     ids = [t.pk for t in tickets]
     notes = dict(SheetNote.objects.filter(ticket_id__in=ids).values_list("ticket_id", "note"))
     states = engineering.engineering_state(ids)
-    refs = engineering.references_for(ids)
+    refs = engineering.references_for(ids) if internal else {}
     rows = []
     for t in tickets:
         eng = states.get(t.pk, "")
-        step, who = _next_step(t, eng, ", ".join(refs.get(t.pk, [])) if internal else "")
+        step, who = _next_step(t, eng, ", ".join(refs.get(t.pk, [])))
         if internal and who in ("Support", "Engineering"):
             team = t.team.name if t.team is not None else who
             owner = str(t.assignee) if t.assignee_id else team
@@ -110,6 +136,7 @@ def sheet_rows(*, user: User, store: Store, now: datetime) -> list[SheetRow]:
                 owner = f"Engineering ({owner})" if t.assignee_id else "Engineering"
         else:
             owner = "You" if who == "Merchant" and not internal else who
+        status = t.get_status_display()
         rows.append(
             SheetRow(
                 ticket_id=t.pk,
@@ -117,8 +144,7 @@ def sheet_rows(*, user: User, store: Store, now: datetime) -> list[SheetRow]:
                 subject=t.subject,
                 opened=t.created_at,
                 priority=t.priority,
-                status=t.get_status_display()
-                + (" · with engineering" if eng == "with engineering" else ""),
+                status=status + (" · with engineering" if eng == "with engineering" else ""),
                 due=t.due_at,
                 last_update=t.updated_at,
                 next_step=step,
@@ -127,16 +153,12 @@ def sheet_rows(*, user: User, store: Store, now: datetime) -> list[SheetRow]:
                 engineering=eng,
             )
         )
-    closed = (Status.RESOLVED.label, Status.CLOSED.label)
-    rows.sort(
-        key=lambda r: (
-            r.status in closed,
-            PRIORITY_ORDER.get(r.priority, 9) if r.status not in closed else 0,
-            r.due or datetime.max.replace(tzinfo=now.tzinfo),
-            -r.last_update.timestamp(),
-        )
-    )
     return rows
+
+
+def sheet_size(*, store: Store, now: datetime) -> int:
+    """How many rows the whole sheet has (a page shows the first ``SHOWN``)."""
+    return int(_sheet_tickets(store, now)[0].count())
 
 
 def cell(row: SheetRow, key: str, zone: ZoneInfo) -> str:

@@ -331,3 +331,17 @@ def test_the_account_manager_raises_a_ticket_on_the_merchants_behalf(world: Worl
             },
         )
     assert not Ticket.objects.filter(subject="Not Bob's store").exists()
+
+
+def test_a_long_sheet_shows_its_first_rows_and_exports_all(world: World, monkeypatch) -> None:  # noqa: F811
+    monkeypatch.setattr(progress_sheet, "SHOWN", 2)
+    client = login(world, "merchant")
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(f"/support/stores/{world.cast.acme_shoes.pk}/sheet/")
+        csv_text = client.get(f"/support/stores/{world.cast.acme_shoes.pk}/sheet.csv")
+    assert len(page.context["rows"]) == 2
+    assert b"1 more row in the export" in page.content
+    assert len(csv_text.content.decode().splitlines()) == 1 + 3
+    # The page's rows are the export's first rows, in the same order.
+    refs = [r.reference for r in page.context["rows"]]
+    assert [line.split(",")[0] for line in csv_text.content.decode().splitlines()[1:3]] == refs

@@ -111,7 +111,10 @@ def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
         "web/am/store.html",
         {
             "store": store,
-            "rows": progress_sheet.sheet_rows(user=user, store=store, now=now),
+            "rows": progress_sheet.sheet_rows(
+                user=user, store=store, now=now, limit=progress_sheet.SHOWN
+            ),
+            "more": max(0, progress_sheet.sheet_size(store=store, now=now) - progress_sheet.SHOWN),
             "columns": progress_sheet.COLUMNS,
             "entries": care_selectors.contact_entries(user=user, store=store),
             "call_requests": care_selectors.call_requests(user=user, store=store),

@@ -66,12 +66,16 @@ def store_sheet(request: HttpRequest, store_id: int) -> HttpResponse:
     except HelplineError as exc:
         refused(request, exc)
         raise
+    now = clock.now()
     return render(
         request,
         "web/support/sheet.html",
         {
             "store": store,
-            "rows": progress_sheet.sheet_rows(user=user, store=store, now=clock.now()),
+            "rows": progress_sheet.sheet_rows(
+                user=user, store=store, now=now, limit=progress_sheet.SHOWN
+            ),
+            "more": max(0, progress_sheet.sheet_size(store=store, now=now) - progress_sheet.SHOWN),
             "entries": care_selectors.contact_entries(user=user, store=store),
             "recent_days": progress_sheet.RECENT_DAYS,
             "tz": zone_for(user),
