@@ -27,7 +27,7 @@ from helpline.tickets.models import OPEN_STATUSES, Status, Ticket
 
 RECENT_DAYS = 30
 LIMIT = 1000  # rows in an export
-SHOWN = 200  # rows on a page (the rest: in the export)
+SHOWN = 100  # rows on a page (the rest: in the export)
 PRIORITY_ORDER = {"C1": 0, "C2": 1, "C3": 2, "C4": 3}
 COLUMNS = [
     ("reference", "Ticket"),

@@ -345,3 +345,50 @@ def test_a_long_sheet_shows_its_first_rows_and_exports_all(world: World, monkeyp
     # The page's rows are the export's first rows, in the same order.
     refs = [r.reference for r in page.context["rows"]]
     assert [line.split(",")[0] for line in csv_text.content.decode().splitlines()[1:3]] == refs
+
+
+def test_page_queries_do_not_grow_with_rows(world: World) -> None:  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from helpline.engineering import services as engineering
+    from helpline.tickets import services as ticket_services
+
+    client = login(world, "am")
+    pages = [
+        "/console/am/",
+        f"/console/stores/{world.cast.acme_shoes.pk}/",
+        f"/console/stores/{world.cast.acme_shoes.pk}/sheet.xlsx",
+    ]
+
+    def counts() -> list[int]:
+        out = []
+        for path in pages:
+            with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as ctx:
+                assert client.get(path).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    before = counts()
+    for n in range(6):
+        ticket = ticket_services.ticket_create(
+            actor=world.cast.alice,
+            store=world.cast.acme_shoes,
+            subject=f"More {n}",
+            description="d",
+            issue_type="functionality",
+            now=NOW - timedelta(minutes=30),
+        )
+        engineering.devticket_open(
+            actor=world.cast.ravi, title=f"Dev {n}", ticket_ids=[ticket.pk], now=NOW
+        )
+        care.sheet_note_set(actor=world.cast.maya, ticket=ticket, note=f"n{n}", now=NOW)
+        care.contact_log(
+            actor=world.cast.maya,
+            store=world.cast.acme_shoes,
+            channel="call",
+            summary=f"call {n}",
+            ticket_ids=[ticket.pk],
+            now=NOW - timedelta(minutes=5),
+        )
+    assert counts() == before
