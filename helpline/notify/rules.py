@@ -89,18 +89,20 @@ def _summary(event: Any, ticket: Any, message: Any) -> str:
     return kind.replace("_", " ")
 
 
-def _email(event: Any, ticket: Any, user: User, summary: str, message: Any) -> dict[str, Any]:
+def _email(
+    event: Any, ticket: Any, user: User, summary: str, message: Any, quote: Any = None
+) -> dict[str, Any]:
     domain = parseaddr(settings.SUPPORT_ADDRESS)[1].rsplit("@", 1)[-1]
     lines = [f"{ticket.reference}: {ticket.subject}", "", summary.capitalize() + "."]
     if event.reason:
         lines += ["", f"Reason: {event.reason}"]
     if message is not None and not message.internal:
         lines += ["", message.body]
-    if event.kind == "quote" and user.role == Role.MERCHANT:  # issue 8: decide from the mail
+    if quote is not None and user.role == Role.MERCHANT:  # issue 8: decide from the mail
         from helpline.billing import links
 
         lines += links.mail_lines(
-            quote_id=after_quote(event), user_id=user.pk, expires_at=_valid_until(event)
+            quote_id=after_quote(quote), user_id=user.pk, expires_at=_valid_until(quote)
         )
     lines += ["", "— Helpline (this message was sent automatically)"]
     return {
@@ -355,7 +357,14 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
                     channel=channel,
                     kind=first.kind,
                     recipient=user.email,
-                    payload=_email(first, ticket, user, summary, message),
+                    payload=_email(
+                        first,
+                        ticket,
+                        user,
+                        summary,
+                        message,
+                        quote=next((e for e, _, _, _ in items if e.kind == "quote"), None),
+                    ),
                     idempotency_key=f"ev{first.pk}.email.u{user.pk}",
                     due_at=at,
                     ticket_id=ticket.pk,
