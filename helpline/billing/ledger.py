@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Q
@@ -70,6 +71,11 @@ def ledger(*, user: User, merchant: Merchant, month: date) -> list[LedgerLine]:
     )
     if not stores and not (user.role == Role.MERCHANT and user.merchant_id == merchant.pk):
         raise NotFound("merchant not found")
+    return ledger_of_stores(merchant=merchant, stores=stores, month=month)
+
+
+def ledger_of_stores(*, merchant: Merchant, stores: list[Any], month: date) -> list[LedgerLine]:
+    """The charges of these stores of ``merchant`` in ``month`` (the operator's CLI: all)."""
     try:
         zone = ZoneInfo(merchant.time_zone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -1,3 +1,10 @@
 """Subcommands of ``helpline``; importing this package registers them all."""
 
-from helpline.cli_commands import demo, people, server, sla, worker  # noqa: F401
+from helpline.cli_commands import (  # noqa: F401
+    demo,
+    ledger,
+    people,
+    server,
+    sla,
+    worker,
+)

@@ -212,3 +212,20 @@ def test_subscriptions_are_charged_monthly_and_exported(cast) -> None:
     assert response.status_code == 200 and response.content.decode() == csv_text
     bad = cast.api("alice").get("merchants/acme/ledger", month="2026-13")
     assert bad.status_code == 422 and bad.json_body["code"] == "invalid_month"
+
+
+def test_the_ledger_from_the_command_line(cast, capsys) -> None:
+    from helpline.cli import main
+
+    billing.subscription_start(
+        actor=cast.ada,
+        store=cast.acme_shoes,
+        monthly_charge_inr="4999",
+        starts_on=date(2026, 11, 1),
+        now=T,
+    )
+    assert main(["ledger", "acme", "--month", "2026-11"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ",".join(ledger.COLUMNS) and "Acme Shoes,subscription" in out[1]
+    assert main(["ledger", "acme", "--month", "November"]) == 2
+    assert '"code": "invalid_month"' in capsys.readouterr().err
