@@ -49,6 +49,8 @@ try:
     # (a page of ours) whose failure marks a probe round as Helpline's own trouble.
     MONITOR_ALLOW_LOOPBACK = config.boolean(os.environ, "HELPLINE_MONITOR_ALLOW_LOOPBACK", False)
     MONITOR_CONTROL_URL = config.text(os.environ, "HELPLINE_MONITOR_CONTROL_URL")
+    # Where people reach the web pages (links in mail, e.g. a quote's signed approval link).
+    BASE_URL = config.http_url(os.environ, "HELPLINE_BASE_URL", "http://localhost:8000")
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")

@@ -95,3 +95,69 @@ def is_admin(user: User | None) -> bool:
 def sees_internal(user: User | None) -> bool:
     """Internal notes and internal events: everyone but merchant users."""
     return is_active(user) and user is not None and user.role != Role.MERCHANT
+
+
+# ---------------------------------------------------------------- account management, engineering
+# (issue 8). Account managers see the stores they manage and everything about them; engineers see
+# developer tickets and the merchant tickets linked to them, never billing.
+
+
+def is_account_manager(user: User | None) -> bool:
+    return is_active(user) and user is not None and user.role == Role.ACCOUNT_MANAGER
+
+
+def manages_store(user: User | None, store: Any) -> bool:
+    """May ``user`` act as the account manager of ``store`` (its notes, contact log, tasks,
+    call requests)? Its account manager, and agents and admins (who stand in for them)."""
+    if user is None or not is_active(user):
+        return False
+    if user.role in ALL_TICKETS_ROLES:
+        return True
+    return bool(user.role == Role.ACCOUNT_MANAGER and store.account_manager_id == user.pk)
+
+
+def devticket_scope(user: User | None) -> Q:
+    """A filter on DevTicket: engineers, agents and admins see every developer ticket; an
+    account manager those linked to a ticket of a store they manage; merchants none."""
+    if user is None or not is_active(user):
+        return NOTHING
+    if user.role in ALL_TICKETS_ROLES or user.role == Role.ENGINEER:
+        return Q()
+    if user.role == Role.ACCOUNT_MANAGER:
+        from helpline.engineering.models import DevTicket
+
+        mine = DevTicket.tickets.through.objects.filter(
+            ticket__store__account_manager_id=user.pk
+        ).values("devticket_id")
+        return Q(pk__in=mine) | Q(created_by_id=user.pk)
+    return NOTHING
+
+
+def sees_engineering(user: User | None) -> bool:
+    """Developer tickets exist for this user at all (not for merchants)."""
+    return is_active(user) and user is not None and user.role != Role.MERCHANT
+
+
+def may_escalate(user: User | None, ticket: Any) -> bool:
+    """Open a developer ticket for ``ticket`` (escalate it): staff acting on it (its account
+    manager, agents, admins)."""
+    return capacity(user, ticket) == "staff"
+
+
+def sees_billing(user: User | None) -> bool:
+    """Quotes, subscriptions and charges: everyone but engineers (scoped further by store)."""
+    return is_active(user) and user is not None and user.role != Role.ENGINEER
+
+
+def quote_scope(user: User | None) -> Q:
+    """A filter on Quote: the quotes of the tickets ``user`` sees, unless an engineer."""
+    if not sees_billing(user):
+        return NOTHING
+    scope = ticket_scope(user)
+    return Q(ticket__in=_tickets_where(scope)) if scope != Q() else Q()
+
+
+def _tickets_where(scope: Q) -> Any:
+    from helpline.tickets.models import Ticket
+
+    return Ticket.objects.filter(scope).values("pk")

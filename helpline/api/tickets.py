@@ -144,6 +144,9 @@ class TicketIn(In):
     description: str = Field(..., max_length=100_000)
     issue_type: str = Field(..., max_length=64)
     priority: str | None = Field(None, max_length=2)
+    on_behalf_of: Id | None = Field(
+        None, description="Staff: the merchant user the ticket is raised for (its requester)"
+    )
 
 
 @router.post("/tickets", response={201: TicketOut, **errors(403, 404)})
@@ -158,6 +161,9 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Any]:
         issue_type=payload.issue_type,
         priority=payload.priority,
         channel=Channel.API,
+        on_behalf_of=merchant_selectors.merchant_user(payload.on_behalf_of)
+        if payload.on_behalf_of
+        else None,
     )
     return 201, ticket_out(ticket, user)
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import ipaddress
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from helpline.billing.models import Quote
-from helpline.core.errors import InvalidInput, NotFound
+from django.db import IntegrityError, transaction
+
+from helpline.accounts import access
+from helpline.billing.models import Quote, Subscription
+from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
 
 
@@ -50,7 +55,14 @@ def quote_create(
 
 
 def quote_decide(
-    *, ticket_id: int, status: str, actor_id: int | None, reason: str, now: datetime
+    *,
+    ticket_id: int,
+    status: str,
+    actor_id: int | None,
+    reason: str,
+    now: datetime,
+    via: str = "",
+    ip: str | None = None,
 ) -> Quote:
     quote = (
         Quote.objects.select_for_update()
@@ -63,7 +75,18 @@ def quote_decide(
     quote.decided_by_id = actor_id
     quote.decided_at = now
     quote.decision_reason = reason
-    quote.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    quote.decided_via = via if via in Quote.Via.values else ""
+    quote.decided_ip = _ip_or_none(ip)
+    quote.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "decided_via",
+            "decided_ip",
+        ]
+    )
     return quote
 
 
@@ -74,3 +97,75 @@ def quotes_due_for_expiry(*, now: datetime, limit: int = 500) -> list[int]:
         .order_by("valid_until")
         .values_list("ticket_id", flat=True)[:limit]
     )
+
+
+def _ip_or_none(raw: str | None) -> str | None:
+    """The client's address as recorded (anything that is not an address: not recorded)."""
+    if not raw:
+        return None
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- subscriptions (issue 8)
+
+
+def subscription_start(
+    *,
+    actor: Any,
+    store: Any,
+    monthly_charge_inr: Decimal | str | float,
+    starts_on: date,
+    now: datetime,
+) -> Subscription:
+    """Account-manager support for a store from ``starts_on``'s month, charged monthly. Admins
+    record it (the platform bills); one running subscription per store."""
+    if not access.may_file_for(actor, store):
+        raise NotFound("store not found")
+    if not access.is_admin(actor):
+        raise Forbidden("admins record subscriptions", code="action_forbidden")
+    amount = _amount(monthly_charge_inr)
+    try:
+        with transaction.atomic():
+            return Subscription.objects.create(
+                store=store,
+                monthly_charge_inr=amount,
+                starts_on=starts_on.replace(day=1),
+                created_by=actor,
+                created_at=now,
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"{store.name} has a running subscription already", code="subscription_exists"
+        ) from None
+
+
+def subscription_end(
+    *, actor: Any, subscription: Subscription, ends_on: date, now: datetime
+) -> Subscription:
+    """The last month charged is ``ends_on``'s."""
+    if not access.may_file_for(actor, subscription.store):
+        raise NotFound("subscription not found")
+    if not access.is_admin(actor):
+        raise Forbidden("admins record subscriptions", code="action_forbidden")
+    if subscription.ends_on is not None:
+        raise Conflict("this subscription has ended already", code="subscription_ended")
+    ends_on = ends_on.replace(day=1)
+    if ends_on < subscription.starts_on:
+        raise InvalidInput("a subscription ends after it starts", code="invalid_ends_on")
+    with transaction.atomic():
+        subscription.ends_on = ends_on
+        subscription.save(update_fields=["ends_on"])
+    return subscription
+
+
+def _amount(raw: Decimal | str | float) -> Decimal:
+    try:
+        amount = Decimal(str(raw)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"amount {raw!r} is not a number", code="invalid_amount") from None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10"):
+        raise InvalidInput("a charge must be positive (INR)", code="invalid_amount")
+    return amount

@@ -3,6 +3,7 @@
 from helpline.cli_commands import (  # noqa: F401
     demo,
     mail,
+    ledger,
     people,
     server,
     sla,

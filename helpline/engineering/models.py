@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+REFERENCE_PREFIX = "DEV-"
 
 
 class DevTicket(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open"
-        IN_PROGRESS = "in_progress"
-        IN_REVIEW = "in_review"
-        DONE = "done"
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        IN_REVIEW = "in_review", "In review"
+        DONE = "done", "Done"
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -21,11 +24,30 @@ class DevTicket(models.Model):
     )
     eta = models.DateTimeField(null=True, blank=True)
     tickets = models.ManyToManyField("tickets.Ticket", related_name="dev_tickets", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-id"], name="devticket_status_id")]
+        constraints = [
+            models.CheckConstraint(
+                name="devticket_status_valid",
+                condition=Q(status__in=["open", "in_progress", "in_review", "done"]),
+            ),
+            models.CheckConstraint(
+                name="devticket_done_iff_done_at",
+                condition=Q(status="done", done_at__isnull=False)
+                | (~Q(status="done") & Q(done_at__isnull=True)),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
     @property
     def reference(self) -> str:
-        return f"DEV-{self.pk}"
+        return f"{REFERENCE_PREFIX}{self.pk}"

@@ -62,3 +62,19 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.merchant})"
+from helpline.merchants.care_models import (  # noqa: E402  (account management, issue 8)
+    AmTask,
+    CallRequest,
+    ContactLogEntry,
+    SheetNote,
+)
+
+__all__ = [
+    "AmTask",
+    "CallRequest",
+    "Contact",
+    "ContactLogEntry",
+    "Merchant",
+    "SheetNote",
+    "Store",
+]

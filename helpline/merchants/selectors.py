@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.core.errors import NotFound
+from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.validation import id_in_range
 from helpline.merchants.models import Contact, Merchant, Store
 
@@ -99,4 +99,22 @@ def first_store(merchant_id: int) -> Store | None:
         .select_related("merchant")
         .order_by("pk")
         .first()
+def merchant_user(user_id: int) -> User:
+    """A merchant user named in a request body (422 when there is none)."""
+    user = (
+        User.objects.filter(pk=user_id, role="merchant", is_active=True).first()
+        if id_in_range(user_id)
+        else None
+    )
+    if user is None:
+        raise InvalidInput(f"no merchant user with id {user_id}", code="invalid_requester")
+    return user
+
+
+def users_of(merchant_id: int) -> list[User]:
+    """The merchant's active users (a ticket raised on their behalf names one)."""
+    return list(
+        User.objects.filter(merchant_id=merchant_id, role="merchant", is_active=True).order_by(
+            "first_name", "email"
+        )
     )

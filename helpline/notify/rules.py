@@ -83,19 +83,29 @@ def _summary(event: Any, ticket: Any, message: Any) -> str:
         return f"{after.get('priority')} {target} target breached at {after.get('at')}"
     if kind == "monitor":
         return "news from the store monitor"
+    if kind == "engineering_done":  # issue 8
+        return f"engineering finished {', '.join(after.get('dev_tickets', []))}: tell the merchant"
     if kind == "quote":
         amount, until = after.get("amount_inr"), after.get("valid_until")
         return f"a quote of INR {amount} awaits your approval until {until}"
     return kind.replace("_", " ")
 
 
-def _email(event: Any, ticket: Any, user: User, summary: str, message: Any) -> dict[str, Any]:
+def _email(
+    event: Any, ticket: Any, user: User, summary: str, message: Any, quote: Any = None
+) -> dict[str, Any]:
     domain = parseaddr(settings.SUPPORT_ADDRESS)[1].rsplit("@", 1)[-1]
     lines = [f"{ticket.reference}: {ticket.subject}", "", summary.capitalize() + "."]
     if event.reason:
         lines += ["", f"Reason: {event.reason}"]
     if message is not None and not message.internal:
         lines += ["", message.body]
+    if quote is not None and user.role == Role.MERCHANT:  # issue 8: decide from the mail
+        from helpline.billing import links
+
+        lines += links.mail_lines(
+            quote_id=after_quote(quote), user_id=user.pk, expires_at=_valid_until(quote)
+        )
     lines += ["", "— Helpline (this message was sent automatically)"]
     return {
         "subject": f"[{ticket.reference}] {summary} — {ticket.subject}"[:250],
@@ -171,6 +181,10 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
         or (kind == "priority" and event.after in ("C1", "C2") and event.before not in ("C1", "C2"))
     ):
         out.append((manager, "account_manager"))
+    if kind == "engineering_done":  # issue 8: the agent and the account manager are told
+        out.extend((u, "engineering_done") for u in (assignee, manager) if u is not None)
+    if kind == "quote_declined" and assignee is not None:  # back to staff with the reason
+        out.append((assignee, "quote_declined"))
     if kind == "created" and ticket.priority == "C1" and after_hours(ticket, event.created_at):
         out.extend((user, "on_call") for user in selectors.on_call_at(event.created_at))
     if ticket.channel == "monitor" and kind in ("created", "monitor"):
@@ -279,6 +293,14 @@ def _escalations(event: Any, ticket: Any) -> list[Notification]:
     return out
 
 
+def after_quote(event: Any) -> int:
+    return int((event.after or {}).get("quote_id") or 0)
+
+
+def _valid_until(event: Any) -> datetime:
+    return datetime.fromisoformat(str((event.after or {}).get("valid_until")))
+
+
 def after_id(event: Any) -> int | None:
     return event.after if isinstance(event.after, int) else None
 
@@ -345,7 +367,14 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
                     channel=channel,
                     kind=first.kind,
                     recipient=user.email,
-                    payload=_email(first, ticket, user, summary, message),
+                    payload=_email(
+                        first,
+                        ticket,
+                        user,
+                        summary,
+                        message,
+                        quote=next((e for e, _, _, _ in items if e.kind == "quote"), None),
+                    ),
                     idempotency_key=f"ev{first.pk}.email.u{user.pk}",
                     due_at=at,
                     ticket_id=ticket.pk,

@@ -364,16 +364,27 @@ def ticket_create(
     now: datetime | None = None,
     unverified_sender: bool = False,
     files: Sequence[Upload] = (),
+    on_behalf_of: User | None = None,
 ) -> Ticket:
     """Open a ticket; its clocks start now (counting from the next opening on business hours).
     ``unverified_sender``: mail from an address that is no contact of the merchant (staff
     check it on triage). ``files``: attachments stored with it; what the limits refuse is on
-    ``ticket.refused_files``."""
+    ``ticket.refused_files``. Staff who may file for the store (its account manager …) may name the merchant user it is
+    raised for (``on_behalf_of``): they are its requester and hear of it."""
     now = now or clock.now()
     if actor is not None and not access.may_file_for(actor, store):
         if access.is_active(actor) and actor.role == "engineer":
             raise Forbidden("engineers do not open merchant tickets", code="action_forbidden")
         raise NotFound("store not found")
+    if on_behalf_of is not None:
+        if not access.is_staff(actor):
+            raise Forbidden(
+                "only staff raise tickets on a merchant's behalf", code="action_forbidden"
+            )
+        if on_behalf_of.merchant_id != store.merchant_id or not on_behalf_of.is_active:
+            raise InvalidInput(
+                f"{on_behalf_of.email} is not a user of {store.merchant}", code="invalid_requester"
+            )
     subject = _text(subject, "subject", SUBJECT_MAX)
     description = _text(description, "description", BODY_MAX)
     if channel not in Channel.values:
@@ -389,7 +400,7 @@ def ticket_create(
         ticket = Ticket.objects.create(
             merchant_id=store.merchant_id,
             store=store,
-            requester=actor,
+            requester=on_behalf_of or actor,
             subject=subject,
             description=description,
             issue_type=issue_type,
@@ -424,6 +435,7 @@ def ticket_create(
                         "resolution_due": iso(by_kind[RESOLUTION].deadline),
                         "policy_version": policy.number,
                         **({"unverified_sender": True} if unverified_sender else {}),
+                        **({"on_behalf_of": on_behalf_of.pk} if on_behalf_of else {}),
                     },
                     public=True,
                     at=now,
@@ -562,8 +574,11 @@ def ticket_transition(
     amount_inr: Decimal | str | None = None,
     description: str | None = None,
     valid_until: datetime | None = None,
+    via: str = "",
+    ip: str | None = None,
 ) -> Ticket:
-    """Take one lifecycle action (POLICY.md's table) with the fields it needs."""
+    """Take one lifecycle action (POLICY.md's table) with the fields it needs. ``via`` and
+    ``ip``: from where a quote decision came (recorded on the quote)."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -606,15 +621,25 @@ def ticket_transition(
             )
         elif action in ("approve", "decline", "expire"):
             status = {"approve": "approved", "decline": "declined", "expire": "expired"}[action]
+            if action == "decline" and not reason:
+                raise InvalidInput(
+                    "say why the quote is declined (support sees the reason)",
+                    code="reason_required",
+                )
             quote = billing.quote_decide(
                 ticket_id=ticket.pk,
                 status=status,
                 actor_id=actor.pk if actor else None,
                 reason=reason,
                 now=now,
+                via=via or ("system" if actor is None else "api"),
+                ip=ip,
             )
             change.event(
-                f"quote_{status}", after={"quote_id": quote.pk}, reason=reason, public=True
+                f"quote_{status}",
+                after={"quote_id": quote.pk, "via": quote.decided_via},
+                reason=reason,
+                public=True,
             )
         elif action == "workaround":
             body = _text(message, "message", BODY_MAX)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -100,3 +101,19 @@ def ticket_row(ticket: Ticket, now: datetime) -> TicketRow:
     pending.sort(key=lambda v: (not v.breached, v.deadline))
     nxt = pending[0] if pending else next((v for v in views if v.state == "paused"), None)
     return TicketRow(ticket, views, nxt, breached)
+
+
+def care_context(user: User, ticket: Ticket) -> dict[str, Any]:
+    """What a ticket page shows of issue 8: "with engineering" (everyone), the developer tickets
+    (not merchants), the quotes (not engineers)."""
+    from helpline.accounts import access
+    from helpline.billing import selectors as billing
+    from helpline.engineering import selectors as engineering
+
+    return {
+        "engineering": engineering.engineering_state([ticket.pk]).get(ticket.pk, ""),
+        "dev_tickets": engineering.for_ticket(user=user, ticket=ticket),
+        "quotes": billing.quotes_of(user=user, ticket_id=ticket.pk)
+        if access.sees_billing(user)
+        else [],
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from helpline.web.views import attachments, auth, console, support, uptime
+from helpline.web.views import am, attachments, auth, care, console, support, uptime
 
 app_name = "web"
 
@@ -52,4 +52,28 @@ urlpatterns = [
     path("console/t/<int:ticket_id>/due/", console.ticket_due, name="console-due"),
     path("console/t/<int:ticket_id>/action/", console.ticket_action, name="console-action"),
     path("attachments/<int:attachment_id>/", attachments.download, name="attachment"),
+    # Account management, engineering, quotes (issue 8).
+    path("console/t/<int:ticket_id>/escalate/", am.escalate, name="console-escalate"),
+    path("console/t/<int:ticket_id>/quote/", am.attach_quote, name="console-quote"),
+    path("console/am/", am.home, name="am-home"),
+    path("console/stores/<int:store_id>/", am.store_page, name="am-store"),
+    path(
+        "console/stores/<int:store_id>/sheet.<str:fmt>",
+        am.store_sheet_export,
+        name="am-sheet-export",
+    ),
+    path("console/stores/<int:store_id>/log/", am.store_log, name="am-log"),
+    path("console/stores/<int:store_id>/raise/", am.store_raise, name="am-raise"),
+    path("console/stores/<int:store_id>/note/<int:ticket_id>/", am.store_note, name="am-note"),
+    path("console/dev/", am.dev_list, name="dev-list"),
+    path("console/dev/<str:dev_id>/", am.dev_page, name="dev-page"),
+    path("support/account/", care.account, name="support-account"),
+    path("support/stores/<int:store_id>/call/", care.request_call, name="support-call"),
+    path("support/stores/<int:store_id>/sheet/", care.store_sheet, name="support-sheet"),
+    path(
+        "support/stores/<int:store_id>/sheet.<str:fmt>",
+        care.store_sheet_export,
+        name="support-sheet-export",
+    ),
+    path("quotes/decide/<str:token>/", care.quote_link, name="quote-link"),
 ]

@@ -38,6 +38,15 @@ def test_the_default_demo_tells_every_story(db: Any) -> None:
     assert set(tickets.values_list("status", flat=True)) == set(Status.values)
     assert Ticket.objects.filter(merchant__slug="kalpana").exists()
     assert Ticket.objects.filter(merchant__slug="northwind").exists()
+    # Issue 8: subscriptions for the managed stores, work in engineering, a training session.
+    from helpline.billing.models import Subscription
+    from helpline.engineering.models import DevTicket
+    from helpline.merchants.models import CallRequest, ContactLogEntry
+
+    assert Subscription.objects.count() == 2
+    assert DevTicket.objects.filter(status="in_progress", eta__isnull=False).count() == 1
+    assert ContactLogEntry.objects.filter(channel="training").exists()
+    assert CallRequest.objects.filter(status="open").exists()
     # Every ticket opened by ticket_create, with its two current clocks.
     assert not tickets.exclude(events__kind="created").exists()
     assert current_clocks_per_ticket() == {2}

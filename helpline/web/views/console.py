@@ -27,7 +27,7 @@ from helpline.tickets.models import OPEN_STATUSES, Channel, Status
 from helpline.web import canned
 from helpline.web.common import mail_context, refused, staff_required, ticket_or_404, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
-from helpline.web.present import ticket_row, zone_for
+from helpline.web.present import care_context, ticket_row, zone_for
 
 OPEN = [s.value for s in OPEN_STATUSES]
 DUE_SOON = timedelta(hours=2)
@@ -196,6 +196,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "due_form": DueForm(),
             "tz": zone_for(user),
             **mail_context(user, ticket),
+            **care_context(user, ticket),  # issue 8: engineering and quotes
         },
     )
 

@@ -31,7 +31,7 @@ from helpline.web.common import (
     user_of,
 )
 from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
-from helpline.web.present import ticket_row, zone_for
+from helpline.web.present import care_context, ticket_row, zone_for
 
 TABS = {
     "open": ("Open", [Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL]),
@@ -178,6 +178,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "close_form": CloseForm(),
             "tz": zone_for(user),
             **mail_context(user, ticket),
+            **care_context(user, ticket),  # issue 8: "with engineering", quotes
         },
     )
 
@@ -223,6 +224,8 @@ def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResp
                 ticket=ticket,
                 action=action,
                 reason=form.cleaned_data.get("reason", ""),
+                via="portal",
+                ip=request.META.get("REMOTE_ADDR"),
                 **extra,
             )
         except HelplineError as exc:

@@ -4,7 +4,9 @@ Payload: ``{"subject", "body", "message_id"}`` (+ optional ``"references"``, ``"
 ``"html"`` — a second part — and ``"auto_submitted"``). The Message-ID is made when the row is
 written, so a repeat carries the same one (mail clients drop it); a mail says ``Auto-Submitted:
 auto-generated`` (RFC 3834: no auto-replies to it) unless the payload says otherwise
-(``auto-replied`` for an acknowledgement, empty for a person's reply).
+(``auto-replied`` for an acknowledgement, empty for a person's reply). Optional
+``"attachments"``: ``[{"filename", "content", "mimetype"}]`` with text content, e.g. an ``.ics``
+invitation.
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ class EmailChannel(Channel):
             )
             if payload.get("html"):
                 mail.attach_alternative(payload["html"], "text/html")
+            for item in payload.get("attachments") or []:
+                mail.attach(item["filename"], item["content"], item.get("mimetype"))
             smtp = getattr(mail.connection, "connection", None)
             if isinstance(smtp, smtplib.SMTP):
                 smtp.data = functools.partial(_data_when_ready, smtp, ready=ready)  # type: ignore[method-assign]

@@ -1,0 +1,52 @@
+"""A quote decided through the signed link in the mail (issue 8): the same lifecycle action as
+the support center and the API (``tickets.services.ticket_transition``), recorded with who,
+when and from where (the link, the client's address)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from helpline.accounts.models import User
+from helpline.billing import links
+from helpline.billing.models import Quote
+from helpline.core import clock
+from helpline.core.errors import Conflict, InvalidInput, NotFound
+from helpline.tickets import services as ticket_services
+
+
+def quote_for_link(*, raw: str, now: datetime | None = None) -> tuple[Quote, User]:
+    """The quote and the merchant user a link names (errors: invalid, expired, gone)."""
+    now = now or clock.now()
+    link = links.read(raw, now=now)
+    quote = Quote.objects.select_related("ticket", "ticket__store").filter(pk=link.quote_id).first()
+    user = User.objects.filter(pk=link.user_id, is_active=True).first()
+    if (
+        quote is None
+        or user is None
+        or not user.merchant_id
+        or user.merchant_id != quote.ticket.merchant_id
+    ):
+        raise NotFound("this quote is not available", code="quote_not_found")
+    return quote, user
+
+
+def quote_decide_by_link(
+    *, raw: str, decision: str, reason: str = "", ip: str | None = None, now: datetime | None = None
+) -> Quote:
+    now = now or clock.now()
+    if decision not in ("approve", "decline"):
+        raise InvalidInput("approve or decline", code="invalid_decision")
+    quote, user = quote_for_link(raw=raw, now=now)
+    if quote.status != Quote.Status.PENDING:
+        raise Conflict(f"this quote was {quote.status} already", code="quote_decided")
+    ticket_services.ticket_transition(
+        actor=user,
+        ticket=quote.ticket,
+        action=decision,
+        reason=reason,
+        via=Quote.Via.EMAIL_LINK,
+        ip=ip,
+        now=now,
+    )
+    quote.refresh_from_db()
+    return quote

@@ -1,0 +1,138 @@
+"""The ledger per merchant and month (issue 8): account-manager subscriptions (one line per store
+and month charged) and quotes approved that month, in the merchant's time zone. Helpline records
+and exports; the platform bills. Read-only, scoped by ``accounts.access``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Q
+
+from helpline.accounts import access
+from helpline.accounts.models import Role, User
+from helpline.billing.models import Quote, Subscription
+from helpline.core.errors import InvalidInput, NotFound
+from helpline.merchants.models import Merchant
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+COLUMNS = [
+    "month",
+    "store",
+    "kind",
+    "reference",
+    "description",
+    "amount_inr",
+    "gst_inr",
+    "total_inr",
+]
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    month: str
+    store: str
+    kind: str  # subscription | quote
+    reference: str
+    description: str
+    amount_inr: Decimal
+    gst_inr: Decimal
+    total_inr: Decimal
+
+
+def parse_month(raw: str) -> date:
+    match = MONTH_RE.match((raw or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
+        raise InvalidInput(f"month {raw!r} is not YYYY-MM", code="invalid_month")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _gst(amount: Decimal, percent: Decimal) -> Decimal:
+    return (amount * percent / 100).quantize(Decimal("0.01"))
+
+
+def ledger(*, user: User, merchant: Merchant, month: date) -> list[LedgerLine]:
+    """The merchant's charges in ``month`` that ``user`` may see (404: not their merchant;
+    engineers see no billing; an account manager sees the stores they manage)."""
+    stores = list(
+        merchant.stores.filter(access.store_scope(user)).order_by("name")
+        if access.sees_billing(user)
+        else []
+    )
+    if not stores and not (user.role == Role.MERCHANT and user.merchant_id == merchant.pk):
+        raise NotFound("merchant not found")
+    return ledger_of_stores(merchant=merchant, stores=stores, month=month)
+
+
+def ledger_of_stores(*, merchant: Merchant, stores: list[Any], month: date) -> list[LedgerLine]:
+    """The charges of these stores of ``merchant`` in ``month`` (the operator's CLI: all)."""
+    try:
+        zone = ZoneInfo(merchant.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    label = f"{month:%Y-%m}"
+    lines: list[LedgerLine] = []
+    subs = Subscription.objects.filter(store__in=stores, starts_on__lte=month).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=month)
+    )
+    for sub in subs.select_related("store").order_by("store__name", "pk"):
+        gst = _gst(sub.monthly_charge_inr, sub.gst_percent)
+        lines.append(
+            LedgerLine(
+                label,
+                sub.store.name,
+                "subscription",
+                f"SUB-{sub.pk}",
+                "Account-manager support",
+                sub.monthly_charge_inr,
+                gst,
+                sub.monthly_charge_inr + gst,
+            )
+        )
+    start = datetime.combine(month, time(), tzinfo=zone)
+    end = datetime.combine(_next_month(month), time(), tzinfo=zone)
+    quotes = Quote.objects.filter(
+        ticket__store__in=stores,
+        status=Quote.Status.APPROVED,
+        decided_at__gte=start,
+        decided_at__lt=end,
+    )
+    for quote in quotes.select_related("ticket__store").order_by("decided_at", "pk"):
+        lines.append(
+            LedgerLine(
+                label,
+                quote.ticket.store.name,
+                "quote",
+                f"{quote.ticket.reference}/Q{quote.pk}",
+                quote.description[:200],
+                quote.amount_inr,
+                quote.gst_inr,
+                quote.total_inr,
+            )
+        )
+    return lines
+
+
+def ledger_csv(lines: list[LedgerLine]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for line in lines:
+        writer.writerow([_safe(getattr(line, c)) for c in COLUMNS])
+    return out.getvalue()
+
+
+def _safe(value: object) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

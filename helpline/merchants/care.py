@@ -1,0 +1,490 @@
+"""Account management writes (issue 8): call requests, the contact log (calls, email, WhatsApp,
+meetings and training with invitations), the account manager's sheet notes and "tell the
+merchant" tasks. One service per action, keyword-only, one transaction; mail and WhatsApp go
+through the notify outbox in the same transaction.
+
+Who: a store's account manager, or agents and admins standing in (``access.manages_store``); a
+merchant user asks for calls. Unknown or unseen stores are 404, a role that may not do it 403.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from helpline.accounts import access
+from helpline.accounts.models import Role, User
+from helpline.core import clock
+from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpline.core.validation import bounded_instant, has_nul
+from helpline.merchants import ics
+from helpline.merchants.models import (
+    AmTask,
+    CallRequest,
+    ContactLogEntry,
+    SheetNote,
+    Store,
+)
+from helpline.notify import services as notify
+from helpline.tickets.models import Ticket
+
+TEXT_MAX = 10_000
+MEETING_MAX = timedelta(hours=12)
+MEETINGS = (ContactLogEntry.Channel.MEETING, ContactLogEntry.Channel.TRAINING)
+
+
+def _text(value: str | None, name: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
+    value = (value or "").strip()
+    if has_nul(value):
+        raise InvalidInput(f"{name} must not contain NUL characters", code="invalid_text")
+    if required and not value:
+        raise InvalidInput(f"{name} must not be empty", code=f"{name}_required")
+    if len(value) > limit:
+        raise InvalidInput(f"{name} is longer than {limit} characters", code=f"{name}_too_long")
+    return value
+
+
+def _instant(value: datetime, name: str) -> datetime:
+    try:
+        clock.ensure_aware(value, name=name)
+        return bounded_instant(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} {exc}", code=f"invalid_{name}") from None
+
+
+def check_manages(actor: User | None, store: Store) -> None:
+    """404 for a store the actor may not see, 403 for one they see but do not manage."""
+    if not access.may_file_for(actor, store):
+        raise NotFound("store not found")
+    if not access.manages_store(actor, store):
+        raise Forbidden(
+            "only the store's account manager (or support staff) may do this",
+            code="action_forbidden",
+        )
+
+
+def _store_tickets(store: Store, ticket_ids: Iterable[int]) -> list[Ticket]:
+    ids = sorted({int(i) for i in ticket_ids})
+    if not ids:
+        return []
+    found = list(Ticket.objects.filter(pk__in=ids, store=store))
+    missing = sorted(set(ids) - {t.pk for t in found})
+    if missing:
+        raise InvalidInput(
+            f"not tickets of {store.name}: {', '.join(f'HL-{i}' for i in missing)}",
+            code="invalid_tickets",
+        )
+    return found
+
+
+# ---------------------------------------------------------------- call requests
+
+
+def call_request_create(
+    *,
+    actor: User,
+    store: Store,
+    preferred_times: str,
+    topic: str = "",
+    now: datetime | None = None,
+) -> CallRequest:
+    """A merchant asks the store's account manager for a call; it lands on their list and they
+    hear of it by mail."""
+    now = now or clock.now()
+    if not access.may_file_for(actor, store):
+        raise NotFound("store not found")
+    if actor.role != Role.MERCHANT:
+        raise Forbidden("merchant users ask for calls", code="action_forbidden")
+    preferred_times = _text(preferred_times, "preferred_times", limit=2000)
+    topic = _text(topic, "topic", required=False, limit=TEXT_MAX)
+    manager = store.account_manager
+    if manager is None:
+        raise Conflict(
+            f"{store.name} has no account manager: account-manager support is an add-on",
+            code="no_account_manager",
+        )
+    with transaction.atomic():
+        request = CallRequest.objects.create(
+            store=store,
+            requested_by=actor,
+            preferred_times=preferred_times,
+            topic=topic,
+            created_at=now,
+        )
+        if manager.is_active:
+            notify.enqueue(
+                channel="email",
+                kind="call_request",
+                recipient=manager.email,
+                recipient_user_id=manager.pk,
+                payload={
+                    "subject": f"{store.name}: {actor} asks for a call",
+                    "body": "\n".join(
+                        [
+                            f"{actor} ({actor.email}) asks for a call about {store.name}.",
+                            "",
+                            f"Preferred times: {preferred_times}",
+                            *([f"Topic: {topic}"] if topic else []),
+                            "",
+                            "— Helpline",
+                        ]
+                    ),
+                    "message_id": make_msgid(domain="helpline"),
+                },
+                idempotency_key=f"callreq{request.pk}.email.u{manager.pk}",
+                now=now,
+            )
+    return request
+
+
+def call_request_set_status(
+    *, actor: User, call_request: CallRequest, status: str, now: datetime | None = None
+) -> CallRequest:
+    now = now or clock.now()
+    check_manages(actor, call_request.store)
+    if status not in CallRequest.Status.values or status == CallRequest.Status.OPEN:
+        raise InvalidInput("status is one of: scheduled, done, cancelled", code="invalid_status")
+    with transaction.atomic():
+        call_request.status = status
+        call_request.handled_at = now
+        call_request.save(update_fields=["status", "handled_at"])
+    return call_request
+
+
+# ---------------------------------------------------------------- the contact log
+
+
+def _entry(
+    *,
+    actor: User,
+    store: Store,
+    channel: str,
+    happened_at: datetime,
+    summary: str,
+    tickets: Sequence[Ticket],
+    now: datetime,
+    sent: bool = False,
+    recipients: Sequence[str] = (),
+    ends_at: datetime | None = None,
+    link: str = "",
+    call_request_id: int | None = None,
+) -> ContactLogEntry:
+    entry = ContactLogEntry.objects.create(
+        store=store,
+        merchant_id=store.merchant_id,
+        author=actor,
+        channel=channel,
+        happened_at=happened_at,
+        summary=summary,
+        sent=sent,
+        recipients=list(recipients),
+        ends_at=ends_at,
+        link=link,
+        created_at=now,
+    )
+    if tickets:
+        entry.tickets.set(tickets)
+        # "Tell the merchant" is done by the contact that told them.
+        AmTask.objects.filter(
+            store=store,
+            ticket__in=tickets,
+            kind=AmTask.Kind.TELL_MERCHANT,
+            done_at__isnull=True,
+        ).update(done_at=now, done_by=actor, entry=entry)
+    if call_request_id is not None:
+        updated = CallRequest.objects.filter(
+            pk=call_request_id, store=store, status__in=["open", "scheduled"]
+        ).update(
+            status=CallRequest.Status.SCHEDULED
+            if channel in MEETINGS and happened_at > now
+            else CallRequest.Status.DONE,
+            handled_at=now,
+            entry=entry,
+        )
+        if not updated:
+            raise InvalidInput(
+                f"no open call request {call_request_id} for {store.name}",
+                code="invalid_call_request",
+            )
+    return entry
+
+
+def contact_log(
+    *,
+    actor: User,
+    store: Store,
+    channel: str,
+    summary: str,
+    happened_at: datetime | None = None,
+    ticket_ids: Iterable[int] = (),
+    call_request_id: int | None = None,
+    now: datetime | None = None,
+) -> ContactLogEntry:
+    """Log a call, email, WhatsApp message or meeting that happened outside Helpline."""
+    now = now or clock.now()
+    check_manages(actor, store)
+    if channel not in ContactLogEntry.Channel.values:
+        raise InvalidInput(
+            f"channel is one of: {', '.join(ContactLogEntry.Channel.values)}",
+            code="invalid_channel",
+        )
+    summary = _text(summary, "summary")
+    when = _instant(happened_at, "happened_at") if happened_at is not None else now
+    if when > now + timedelta(minutes=5):
+        raise InvalidInput(
+            "a logged contact has happened already: schedule a meeting instead",
+            code="invalid_happened_at",
+        )
+    with transaction.atomic():
+        tickets = _store_tickets(store, ticket_ids)
+        return _entry(
+            actor=actor,
+            store=store,
+            channel=channel,
+            happened_at=when,
+            summary=summary,
+            tickets=tickets,
+            now=now,
+            ends_at=when + timedelta(minutes=30) if channel in MEETINGS else None,
+            call_request_id=call_request_id,
+        )
+
+
+def _merchant_users(store: Store) -> list[User]:
+    return list(
+        User.objects.filter(
+            merchant_id=store.merchant_id, role=Role.MERCHANT, is_active=True
+        ).order_by("pk")
+    )
+
+
+def contact_send(
+    *,
+    actor: User,
+    store: Store,
+    channel: str,
+    body: str,
+    subject: str = "",
+    ticket_ids: Iterable[int] = (),
+    now: datetime | None = None,
+) -> ContactLogEntry:
+    """Send an email or a WhatsApp message to the merchant's users from the contact log: it goes
+    through the outbox and is logged by itself."""
+    now = now or clock.now()
+    check_manages(actor, store)
+    if channel not in (ContactLogEntry.Channel.EMAIL, ContactLogEntry.Channel.WHATSAPP):
+        raise InvalidInput("send by email or whatsapp", code="invalid_channel")
+    body = _text(body, "body")
+    subject = _text(subject, "subject", required=channel == "email", limit=200)
+    users = _merchant_users(store)
+    if channel == ContactLogEntry.Channel.WHATSAPP:
+        users = [u for u in users if u.whatsapp]
+    if not users:
+        raise Conflict(f"{store.merchant} has nobody to reach by {channel}", code="no_recipients")
+    with transaction.atomic():
+        tickets = _store_tickets(store, ticket_ids)
+        recipients = [u.email if channel == "email" else u.whatsapp for u in users]
+        summary = f"{subject}\n\n{body}" if subject else body
+        entry = _entry(
+            actor=actor,
+            store=store,
+            channel=channel,
+            happened_at=now,
+            summary=summary,
+            tickets=tickets,
+            now=now,
+            sent=True,
+            recipients=recipients,
+        )
+        refs = ", ".join(t.reference for t in tickets)
+        for user in users:
+            payload: dict[str, Any]
+            if channel == "email":
+                payload = {
+                    "subject": f"{subject} ({refs})" if refs else subject,
+                    "body": f"{body}\n\n— {actor} ({actor.email}), your account manager",
+                    "message_id": make_msgid(domain="helpline"),
+                }
+                recipient = user.email
+            else:
+                text = f"{store.name}: {body}"
+                payload = {
+                    "text": text,
+                    "template": {
+                        "name": "helpline_ticket_update",
+                        "language": "en",
+                        "params": [store.name, body[:200]],
+                    },
+                }
+                recipient = user.whatsapp
+            notify.enqueue(
+                channel=channel,
+                kind="contact",
+                recipient=recipient,
+                recipient_user_id=user.pk,
+                payload=payload,
+                idempotency_key=f"contact{entry.pk}.{channel}.u{user.pk}",
+                now=now,
+            )
+    return entry
+
+
+def meeting_schedule(
+    *,
+    actor: User,
+    store: Store,
+    channel: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    link: str,
+    summary: str,
+    ticket_ids: Iterable[int] = (),
+    attendees: Iterable[str] = (),
+    call_request_id: int | None = None,
+    now: datetime | None = None,
+) -> ContactLogEntry:
+    """A meeting or training session: a time and a link, logged, and an invitation (an .ics
+    attachment) mailed to the merchant's users and any extra attendees."""
+    now = now or clock.now()
+    check_manages(actor, store)
+    if channel not in MEETINGS:
+        raise InvalidInput("a meeting or a training session", code="invalid_channel")
+    summary = _text(summary, "summary", limit=2000)
+    starts_at = _instant(starts_at, "starts_at")
+    ends_at = _instant(ends_at, "ends_at")
+    if starts_at <= now:
+        raise InvalidInput("a meeting is scheduled in the future", code="invalid_starts_at")
+    if not starts_at < ends_at <= starts_at + MEETING_MAX:
+        raise InvalidInput(
+            "a meeting ends after it starts, within 12 hours", code="invalid_ends_at"
+        )
+    link = _text(link, "link", limit=500)
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(f"{link!r} is not an http(s) meeting link", code="invalid_link")
+    extra = []
+    for raw in attendees:
+        address = parseaddr(raw.strip())[1].lower()
+        if "@" not in address or has_nul(address) or len(address) > 254:
+            raise InvalidInput(f"{raw!r} is not an e-mail address", code="invalid_attendee")
+        extra.append(address)
+    emails = list(dict.fromkeys([u.email for u in _merchant_users(store)] + extra))
+    if not emails:
+        raise Conflict(f"{store.merchant} has nobody to invite", code="no_recipients")
+    with transaction.atomic():
+        tickets = _store_tickets(store, ticket_ids)
+        entry = _entry(
+            actor=actor,
+            store=store,
+            channel=channel,
+            happened_at=starts_at,
+            summary=summary,
+            tickets=tickets,
+            now=now,
+            sent=True,
+            recipients=emails,
+            ends_at=ends_at,
+            link=link,
+            call_request_id=call_request_id,
+        )
+        domain = parseaddr(settings.SUPPORT_ADDRESS)[1].rsplit("@", 1)[-1] or "helpline"
+        label = "Training session" if channel == "training" else "Meeting"
+        title = f"{label}: {store.name}"
+        calendar = ics.invitation(
+            uid=f"contact-{entry.pk}-{secrets.token_hex(6)}@{domain}",
+            starts_at=starts_at,
+            ends_at=ends_at,
+            summary=title,
+            description=f"{summary}\n\nJoin: {link}",
+            location=link,
+            organizer=actor.email,
+            attendees=emails,
+            stamp=now,
+        )
+        when = f"{starts_at:%a %d %b %Y %H:%M}–{ends_at:%H:%M} UTC"
+        for address in emails:
+            notify.enqueue(
+                channel="email",
+                kind="invitation",
+                recipient=address,
+                payload={
+                    "subject": f"Invitation: {title} ({when})",
+                    "body": f"{summary}\n\nWhen: {when}\nJoin: {link}\n\n— {actor}, "
+                    "your account manager",
+                    "message_id": make_msgid(domain="helpline"),
+                    "attachments": [
+                        {
+                            "filename": "invite.ics",
+                            "content": calendar,
+                            "mimetype": "text/calendar",
+                        }
+                    ],
+                },
+                idempotency_key=f"contact{entry.pk}.invite.{address}",
+                now=now,
+            )
+    return entry
+
+
+# ---------------------------------------------------------------- notes and tasks
+
+
+def sheet_note_set(
+    *, actor: User, ticket: Ticket, note: str, now: datetime | None = None
+) -> SheetNote | None:
+    """The account manager's note on a ticket's row of the progress sheet (empty: removed)."""
+    now = now or clock.now()
+    check_manages(actor, ticket.store)
+    note = _text(note, "note", required=False, limit=2000)
+    with transaction.atomic():
+        if not note:
+            SheetNote.objects.filter(ticket=ticket).delete()
+            return None
+        row, _ = SheetNote.objects.update_or_create(
+            ticket=ticket, defaults={"note": note, "updated_by": actor, "updated_at": now}
+        )
+    return row
+
+
+def am_task_open(
+    *, store: Store, ticket: Ticket | None, title: str, now: datetime
+) -> AmTask | None:
+    """A "tell the merchant" task for the store's account manager (at most one open per
+    ticket). Called by engineering when every developer ticket of a merchant ticket is done."""
+    if store.account_manager_id is None:
+        return None
+    try:
+        with transaction.atomic():
+            return AmTask.objects.create(
+                store=store,
+                ticket=ticket,
+                kind=AmTask.Kind.TELL_MERCHANT,
+                title=title[:300],
+                created_at=now,
+            )
+    except IntegrityError:  # one is open already
+        return None
+
+
+def am_task_close(
+    *, actor: User, task: AmTask, entry_id: int, now: datetime | None = None
+) -> AmTask:
+    """Close a task by naming the logged contact that did it."""
+    now = now or clock.now()
+    check_manages(actor, task.store)
+    entry = ContactLogEntry.objects.filter(pk=entry_id, store=task.store).first()
+    if entry is None:
+        raise InvalidInput("name a contact logged for this store", code="invalid_entry")
+    if task.done_at is not None:
+        raise Conflict("this task is done already", code="task_done")
+    with transaction.atomic():
+        task.done_at, task.done_by, task.entry = now, actor, entry
+        task.save(update_fields=["done_at", "done_by", "entry"])
+    return task

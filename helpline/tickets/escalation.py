@@ -1,0 +1,106 @@
+"""What engineering does to a merchant ticket (issue 8): escalation is not a state but a link to
+developer tickets ("with engineering", POLICY.md). These services write the ticket's side: an
+internal event when it is escalated or when engineering is done, and — when an engineer's ETA
+changes — the due date moved (an event with the reason) and a note the merchant sees.
+
+The engineering app calls them inside its own transaction; each locks the ticket like every
+ticket service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+
+from helpline.accounts.models import User
+from helpline.core.errors import Forbidden
+from helpline.tickets.clocks import iso
+from helpline.tickets.models import Channel, MessageKind, Status, Ticket, TicketMessage
+from helpline.tickets.services import _Change, _lock, _set_due
+
+ENGINEERING_KINDS = ("escalated", "engineering_done", "engineering_reopened")
+# The due date is the commitment made on triage: before triage there is none to move, and a
+# resolved or closed ticket keeps the one it had.
+ETA_MOVES_DUE = (
+    Status.TRIAGED,
+    Status.IN_PROGRESS,
+    Status.WAITING_ON_MERCHANT,
+    Status.AWAITING_APPROVAL,
+)
+
+
+def _change_for(actor: User | None, ticket: Ticket, now: datetime) -> _Change:
+    """The engineering services decided that ``actor`` may change the developer ticket (an
+    account manager finishing one also linked to another store's ticket still tells that
+    ticket); the actor is recorded on the events. Merchants never reach here."""
+    ticket = _lock(ticket)
+    if actor is not None and actor.role == "merchant":
+        raise Forbidden("merchants do not change engineering links", code="action_forbidden")
+    change = _Change(ticket, actor, now)
+    change.settle()
+    return change
+
+
+def ticket_engineering_event(
+    *, actor: User | None, ticket: Ticket, kind: str, references: Sequence[str], now: datetime
+) -> None:
+    """An internal event on the ticket: escalated to, or finished by, developer tickets."""
+    if kind not in ENGINEERING_KINDS:
+        raise ValueError(f"unknown engineering event {kind!r}")
+    with transaction.atomic():
+        change = _change_for(actor, ticket, now)
+        change.event(kind, after={"dev_tickets": list(references)})
+        change.save(touch_ticket=kind != "escalated")
+
+
+def ticket_engineering_eta(
+    *, actor: User | None, ticket: Ticket, eta: datetime, reference: str, now: datetime
+) -> bool:
+    """Engineering's ETA for ``reference`` becomes the ticket's due date (POLICY.md: "an
+    engineering ETA moves it, with an event"), with a public note saying so. Returns False when
+    the ticket has no due date to move (not triaged yet, resolved, closed): then only an internal
+    event records the ETA."""
+    with transaction.atomic():
+        change = _change_for(actor, ticket, now)
+        ticket = change.ticket
+        if ticket.status not in ETA_MOVES_DUE:
+            change.event("engineering_eta", after={"dev_ticket": reference, "eta": iso(eta)})
+            change.save(touch_ticket=False)
+            return False
+        if ticket.due_at == eta:
+            return False
+        _set_due(change, eta, f"engineering's estimate for {reference}")
+        try:
+            zone = ZoneInfo(ticket.merchant.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        local = eta.astimezone(zone)
+        body = (
+            "Our engineering team is working on this. Their estimate moves the due date to "
+            f"{local:%a %d %b %Y, %H:%M} ({zone.key})."
+        )
+        message = TicketMessage.objects.create(
+            ticket=ticket,
+            author=actor,
+            kind=MessageKind.SYSTEM,
+            body=body,
+            internal=False,
+            from_staff=True,
+            channel=Channel.STAFF,
+            created_at=now,
+        )
+        change.event(
+            "message",
+            after={
+                "message_id": message.pk,
+                "kind": MessageKind.SYSTEM,
+                "question": False,
+                "from_staff": True,
+            },
+            public=True,
+        )
+        change.save()
+        return True

@@ -1,0 +1,130 @@
+"""Support-center pages for account management and quotes (issue 8): the merchant's account
+managers with "request a call", each store's progress sheet (read-only) and contact log, and the
+page a quote's signed mail link opens.
+
+Each view validates, calls one service (or selector), renders or redirects back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from helpline.billing import decisions
+from helpline.billing.models import Quote
+from helpline.core import clock
+from helpline.core.errors import Conflict, HelplineError, InvalidInput
+from helpline.merchants import care, care_selectors
+from helpline.merchants import selectors as merchant_selectors
+from helpline.reports import progress_sheet
+from helpline.web.common import merchant_required, public, refused, user_of
+from helpline.web.present import zone_for
+from helpline.web.views.am import sheet_export
+
+
+@merchant_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The merchant's dashboard: each store's account manager, how to reach them, and calls."""
+    user = user_of(request)
+    return render(
+        request,
+        "web/support/account.html",
+        {"cards": care_selectors.account_managers_for(user), "tz": zone_for(user)},
+    )
+
+
+@merchant_required
+def request_call(request: HttpRequest, store_id: int) -> HttpResponse:
+    user = user_of(request)
+    if request.method != "POST":
+        return redirect("web:support-account")
+    try:
+        store = merchant_selectors.store_get(user=user, store_id=store_id)
+        care.call_request_create(
+            actor=user,
+            store=store,
+            preferred_times=request.POST.get("preferred_times", ""),
+            topic=request.POST.get("topic", ""),
+        )
+    except HelplineError as exc:
+        if (response := refused(request, exc)) is not None:
+            return response
+    else:
+        messages.success(request, "Your account manager has your request and will call you.")
+    return redirect("web:support-account")
+
+
+@merchant_required
+def store_sheet(request: HttpRequest, store_id: int) -> HttpResponse:
+    """The store's progress sheet, read-only, and its contact log."""
+    user = user_of(request)
+    try:
+        store = merchant_selectors.store_get(user=user, store_id=store_id)
+    except HelplineError as exc:
+        refused(request, exc)
+        raise
+    now = clock.now()
+    return render(
+        request,
+        "web/support/sheet.html",
+        {
+            "store": store,
+            "rows": progress_sheet.sheet_rows(
+                user=user, store=store, now=now, limit=progress_sheet.SHOWN
+            ),
+            "more": max(0, progress_sheet.sheet_size(store=store, now=now) - progress_sheet.SHOWN),
+            "entries": care_selectors.contact_entries(user=user, store=store),
+            "recent_days": progress_sheet.RECENT_DAYS,
+            "tz": zone_for(user),
+        },
+    )
+
+
+@merchant_required
+def store_sheet_export(request: HttpRequest, store_id: int, fmt: str) -> HttpResponse:
+    return sheet_export(request, store_id, fmt)
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@public
+def quote_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Public on purpose: the signed link is the credential (it names the quote, the merchant
+    user it was mailed to and its expiry). GET shows the quote; only the POST decides (mail
+    scanners follow links). A forged or expired link does nothing and says so."""
+    try:
+        quote, person = decisions.quote_for_link(raw=token)
+    except InvalidInput:
+        return render(request, "web/support/quote_link.html", {"problem": "invalid"}, status=400)
+    except Conflict:
+        return render(request, "web/support/quote_link.html", {"problem": "expired"}, status=410)
+    except HelplineError:
+        return render(request, "web/support/quote_link.html", {"problem": "gone"}, status=404)
+    context: dict[str, Any] = {
+        "quote": quote,
+        "person": person,
+        "ticket": quote.ticket,
+        "done": None,
+    }
+    if request.method == "POST":
+        decision = request.POST.get("decision", "")
+        try:
+            quote = decisions.quote_decide_by_link(
+                raw=token,
+                decision=decision,
+                reason=request.POST.get("reason", ""),
+                ip=_client_ip(request),
+            )
+        except HelplineError as exc:
+            context["error"] = exc.detail
+            status = exc.status
+            return render(request, "web/support/quote_link.html", context, status=status)
+        context.update({"quote": quote, "done": quote.status})
+    elif quote.status != Quote.Status.PENDING:
+        context["done"] = quote.status
+    return render(request, "web/support/quote_link.html", context)
