@@ -2,8 +2,8 @@
 
 from helpline.cli_commands import (  # noqa: F401
     demo,
-    mail,
     ledger,
+    mail,
     people,
     server,
     sla,

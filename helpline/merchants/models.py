@@ -62,6 +62,8 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.merchant})"
+
+
 from helpline.merchants.care_models import (  # noqa: E402  (account management, issue 8)
     AmTask,
     CallRequest,

@@ -99,6 +99,9 @@ def first_store(merchant_id: int) -> Store | None:
         .select_related("merchant")
         .order_by("pk")
         .first()
+    )
+
+
 def merchant_user(user_id: int) -> User:
     """A merchant user named in a request body (422 when there is none)."""
     user = (

@@ -369,8 +369,9 @@ def ticket_create(
     """Open a ticket; its clocks start now (counting from the next opening on business hours).
     ``unverified_sender``: mail from an address that is no contact of the merchant (staff
     check it on triage). ``files``: attachments stored with it; what the limits refuse is on
-    ``ticket.refused_files``. Staff who may file for the store (its account manager …) may name the merchant user it is
-    raised for (``on_behalf_of``): they are its requester and hear of it."""
+    ``ticket.refused_files``. Staff who may file for the store (its account manager …) may name
+    the merchant user it is raised for (``on_behalf_of``): they are its requester and hear of
+    it."""
     now = now or clock.now()
     if actor is not None and not access.may_file_for(actor, store):
         if access.is_active(actor) and actor.role == "engineer":
@@ -518,6 +519,8 @@ def ticket_record(
     now = now or clock.now()
     with transaction.atomic():
         write_events(ticket, None, [EventSpec(kind, None, after, reason, False, now)])
+
+
 def ticket_system_note(
     *, ticket: Ticket, body: str, what: str, public: bool = True, now: datetime | None = None
 ) -> TicketMessage:
