@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "helpline.engineering",
     "helpline.web",
     "helpline.notify",
+    "helpline.reports",
 ]
 
 MIDDLEWARE = [
