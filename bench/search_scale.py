@@ -228,7 +228,7 @@ def build(tickets: int, per_ticket: int) -> None:
             FROM (
                 SELECT g, timestamptz '2025-01-01 00:00+00' + (g::float8 / %s * %s)
                     * interval '1 second' AS ts,
-                    1 + mod(g * 7919, 2000) AS store_id
+                    1 + mod(g::bigint * 7919, 2000) AS store_id
                 FROM generate_series(1, %s) g
             ) x JOIN merchants_store s ON s.id = x.store_id
             """,  # noqa: S608
