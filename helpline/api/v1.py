@@ -66,12 +66,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from helpline.api import outbox, provisioning, sla, tickets
+    from helpline.api import insight, outbox, provisioning, sla, tickets
 
     api.add_router("/sla", sla.router)
     api.add_router("", outbox.router)
     api.add_router("", provisioning.router)
     api.add_router("", tickets.router)
+    api.add_router("", insight.router)
 
 
 _register_routers()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from helpline.web.views import auth, console, support
+from helpline.web.views import auth, console, insight, support
 
 app_name = "web"
 
@@ -29,6 +29,10 @@ urlpatterns = [
         support.ticket_action,
         name="support-action",
     ),
+    path("support/new/similar/", insight.similar_panel, name="support-similar"),
+    path("reports/", insight.reports_page, name="reports"),
+    path("reports/<str:name>/export/", insight.report_export, name="report-export"),
+    path("search/", insight.search_page, name="search"),
     path("console/", console.queue, name="console"),
     path("console/bulk/", console.bulk, name="console-bulk"),
     path("console/views/", console.save_view, name="console-save-view"),

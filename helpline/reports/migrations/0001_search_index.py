@@ -90,6 +90,8 @@ POSTGRES = [
     """,
     "CREATE INDEX reports_search_tsv ON reports_search USING gin (tsv)",
     "CREATE INDEX reports_search_ticket ON reports_search (ticket_id)",
+    # A merchant's search walks their own documents, newest first.
+    "CREATE INDEX reports_search_merchant ON reports_search (merchant_id, id)",
     """
     CREATE FUNCTION reports_search_ticket() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
