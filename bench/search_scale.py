@@ -20,6 +20,7 @@ the compliance report for a year (by priority, by month) and the response-time p
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import statistics
@@ -171,16 +172,32 @@ def _setup() -> None:
     django.setup()
 
 
-def _words_sql(n: int, seed: str) -> str:
-    """n words, skewed towards the front of the vocabulary (random()² picks low indexes)."""
+def _words_sql(n: int, seed: str, vocabulary: int, row: str) -> str:
+    """n words. vocabulary 0: the domain words only, skewed (random()² picks low indexes) —
+    every word is then in ≥ 5 % of the documents, the worst case. vocabulary V: log-uniform
+    ranks over V words (Zipf-like, s ≈ 1): the domain words are the most frequent, then
+    w131 … wV ever rarer, as in real text. ``row`` correlates the subquery with the row."""
     array = "ARRAY[" + ",".join(f"'{w}'" for w in WORDS) + "]"
-    picks = " || ' ' || ".join(
-        f"({array})[1 + floor({len(WORDS)} * power(random(), 2))::int]" for _ in range(n)
+    if not vocabulary:
+        picks = " || ' ' || ".join(
+            f"({array})[1 + floor({len(WORDS)} * power(random(), 2))::int]" for _ in range(n)
+        )
+        return f"({picks}) /* {seed} */"
+    return (
+        f"(SELECT string_agg(CASE WHEN i <= {len(WORDS)} THEN ({array})[i] ELSE 'w' || i END,"  # noqa: S608
+        f" ' ') FROM (SELECT floor(exp(random() * ln({vocabulary})))::int AS i"
+        f" FROM generate_series(1, {n} + 0 * {row})) z) /* {seed} */"
     )
-    return f"({picks}) /* {seed} */"
 
 
-def build(tickets: int, per_ticket: int) -> None:
+def _zipf_word(rng: random.Random, vocabulary: int) -> str:
+    if not vocabulary:
+        return rng.choice(WORDS)
+    i = int(math.exp(rng.random() * math.log(vocabulary)))
+    return WORDS[i - 1] if i <= len(WORDS) else f"w{i}"
+
+
+def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
     _setup()
     from django.core.management import call_command
     from django.db import connection
@@ -219,7 +236,8 @@ def build(tickets: int, per_ticket: int) -> None:
             INSERT INTO tickets_ticket (merchant_id, store_id, subject, description, issue_type,
                 priority, status, channel, policy_version_id, due_reason, created_at,
                 updated_at, resolved_at, closed_at, rating, rating_comment)
-            SELECT s.merchant_id, s.id, {_words_sql(5, "s")}, {_words_sql(25, "d")},
+            SELECT s.merchant_id, s.id, {_words_sql(5, "s", vocabulary, "g")},
+                {_words_sql(25, "d", vocabulary, "g")},
                 'functionality', 'C' || (1 + mod(g, 4)),
                 CASE WHEN mod(g, 10) < 8 THEN 'closed' ELSE 'in_progress' END, 'portal', %s, '',
                 ts, ts, CASE WHEN mod(g, 10) < 8 THEN ts + interval '20 hours' END,
@@ -240,7 +258,8 @@ def build(tickets: int, per_ticket: int) -> None:
             INSERT INTO tickets_ticketmessage (ticket_id, kind, body, internal, question,
                 from_staff, channel, created_at)
             SELECT t.id, CASE WHEN mod(k, 10) = 9 THEN 'note' ELSE 'reply' END,
-                {_words_sql(18, "m")}, mod(k, 10) = 9, false, mod(k, 2) = 1, 'portal',
+                {_words_sql(18, "m", vocabulary, "k")},
+                mod(k, 10) = 9, false, mod(k, 2) = 1, 'portal',
                 t.created_at + k * interval '1 hour'
             FROM tickets_ticket t, generate_series(1, %s) k
             """,  # noqa: S608
@@ -306,7 +325,7 @@ def _pcts(samples: list[float]) -> str:
     )
 
 
-def measure(queries: int) -> None:
+def measure(queries: int, vocabulary: int) -> None:
     _setup()
     from django.db import connection
 
@@ -324,25 +343,31 @@ def measure(queries: int) -> None:
     agent = User.objects.get(email="agent@bench.example")
     merchants = list(User.objects.filter(role="merchant"))
 
-    def query() -> str:
+    def query() -> tuple[str, str]:
         kind = rng.random()
+        a, b = _zipf_word(rng, vocabulary), _zipf_word(rng, vocabulary)
         if kind < 0.4:
-            return rng.choice(WORDS)
+            return "one word", a
         if kind < 0.8:
-            return f"{rng.choice(WORDS)} {rng.choice(WORDS)}"
-        return f'"{rng.choice(WORDS)} {rng.choice(WORDS)}"'
+            return "two words", f"{a} {b}"
+        return "phrase", f'"{a} {b}"'
 
     for who, users in (("agent (all tickets)", [agent]), ("merchant users", merchants)):
         for _ in range(5):
-            search.search_tickets(user=users[0], query=query())
-        times = []
+            search.search_tickets(user=users[0], query=query()[1])
+        times: list[float] = []
+        by_kind: dict[str, list[float]] = {}
         for _ in range(queries):
             user = rng.choice(users)
-            q = query()
+            kind, q = query()
             t = time.perf_counter()
             search.search_tickets(user=user, query=q)
-            times.append(time.perf_counter() - t)
+            took = time.perf_counter() - t
+            times.append(took)
+            by_kind.setdefault(kind, []).append(took)
         print(f"search as {who}: {_pcts(times)}")
+        for kind, samples in sorted(by_kind.items()):
+            print(f"    {kind:9}: {_pcts(samples)}")
     period = reports.Period.of(start=date(2025, 1, 1), end=date(2025, 12, 31))
     now = datetime(2027, 1, 1, tzinfo=UTC)
     for name in ("compliance-priority", "compliance-month", "response-times"):
@@ -367,11 +392,14 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--messages", type=int, default=5, help="messages per ticket")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--vocabulary", type=int, default=0, help="0: 130 domain words (worst case); V: Zipf"
+    )
     args = parser.parse_args()
     if args.step == "build":
-        build(args.tickets, args.messages)
+        build(args.tickets, args.messages, args.vocabulary)
     else:
-        measure(args.queries)
+        measure(args.queries, args.vocabulary)
 
 
 if __name__ == "__main__":

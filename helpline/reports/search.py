@@ -134,11 +134,12 @@ def _matches(
         extra += " AND NOT d.internal" if _pg() else " AND d.internal = 0"
     if merchant_id is not None:
         extra += " AND d.merchant_id = %s"
-    # Staff who see everything, unfiltered: the scope is every ticket, no join needed.
+    # Unfiltered staff who see everything, or a merchant user (whose scope is exactly the
+    # merchant_id condition above): no join with the scope is needed.
     everything = (
         user is not None
         and access.is_active(user)
-        and user.role in access.ALL_TICKETS_ROLES
+        and (user.role in access.ALL_TICKETS_ROLES or merchant_id is not None)
         and filters == SearchFilters()
     )
     # The values after the query text: merchant, scope, limit (the same on both engines).
