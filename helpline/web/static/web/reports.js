@@ -16,7 +16,7 @@
             return { label: backlog.columns[i], data: backlog.rows.map(function (r) { return r[i]; }) };
           }),
         },
-        options: { animation: false, interaction: { mode: "index", intersect: false } },
+        options: { animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false } },
       });
     }
     var comp = data["compliance-month"] || data["compliance-priority"];
@@ -30,7 +30,7 @@
             return { label: comp.columns[i], data: comp.rows.map(function (r) { return r[i]; }) };
           }),
         },
-        options: { animation: false, scales: { y: { min: 0, max: 100 } } },
+        options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 100 } } },
       });
     }
   }
