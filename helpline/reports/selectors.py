@@ -137,7 +137,31 @@ def _pct(part: int, whole: int) -> float | None:
 # ---------------------------------------------------------------- compliance
 
 
-def _dimension(dim: str, zone: ZoneInfo) -> tuple[str, Any]:
+def _months(period: Period) -> list[datetime]:
+    """The instants the local months of the period start at (the first is the period's start)."""
+    local = period.start.astimezone(period.zone)
+    starts = [period.start]
+    year, month = local.year, local.month
+    while True:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        nxt = datetime(year, month, 1, tzinfo=period.zone)
+        if nxt >= period.end:
+            return starts
+        starts.append(nxt)
+
+
+def _month_of(period: Period) -> Case:
+    """The local month (YYYY-MM) a target started in, as comparisons with the month
+    boundaries: cheaper than converting every row's instant to the zone."""
+    starts = _months(period)
+    whens = [
+        When(started_at__lt=nxt, then=Value(start.astimezone(period.zone).strftime("%Y-%m")))
+        for start, nxt in zip(starts, [*starts[1:], period.end], strict=True)
+    ]
+    return Case(*whens, default=Value(""))
+
+
+def _dimension(dim: str, period: Period) -> tuple[str, Any]:
     if dim == "priority":
         return "key", F("priority")
     if dim == "store":
@@ -145,7 +169,7 @@ def _dimension(dim: str, zone: ZoneInfo) -> tuple[str, Any]:
     if dim == "agent":
         return "key", F("ticket__assignee__email")
     if dim == "month":
-        return "key", TruncMonth("started_at", tzinfo=zone)
+        return "key", _month_of(period)
     raise InvalidInput(f"group by one of: {', '.join(DIMENSIONS)}", code="invalid_dimension")
 
 
@@ -153,7 +177,7 @@ def compliance(*, user: User | None, period: Period, by: str = "priority", now: 
     """First response met % and resolution met %, grouped by priority, store, agent or month."""
     if by == "agent" and not access.sees_internal(user):
         raise InvalidInput("only staff group by agent", code="invalid_dimension")
-    name, expr = _dimension(by, period.zone)
+    name, expr = _dimension(by, period)
     met, breached = _met(), _breached(now)
     fr, res = Q(kind=FIRST_RESPONSE), Q(kind=RESOLUTION)
     rows = (
@@ -184,9 +208,7 @@ def compliance(*, user: User | None, period: Period, by: str = "priority", now: 
     )
     for r in rows:
         key = r[name]
-        if by == "month" and key is not None:
-            key = key.astimezone(period.zone).strftime("%Y-%m")
-        elif key is None:
+        if key is None:
             key = "(unassigned)" if by == "agent" else "—"
         table.rows.append(
             [

@@ -189,3 +189,16 @@ def test_reports_run_a_constant_number_of_queries(cast, fixture, django_assert_m
     for name in reports.available(cast.ravi):
         with django_assert_max_num_queries(6):
             reports.report(user=cast.ravi, name=name, period=PERIOD, now=NOW)
+
+
+def test_months_are_the_viewers_local_months(cast, fixture) -> None:
+    # 30 Nov 19:00 UTC is 1 Dec 00:30 in India: December's, for a viewer in IST.
+    late = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
+    _c3(cast, "E", late, late + timedelta(minutes=5))
+    period = Period.of(start=date(2026, 11, 1), end=date(2026, 12, 31))
+    rows = _rows(reports.compliance(user=cast.alice, period=period, by="month", now=NOW))
+    assert set(rows) == {"2026-11", "2026-12"}
+    assert rows["2026-12"][1] == 1
+    utc = Period.of(start=date(2026, 11, 1), end=date(2026, 12, 31), zone="UTC")
+    rows = _rows(reports.compliance(user=cast.alice, period=utc, by="month", now=NOW))
+    assert set(rows) == {"2026-11"}
