@@ -187,7 +187,7 @@ def test_bad_periods_and_names_are_clear_errors(cast) -> None:
 
 def test_reports_run_a_constant_number_of_queries(cast, fixture, django_assert_max_num_queries):
     for name in reports.available(cast.ravi):
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(8):
             reports.report(user=cast.ravi, name=name, period=PERIOD, now=NOW)
 
 
