@@ -42,4 +42,5 @@ urlpatterns = [
     path("console/t/<int:ticket_id>/priority/", console.ticket_priority, name="console-priority"),
     path("console/t/<int:ticket_id>/due/", console.ticket_due, name="console-due"),
     path("console/t/<int:ticket_id>/action/", console.ticket_action, name="console-action"),
+    path("console/t/<int:ticket_id>/incident/", insight.incident_action, name="console-incident"),
 ]

@@ -75,3 +75,26 @@ def test_live_panel_suggests_the_merchants_own_open_tickets(cast, signed_in) -> 
     assert signed_in("alice").post("/support/new/similar/", {}).content.strip() == b""
     new_page = signed_in("alice").get("/support/new/").content.decode()
     assert 'hx-post="/support/new/similar/"' in new_page
+
+
+def test_console_links_updates_and_merges(cast, signed_in) -> None:
+    from helpline.tickets.models import Ticket, TicketMessage
+
+    master = _file(cast, "alice", "Gateway outage")
+    child = _file(cast, "bob", "Payments down")
+    agent = signed_in("ravi")
+    page = agent.get(f"/console/t/{child.pk}/").content.decode()
+    assert 'id="incident-form"' in page
+    url = f"/console/t/{child.pk}/incident/"
+    assert agent.post(url, {"op": "link", "other": master.reference}).status_code == 302
+    assert Ticket.objects.get(pk=child.pk).master_id == master.pk
+    agent.post(f"/console/t/{master.pk}/incident/", {"op": "update", "text": "Vendor working"})
+    assert TicketMessage.objects.filter(ticket=child, body="Vendor working").exists()
+    dup = _file(cast, "alice", "Gateway again")
+    agent.post(f"/console/t/{master.pk}/incident/", {"op": "merge", "other": str(dup.pk)})
+    assert Ticket.objects.get(pk=dup.pk).status == "closed"
+    # Bad input: a message on the page, nothing changed; merchants get 404.
+    bad = agent.post(url, {"op": "link", "other": "not a ticket"}, follow=True)
+    assert "Name a ticket" in bad.content.decode()
+    assert signed_in("bob").post(url, {"op": "unlink"}).status_code == 404
+    assert Ticket.objects.get(pk=child.pk).master_id == master.pk
