@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "helpline.notify",
     "helpline.mail",
     "helpline.monitoring",
+    "helpline.reports",
 ]
 
 MIDDLEWARE = [

@@ -67,7 +67,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from helpline.api import mail as mail_api
-    from helpline.api import monitoring, outbox, provisioning, sla, tickets
+    from helpline.api import insight, monitoring, outbox, provisioning, sla, tickets
 
     api.add_router("/sla", sla.router)
     api.add_router("", outbox.router)
@@ -80,6 +80,7 @@ def _register_routers() -> None:
     api.add_router("", engineering.router)
     api.add_router("", billing.router)
     api.add_router("", care.router)
+    api.add_router("", insight.router)
 
 
 _register_routers()

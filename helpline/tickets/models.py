@@ -71,9 +71,17 @@ class Ticket(models.Model):
     # Mail from an address that is no contact of the merchant (decision 0016): staff check it
     # on triage before answering.
     unverified_sender = models.BooleanField(default=False)
+    # Master incident: a ticket linked to a master hears the master's public updates and is
+    # resolved with it (tickets/incidents.py). A master is never itself linked.
+    master = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="linked"
+    )
 
     class Meta:
         indexes = [
+            models.Index(
+                fields=["master"], name="ticket_master", condition=Q(master__isnull=False)
+            ),
             models.Index(fields=["merchant", "-id"], name="ticket_merchant_id"),
             models.Index(fields=["store", "-id"], name="ticket_store_id"),
             models.Index(fields=["status", "-id"], name="ticket_status_id"),
@@ -88,6 +96,9 @@ class Ticket(models.Model):
             ),
             models.CheckConstraint(
                 name="ticket_status_valid", condition=Q(status__in=[s.value for s in Status])
+            ),
+            models.CheckConstraint(
+                name="ticket_master_not_self", condition=~Q(master=models.F("id"))
             ),
         ]
 

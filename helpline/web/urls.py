@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from helpline.web.views import am, attachments, auth, care, console, support, uptime
+from helpline.web.views import am, attachments, auth, care, console, insight, support, uptime
 
 app_name = "web"
 
@@ -42,6 +42,10 @@ urlpatterns = [
         uptime.monthly_report,
         name="uptime-report-file",
     ),
+    path("support/new/similar/", insight.similar_panel, name="support-similar"),
+    path("reports/", insight.reports_page, name="reports"),
+    path("reports/<str:name>/export/", insight.report_export, name="report-export"),
+    path("search/", insight.search_page, name="search"),
     path("console/", console.queue, name="console"),
     path("console/bulk/", console.bulk, name="console-bulk"),
     path("console/views/", console.save_view, name="console-save-view"),
@@ -76,4 +80,5 @@ urlpatterns = [
         name="support-sheet-export",
     ),
     path("quotes/decide/<str:token>/", care.quote_link, name="quote-link"),
+    path("console/t/<int:ticket_id>/incident/", insight.incident_action, name="console-incident"),
 ]

@@ -329,3 +329,43 @@ def test_canned_reply_and_keyboard_shortcuts(people, open_session):
     page.keyboard.press("a")
     assert page.evaluate("document.activeElement.id") == "id_assignee"
     agent.shot("console-ticket-canned")
+
+
+# ---------------------------------------------------------------- insight (issue 9)
+
+
+def _insight_ticket(cast, subject, description):
+    return services.ticket_create(
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject=subject,
+        description=description,
+        issue_type="functionality",
+        now=clock.now() - timedelta(days=2),
+    )
+
+
+def test_reports_page_draws_its_charts(people, open_session):
+    _insight_ticket(people, "Invoices missing GST", "tax lines absent")
+    agent = open_session("ravi@helpline.test")
+    agent.go("/reports/")
+    page = agent.page
+    page.wait_for_function("window.Chart && Chart.getChart('chart-backlog') !== undefined")
+    points = page.evaluate("Chart.getChart('chart-backlog').data.labels.length")
+    assert points == 90  # one per day of the default period
+    assert page.evaluate("Chart.getChart('chart-compliance') !== undefined")
+    assert agent.errors == []
+    agent.shot("reports")
+
+
+def test_typing_a_ticket_suggests_an_open_one(people, open_session):
+    mine = _insight_ticket(people, "Coupon code rejected at checkout", "DIWALI20 says invalid code")
+    merchant = open_session("alice@acme.test")
+    merchant.go("/support/new/")
+    merchant.page.get_by_label("Subject").fill("")
+    merchant.page.get_by_label("Subject").press_sequentially("coupon code not working")
+    panel = merchant.page.locator("#similar-live")
+    panel.get_by_text(mine.reference, exact=False).wait_for()
+    assert "Has this already been reported?" in panel.inner_text()
+    assert merchant.errors == []
+    merchant.shot("already-reported")

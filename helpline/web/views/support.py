@@ -16,6 +16,7 @@ from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
 from helpline.monitoring import selectors as monitoring_selectors
+from helpline.reports import similar as reports_similar
 from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
@@ -93,9 +94,12 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         if data["priority"] == "C1" and not data["confirmed"]:
             # "Before submitting a C1 issue, check to see if the issue has already been
             # reported": shown once; sending again confirms.
-            similar = selectors.similar_open_tickets(
-                user=user, text=f"{data['subject']} {data['description'][:500]}"
-            )
+            similar = [
+                s.ticket
+                for s in reports_similar.similar_open_tickets(
+                    user=user, text=f"{data['subject']}\n{data['description'][:500]}", limit=5
+                )
+            ]
             held = bool(similar or incidents)
         if not held:
             try:

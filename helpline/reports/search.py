@@ -1,0 +1,260 @@
+"""Full-text search over tickets and their messages (decision 0040).
+
+The index is the table ``reports_search`` kept current by database triggers (migration 0001):
+SQLite FTS5 (porter stemmer over unicode61 without diacritics, BM25 ranking, ``snippet()``),
+PostgreSQL a ``tsvector`` column (``english`` configuration) with a GIN index (``ts_rank``,
+``ts_headline``). One document per ticket (subject and description) and one per message; the
+documents of a ticket are grouped and the ticket takes its best-ranked document's snippet.
+
+Scoping: the matches are joined to ``accounts.access.ticket_scope`` (the same filter as every
+other read), merchant users are held to their merchant inside the index too, and internal notes
+are only searched for people who may see them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from helpline.accounts import access
+from helpline.accounts.models import Role, User
+from helpline.core.errors import InvalidInput
+from helpline.core.validation import has_nul, id_in_range
+from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.models import OPEN_STATUSES, Ticket
+
+QUERY_MAX = 500
+TERMS_MAX = 32
+MAX_RESULTS = 100
+# Snippet markers: private-use characters (never typed), replaced by <mark> after escaping.
+START, STOP = "\ue000", "\ue001"
+# On PostgreSQL a query matching more than this many documents is ranked among the newest
+# CANDIDATES of them (decision 0040): ranking a million matches cannot fit in 100 ms.
+CANDIDATES = 200
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def words_of(text: str) -> list[str]:
+    """Words as the index's tokenizer sees them: letters, digits and combining marks (so a
+    Devanagari word with its vowel signs stays one word)."""
+    kept = "".join(
+        c if c.isalnum() or unicodedata.category(c).startswith("M") else " " for c in text
+    )
+    return kept.split()
+
+
+@dataclass(frozen=True)
+class Hit:
+    ticket: Ticket
+    score: float
+    snippet: str  # safe HTML: escaped text with <mark> around the matched words
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    status: Sequence[str] = ()
+    priority: Sequence[str] = ()
+    store: int | None = None
+    open_only: bool = False
+
+
+def parse_query(text: str) -> list[str]:
+    """The user's query as terms: quoted phrases kept together, words; operators dropped."""
+    if has_nul(text or ""):
+        raise InvalidInput("the query must not contain NUL characters", code="invalid_query")
+    text = (text or "").strip()
+    if len(text) > QUERY_MAX:
+        raise InvalidInput(f"the query is longer than {QUERY_MAX} characters", code="query_long")
+    terms: list[str] = []
+    for phrase, word in _TOKEN.findall(text):
+        words = words_of(phrase if phrase else word)
+        if words:
+            terms.append(" ".join(words))
+    if not terms:
+        raise InvalidInput("type at least one word to search for", code="query_empty")
+    return terms[:TERMS_MAX]
+
+
+def _fts5_match(terms: list[str], *, any_term: bool = False) -> str:
+    # Every term quoted: FTS5 then reads it as a phrase of tokens, never as syntax.
+    return (" OR " if any_term else " ").join(f'"{t}"' for t in terms)
+
+
+def _pg_query(terms: list[str]) -> str:
+    # websearch syntax of only phrases and words (no OR, no minus): AND of the terms.
+    return " ".join(f'"{t}"' if " " in t else t for t in terms if t.lower() != "or")
+
+
+def render_snippet(raw: str) -> str:
+    return html.escape(raw).replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+def _scoped(user: User | None, filters: SearchFilters) -> QuerySet[Ticket]:
+    qs = ticket_selectors.visible_tickets(user)
+    if filters.status:
+        qs = qs.filter(status__in=list(filters.status))
+    if filters.priority:
+        qs = qs.filter(priority__in=list(filters.priority))
+    if filters.store is not None:
+        if not id_in_range(filters.store):
+            raise InvalidInput("ids are whole numbers from 1 to 2^63−1", code="invalid_id")
+        qs = qs.filter(store_id=filters.store)
+    if filters.open_only:
+        qs = qs.filter(status__in=[s.value for s in OPEN_STATUSES])
+    return qs
+
+
+def _matches(
+    *,
+    user: User | None,
+    terms: list[str],
+    filters: SearchFilters,
+    limit: int,
+    any_term: bool = False,
+    subjects_only_public: bool = False,
+) -> list[tuple[int, float, str]]:
+    """(ticket id, score — higher is better, raw snippet) of the best matches in scope."""
+    scope_sql, scope_params = _scoped(user, filters).values("pk").query.sql_with_params()
+    internal = access.sees_internal(user) and not subjects_only_public
+    merchant_id = (
+        user.merchant_id
+        if user is not None and user.role == Role.MERCHANT and user.merchant_id
+        else None
+    )
+    extra = ""
+    if not internal:
+        extra += " AND NOT d.internal" if _pg() else " AND d.internal = 0"
+    if merchant_id is not None:
+        extra += " AND d.merchant_id = %s"
+    # Unfiltered staff who see everything, or a merchant user (whose scope is exactly the
+    # merchant_id condition above): no join with the scope is needed.
+    everything = (
+        user is not None
+        and access.is_active(user)
+        and (user.role in access.ALL_TICKETS_ROLES or merchant_id is not None)
+        and filters == SearchFilters()
+    )
+    # The values after the query text: merchant, scope, limit (the same on both engines).
+    tail: list[Any] = [merchant_id] if merchant_id is not None else []
+    if not everything:
+        extra += f" AND d.ticket_id IN ({scope_sql})"
+        tail += scope_params
+    tail.append(limit)
+    params: list[Any]
+    if _pg():
+        query = _pg_query(terms)
+        tsq = "websearch_to_tsquery('english'::regconfig, %s)"
+        if any_term:
+            tsq = "replace(plainto_tsquery('english'::regconfig, %s)::text, '&', '|')::tsquery"
+            query = " ".join(terms)
+        # The tsquery is written out where it is used (not a CTE): the planner then sees the
+        # constant and picks the GIN index for rare words, the id index walked backwards for
+        # common ones. Only our own fragments are formatted in; every value is a parameter.
+        sql = f"""
+            WITH cand AS (
+                SELECT d.id, d.ticket_id, ts_rank(d.tsv, {tsq}) AS score
+                FROM reports_search d
+                WHERE d.tsv @@ {tsq} {extra}
+                ORDER BY d.id DESC LIMIT {CANDIDATES}
+            ),
+            best AS (
+                SELECT DISTINCT ON (ticket_id) ticket_id, id, score FROM cand
+                ORDER BY ticket_id, score DESC
+            ),
+            top AS (SELECT * FROM best ORDER BY score DESC, ticket_id DESC LIMIT %s)
+            SELECT top.ticket_id, top.score,
+                   ts_headline('english'::regconfig,
+                               CASE WHEN d.subject = '' THEN d.body
+                                    ELSE d.subject || ' — ' || d.body END,
+                               {tsq},
+                               'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12')
+            FROM top JOIN reports_search d ON d.id = top.id
+            ORDER BY top.score DESC, top.ticket_id DESC
+        """  # noqa: S608
+        params = [query, query, *tail, query]
+    else:
+        sql = f"""
+            WITH docs AS MATERIALIZED (
+                SELECT d.ticket_id AS ticket_id, d.rowid AS doc,
+                       bm25(reports_search, 4.0, 1.0) AS score
+                FROM reports_search d
+                WHERE reports_search MATCH %s {extra}
+            )
+            SELECT ticket_id, doc, min(score) AS best FROM docs
+            GROUP BY ticket_id ORDER BY best, ticket_id DESC LIMIT %s
+        """  # noqa: S608
+        match = _fts5_match(terms, any_term=any_term)
+        params = [match, *tail]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            best = cursor.fetchall()
+            if not best:
+                return []
+            # Snippets only for the documents shown (SQLite keeps the best row's doc).
+            marks = ", ".join(["%s"] * len(best))
+            cursor.execute(
+                f"SELECT rowid, snippet(reports_search, -1, '{START}', '{STOP}', '…', 16) "  # noqa: S608
+                f"FROM reports_search WHERE reports_search MATCH %s AND rowid IN ({marks})",
+                [match, *(row[1] for row in best)],
+            )
+            snippets = dict(cursor.fetchall())
+        return [(int(t), -float(score), str(snippets.get(doc, ""))) for t, doc, score in best]
+    # JIT compiling costs PostgreSQL ~40 ms on a plan it thinks is dear; searches are short.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return [(int(r[0]), float(r[1]), str(r[2] or "")) for r in cursor.fetchall()]
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_tickets(
+    *,
+    user: User | None,
+    query: str,
+    filters: SearchFilters | None = None,
+    limit: int = 20,
+) -> list[Hit]:
+    """The tickets ``user`` may see that match ``query``, best first, with a snippet each."""
+    if not 1 <= limit <= MAX_RESULTS:
+        raise InvalidInput(f"limit must be between 1 and {MAX_RESULTS}", code="invalid_limit")
+    terms = parse_query(query)
+    rows = _matches(user=user, terms=terms, filters=filters or SearchFilters(), limit=limit)
+    return _hits(rows)
+
+
+def _hits(rows: list[tuple[int, float, str]]) -> list[Hit]:
+    tickets = Ticket.objects.select_related("store", "merchant").in_bulk([r[0] for r in rows])
+    return [
+        Hit(ticket=tickets[tid], score=score, snippet=render_snippet(snip))
+        for tid, score, snip in rows
+        if tid in tickets
+    ]
+
+
+def similar_by_words(
+    *, user: User | None, text: str, limit: int = 10, exclude: int | None = None
+) -> list[Hit]:
+    """Open tickets in scope sharing words with ``text`` (any word; BM25 / ts_rank decides)."""
+    words = [w for w in words_of(text or "") if len(w) > 2][:TERMS_MAX]
+    if not words:
+        return []
+    rows = _matches(
+        user=user,
+        terms=words,
+        filters=SearchFilters(open_only=True),
+        limit=limit + 1,
+        any_term=True,
+        subjects_only_public=True,
+    )
+    return [h for h in _hits(rows) if h.ticket.pk != exclude][:limit]
