@@ -52,25 +52,36 @@ class ClockView:
     deadline: datetime | None
     breached: bool
     text: str
+    ticking: bool  # still pending with a deadline: the browser keeps the countdown live
 
 
 def clock_view(clk: TicketClock, now: datetime) -> ClockView:
+    """The words the page starts with; static/web/countdown.js recomputes the same words
+    (``due in …`` / ``overdue by …``) from ``deadline`` while the page stays open."""
     state = clk.state
-    overdue = state == "running" and clk.deadline is not None and clk.deadline <= now
+    ticking = (
+        clk.deadline is not None
+        and clk.met_at is None
+        and clk.stopped_at is None
+        and clk.paused_since is None
+    )
+    overdue = ticking and clk.deadline is not None and clk.deadline <= now
     breached = state == "breached" or overdue
-    if state == "met":
+    if ticking and clk.deadline is not None:
+        if clk.deadline > now:
+            text = f"due in {duration_text(clk.deadline - now)}"
+        else:
+            text = f"overdue by {duration_text(now - clk.deadline)}"
+    elif state == "breached":
+        text = "breached, met late" if clk.met_at is not None else "breached"
+    elif state == "met":
         text = "met"
     elif state == "stopped":
         text = "stopped"
     elif state == "paused":
         text = "paused (waiting)"
-    elif clk.deadline is None:
-        text = "no deadline"
-    elif clk.deadline > now:
-        text = f"due in {duration_text(clk.deadline - now)}"
     else:
-        since = clk.breached_at or clk.deadline
-        text = f"breached {duration_text(now - min(since, now))} ago"
+        text = "no deadline"
     return ClockView(
         clk.kind,
         LABELS.get(clk.kind, clk.kind),
@@ -78,6 +89,7 @@ def clock_view(clk: TicketClock, now: datetime) -> ClockView:
         clk.deadline,
         breached,
         text,
+        ticking,
     )
 
 

@@ -43,7 +43,7 @@ def test_queues_filter_and_show_countdowns(cast, signed_in):
         assert "Nobody assigned" in unassigned and "Assigned to Ravi" not in unassigned
         breached = client.get("/console/?q=breached").content.decode()
         assert "Way late" in breached and "Assigned to Ravi" not in breached
-        assert 'class="breached"' in breached and "breached 2 d" in breached
+        assert 'class="breached"' in breached and "overdue by 2 d" in breached
         soon = client.get("/console/?q=due_soon").content.decode()
         assert "Way late" in soon and "Nobody assigned" not in soon
         by_priority = client.get("/console/?priority=C2").content.decode()

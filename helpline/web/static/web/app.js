@@ -32,8 +32,33 @@
     if (link) { link.focus(); }
   }
   function focus(id) { var el = document.getElementById(id); if (el) { el.focus(); return true; } return false; }
+  // r / n: the same message box, marked as a reply or a note; Ctrl+Enter sends it that way.
+  function compose(mode) {
+    var form = document.getElementById("reply-form");
+    if (!form || !focus("id_body")) { return false; }
+    form.dataset.mode = mode;
+    return true;
+  }
   document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) { return; }
+    var t = e.target;
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t.id === "id_body") {
+      var form = document.getElementById("reply-form");
+      if (!form) { return; }
+      var button = form.dataset.mode === "note" ? document.getElementById("send-note")
+        : form.querySelector("button.primary") || document.getElementById("send-note");
+      if (button) { e.preventDefault(); form.requestSubmit(button); }
+    }
+  });
+  function help() {
+    var dialog = document.getElementById("keys");
+    if (!dialog || dialog.open) { return false; }
+    dialog.showModal();
+    return true;
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e) || document.querySelector("dialog[open]")) {
+      return;
+    }
     var r = rows();
     switch (e.key) {
       case "j": mark(current + 1); break;
@@ -41,11 +66,11 @@
       case "o": if (r[current]) { r[current].querySelector("a.open").click(); } break;
       case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); c.checked = !c.checked; } break;
       case "/": if (!focus("f-store")) { return; } break;
-      case "r": if (!focus("id_body")) { return; } break;
-      case "n": if (!focus("id_body")) { return; } document.body.dataset.note = "1"; break;
+      case "r": if (!compose("reply")) { return; } break;
+      case "n": if (!compose("note")) { return; } break;
       case "a": if (!focus("id_assignee")) { return; } break;
       case "g": window.location.href = "/console/"; break;
-      case "?": alert("j/k move · o open · x select · / filters · r reply · n note · a assign · g queues"); break;
+      case "?": if (!help()) { return; } break;
       default: return;
     }
     e.preventDefault();
