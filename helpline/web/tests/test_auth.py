@@ -155,6 +155,9 @@ def test_old_failures_are_forgotten(db):
 
 def test_password_reset_by_mail(passwords):
     client = Client()
+    # Our pages, not the admin's templates of the same name (it is an earlier app).
+    asked = client.get("/accounts/password-reset/").content.decode()
+    assert "Send the link" in asked and "Django administration" not in asked
     response = client.post("/accounts/password-reset/", {"email": "alice@acme.test"})
     assert response.status_code == 302
     assert len(mail.outbox) == 0  # not sent inside the request: written to the outbox
@@ -166,11 +169,13 @@ def test_password_reset_by_mail(passwords):
     path = link.split("testserver", 1)[1]
     form = client.get(path, follow=True)
     assert form.status_code == 200 and b"new_password1" in form.content
+    assert "web/auth/password_reset_confirm.html" in [t.name for t in form.templates]
     done = client.post(
         form.redirect_chain[-1][0],
         {"new_password1": "a new long passphrase", "new_password2": "a new long passphrase"},
     )
     assert done.status_code == 302
+    assert b"Sign in</a> with your new password" in client.get(done["Location"]).content
     assert Client().login(username="alice@acme.test", password="a new long passphrase")
 
 

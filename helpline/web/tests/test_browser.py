@@ -257,8 +257,10 @@ def test_countdowns_tick_in_the_browser_and_turn_red_without_a_reload(people, op
 
 def test_keyboard_help_overlay_and_sending_a_note_from_the_keyboard(people, open_session):
     ticket = file_ticket(people, "Coupon rejected", priority="C3", description="SAVE10 fails.")
-    agent = open_session("ravi@helpline.test")
+    agent = open_session()
     page = agent.page
+    page.clock.install()
+    agent.sign_in("ravi@helpline.test")
     page.keyboard.press("?")
     overlay = page.get_by_role("dialog", name="Keyboard shortcuts")
     assert overlay.is_visible()
@@ -269,6 +271,18 @@ def test_keyboard_help_overlay_and_sending_a_note_from_the_keyboard(people, open
     page.keyboard.press("Escape")
     assert not overlay.is_visible()
     page.keyboard.press("j")
+    page.keyboard.press("x")  # ticked for a bulk move
+    row = page.locator(f"tr[data-ticket='{ticket.pk}']")
+    assert row.locator("input[type=checkbox]").is_checked()
+    # The 30-s htmx refresh swaps the rows; the tick, the current row and the focus stay.
+    before = page.locator("#queue-rows").get_attribute("data-refreshed")
+    page.clock.fast_forward("00:31")
+    page.wait_for_function(
+        f"document.querySelector('#queue-rows').dataset.refreshed !== {before!r}"
+    )
+    page.wait_for_function("document.querySelector('tr.current') !== null")
+    assert row.locator("input[type=checkbox]").is_checked()
+    assert page.evaluate("document.activeElement.closest('tr').dataset.ticket") == str(ticket.pk)
     page.keyboard.press("o")
     page.wait_for_url(f"**/console/t/{ticket.pk}/")
     page.keyboard.press("n")

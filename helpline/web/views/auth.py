@@ -47,7 +47,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 class SignInView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
-    template_name = "registration/login.html"
+    template_name = "web/auth/login.html"
     redirect_authenticated_user = True
 
 
@@ -57,15 +57,27 @@ password_reset = public(
     auth_views.PasswordResetView.as_view(
         success_url="/accounts/password-reset/sent/",
         form_class=OutboxPasswordResetForm,
-        email_template_name="registration/password_reset_email.txt",
-        subject_template_name="registration/password_reset_subject.txt",
+        template_name="web/auth/password_reset_form.html",
+        email_template_name="web/auth/password_reset_email.txt",
+        subject_template_name="web/auth/password_reset_subject.txt",
     )
 )
-password_reset_done = public(auth_views.PasswordResetDoneView.as_view())
-password_reset_confirm = public(
-    auth_views.PasswordResetConfirmView.as_view(success_url="/accounts/reset/done/")
+# Our templates live under web/auth/, named explicitly: under registration/ the admin's own
+# password-reset templates (an earlier app) were shown instead.
+password_reset_done = public(
+    auth_views.PasswordResetDoneView.as_view(template_name="web/auth/password_reset_done.html")
 )
-password_reset_complete = public(auth_views.PasswordResetCompleteView.as_view())
+password_reset_confirm = public(
+    auth_views.PasswordResetConfirmView.as_view(
+        success_url="/accounts/reset/done/",
+        template_name="web/auth/password_reset_confirm.html",
+    )
+)
+password_reset_complete = public(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="web/auth/password_reset_complete.html"
+    )
+)
 
 
 @login_required

