@@ -107,3 +107,30 @@ def test_no_serious_accessibility_violations_on_the_main_pages(desk, open_sessio
         for name, violations in found.items()
     }
     assert {name: v for name, v in blocking.items() if v} == {}, json.dumps(found, indent=1)
+
+
+# The main actions a merchant taps: buttons, button-like links, the state tabs and the menu.
+TAP_TARGETS = "main button, main a.button, main select, .tabs a, header .top-nav a, header button"
+TOO_SMALL = f"""() => Array.from(document.querySelectorAll({TAP_TARGETS!r}))
+  .filter(e => e.offsetParent !== null)
+  .map(e => [e.textContent.trim().slice(0, 30) || e.id, e.getBoundingClientRect()])
+  .filter(([, r]) => r.height < 44 || r.width < 44)
+  .map(([name, r]) => `${{name}} ${{Math.round(r.width)}}×${{Math.round(r.height)}}`)"""
+
+
+def test_merchant_pages_fit_a_phone(desk, open_session):
+    staff_pages = pages(desk.ticket)["ravi@helpline.test"]
+    for email, listed in pages(desk.ticket).items():
+        session = open_session(email or None, phone=True)
+        for name, path in listed:
+            session.go(path)
+            session.page.wait_for_load_state("load")
+            session.shot(name)
+            if (name, path) in staff_pages:
+                continue  # the console is a desk tool: shot on a phone, not held to it
+            width = session.page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert width[0] <= width[1], (name, width)
+            assert session.page.evaluate(TOO_SMALL) == [], name
+        assert session.errors == [], session.errors

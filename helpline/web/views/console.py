@@ -24,7 +24,7 @@ from helpline.merchants import selectors as merchant_selectors
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import OPEN_STATUSES, Channel, Status
-from helpline.web import canned
+from helpline.web import canned, timeline
 from helpline.web.common import refused, staff_required, ticket_or_404, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
 from helpline.web.present import ticket_row, zone_for
@@ -177,6 +177,8 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     policy = sla_selectors.policy_version(ticket.policy_version_id)
     staff = people.staff_members()
     capacity = access.capacity(user, ticket) or "engineer"
+    names = {u.pk: str(u) for u in staff}
+    zone = zone_for(user)
     return render(
         request,
         "web/console/ticket.html",
@@ -184,17 +186,19 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "ticket": ticket,
             "row": ticket_row(ticket, now),
             "messages_": selectors.ticket_messages(user=user, ticket=ticket),
-            "events": selectors.ticket_events(user=user, ticket=ticket),
+            "events": timeline.lines(
+                selectors.ticket_events(user=user, ticket=ticket), names=names, zone=zone
+            ),
             "allowed": lifecycle.allowed_actions(capacity, ticket.status, ticket.priority),
             "capacity": capacity,
             "staff": staff,
-            "names": {u.pk: str(u) for u in staff},
+            "names": names,
             "reply_form": ReplyForm(),
             "canned": canned.canned_replies(ticket, user),
             "assign_form": AssignForm(initial={"assignee": ticket.assignee_id}, staff=staff),
             "priority_form": PriorityForm(initial={"priority": ticket.priority}, policy=policy),
             "due_form": DueForm(),
-            "tz": zone_for(user),
+            "tz": zone,
         },
     )
 

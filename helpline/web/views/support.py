@@ -19,6 +19,7 @@ from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import Channel, Status
+from helpline.web import timeline
 from helpline.web.common import merchant_required, public, refused, ticket_or_404, user_of
 from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
 from helpline.web.present import ticket_row, zone_for
@@ -148,6 +149,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
         refused(request, exc)
         return redirect("web:support")
     now = clock.now()
+    zone = zone_for(user)
     return render(
         request,
         "web/support/ticket.html",
@@ -155,11 +157,13 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "ticket": ticket,
             "row": ticket_row(ticket, now),
             "messages_": selectors.ticket_messages(user=user, ticket=ticket),
-            "events": selectors.ticket_events(user=user, ticket=ticket),
+            "events": timeline.lines(
+                selectors.ticket_events(user=user, ticket=ticket), names={}, zone=zone
+            ),
             "allowed": lifecycle.allowed_actions("merchant", ticket.status, ticket.priority),
             "reply_form": ReplyForm(),
             "close_form": CloseForm(),
-            "tz": zone_for(user),
+            "tz": zone,
         },
     )
 
