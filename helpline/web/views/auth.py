@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -22,7 +23,7 @@ def client_address(request: HttpRequest | None) -> str:
     return (request.META.get("REMOTE_ADDR") or "unknown") if request else "unknown"
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
+class Throttled(AuthenticationForm):
     """Refuses while the (e-mail, address) pair is locked; counts each failure."""
 
     def clean(self) -> dict[str, Any]:
@@ -43,6 +44,15 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if self.get_user() is not None:  # not when a field was missing: that proves nothing
             throttle.record_success(key)
         return cleaned
+
+
+class ThrottledAuthenticationForm(Throttled):
+    """The sign-in of the support center and the console."""
+
+
+class ThrottledAdminAuthenticationForm(Throttled, AdminAuthenticationForm):
+    """The admin's own sign-in page counts failures in the same throttle (it would otherwise
+    be a way round it)."""
 
 
 class SignInView(auth_views.LoginView):
