@@ -30,6 +30,8 @@ try:
     WHATSAPP_TOKEN = config.text(os.environ, "HELPLINE_WHATSAPP_TOKEN")
     TICKET_AUTOCLOSE_DAYS = config.positive_int(os.environ, "HELPLINE_AUTOCLOSE_DAYS", 7)
     NOTIFY_MAX_ATTEMPTS = config.positive_int(os.environ, "HELPLINE_NOTIFY_MAX_ATTEMPTS", 8)
+    # Served over HTTPS (HELPLINE_HTTPS=1): the session and CSRF cookies only travel over TLS.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = config.boolean(os.environ, "HELPLINE_HTTPS", False)
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")

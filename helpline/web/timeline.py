@@ -7,12 +7,12 @@ Presentation only (the events are written by the services). Kinds this module do
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from helpline.tickets.models import Status, TicketEvent
-from helpline.web.present import LABELS
+from helpline.web.present import LABELS, duration_text
 
 STATUS = dict(Status.choices)
 PLAIN = {
@@ -82,8 +82,11 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
         text = f"{_target(after)}: 75 % of the time used, due {_when(info.get('deadline'), zone)}"
     elif kind == "sla_breached":
         text = f"{_target(after)} target breached"
-    elif kind in ("sla_restarted", "sla_recomputed"):
-        verb = "restarted" if kind == "sla_restarted" else "recomputed"
+    elif kind == "sla_met":
+        taken = duration_text(timedelta(seconds=int(info.get("business_seconds") or 0)))
+        text = f"{_target(after)} target met{' late' if info.get('late') else ''} ({taken})"
+    elif kind in ("sla_restarted", "sla_recomputed", "sla_resumed"):
+        verb = kind.removeprefix("sla_")
         text = f"{_target(after)} target {verb}, due {_when(info.get('deadline'), zone)}"
     elif kind in PLAIN:
         text = PLAIN[kind]

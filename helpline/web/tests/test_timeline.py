@@ -37,6 +37,13 @@ IST = ZoneInfo("Asia/Kolkata")
             "",
             "Resolution target restarted, due Wed 02 Dec 2026, 10:00",
         ),
+        (
+            "sla_met",
+            None,
+            {"target": "first_response", "business_seconds": 4500, "late": True},
+            "",
+            "First response target met late (1 h 15 min)",
+        ),
         ("workaround", None, None, "", "Workaround recorded"),
         # A kind another app adds later still reads: its name and its values.
         ("escalated", None, {"dev_ticket": "ENG-4"}, "", "Escalated: dev ticket ENG-4"),
