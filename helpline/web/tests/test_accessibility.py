@@ -134,3 +134,34 @@ def test_merchant_pages_fit_a_phone(desk, open_session):
             assert width[0] <= width[1], (name, width)
             assert session.page.evaluate(TOO_SMALL) == [], name
         assert session.errors == [], session.errors
+
+
+def test_skip_link_and_a_visible_focus_ring(desk, open_session):
+    agent = open_session("ravi@helpline.test")
+    page = agent.page
+    agent.go("/console/")
+    page.keyboard.press("Tab")
+    skip = page.evaluate(
+        "(() => { const e = document.activeElement, r = e.getBoundingClientRect();"
+        " return [e.textContent, r.left >= 0 && r.top >= 0, getComputedStyle(e).outlineStyle]; })()"
+    )
+    assert skip == ["Skip to content", True, "solid"]
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # into the page: the first queue tab, ringed
+    ring = page.evaluate(
+        "[document.activeElement.textContent.trim(),"
+        " getComputedStyle(document.activeElement).outlineStyle,"
+        " getComputedStyle(document.activeElement).outlineWidth]"
+    )
+    assert ring == ["Mine", "solid", "3px"]
+    # While htmx replaces the rows, the region is marked busy; after, it is not.
+    busy = page.evaluate(
+        "new Promise(done => { const seen = [];"
+        " document.addEventListener('htmx:beforeSend', () =>"
+        "   seen.push(document.querySelector('#queue-rows').getAttribute('aria-busy')));"
+        " document.addEventListener('htmx:afterSettle', () =>"
+        "   done([...seen, document.querySelector('#queue-rows').getAttribute('aria-busy')]));"
+        " htmx.ajax('GET', location.href, {target: '#queue-rows', swap: 'outerHTML'}); })"
+    )
+    assert busy == ["true", None]

@@ -60,6 +60,13 @@
       }
     });
   });
+  // A region htmx is replacing says so to assistive technology while it waits.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.target) { e.detail.target.setAttribute("aria-busy", "true"); }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.target) { e.detail.target.removeAttribute("aria-busy"); }
+  });
   function focus(id) { var el = document.getElementById(id); if (el) { el.focus(); return true; } return false; }
   // r / n: the same message box, marked as a reply or a note; Ctrl+Enter sends it that way.
   function compose(mode) {
