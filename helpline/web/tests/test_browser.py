@@ -230,9 +230,18 @@ def test_countdowns_tick_in_the_browser_and_turn_red_without_a_reload(people, op
     assert countdown.get_attribute("aria-live") == "off"
     assert "due in" in clock_box.inner_text()
 
+    # The merchant's tab is in the background: no ticking there until it shows again.
+    merchant.page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: true, configurable: true})"
+    )
     for session in (agent, merchant):
         session.page.clock.fast_forward("02:00")
     expect(countdown).to_have_text(re.compile(r"^overdue by (1|2) min$"))
+    assert "due in" in clock_box.inner_text()
+    merchant.page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+        " document.dispatchEvent(new Event('visibilitychange'))"
+    )
     expect(row).to_have_class(re.compile(r"\bbreached\b"))
     assert countdown.evaluate("e => getComputedStyle(e).color") == "rgb(176, 0, 32)"
     expect(agent.page.locator("#announce")).to_have_text(
