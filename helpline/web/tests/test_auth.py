@@ -26,7 +26,7 @@ EXPECTED_PUBLIC = {
     "web:password_reset_complete",
     "web:help",
 }
-SAMPLE_KWARGS = {"ticket_id": 1, "action": "close", "uidb64": "MQ", "token": "x-y"}
+SAMPLE_KWARGS = {"ticket_id": 1, "view_id": 1, "action": "close", "uidb64": "MQ", "token": "x-y"}
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:

@@ -220,3 +220,18 @@ def test_saved_views_keep_only_the_queue_and_filters(cast, signed_in):
     again = client.post("/console/views/", {"name": "My C1s", "query": "q=open"}, follow=True)
     assert "already" in again.content.decode()
     assert "My C1s" not in signed_in("lena").get("/console/").content.decode()
+
+
+def test_a_saved_view_is_deleted_by_its_owner_only(cast, signed_in):
+    from helpline.web.models import SavedView
+
+    client = signed_in("ravi")
+    client.post("/console/views/", {"name": "My C1s", "query": "q=mine&priority=C1"})
+    view = SavedView.objects.get(user=cast.ravi)
+    assert signed_in("lena").post(f"/console/views/{view.pk}/delete/").status_code == 404
+    assert signed_in("alice").post(f"/console/views/{view.pk}/delete/").status_code == 404
+    assert client.get(f"/console/views/{view.pk}/delete/").status_code == 405
+    assert SavedView.objects.filter(pk=view.pk).exists()
+    page = client.post(f"/console/views/{view.pk}/delete/", follow=True).content.decode()
+    assert "View deleted." in page and "My C1s" not in page
+    assert not SavedView.objects.filter(pk=view.pk).exists()

@@ -338,3 +338,15 @@ def save_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "View saved.")
     return redirect(f"/console/?{canned.clean_query(query)}")
+
+
+@staff_required
+@require_POST
+def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    try:
+        canned.saved_view_delete(user=user_of(request), view_id=view_id)
+    except HelplineError as exc:
+        refused(request, exc)  # another person's view: 404
+    else:
+        messages.success(request, "View deleted.")
+    return redirect("web:console")
