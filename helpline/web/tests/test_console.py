@@ -129,7 +129,7 @@ def test_ticket_moves_from_the_ticket_page(cast, signed_in):
     ticket.refresh_from_db()
     assert ticket.assignee == cast.lena and ticket.priority == "C2"
     refused = client.post(f"/console/t/{ticket.pk}/priority/", {"priority": "C3"}, follow=True)
-    assert "needs a priority and a reason" in refused.content.decode()
+    assert "needs a priority, a known issue type and a reason" in refused.content.decode()
     client.post(f"/console/t/{ticket.pk}/priority/", {"priority": "C3", "reason": "cosmetic"})
     ticket.refresh_from_db()
     assert ticket.priority == "C3"
@@ -235,3 +235,26 @@ def test_a_saved_view_is_deleted_by_its_owner_only(cast, signed_in):
     page = client.post(f"/console/views/{view.pk}/delete/", follow=True).content.decode()
     assert "View deleted." in page and "My C1s" not in page
     assert not SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_the_issue_type_is_changed_with_a_reason(cast, signed_in):
+    ticket = make(cast, now=clock.now())
+    client = signed_in("ravi")
+    page = client.get(f"/console/t/{ticket.pk}/").content.decode()
+    assert '<option value="functionality" selected>' in page
+    client.post(
+        f"/console/t/{ticket.pk}/priority/",
+        {"priority": "C3", "issue_type": "app-submission", "reason": "it is an app review"},
+    )
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.issue_type) == ("C3", "app-submission")
+    page = client.get(f"/console/t/{ticket.pk}/").content.decode()
+    assert "Issue type functionality → app-submission — it is an app review" in page
+    refused = client.post(
+        f"/console/t/{ticket.pk}/priority/",
+        {"priority": "C3", "issue_type": "no-such-type", "reason": "x"},
+        follow=True,
+    )
+    assert "needs a priority, a known issue type and a reason" in refused.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.issue_type == "app-submission"

@@ -196,7 +196,10 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "reply_form": ReplyForm(),
             "canned": canned.canned_replies(ticket, user),
             "assign_form": AssignForm(initial={"assignee": ticket.assignee_id}, staff=staff),
-            "priority_form": PriorityForm(initial={"priority": ticket.priority}, policy=policy),
+            "priority_form": PriorityForm(
+                initial={"priority": ticket.priority, "issue_type": ticket.issue_type},
+                policy=policy,
+            ),
             "due_form": DueForm(),
             "tz": zone,
         },
@@ -259,7 +262,7 @@ def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_or_404(request, ticket_id)
     form = PriorityForm(request.POST, policy=sla_selectors.policy_version(ticket.policy_version_id))
     if not form.is_valid():
-        messages.error(request, "A priority change needs a priority and a reason.")
+        messages.error(request, "A change needs a priority, a known issue type and a reason.")
         return redirect("web:console-ticket", ticket_id=ticket.pk)
     return _done(
         request,
@@ -268,6 +271,7 @@ def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
             actor=user_of(request),
             ticket=ticket,
             priority=form.cleaned_data["priority"],
+            issue_type=form.cleaned_data["issue_type"] or None,
             reason=form.cleaned_data["reason"],
         ),
     )
