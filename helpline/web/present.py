@@ -15,7 +15,7 @@ from django.conf import settings
 from helpline.accounts.models import User
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import selectors
-from helpline.tickets.models import Ticket, TicketClock
+from helpline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketClock
 
 LABELS = {FIRST_RESPONSE: "First response", RESOLUTION: "Resolution"}
 
@@ -99,6 +99,24 @@ class TicketRow:
     clocks: list[ClockView]
     next: ClockView | None  # the nearest pending deadline, or the breach to show
     breached: bool
+    due: ClockView | None  # the due date promised to the merchant, counting while open
+
+
+def due_view(ticket: Ticket, now: datetime) -> ClockView | None:
+    """The due date as a countdown: it is a promise, not an SLA target, so "overdue" is all
+    it can become; it stops counting once the ticket is resolved."""
+    if ticket.due_at is None:
+        return None
+    open_ = ticket.status in OPEN_STATUSES
+    overdue = open_ and ticket.due_at <= now
+    if not open_:
+        text = "resolved" if ticket.status == Status.RESOLVED else "closed"
+    elif overdue:
+        text = f"overdue by {duration_text(now - ticket.due_at)}"
+    else:
+        text = f"due in {duration_text(ticket.due_at - now)}"
+    state = "breached" if overdue else "running" if open_ else "met"
+    return ClockView("due_date", "Due date", state, ticket.due_at, overdue, text, open_)
 
 
 def ticket_row(ticket: Ticket, now: datetime) -> TicketRow:
@@ -111,4 +129,4 @@ def ticket_row(ticket: Ticket, now: datetime) -> TicketRow:
     pending = [v for v in views if v.state in ("running", "breached") and v.deadline]
     pending.sort(key=lambda v: (not v.breached, v.deadline))
     nxt = pending[0] if pending else next((v for v in views if v.state == "paused"), None)
-    return TicketRow(ticket, views, nxt, breached)
+    return TicketRow(ticket, views, nxt, breached, due_view(ticket, now))
