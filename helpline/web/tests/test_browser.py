@@ -6,8 +6,10 @@ is missing. Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -304,3 +306,34 @@ def test_keyboard_help_overlay_and_sending_a_note_from_the_keyboard(people, open
     page.keyboard.press("g")
     page.wait_for_url("**/console/")
     assert agent.errors == [] and agent.dialogs == []
+
+
+def test_the_preview_shows_the_last_choice_when_answers_cross(people, open_session):
+    """Two quick priority changes: the first answer is held back and let go after the second.
+    The first request was aborted (hx-sync), so the preview ends on the last choice."""
+    from playwright.sync_api import Error
+
+    merchant = open_session("alice@acme.test")
+    page = merchant.page
+    held: list[Any] = []
+
+    def answer(route: Any) -> None:
+        if "priority=C2" in route.request.url:
+            held.append(route)  # not answered yet
+            return
+        route.fulfill(response=route.fetch())
+        for late in held:
+            # The browser has aborted it (what we want): answering it then fails.
+            with contextlib.suppress(Error):
+                late.fulfill(response=late.fetch())
+
+    merchant.go("/support/new/")
+    page.route("**/support/new/preview/**", answer)
+    page.get_by_label("Priority").select_option("C2")
+    page.wait_for_function("document.querySelector('#preview').getAttribute('aria-busy')")
+    page.get_by_label("Priority").select_option("C3")
+    page.wait_for_function("document.querySelector('#preview').textContent.includes('C3')")
+    page.wait_for_load_state("networkidle")
+    assert held, "the first answer was held back"
+    assert "C3 — Normal" in page.locator("#preview").inner_text()
+    assert merchant.errors == []
