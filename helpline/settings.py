@@ -51,6 +51,8 @@ try:
     MONITOR_CONTROL_URL = config.text(os.environ, "HELPLINE_MONITOR_CONTROL_URL")
     # Where people reach the web pages (links in mail, e.g. a quote's signed approval link).
     BASE_URL = config.http_url(os.environ, "HELPLINE_BASE_URL", "http://localhost:8000")
+    # Served over HTTPS (HELPLINE_HTTPS=1): the session and CSRF cookies only travel over TLS.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = config.boolean(os.environ, "HELPLINE_HTTPS", False)
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
 from helpline.web.models import CannedReply, SavedView
+from helpline.web.views.auth import ThrottledAdminAuthenticationForm
+
+admin.site.site_header = "Helpline administration"
+admin.site.site_title = "Helpline admin"
+admin.site.index_title = "Configuration: policy, calendars, people, merchants"
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(CannedReply)

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 
 from helpline.accounts.models import User
-from helpline.core.errors import Conflict, InvalidInput
+from helpline.core.errors import Conflict, InvalidInput, NotFound
 from helpline.tickets.models import Ticket
 from helpline.web.models import CannedReply, SavedView
 
@@ -77,3 +77,10 @@ def saved_view_create(*, user: User, name: str, query: str) -> SavedView:
             return SavedView.objects.create(user=user, name=name, query=clean_query(query))
     except IntegrityError:
         raise Conflict(f"you have a view called {name!r} already", code="exists") from None
+
+
+def saved_view_delete(*, user: User, view_id: int) -> None:
+    """One's own saved view; another person's (or none) is not found, as if it did not exist."""
+    deleted, _ = SavedView.objects.filter(user=user, pk=view_id).delete()
+    if not deleted:
+        raise NotFound("saved view not found", code="not_found")

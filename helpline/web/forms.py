@@ -72,14 +72,20 @@ class ActionForm(ReasonForm):
 
 
 class PriorityForm(forms.Form):
+    """Priority and issue type (mail tickets arrive as `functionality` until triaged)."""
+
     priority = forms.ChoiceField(label="Priority")
+    issue_type = forms.ChoiceField(label="Issue type", required=False)
     reason = forms.CharField(max_length=1000, label="Reason")
 
     def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        prio = self.fields["priority"]
-        assert isinstance(prio, forms.ChoiceField)  # noqa: S101
+        prio, kind = self.fields["priority"], self.fields["issue_type"]
+        assert isinstance(prio, forms.ChoiceField) and isinstance(kind, forms.ChoiceField)  # noqa: S101
         prio.choices = [(c, c) for c in policy.priority_codes()]
+        kind.choices = [("", "(unchanged)")] + [
+            (slug, spec.name) for slug, spec in policy.issue_types.items() if spec.active
+        ]
 
 
 class DueForm(forms.Form):

@@ -16,7 +16,7 @@ from django.conf import settings
 from helpline.accounts.models import User
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import selectors
-from helpline.tickets.models import Ticket, TicketClock
+from helpline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketClock
 
 LABELS = {FIRST_RESPONSE: "First response", RESOLUTION: "Resolution"}
 
@@ -53,25 +53,36 @@ class ClockView:
     deadline: datetime | None
     breached: bool
     text: str
+    ticking: bool  # still pending with a deadline: the browser keeps the countdown live
 
 
 def clock_view(clk: TicketClock, now: datetime) -> ClockView:
+    """The words the page starts with; static/web/countdown.js recomputes the same words
+    (``due in …`` / ``overdue by …``) from ``deadline`` while the page stays open."""
     state = clk.state
-    overdue = state == "running" and clk.deadline is not None and clk.deadline <= now
+    ticking = (
+        clk.deadline is not None
+        and clk.met_at is None
+        and clk.stopped_at is None
+        and clk.paused_since is None
+    )
+    overdue = ticking and clk.deadline is not None and clk.deadline <= now
     breached = state == "breached" or overdue
-    if state == "met":
+    if ticking and clk.deadline is not None:
+        if clk.deadline > now:
+            text = f"due in {duration_text(clk.deadline - now)}"
+        else:
+            text = f"overdue by {duration_text(now - clk.deadline)}"
+    elif state == "breached":
+        text = "breached, met late" if clk.met_at is not None else "breached"
+    elif state == "met":
         text = "met"
     elif state == "stopped":
         text = "stopped"
     elif state == "paused":
         text = "paused (waiting)"
-    elif clk.deadline is None:
-        text = "no deadline"
-    elif clk.deadline > now:
-        text = f"due in {duration_text(clk.deadline - now)}"
     else:
-        since = clk.breached_at or clk.deadline
-        text = f"breached {duration_text(now - min(since, now))} ago"
+        text = "no deadline"
     return ClockView(
         clk.kind,
         LABELS.get(clk.kind, clk.kind),
@@ -79,6 +90,7 @@ def clock_view(clk: TicketClock, now: datetime) -> ClockView:
         clk.deadline,
         breached,
         text,
+        ticking,
     )
 
 
@@ -88,6 +100,24 @@ class TicketRow:
     clocks: list[ClockView]
     next: ClockView | None  # the nearest pending deadline, or the breach to show
     breached: bool
+    due: ClockView | None  # the due date promised to the merchant, counting while open
+
+
+def due_view(ticket: Ticket, now: datetime) -> ClockView | None:
+    """The due date as a countdown: it is a promise, not an SLA target, so "overdue" is all
+    it can become; it stops counting once the ticket is resolved."""
+    if ticket.due_at is None:
+        return None
+    open_ = ticket.status in OPEN_STATUSES
+    overdue = open_ and ticket.due_at <= now
+    if not open_:
+        text = "resolved" if ticket.status == Status.RESOLVED else "closed"
+    elif overdue:
+        text = f"overdue by {duration_text(now - ticket.due_at)}"
+    else:
+        text = f"due in {duration_text(ticket.due_at - now)}"
+    state = "breached" if overdue else "running" if open_ else "met"
+    return ClockView("due_date", "Due date", state, ticket.due_at, overdue, text, open_)
 
 
 def ticket_row(ticket: Ticket, now: datetime) -> TicketRow:
@@ -100,7 +130,7 @@ def ticket_row(ticket: Ticket, now: datetime) -> TicketRow:
     pending = [v for v in views if v.state in ("running", "breached") and v.deadline]
     pending.sort(key=lambda v: (not v.breached, v.deadline))
     nxt = pending[0] if pending else next((v for v in views if v.state == "paused"), None)
-    return TicketRow(ticket, views, nxt, breached)
+    return TicketRow(ticket, views, nxt, breached, due_view(ticket, now))
 
 
 def care_context(user: User, ticket: Ticket) -> dict[str, Any]:

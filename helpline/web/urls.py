@@ -49,6 +49,7 @@ urlpatterns = [
     path("console/", console.queue, name="console"),
     path("console/bulk/", console.bulk, name="console-bulk"),
     path("console/views/", console.save_view, name="console-save-view"),
+    path("console/views/<int:view_id>/delete/", console.delete_view, name="console-delete-view"),
     path("console/t/<int:ticket_id>/", console.ticket_page, name="console-ticket"),
     path("console/t/<int:ticket_id>/reply/", console.ticket_reply, name="console-reply"),
     path("console/t/<int:ticket_id>/assign/", console.ticket_assign, name="console-assign"),

@@ -1,4 +1,4 @@
-"""Web test helpers: sign a cast member in with the test client."""
+"""Web test helpers: sign a cast member in with the test client; the browser fixtures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
-PASSWORD = "correct horse battery staple"
+from helpline.web.tests.browser import (  # noqa: F401 - fixtures for the browser tests
+    PASSWORD,
+    browser,
+    open_session,
+    people,
+    policy,
+)
 
 
 @pytest.fixture

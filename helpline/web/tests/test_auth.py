@@ -30,6 +30,7 @@ EXPECTED_PUBLIC = {
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
+    "view_id": 1,
     "action": "close",
     "uidb64": "MQ",
     "token": "x-y",
@@ -165,6 +166,9 @@ def test_old_failures_are_forgotten(db):
 
 def test_password_reset_by_mail(passwords):
     client = Client()
+    # Our pages, not the admin's templates of the same name (it is an earlier app).
+    asked = client.get("/accounts/password-reset/").content.decode()
+    assert "Send the link" in asked and "Django administration" not in asked
     response = client.post("/accounts/password-reset/", {"email": "alice@acme.test"})
     assert response.status_code == 302
     assert len(mail.outbox) == 0  # not sent inside the request: written to the outbox
@@ -176,11 +180,13 @@ def test_password_reset_by_mail(passwords):
     path = link.split("testserver", 1)[1]
     form = client.get(path, follow=True)
     assert form.status_code == 200 and b"new_password1" in form.content
+    assert "web/auth/password_reset_confirm.html" in [t.name for t in form.templates]
     done = client.post(
         form.redirect_chain[-1][0],
         {"new_password1": "a new long passphrase", "new_password2": "a new long passphrase"},
     )
     assert done.status_code == 302
+    assert b"Sign in</a> with your new password" in client.get(done["Location"]).content
     assert Client().login(username="alice@acme.test", password="a new long passphrase")
 
 
@@ -188,3 +194,40 @@ def test_password_reset_says_the_same_for_unknown_addresses(db):
     response = Client().post("/accounts/password-reset/", {"email": "nobody@x.test"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_the_admin_sign_in_is_throttled_too(cast):
+    ada = cast.ada
+    ada.set_password(PASSWORD)
+    ada.save(update_fields=["password"])
+    assert ada.is_staff, "admins reach the Django admin"
+    client = Client()
+    page = client.get("/admin/login/").content.decode()
+    assert "Helpline administration" in page
+    # Failures on the console's sign-in count for the admin's, and the other way round.
+    for i in range(throttle.FREE_FAILURES):
+        path = "/admin/login/" if i % 2 else "/accounts/login/"
+        client.post(path, {"username": ada.email, "password": "wrong"})
+    locked = client.post("/admin/login/", {"username": ada.email, "password": PASSWORD})
+    assert locked.status_code == 200 and b"Too many failed sign-ins" in locked.content
+    assert "_auth_user_id" not in client.session
+    ok = Client(REMOTE_ADDR="10.0.0.9").post(
+        "/admin/login/", {"username": ada.email, "password": PASSWORD}
+    )
+    assert ok.status_code == 302
+
+
+def test_every_admin_page_renders_for_an_admin_and_no_one_else(cast, client):
+    from django.contrib import admin
+
+    client.force_login(cast.ada)
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        listing = f"/admin/{meta.app_label}/{meta.model_name}/"
+        assert client.get(listing).status_code == 200, listing
+        if model_admin.has_add_permission(client.get(listing).wsgi_request):
+            assert client.get(f"{listing}add/").status_code == 200, listing
+    for name in ("ravi", "alice", "maya"):
+        other = Client()
+        other.force_login(getattr(cast, name))
+        assert other.get("/admin/tickets/ticket/").status_code == 302, name

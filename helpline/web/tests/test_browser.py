@@ -1,124 +1,23 @@
 """The web in a real browser: Debian's chromium driven by Playwright against a live server.
 
-Skipped (with the reason) where /usr/bin/chromium or Playwright is missing; CI installs both
-(.ci/run). Never ``playwright install``: the browser is the distribution's. Screenshots of each
-main page go to test-artifacts/ (gitignored).
+The fixtures (helpline/web/tests/browser.py) skip with the reason where chromium or Playwright
+is missing. Screenshots go to test-artifacts/ (gitignored).
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+import contextlib
+import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from helpline.core import clock
 from helpline.tickets import services
-from helpline.web.tests.conftest import PASSWORD
+from helpline.web.tests.browser import file_ticket
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-# live_server needs a transactional database, flushed after each test: the default policy (a
-# data migration) is seeded again when missing. (Not serialized rollback: it re-inserts content
-# types that a flush by another transactional test has already recreated under new ids.)
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def policy(transactional_db: Any) -> None:
-    from helpline.sla import models as sla_models
-    from helpline.sla import services as sla_services
-
-    if not sla_models.PolicyVersion.objects.exists():
-        sla_services.seed_defaults(sla_models, now=clock.now())
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the test's own database calls
-    # (fixtures, services) are synchronous and safe here. Per test, not per module: the loop
-    # is then started after the database fixtures, and stopped before their teardown.
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
-    if before is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
-
-
-@pytest.fixture
-def people(policy: None, cast: Any) -> Any:
-    for user in (cast.alice, cast.bob, cast.ravi):
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-    return cast
-
-
-class Session:
-    """One person's browser tab: signs in, records page errors and dialogs."""
-
-    def __init__(self, browser: Any, base: str, *, phone: bool = False) -> None:
-        size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-        self.context = browser.new_context(viewport=size)
-        self.page = self.context.new_page()
-        self.base = base
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("dialog", self._dialog)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def go(self, path: str) -> Any:
-        return self.page.goto(self.base + path)
-
-    def sign_in(self, email: str) -> None:
-        self.go("/accounts/login/")
-        self.page.get_by_label("E-mail address").fill(email)
-        self.page.get_by_label("Password").fill(PASSWORD)
-        self.page.get_by_role("button", name="Sign in").click()
-        self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-    def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def open_session(browser: Any, live_server: Any) -> Iterator[Any]:
-    sessions: list[Session] = []
-
-    def make(email: str | None = None, *, phone: bool = False) -> Session:
-        session = Session(browser, live_server.url, phone=phone)
-        sessions.append(session)
-        if email:
-            session.sign_in(email)
-        return session
-
-    yield make
-    for session in sessions:
-        session.close()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("browser")]
 
 
 def test_file_answer_close_with_rating(people, open_session):
@@ -182,30 +81,20 @@ def test_file_answer_close_with_rating(people, open_session):
 
 def test_breached_ticket_is_red_in_the_agents_queue(people, open_session):
     now = clock.now()
-    late = services.ticket_create(
-        actor=people.alice,
-        store=people.acme_shoes,
-        subject="Store is down",
-        description="Nobody can reach it.",
-        issue_type="functionality",
+    late = file_ticket(
+        people,
+        "Store is down",
         priority="C1",
+        description="Nobody can reach it.",
         now=now - timedelta(hours=7),
     )
-    services.ticket_create(
-        actor=people.alice,
-        store=people.acme_shoes,
-        subject="A fresh one",
-        description="Not late.",
-        issue_type="functionality",
-        priority="C4",
-        now=now,
-    )
+    file_ticket(people, "A fresh one", priority="C4", description="Not late.", now=now)
     services.clocks_sweep(now=now)
     agent = open_session("ravi@helpline.test")
     row = agent.page.locator(f"tr[data-ticket='{late.pk}']")
     assert "breached" in (row.get_attribute("class") or "")
     countdown = row.locator(".countdown")
-    assert "breached" in countdown.inner_text()
+    assert countdown.inner_text().startswith("overdue by")
     assert countdown.evaluate("e => getComputedStyle(e).color") == "rgb(176, 0, 32)"
     fresh = agent.page.locator("tr", has_text="A fresh one")
     assert "breached" not in (fresh.get_attribute("class") or "")
@@ -227,13 +116,8 @@ def test_breached_ticket_is_red_in_the_agents_queue(people, open_session):
 
 
 def test_a_merchant_cannot_open_another_merchants_ticket_by_url(people, open_session):
-    bobs = services.ticket_create(
-        actor=people.bob,
-        store=people.bolt_gadgets,
-        subject="Bolt's secret",
-        description="Private.",
-        issue_type="functionality",
-        priority="C3",
+    bobs = file_ticket(
+        people, "Bolt's secret", priority="C3", description="Private.", merchant="bob"
     )
     merchant = open_session("alice@acme.test")
     response = merchant.go(f"/support/t/{bobs.pk}/")
@@ -256,14 +140,7 @@ PAYLOADS = [
 def test_xss_payloads_run_no_script(people, open_session):
     subject = " ".join(PAYLOADS)[:200]
     body = "\n".join(PAYLOADS)
-    ticket = services.ticket_create(
-        actor=people.alice,
-        store=people.acme_shoes,
-        subject=subject,
-        description=body,
-        issue_type="functionality",
-        priority="C1",
-    )
+    ticket = file_ticket(people, subject, priority="C1", description=body)
     services.ticket_reply(actor=people.alice, ticket=ticket, body=body)
     services.ticket_reply(actor=people.ravi, ticket=ticket, body=body, internal=True)
     merchant = open_session("alice@acme.test")
@@ -307,13 +184,8 @@ def test_canned_reply_and_keyboard_shortcuts(people, open_session):
     from helpline.web.models import CannedReply
 
     CannedReply.objects.create(title="Cache", body="Hi {merchant}, we cleared the cache.")
-    ticket = services.ticket_create(
-        actor=people.alice,
-        store=people.acme_shoes,
-        subject="Old prices shown",
-        description="Prices did not update.",
-        issue_type="functionality",
-        priority="C3",
+    ticket = file_ticket(
+        people, "Old prices shown", priority="C3", description="Prices did not update."
     )
     agent = open_session("ravi@helpline.test")
     page = agent.page
@@ -369,3 +241,137 @@ def test_typing_a_ticket_suggests_an_open_one(people, open_session):
     assert "Has this already been reported?" in panel.inner_text()
     assert merchant.errors == []
     merchant.shot("already-reported")
+def test_countdowns_tick_in_the_browser_and_turn_red_without_a_reload(people, open_session):
+    """A C1 whose first response falls due in a minute: the page's own clock is moved on
+    (Playwright's page.clock; time-machine does not reach the browser) and the countdown
+    becomes "overdue", red, with one polite announcement, and no reload."""
+    from playwright.sync_api import expect
+
+    ticket = file_ticket(
+        people,
+        "Checkout down",
+        priority="C1",
+        description="Nobody can pay.",
+        now=clock.now() - timedelta(hours=2) + timedelta(minutes=1),
+    )
+    agent = open_session()
+    merchant = open_session(phone=True)
+    for session, email in ((agent, "ravi@helpline.test"), (merchant, "alice@acme.test")):
+        session.page.clock.install()
+        session.sign_in(email)
+    merchant.go(f"/support/t/{ticket.pk}/")
+    for session in (agent, merchant):
+        session.page.evaluate("window.__marker = 1")
+    row = agent.page.locator(f"tr[data-ticket='{ticket.pk}']")
+    countdown = row.locator(".countdown")
+    clock_box = merchant.page.locator(".clock[data-clock=first_response]")
+    assert countdown.inner_text() in ("due in 1 min", "due in under a minute")
+    assert "breached" not in (row.get_attribute("class") or "")
+    assert countdown.get_attribute("aria-live") == "off"
+    assert "due in" in clock_box.inner_text()
+
+    # The merchant's tab is in the background: no ticking there until it shows again.
+    merchant.page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: true, configurable: true})"
+    )
+    for session in (agent, merchant):
+        session.page.clock.fast_forward("02:00")
+    expect(countdown).to_have_text(re.compile(r"^overdue by (1|2) min$"))
+    assert "due in" in clock_box.inner_text()
+    merchant.page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+        " document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    expect(row).to_have_class(re.compile(r"\bbreached\b"))
+    assert countdown.evaluate("e => getComputedStyle(e).color") == "rgb(176, 0, 32)"
+    expect(agent.page.locator("#announce")).to_have_text(
+        f"{ticket.reference} first response is now overdue."
+    )
+    expect(clock_box.locator(".countdown")).to_have_text(re.compile(r"^overdue by"))
+    expect(clock_box).to_have_class(re.compile(r"\bbreached\b"))
+    # The resolution target (6 h) keeps counting down on the same page.
+    resolution = merchant.page.locator(".clock[data-clock=resolution] .countdown")
+    expect(resolution).to_have_text(re.compile(r"^due in 3 h 5\d min$"))
+    for session in (agent, merchant):
+        assert session.page.evaluate("window.__marker") == 1  # no reload
+        assert session.errors == []
+    agent.shot("console-queue-overdue-live")
+
+    # Announced once: the next ticks (and the htmx refresh) keep it quiet.
+    agent.page.evaluate("document.getElementById('announce').textContent = ''")
+    agent.page.clock.fast_forward("01:00")
+    expect(countdown).to_have_text(re.compile(r"^overdue by (2|3) min$"))
+    assert agent.page.locator("#announce").inner_text() == ""
+
+
+def test_keyboard_help_overlay_and_sending_a_note_from_the_keyboard(people, open_session):
+    ticket = file_ticket(people, "Coupon rejected", priority="C3", description="SAVE10 fails.")
+    agent = open_session()
+    page = agent.page
+    page.clock.install()
+    agent.sign_in("ravi@helpline.test")
+    page.keyboard.press("?")
+    overlay = page.get_by_role("dialog", name="Keyboard shortcuts")
+    assert overlay.is_visible()
+    assert "Write an internal note" in overlay.inner_text()
+    page.keyboard.press("j")  # ignored while the overlay is open
+    assert page.locator("tr.current").count() == 0
+    agent.shot("console-keyboard-help")
+    page.keyboard.press("Escape")
+    assert not overlay.is_visible()
+    page.keyboard.press("j")
+    page.keyboard.press("x")  # ticked for a bulk move
+    row = page.locator(f"tr[data-ticket='{ticket.pk}']")
+    assert row.locator("input[type=checkbox]").is_checked()
+    # The 30-s htmx refresh swaps the rows; the tick, the current row and the focus stay.
+    before = page.locator("#queue-rows").get_attribute("data-refreshed")
+    page.clock.fast_forward("00:31")
+    page.wait_for_function(
+        f"document.querySelector('#queue-rows').dataset.refreshed !== {before!r}"
+    )
+    page.wait_for_function("document.querySelector('tr.current') !== null")
+    assert row.locator("input[type=checkbox]").is_checked()
+    assert page.evaluate("document.activeElement.closest('tr').dataset.ticket") == str(ticket.pk)
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/console/t/{ticket.pk}/")
+    page.keyboard.press("n")
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    page.keyboard.type("Checked the coupon rules")
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    note = page.locator("article.msg.internal")
+    assert "Checked the coupon rules" in note.inner_text()
+    page.keyboard.press("g")
+    page.wait_for_url("**/console/")
+    assert agent.errors == [] and agent.dialogs == []
+
+
+def test_the_preview_shows_the_last_choice_when_answers_cross(people, open_session):
+    """Two quick priority changes: the first answer is held back and let go after the second.
+    The first request was aborted (hx-sync), so the preview ends on the last choice."""
+    from playwright.sync_api import Error
+
+    merchant = open_session("alice@acme.test")
+    page = merchant.page
+    held: list[Any] = []
+
+    def answer(route: Any) -> None:
+        if "priority=C2" in route.request.url:
+            held.append(route)  # not answered yet
+            return
+        route.fulfill(response=route.fetch())
+        for late in held:
+            # The browser has aborted it (what we want): answering it then fails.
+            with contextlib.suppress(Error):
+                late.fulfill(response=late.fetch())
+
+    merchant.go("/support/new/")
+    page.route("**/support/new/preview/**", answer)
+    page.get_by_label("Priority").select_option("C2")
+    page.wait_for_function("document.querySelector('#preview').getAttribute('aria-busy')")
+    page.get_by_label("Priority").select_option("C3")
+    page.wait_for_function("document.querySelector('#preview').textContent.includes('C3')")
+    page.wait_for_load_state("networkidle")
+    assert held, "the first answer was held back"
+    assert "C3 — Normal" in page.locator("#preview").inner_text()
+    assert merchant.errors == []

@@ -43,7 +43,7 @@ def test_queues_filter_and_show_countdowns(cast, signed_in):
         assert "Nobody assigned" in unassigned and "Assigned to Ravi" not in unassigned
         breached = client.get("/console/?q=breached").content.decode()
         assert "Way late" in breached and "Assigned to Ravi" not in breached
-        assert 'class="breached"' in breached and "breached 2 d" in breached
+        assert 'class="breached"' in breached and "overdue by 2 d" in breached
         soon = client.get("/console/?q=due_soon").content.decode()
         assert "Way late" in soon and "Nobody assigned" not in soon
         by_priority = client.get("/console/?priority=C2").content.decode()
@@ -129,7 +129,7 @@ def test_ticket_moves_from_the_ticket_page(cast, signed_in):
     ticket.refresh_from_db()
     assert ticket.assignee == cast.lena and ticket.priority == "C2"
     refused = client.post(f"/console/t/{ticket.pk}/priority/", {"priority": "C3"}, follow=True)
-    assert "needs a priority and a reason" in refused.content.decode()
+    assert "needs a priority, a known issue type and a reason" in refused.content.decode()
     client.post(f"/console/t/{ticket.pk}/priority/", {"priority": "C3", "reason": "cosmetic"})
     ticket.refresh_from_db()
     assert ticket.priority == "C3"
@@ -144,8 +144,19 @@ def test_ticket_moves_from_the_ticket_page(cast, signed_in):
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED
     page = client.get(f"/console/t/{ticket.pk}/").content.decode()
-    for kind in ("created", "assignee", "workaround", "priority", "due_date", "resolved"):
-        assert f"<strong>{kind}</strong>" in page
+    for line in (
+        "Opened as C1",
+        "Assigned to Lena",
+        "Workaround recorded",
+        "Priority C1 → C2 — workaround recorded",
+        "Priority C2 → C3 — cosmetic",
+        "Due date Wed 02 Jan 2036, 15:00",
+        "— waits on a release",
+        "Status Triaged → Resolved",
+    ):
+        assert line in page, line
+    merchant = signed_in("alice").get(f"/support/t/{ticket.pk}/").content.decode()
+    assert "Priority C2 → C3 — cosmetic" in merchant and "Assigned to" not in merchant
 
 
 def test_console_query_counts_do_not_grow_with_rows(cast, signed_in, django_assert_max_num_queries):
@@ -209,3 +220,41 @@ def test_saved_views_keep_only_the_queue_and_filters(cast, signed_in):
     again = client.post("/console/views/", {"name": "My C1s", "query": "q=open"}, follow=True)
     assert "already" in again.content.decode()
     assert "My C1s" not in signed_in("lena").get("/console/").content.decode()
+
+
+def test_a_saved_view_is_deleted_by_its_owner_only(cast, signed_in):
+    from helpline.web.models import SavedView
+
+    client = signed_in("ravi")
+    client.post("/console/views/", {"name": "My C1s", "query": "q=mine&priority=C1"})
+    view = SavedView.objects.get(user=cast.ravi)
+    assert signed_in("lena").post(f"/console/views/{view.pk}/delete/").status_code == 404
+    assert signed_in("alice").post(f"/console/views/{view.pk}/delete/").status_code == 404
+    assert client.get(f"/console/views/{view.pk}/delete/").status_code == 405
+    assert SavedView.objects.filter(pk=view.pk).exists()
+    page = client.post(f"/console/views/{view.pk}/delete/", follow=True).content.decode()
+    assert "View deleted." in page and "My C1s" not in page
+    assert not SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_the_issue_type_is_changed_with_a_reason(cast, signed_in):
+    ticket = make(cast, now=clock.now())
+    client = signed_in("ravi")
+    page = client.get(f"/console/t/{ticket.pk}/").content.decode()
+    assert '<option value="functionality" selected>' in page
+    client.post(
+        f"/console/t/{ticket.pk}/priority/",
+        {"priority": "C3", "issue_type": "app-submission", "reason": "it is an app review"},
+    )
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.issue_type) == ("C3", "app-submission")
+    page = client.get(f"/console/t/{ticket.pk}/").content.decode()
+    assert "Issue type functionality → app-submission — it is an app review" in page
+    refused = client.post(
+        f"/console/t/{ticket.pk}/priority/",
+        {"priority": "C3", "issue_type": "no-such-type", "reason": "x"},
+        follow=True,
+    )
+    assert "needs a priority, a known issue type and a reason" in refused.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.issue_type == "app-submission"

@@ -196,3 +196,28 @@ def test_merchant_pages_query_counts_do_not_grow_with_rows(
         client.get(f"/support/t/{ticket.pk}/")
     with django_assert_max_num_queries(12):
         client.get("/support/new/")
+
+
+def test_the_due_date_counts_down_while_open(cast, signed_in):
+    ticket = make(cast, now=OPEN_HOURS)
+    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="triage", now=OPEN_HOURS)
+    services.ticket_update(
+        actor=cast.ravi,
+        ticket=ticket,
+        due_at=OPEN_HOURS + timedelta(days=2),
+        reason="waits on a release",
+        now=OPEN_HOURS,
+    )
+    client = signed_in("alice")
+    with time_machine.travel(OPEN_HOURS + timedelta(days=1), tick=False):
+        page = client.get(f"/support/t/{ticket.pk}/").content.decode()
+        listed = client.get("/support/").content.decode()
+    assert f'data-key="{ticket.pk}-due_date"' in page and ">due in 1 d</span>" in page
+    assert ">due in 1 d</span>" in listed
+    with time_machine.travel(OPEN_HOURS + timedelta(days=2, hours=3), tick=False):
+        page = client.get(f"/support/t/{ticket.pk}/").content.decode()
+    assert 'class="countdown breached"' in page and ">overdue by 3 h</span>" in page
+    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="resolve", message="Done")
+    with time_machine.travel(OPEN_HOURS + timedelta(days=3), tick=False):
+        page = client.get(f"/support/t/{ticket.pk}/").content.decode()
+    assert f'data-key="{ticket.pk}-due_date"' not in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -22,7 +23,7 @@ def client_address(request: HttpRequest | None) -> str:
     return (request.META.get("REMOTE_ADDR") or "unknown") if request else "unknown"
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
+class Throttled(AuthenticationForm):
     """Refuses while the (e-mail, address) pair is locked; counts each failure."""
 
     def clean(self) -> dict[str, Any]:
@@ -45,9 +46,18 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return cleaned
 
 
+class ThrottledAuthenticationForm(Throttled):
+    """The sign-in of the support center and the console."""
+
+
+class ThrottledAdminAuthenticationForm(Throttled, AdminAuthenticationForm):
+    """The admin's own sign-in page counts failures in the same throttle (it would otherwise
+    be a way round it)."""
+
+
 class SignInView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
-    template_name = "registration/login.html"
+    template_name = "web/auth/login.html"
     redirect_authenticated_user = True
 
 
@@ -57,15 +67,27 @@ password_reset = public(
     auth_views.PasswordResetView.as_view(
         success_url="/accounts/password-reset/sent/",
         form_class=OutboxPasswordResetForm,
-        email_template_name="registration/password_reset_email.txt",
-        subject_template_name="registration/password_reset_subject.txt",
+        template_name="web/auth/password_reset_form.html",
+        email_template_name="web/auth/password_reset_email.txt",
+        subject_template_name="web/auth/password_reset_subject.txt",
     )
 )
-password_reset_done = public(auth_views.PasswordResetDoneView.as_view())
-password_reset_confirm = public(
-    auth_views.PasswordResetConfirmView.as_view(success_url="/accounts/reset/done/")
+# Our templates live under web/auth/, named explicitly: under registration/ the admin's own
+# password-reset templates (an earlier app) were shown instead.
+password_reset_done = public(
+    auth_views.PasswordResetDoneView.as_view(template_name="web/auth/password_reset_done.html")
 )
-password_reset_complete = public(auth_views.PasswordResetCompleteView.as_view())
+password_reset_confirm = public(
+    auth_views.PasswordResetConfirmView.as_view(
+        success_url="/accounts/reset/done/",
+        template_name="web/auth/password_reset_confirm.html",
+    )
+)
+password_reset_complete = public(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="web/auth/password_reset_complete.html"
+    )
+)
 
 
 @login_required

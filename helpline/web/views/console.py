@@ -24,7 +24,7 @@ from helpline.merchants import selectors as merchant_selectors
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import OPEN_STATUSES, Channel, Status
-from helpline.web import canned
+from helpline.web import canned, timeline
 from helpline.web.common import mail_context, refused, staff_required, ticket_or_404, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
 from helpline.web.present import care_context, ticket_row, zone_for
@@ -177,6 +177,8 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     policy = sla_selectors.policy_version(ticket.policy_version_id)
     staff = people.staff_members()
     capacity = access.capacity(user, ticket) or "engineer"
+    names = {u.pk: str(u) for u in staff}
+    zone = zone_for(user)
     return render(
         request,
         "web/console/ticket.html",
@@ -184,17 +186,22 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "ticket": ticket,
             "row": ticket_row(ticket, now),
             "messages_": selectors.ticket_messages(user=user, ticket=ticket),
-            "events": selectors.ticket_events(user=user, ticket=ticket),
+            "events": timeline.lines(
+                selectors.ticket_events(user=user, ticket=ticket), names=names, zone=zone
+            ),
             "allowed": lifecycle.allowed_actions(capacity, ticket.status, ticket.priority),
             "capacity": capacity,
             "staff": staff,
-            "names": {u.pk: str(u) for u in staff},
+            "names": names,
             "reply_form": ReplyForm(),
             "canned": canned.canned_replies(ticket, user),
             "assign_form": AssignForm(initial={"assignee": ticket.assignee_id}, staff=staff),
-            "priority_form": PriorityForm(initial={"priority": ticket.priority}, policy=policy),
+            "priority_form": PriorityForm(
+                initial={"priority": ticket.priority, "issue_type": ticket.issue_type},
+                policy=policy,
+            ),
             "due_form": DueForm(),
-            "tz": zone_for(user),
+            "tz": zone,
             **mail_context(user, ticket),
             **care_context(user, ticket),  # issue 8: engineering and quotes
         },
@@ -257,7 +264,7 @@ def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_or_404(request, ticket_id)
     form = PriorityForm(request.POST, policy=sla_selectors.policy_version(ticket.policy_version_id))
     if not form.is_valid():
-        messages.error(request, "A priority change needs a priority and a reason.")
+        messages.error(request, "A change needs a priority, a known issue type and a reason.")
         return redirect("web:console-ticket", ticket_id=ticket.pk)
     return _done(
         request,
@@ -266,6 +273,7 @@ def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
             actor=user_of(request),
             ticket=ticket,
             priority=form.cleaned_data["priority"],
+            issue_type=form.cleaned_data["issue_type"] or None,
             reason=form.cleaned_data["reason"],
         ),
     )
@@ -336,3 +344,15 @@ def save_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "View saved.")
     return redirect(f"/console/?{canned.clean_query(query)}")
+
+
+@staff_required
+@require_POST
+def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    try:
+        canned.saved_view_delete(user=user_of(request), view_id=view_id)
+    except HelplineError as exc:
+        refused(request, exc)  # another person's view: 404
+    else:
+        messages.success(request, "View deleted.")
+    return redirect("web:console")

@@ -21,6 +21,7 @@ from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import Channel, Status
+from helpline.web import timeline
 from helpline.web.common import (
     mail_context,
     merchant_required,
@@ -169,6 +170,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
         refused(request, exc)
         return redirect("web:support")
     now = clock.now()
+    zone = zone_for(user)
     return render(
         request,
         "web/support/ticket.html",
@@ -176,11 +178,13 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "ticket": ticket,
             "row": ticket_row(ticket, now),
             "messages_": selectors.ticket_messages(user=user, ticket=ticket),
-            "events": selectors.ticket_events(user=user, ticket=ticket),
+            "events": timeline.lines(
+                selectors.ticket_events(user=user, ticket=ticket), names={}, zone=zone
+            ),
             "allowed": lifecycle.allowed_actions("merchant", ticket.status, ticket.priority),
             "reply_form": ReplyForm(),
             "close_form": CloseForm(),
-            "tz": zone_for(user),
+            "tz": zone,
             **mail_context(user, ticket),
             **care_context(user, ticket),  # issue 8: "with engineering", quotes
         },

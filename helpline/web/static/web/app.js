@@ -31,9 +31,70 @@
     var link = r[current].querySelector("a.open");
     if (link) { link.focus(); }
   }
+  // The 30-s refresh swaps the rows: keep what the agent chose (the ticked rows, the current
+  // row and its focus), so that a refresh never loses a selection under the keyboard.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "queue-rows") { return; }
+    var r = rows(), active = document.activeElement;
+    kept = {
+      ticked: r.filter(function (row) { return row.querySelector("input[type=checkbox]:checked"); })
+        .map(function (row) { return row.dataset.ticket; }),
+      current: r[current] ? r[current].dataset.ticket : null,
+      focused: active && active.closest && active.closest("#queue-rows tr[data-ticket]")
+        ? { ticket: active.closest("tr").dataset.ticket, tag: active.tagName } : null
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!kept) { return; }
+    var r = rows(), was = kept;
+    kept = null;
+    current = -1;
+    r.forEach(function (row, n) {
+      var box = row.querySelector("input[type=checkbox]");
+      if (box && was.ticked.indexOf(row.dataset.ticket) >= 0) { box.checked = true; }
+      if (row.dataset.ticket === was.current) { current = n; row.classList.add("current"); }
+      if (was.focused && row.dataset.ticket === was.focused.ticket) {
+        var target = was.focused.tag === "INPUT" ? box : row.querySelector("a.open");
+        if (target) { target.focus(); }
+      }
+    });
+  });
+  // A region htmx is replacing says so to assistive technology while it waits.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.target) { e.detail.target.setAttribute("aria-busy", "true"); }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.target) { e.detail.target.removeAttribute("aria-busy"); }
+  });
   function focus(id) { var el = document.getElementById(id); if (el) { el.focus(); return true; } return false; }
+  // r / n: the same message box, marked as a reply or a note; Ctrl+Enter sends it that way.
+  function compose(mode) {
+    var form = document.getElementById("reply-form");
+    if (!form || !focus("id_body")) { return false; }
+    form.dataset.mode = mode;
+    return true;
+  }
   document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) { return; }
+    var t = e.target;
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t.id === "id_body") {
+      var form = document.getElementById("reply-form");
+      if (!form) { return; }
+      var button = form.dataset.mode === "note" ? document.getElementById("send-note")
+        : form.querySelector("button.primary") || document.getElementById("send-note");
+      if (button) { e.preventDefault(); form.requestSubmit(button); }
+    }
+  });
+  function help() {
+    var dialog = document.getElementById("keys");
+    if (!dialog || dialog.open) { return false; }
+    dialog.showModal();
+    return true;
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e) || document.querySelector("dialog[open]")) {
+      return;
+    }
     var r = rows();
     switch (e.key) {
       case "j": mark(current + 1); break;
@@ -41,11 +102,11 @@
       case "o": if (r[current]) { r[current].querySelector("a.open").click(); } break;
       case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); c.checked = !c.checked; } break;
       case "/": if (!focus("f-store")) { return; } break;
-      case "r": if (!focus("id_body")) { return; } break;
-      case "n": if (!focus("id_body")) { return; } document.body.dataset.note = "1"; break;
+      case "r": if (!compose("reply")) { return; } break;
+      case "n": if (!compose("note")) { return; } break;
       case "a": if (!focus("id_assignee")) { return; } break;
       case "g": window.location.href = "/console/"; break;
-      case "?": alert("j/k move · o open · x select · / filters · r reply · n note · a assign · g queues"); break;
+      case "?": if (!help()) { return; } break;
       default: return;
     }
     e.preventDefault();

@@ -1,0 +1,120 @@
+"""Query counts per view family: each page and each post stays within a fixed number of
+queries, whatever the amount of data (lists: 1 row or a full page; bulk: a fixed cost per
+chosen ticket). Views are thin: a post is its one service's queries plus the session's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from helpline.core import clock
+from helpline.tickets import services
+from helpline.tickets.models import Status
+from helpline.web.tests.conftest import PASSWORD
+
+
+def make(cast: Any, subject: str = "Checkout broken", priority: str = "C3") -> Any:
+    return services.ticket_create(
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject=subject,
+        description="It fails.",
+        issue_type="functionality",
+        priority=priority,
+        now=clock.now() - timedelta(minutes=5),
+    )
+
+
+def count(call: Any) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    assert response.status_code in (200, 302), response.status_code
+    return len(queries.captured_queries)
+
+
+def test_sign_in_pages(cast: Any) -> None:
+    cast.alice.set_password(PASSWORD)
+    cast.alice.save(update_fields=["password"])
+    client, other = Client(), Client()
+    assert count(lambda: client.get("/accounts/login/")) == 0
+    signed = {"username": "alice@acme.test", "password": PASSWORD}
+    assert count(lambda: client.post("/accounts/login/", signed)) <= 12
+    assert count(lambda: other.get("/accounts/password-reset/")) == 0
+    asked = {"email": "alice@acme.test"}
+    assert count(lambda: other.post("/accounts/password-reset/", asked)) <= 5
+    assert count(lambda: other.get("/help/")) <= 15
+
+
+def test_support_center_posts(cast: Any, signed_in: Any) -> None:
+    client = signed_in("alice")
+    assert count(lambda: client.get("/support/new/")) <= 8
+    preview = "/support/new/preview/?priority=C2&issue_type=functionality"
+    assert count(lambda: client.get(preview)) <= 9
+    data = {
+        "store": cast.acme_shoes.pk,
+        "issue_type": "functionality",
+        "priority": "C3",
+        "subject": "Blurry images",
+        "description": "Since Monday.",
+    }
+    assert count(lambda: client.post("/support/new/", data)) <= 18
+    ticket = make(cast)
+    reply = {"body": "More detail"}
+    assert count(lambda: client.post(f"/support/t/{ticket.pk}/reply/", reply)) <= 19
+    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="resolve", message="Fixed")
+    rated = {"rating": "5", "comment": "ok"}
+    assert count(lambda: client.post(f"/support/t/{ticket.pk}/close/", rated)) <= 17
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED and ticket.rating == 5
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "most"),
+    [
+        ("reply/", {"body": "On it", "internal": ""}, 21),
+        ("reply/", {"body": "CDN", "internal": "on"}, 19),
+        ("assign/", {"assignee": "lena"}, 21),
+        ("action/", {"action": "triage"}, 21),
+        ("priority/", {"priority": "C2", "reason": "not down"}, 22),
+        ("due/", {"due_at": "2036-01-02T15:00", "reason": "waits on a release"}, 20),
+        ("action/", {"action": "resolve", "message": "Done"}, 23),
+    ],
+)
+def test_console_posts(cast: Any, signed_in: Any, path: str, data: dict, most: int) -> None:
+    client = signed_in("ravi")
+    ticket = make(cast, priority="C1")
+    if path == "due/":
+        services.ticket_transition(actor=cast.ravi, ticket=ticket, action="triage")
+    data = {k: cast.lena.pk if v == "lena" else v for k, v in data.items()}
+    events = ticket.events.count()
+    assert count(lambda: client.post(f"/console/t/{ticket.pk}/{path}", data)) <= most
+    assert ticket.events.count() > events  # the service ran
+
+
+def test_saved_view(cast: Any, signed_in: Any) -> None:
+    client = signed_in("ravi")
+    assert count(lambda: client.post("/console/views/", {"name": "Mine", "query": "q=mine"})) <= 7
+
+
+def test_bulk_costs_the_same_per_chosen_ticket(cast: Any, signed_in: Any) -> None:
+    client = signed_in("lena")
+    tickets = [make(cast, subject=f"T{i}") for i in range(6)]
+
+    def bulk(chosen: list[Any]) -> int:
+        ids = [t.pk for t in chosen]
+        return count(
+            lambda: client.post(
+                "/console/bulk/", {"tickets": ids, "do": "assign", "assignee": cast.ravi.pk}
+            )
+        )
+
+    one, two, three = bulk(tickets[:1]), bulk(tickets[1:3]), bulk(tickets[3:6])
+    per_ticket = two - one
+    # Per ticket: the access-scoped read (2) and the service (assign + its notification).
+    assert three - two == per_ticket and per_ticket <= 17
+    assert one <= per_ticket + 6

@@ -1,0 +1,55 @@
+"""The timeline's words for each kind of event, and for kinds it does not know."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from helpline.tickets.models import TicketEvent
+from helpline.web.timeline import event_text
+
+IST = ZoneInfo("Asia/Kolkata")
+
+
+@pytest.mark.parametrize(
+    ("kind", "before", "after", "reason", "text"),
+    [
+        ("created", None, {"priority": "C2", "status": "new"}, "", "Opened as C2"),
+        ("status", "triaged", "in_progress", "", "Status Triaged → In progress"),
+        ("assignee", None, 7, "", "Assigned to Lena"),
+        ("assignee", 7, None, "", "Unassigned"),
+        (
+            "due_date",
+            "2026-12-01T12:30:00+00:00",
+            "2026-12-03T12:30:00+00:00",
+            "waits on a release",
+            "Due date Thu 03 Dec 2026, 18:00 (was Tue 01 Dec 2026, 18:00) — waits on a release",
+        ),
+        ("message", None, {"kind": "reply", "question": True}, "", "Question to the merchant"),
+        ("note", None, {"kind": "note", "question": False}, "", "Internal note"),
+        ("rating", None, {"rating": 4, "comment": "quick"}, "", "Rated 4 of 5: “quick”"),
+        ("sla_breached", None, {"target": "first_response"}, "", "First response target breached"),
+        (
+            "sla_restarted",
+            None,
+            {"target": "resolution", "deadline": "2026-12-02T04:30:00+00:00"},
+            "",
+            "Resolution target restarted, due Wed 02 Dec 2026, 10:00",
+        ),
+        (
+            "sla_met",
+            None,
+            {"target": "first_response", "business_seconds": 4500, "late": True},
+            "",
+            "First response target met late (1 h 15 min)",
+        ),
+        ("workaround", None, None, "", "Workaround recorded"),
+        # A kind another app adds later still reads: its name and its values.
+        ("escalated", None, {"dev_ticket": "ENG-4"}, "", "Escalated: dev ticket ENG-4"),
+        ("merchant_asks", "C3", "C1", "subject tag", "Merchant asks: C3 → C1 — subject tag"),
+    ],
+)
+def test_event_text(kind, before, after, reason, text):
+    event = TicketEvent(kind=kind, before=before, after=after, reason=reason)
+    assert event_text(event, names={7: "Lena"}, zone=IST) == text
