@@ -66,8 +66,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from helpline.api import mail as mail_api
     from helpline.api import insight, monitoring, outbox, provisioning, sla, tickets
+    from helpline.api import mail as mail_api
 
     api.add_router("/sla", sla.router)
     api.add_router("", outbox.router)

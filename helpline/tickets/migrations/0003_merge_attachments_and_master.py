@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0002_attachments_and_unverified_sender'),
-        ('tickets', '0002_ticket_master_incident'),
+        ("tickets", "0002_attachments_and_unverified_sender"),
+        ("tickets", "0002_ticket_master_incident"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -241,6 +241,8 @@ def test_typing_a_ticket_suggests_an_open_one(people, open_session):
     assert "Has this already been reported?" in panel.inner_text()
     assert merchant.errors == []
     merchant.shot("already-reported")
+
+
 def test_countdowns_tick_in_the_browser_and_turn_red_without_a_reload(people, open_session):
     """A C1 whose first response falls due in a minute: the page's own clock is moved on
     (Playwright's page.clock; time-machine does not reach the browser) and the countdown
