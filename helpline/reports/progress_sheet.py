@@ -184,7 +184,7 @@ def to_csv(rows: list[SheetRow], zone: ZoneInfo) -> str:
 
 
 def to_xlsx(rows: list[SheetRow], zone: ZoneInfo, *, title: str) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]  # no stubs shipped
+    from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active

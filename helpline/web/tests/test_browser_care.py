@@ -15,17 +15,11 @@ from helpline.core import clock
 from helpline.notify.models import Outbox
 from helpline.tickets import services
 from helpline.web.tests.conftest import PASSWORD
-from helpline.web.tests.test_browser import (  # noqa: F401 (fixtures)
-    browser,
-    open_session,
-    people,
-    policy,
-)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_request_a_call_and_the_account_manager_logs_it(people, open_session) -> None:  # noqa: F811
+def test_request_a_call_and_the_account_manager_logs_it(people, open_session) -> None:
     people.maya.set_password(PASSWORD)
     people.maya.save(update_fields=["password"])
     merchant = open_session("alice@acme.test", phone=True)
@@ -53,7 +47,7 @@ def test_request_a_call_and_the_account_manager_logs_it(people, open_session) ->
     assert not merchant.errors and not manager.errors
 
 
-def test_a_quote_approved_from_the_mail_link(people, open_session) -> None:  # noqa: F811
+def test_a_quote_approved_from_the_mail_link(people, open_session) -> None:
     now = clock.now()
     ticket = services.ticket_create(
         actor=people.alice,

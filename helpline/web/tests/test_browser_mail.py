@@ -17,14 +17,7 @@ if not Path("/usr/bin/chromium").exists():
     )
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-from helpline.web.tests.test_browser import (
-    browser,
-    open_session,
-    people,
-    policy,
-)
 
-__all__ = ["browser", "open_session", "people", "policy"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PAYLOADS = [

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
-from openpyxl import load_workbook  # type: ignore[import-untyped]
+from openpyxl import load_workbook
 
 from helpline.billing.models import Quote
 from helpline.engineering.models import DevTicket
