@@ -18,7 +18,7 @@ from helpline.core import clock
 from helpline.mail import imap
 from helpline.mail import services as mail
 from helpline.notify import delivery
-from helpline.tickets import services as tickets
+from helpline.tickets import sweeps
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +61,9 @@ def run_once(
     """One step: the sweeps at ``now`` (default: the clock), then outbox deliveries."""
     result = StepResult()
     when = now or clock.now()
-    result.clock_events = tickets.clocks_sweep(now=when)
-    result.quotes_expired = tickets.quotes_expire(now=when)
-    result.closed = tickets.tickets_autoclose(now=when)
+    result.clock_events = sweeps.clocks_sweep(now=when)
+    result.quotes_expired = sweeps.quotes_expire(now=when)
+    result.closed = sweeps.tickets_autoclose(now=when)
     # Mail in (issue 4): the IMAP poller when configured, and the raw-mail retention.
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)

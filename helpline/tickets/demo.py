@@ -49,7 +49,7 @@ from helpline.merchants.models import Merchant, Store
 from helpline.sla import clock as sla_clock
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import BUSINESS, RESOLUTION
-from helpline.tickets import services
+from helpline.tickets import services, sweeps
 from helpline.tickets.demo_content import CONTENT, STORIES
 from helpline.tickets.models import (
     Channel,
@@ -539,7 +539,7 @@ def load(
         for story in sorted(stories, key=lambda s: s.opened):  # ids ascend with time
             runner.play(story)
             tick(1)
-        while services.clocks_sweep(now=now):
+        while sweeps.clocks_sweep(now=now):
             pass
         # Store uptime: monitors with 90 days of history (helpline.monitoring.demo).
         from helpline.monitoring import demo as uptime_demo

@@ -8,20 +8,18 @@ writes a ``TicketEvent`` for every change. ``now`` is an argument (tests pass it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.accounts.models import Team, User
 from helpline.billing import services as billing
 from helpline.core import clock
-from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
+from helpline.core.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
 from helpline.notify import services as notify
@@ -752,77 +750,3 @@ def ticket_update(
             _set_due(change, due_at, reason)
         change.save()
     return ticket
-
-
-# ---------------------------------------------------------------- sweeps (the worker calls these)
-
-
-def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Record warnings and breaches whose instant has passed, at their true instants."""
-    now = now or clock.now()
-    due = (
-        TicketClock.objects.filter(
-            superseded_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True
-        )
-        .filter(_due_filter(now))
-        .values_list("ticket_id", flat=True)
-        .distinct()[:limit]
-    )
-    count = 0
-    for ticket_id in list(due):
-        with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-            change = _Change(ticket, None, now)
-            change.settle()
-            if change.events:
-                change.save(touch_ticket=False)
-                count += len(change.events)
-    return count
-
-
-def _due_filter(now: datetime) -> Q:
-    return Q(breached_at__isnull=True, deadline__lte=now) | Q(
-        warned_at__isnull=True, warn_at__lte=now
-    )
-
-
-def quotes_expire(*, now: datetime | None = None) -> int:
-    """Pending quotes past their validity send their tickets back to triaged."""
-    now = now or clock.now()
-    done = 0
-    for ticket_id in billing.quotes_due_for_expiry(now=now):
-        ticket = Ticket.objects.get(pk=ticket_id)
-        try:
-            ticket_transition(
-                actor=None, ticket=ticket, action="expire", reason="the quote expired", now=now
-            )
-        except Conflict:
-            continue
-        done += 1
-    return done
-
-
-def tickets_autoclose(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Resolved tickets the merchant left unanswered for ``TICKET_AUTOCLOSE_DAYS`` are closed by
-    the system (a merchant message would have reopened them), at the instant that fell due."""
-    now = now or clock.now()
-    after = timedelta(days=settings.TICKET_AUTOCLOSE_DAYS)
-    due = Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=now - after)
-    done = 0
-    reason = f"closed automatically {settings.TICKET_AUTOCLOSE_DAYS} days after resolution"
-    for ticket in list(due.order_by("resolved_at")[:limit]):
-        if ticket.resolved_at is None:  # the filter says it is not; for the type checker
-            continue
-        at = max(ticket.resolved_at + after, ticket.updated_at)
-        try:
-            ticket_transition(
-                actor=None,
-                ticket=ticket,
-                action="close",
-                reason=reason,
-                now=min(at, now),
-            )
-        except Conflict:  # reopened or closed meanwhile
-            continue
-        done += 1
-    return done

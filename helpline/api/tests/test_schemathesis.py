@@ -35,7 +35,7 @@ from helpline.accounts.models import ApiToken, Role
 from helpline.conftest import T0, Cast
 from helpline.engineering.models import DevTicket
 from helpline.sla.defaults import ISSUE_TYPES
-from helpline.tickets import lifecycle, services
+from helpline.tickets import lifecycle, services, sweeps
 from helpline.tickets.models import Status
 from helpline.tickets.selectors import encode_cursor
 
@@ -102,7 +102,7 @@ def seeded(cast: Cast, time_machine: Any) -> Seeded:
     )
     services.ticket_reply(actor=c.lena, ticket=made[0], body="internal", internal=True, now=at)
     DevTicket.objects.create(title="Linked", created_at=T0).tickets.add(made[0])
-    services.clocks_sweep(now=T0 + timedelta(hours=1))
+    sweeps.clocks_sweep(now=T0 + timedelta(hours=1))
     # A spare token for DELETE /tokens/{id} to revoke.
     spare, _ = accounts.token_create(user=c.alice, name="spare", now=T0)
     time_machine.move_to(NOW, tick=True)

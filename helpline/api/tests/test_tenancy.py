@@ -24,7 +24,7 @@ from helpline.billing.models import Quote
 from helpline.conftest import T0, Api, Cast
 from helpline.engineering.models import DevTicket
 from helpline.merchants.models import Merchant, Store
-from helpline.tickets import services
+from helpline.tickets import services, sweeps
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent, TicketMessage
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def world(cast: Cast, time_machine: Any) -> World:
         )
     services.ticket_transition(actor=c.lena, ticket=b_started, action="start", now=at)
     services.ticket_transition(actor=c.bob, ticket=b_closed, action="withdraw", now=at)
-    assert services.clocks_sweep(now=SWEEP_AT) > 0
+    assert sweeps.clocks_sweep(now=SWEEP_AT) > 0
     time_machine.move_to(NOW, tick=False)
     return World(c, a_shoes, a_outlet, a_new, b_c1, b_triaged, b_started, b_closed)
 
@@ -369,7 +369,7 @@ def test_internal_notes_and_internal_events_never_reach_a_merchant(world: World)
     )
 
     # A breach recorded later by the worker's sweep (the C4 ticket on the same store, too).
-    services.clocks_sweep(now=NOW + timedelta(days=30))
+    sweeps.clocks_sweep(now=NOW + timedelta(days=30))
     assert TicketEvent.objects.filter(ticket=ticket, kind="sla_breached").exists()
 
     _assert_merchant_view_is_public(world, ticket, secret)

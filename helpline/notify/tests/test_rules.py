@@ -9,6 +9,7 @@ import pytest
 
 from helpline.notify.models import Outbox
 from helpline.tickets import services as tickets
+from helpline.tickets import sweeps
 from helpline.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -104,10 +105,10 @@ def test_warning_to_the_assignee_breach_to_assignee_and_lead(cast) -> None:
     ticket = open_ticket(cast, priority="C1")  # 2 h first response, 24×7
     triage(cast, ticket, MON + timedelta(minutes=1))
     fresh()
-    tickets.clocks_sweep(now=MON + timedelta(hours=1, minutes=30))
+    sweeps.clocks_sweep(now=MON + timedelta(hours=1, minutes=30))
     assert heard() == [("ravi@helpline.test", "sla_warning")]
     fresh()
-    tickets.clocks_sweep(now=MON + timedelta(hours=2))
+    sweeps.clocks_sweep(now=MON + timedelta(hours=2))
     assert sorted(heard()) == [
         ("lena@helpline.test", "sla_breached"),
         ("ravi@helpline.test", "sla_breached"),
@@ -119,7 +120,7 @@ def test_whatsapp_for_c1_to_staff_with_a_number(cast) -> None:
     cast.ravi.save(update_fields=["whatsapp"])
     ticket = open_ticket(cast, priority="C1")
     triage(cast, ticket, MON + timedelta(minutes=1))
-    tickets.clocks_sweep(now=MON + timedelta(hours=2))
+    sweeps.clocks_sweep(now=MON + timedelta(hours=2))
     assert ("+919800000001", "sla_breached") in heard("whatsapp")
     payload = Outbox.objects.filter(channel="whatsapp").last().payload  # type: ignore[union-attr]
     assert payload["template"]["params"][0] == ticket.reference
@@ -135,7 +136,7 @@ def test_webhooks_get_every_event_they_want(cast) -> None:
         name="public", url="https://in.example.test/y", secret="t" * 20, internal=False
     )
     ticket = open_ticket(cast, priority="C1")
-    tickets.clocks_sweep(now=MON + timedelta(hours=2))
+    sweeps.clocks_sweep(now=MON + timedelta(hours=2))
     slack = Outbox.objects.filter(channel="webhook", recipient__contains="hooks")
     assert sorted(slack.values_list("kind", flat=True)) == ["sla_breached"]
     public = Outbox.objects.filter(channel="webhook", recipient__contains="in.example")

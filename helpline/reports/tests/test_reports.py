@@ -24,7 +24,7 @@ import pytest
 from helpline.core.errors import InvalidInput
 from helpline.reports import selectors as reports
 from helpline.reports.selectors import Period
-from helpline.tickets import services
+from helpline.tickets import services, sweeps
 from helpline.tickets.models import Ticket
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -67,7 +67,7 @@ def fixture(cast):
         issue_type="transactions-failing",
         now=ist(28, 23),
     )
-    services.clocks_sweep(now=ist(28, 23) + timedelta(hours=7))
+    sweeps.clocks_sweep(now=ist(28, 23) + timedelta(hours=7))
     services.ticket_reply(actor=cast.ravi, ticket=night, body="On it", now=ist(29, 3))
     t["night"] = night
     bolt = services.ticket_create(

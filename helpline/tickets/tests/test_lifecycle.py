@@ -11,7 +11,7 @@ import pytest
 
 from helpline.billing.models import Quote
 from helpline.core.errors import Forbidden, TransitionRefused
-from helpline.tickets import lifecycle, services
+from helpline.tickets import lifecycle, services, sweeps
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent, TicketMessage
 
 pytestmark = pytest.mark.django_db
@@ -224,8 +224,8 @@ def test_quote_expiry_returns_the_ticket_to_triaged(cast) -> None:
         valid_until=T + timedelta(days=2),
         now=T,
     )
-    assert services.quotes_expire(now=T + timedelta(days=1)) == 0
-    assert services.quotes_expire(now=T + timedelta(days=2, seconds=1)) == 1
+    assert sweeps.quotes_expire(now=T + timedelta(days=1)) == 0
+    assert sweeps.quotes_expire(now=T + timedelta(days=2, seconds=1)) == 1
     ticket.refresh_from_db()
     assert ticket.status == "triaged"
     assert Quote.objects.get(ticket=ticket).status == "expired"

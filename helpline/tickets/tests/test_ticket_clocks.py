@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from helpline.core.errors import InvalidInput
-from helpline.tickets import services
+from helpline.tickets import services, sweeps
 from helpline.tickets.models import Ticket, TicketClock, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_pause_and_resume_across_a_weekend(cast) -> None:
     assert paused.deadline is None
     assert paused.consumed == timedelta(hours=38)
     # A paused target cannot breach: Friday 18:00 passes without a breach.
-    services.clocks_sweep(now=ist(2026, 12, 14, 10, 30))
+    sweeps.clocks_sweep(now=ist(2026, 12, 14, 10, 30))
     assert clock(ticket, "resolution").breached_at is None
     # The merchant answers on Monday at 11:00: 2 business hours remain → 13:00.
     services.ticket_reply(
@@ -259,13 +259,13 @@ def test_triage_defaults_the_due_date_to_the_policy_deadline_and_it_does_not_mov
 
 def test_a_breach_is_recorded_at_its_true_instant_by_a_late_sweep(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # first response due Mon 18:00
-    assert services.clocks_sweep(now=ist(2026, 12, 7, 17, 0)) == 1  # the 75 % warning at 16:00
+    assert sweeps.clocks_sweep(now=ist(2026, 12, 7, 17, 0)) == 1  # the 75 % warning at 16:00
     warned = clock(ticket, "first_response")
     assert warned.warned_at == ist(2026, 12, 7, 16, 0)
-    assert services.clocks_sweep(now=ist(2026, 12, 9, 9, 0)) >= 1  # noticed two days late
+    assert sweeps.clocks_sweep(now=ist(2026, 12, 9, 9, 0)) >= 1  # noticed two days late
     breached = clock(ticket, "first_response")
     assert breached.breached_at == ist(2026, 12, 7, 18, 0)
-    assert services.clocks_sweep(now=ist(2026, 12, 9, 9, 5)) == 0  # once
+    assert sweeps.clocks_sweep(now=ist(2026, 12, 9, 9, 5)) == 0  # once
     event = TicketEvent.objects.get(ticket=ticket, kind="sla_breached")
     assert event.created_at == ist(2026, 12, 7, 18, 0) and not event.public
 
@@ -296,7 +296,7 @@ def test_withdrawal_stops_every_pending_target_without_meeting_it(cast) -> None:
     for kind in ("first_response", "resolution"):
         stopped = clock(ticket, kind)
         assert stopped.state == "stopped" and stopped.met_at is None
-    assert services.clocks_sweep(now=ist(2026, 12, 20)) == 0
+    assert sweeps.clocks_sweep(now=ist(2026, 12, 20)) == 0
 
 
 def test_a_quote_pauses_the_clocks_until_approved(cast) -> None:

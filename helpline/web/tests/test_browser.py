@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from helpline.core import clock
-from helpline.tickets import services
+from helpline.tickets import services, sweeps
 from helpline.web.tests.browser import file_ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("browser")]
@@ -89,7 +89,7 @@ def test_breached_ticket_is_red_in_the_agents_queue(people, open_session):
         now=now - timedelta(hours=7),
     )
     file_ticket(people, "A fresh one", priority="C4", description="Not late.", now=now)
-    services.clocks_sweep(now=now)
+    sweeps.clocks_sweep(now=now)
     agent = open_session("ravi@helpline.test")
     row = agent.page.locator(f"tr[data-ticket='{late.pk}']")
     assert "breached" in (row.get_attribute("class") or "")

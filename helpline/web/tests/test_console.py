@@ -8,7 +8,7 @@ import time_machine
 
 from helpline.conftest import T0
 from helpline.core import clock
-from helpline.tickets import services
+from helpline.tickets import services, sweeps
 from helpline.tickets.models import Status, TicketMessage
 
 OPEN_HOURS = T0 + timedelta(days=1, hours=1)  # Wed 25 Nov 2026 11:30 IST
@@ -31,7 +31,7 @@ def test_queues_filter_and_show_countdowns(cast, signed_in):
     services.ticket_update(actor=cast.lena, ticket=mine, assignee=cast.ravi.pk, now=OPEN_HOURS)
     free = make(cast, subject="Nobody assigned", priority="C2", store=cast.acme_outlet)
     late = make(cast, subject="Way late", priority="C1", now=OPEN_HOURS - timedelta(days=3))
-    services.clocks_sweep(now=OPEN_HOURS)
+    sweeps.clocks_sweep(now=OPEN_HOURS)
     client = signed_in("ravi")
     with time_machine.travel(OPEN_HOURS, tick=False):
         all_open = client.get("/console/").content.decode()
