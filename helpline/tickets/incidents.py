@@ -193,39 +193,19 @@ def tickets_merge(
                 raise Conflict(f"{dup.reference} is closed", code="not_open")
             if Ticket.objects.filter(master=dup).exists():
                 raise Conflict(f"{dup.reference} is a master of other tickets", code="is_master")
-            moved_messages = TicketMessage.objects.filter(ticket=dup).update(ticket=keep)
-            moved_events = TicketEvent.objects.filter(ticket=dup).update(ticket=keep)
+            moved = {
+                "messages": TicketMessage.objects.filter(ticket=dup).update(ticket=keep),
+                "events": TicketEvent.objects.filter(ticket=dup).update(ticket=keep),
+            }
             change = services._Change(dup, actor, now)
             change.each_clock(clocks.stop)
             change.set("closed_at", now)
             services._set_status(change, Status.CLOSED, reason=f"merged into {keep.reference}")
-            change.event(
-                "merged_into",
-                after={
-                    "ticket": keep.pk,
-                    "reference": keep.reference,
-                    "messages": moved_messages,
-                    "events": moved_events,
-                },
-                reason=reason,
-                public=True,
-            )
+            into = {"ticket": keep.pk, "reference": keep.reference, **moved}
+            change.event("merged_into", after=into, reason=reason, public=True)
             change.save()
-            _event(
-                keep,
-                actor,
-                now,
-                "merged",
-                after={
-                    "ticket": dup.pk,
-                    "reference": dup.reference,
-                    "subject": dup.subject,
-                    "messages": moved_messages,
-                    "events": moved_events,
-                },
-                reason=reason,
-                public=True,
-            )
+            came = {"ticket": dup.pk, "reference": dup.reference, "subject": dup.subject, **moved}
+            _event(keep, actor, now, "merged", after=came, reason=reason, public=True)
         keep.updated_at = now
         keep.save(update_fields=["updated_at"])
     return keep
