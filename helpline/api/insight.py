@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -129,8 +129,15 @@ class SuggestionOut(Schema):
     semantic: float | None
 
 
+class IncidentOut(Schema):
+    id: int
+    title: str
+    description: str
+    started_at: datetime
+
+
 class SuggestionsOut(Schema):
-    incidents: list[Any]
+    incidents: list[IncidentOut]
     tickets: list[SuggestionOut]
     semantic: bool = Field(..., description="Whether the semantic model scored them")
 

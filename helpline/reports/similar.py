@@ -131,11 +131,11 @@ def similar_open_tickets(
     return out[:limit]
 
 
-def open_incidents(*, user: User | None) -> list[Any]:
-    """Open platform incidents (the monitoring app's, when installed; else none)."""
-    try:
-        monitoring = importlib.import_module("helpline.monitoring.selectors")
-    except ImportError:
-        return []
-    finder = getattr(monitoring, "open_incidents", None)
-    return list(finder()) if finder is not None else []
+def open_incidents(*, user: User | None) -> list[dict[str, Any]]:
+    """Open platform incidents (public: the status page shows them to everyone)."""
+    from helpline.monitoring import selectors as monitoring
+
+    return [
+        {"id": i.pk, "title": i.title, "description": i.description, "started_at": i.started_at}
+        for i in monitoring.open_incidents()
+    ]

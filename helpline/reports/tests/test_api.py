@@ -74,6 +74,11 @@ def test_similar_tickets_endpoint(cast) -> None:
     assert res.status_code == 200
     assert [t["id"] for t in res.json_body["tickets"]] == [mine.pk]
     assert res.json_body["incidents"] == []
+    from helpline.monitoring import services as monitoring
+
+    monitoring.incident_open(title="Payments degraded")
+    res = cast.api("alice").post("similar-tickets", {"text": "payment fails at checkout"})
+    assert [i["title"] for i in res.json_body["incidents"]] == ["Payments degraded"]
 
 
 def test_incident_endpoints(cast) -> None:

@@ -60,7 +60,12 @@ def test_empty_or_odd_drafts_suggest_nothing(cast, labelled) -> None:
         assert similar.similar_open_tickets(user=cast.alice, text=text, semantic=False) == []
 
 
-def test_open_incidents_is_empty_without_the_monitoring_app(cast) -> None:
-    if importlib.util.find_spec("helpline.monitoring") is not None:
-        pytest.skip("the monitoring app is installed: its own tests cover open_incidents")
+def test_open_platform_incidents_are_suggested_until_resolved(cast) -> None:
+    from helpline.monitoring import services as monitoring
+
+    assert similar.open_incidents(user=cast.alice) == []
+    incident = monitoring.incident_open(title="Checkout gateway degraded")
+    (shown,) = similar.open_incidents(user=cast.bob)
+    assert shown["id"] == incident.pk and shown["title"] == "Checkout gateway degraded"
+    monitoring.incident_resolve(incident=incident)
     assert similar.open_incidents(user=cast.alice) == []
