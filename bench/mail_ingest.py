@@ -219,6 +219,7 @@ def main() -> None:
     from django.db import connection
 
     from helpline.mail import sources
+    from helpline.mail.parse import parse
     from helpline.mail.services import mail_ingest
     from helpline.tickets.models import Ticket
 
@@ -228,12 +229,20 @@ def main() -> None:
     built = time.perf_counter() - started
     items = list(sources.messages(maildir))
     outcomes: Counter[str] = Counter()
+    spent: Counter[str] = Counter()
     started, cpu_started = time.perf_counter(), time.process_time()
     for name, raw in items:
+        before = time.process_time()
         result = mail_ingest(raw, source="cli", name=name)
-        outcomes["duplicate" if result.duplicate else result.outcome] += 1
+        kind = "duplicate" if result.duplicate else result.outcome
+        outcomes[kind] += 1
+        spent[kind] += time.process_time() - before
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    parse_started = time.process_time()
+    for _, raw in items:
+        parse(raw)
+    parse_cpu = time.process_time() - parse_started
     n = len(items)
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores "
@@ -254,6 +263,11 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     print("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    print(
+        "CPU ms a message by outcome: "
+        + ", ".join(f"{k} {spent[k] / outcomes[k] * 1000:.2f}" for k in sorted(outcomes))
+        + f"; of which parse() alone {parse_cpu / n * 1000:.2f} on average"
+    )
     print(f"tickets: {Ticket.objects.count()}")
 
 

@@ -86,8 +86,13 @@ def support_address() -> str:
     return parseaddr(settings.SUPPORT_ADDRESS)[1].lower()
 
 
+def _nul_free(text: str | None) -> str:
+    """PostgreSQL text cannot hold NUL; mail can (the raw bytes keep the original)."""
+    return (text or "").replace("\x00", "\ufffd")
+
+
 def _key(parsed: ParsedMessage | None, digest: str) -> str:
-    mid = (parsed.message_id or "").strip() if parsed is not None else ""
+    mid = _nul_free(parsed.message_id).strip() if parsed is not None else ""
     return mid if mid and len(mid) <= 255 else f"sha256:{digest}"
 
 
@@ -131,16 +136,16 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
         with transaction.atomic():
             row = InboundMail(
                 message_id=key,
-                name=name[:500],
+                name=_nul_free(name)[:500],
                 source=source[:10],
-                from_address=(parsed.from_address if parsed else "")[:320],
-                subject=(parsed.subject if parsed else "")[:300],
+                from_address=_nul_free(parsed.from_address if parsed else "")[:320],
+                subject=_nul_free(parsed.subject if parsed else "")[:300],
                 status=Outcome.QUARANTINED,
                 reason=problem,
                 raw=raw[:cap],
                 raw_size=len(raw),
                 raw_truncated=len(raw) > cap,
-                html=(parsed.html or "") if parsed else "",
+                html=_nul_free(parsed.html) if parsed else "",
                 received_at=now,
             )
             decision = (
@@ -168,11 +173,11 @@ def _settle(
     row: InboundMail, parsed: ParsedMessage | None, decision: _Decision, now: datetime
 ) -> None:
     row.status = decision.status
-    row.reason = decision.reason[:2000]
+    row.reason = _nul_free(decision.reason)[:2000]
     row.ticket = decision.ticket
     row.ticket_message = decision.message
     if decision.ticket is not None and parsed is not None:
-        ids = [parsed.message_id] if parsed.message_id and len(parsed.message_id) <= 255 else []
+        ids = [row.message_id] if not row.message_id.startswith("sha256:") else []
         MessageId.objects.bulk_create(
             [
                 MessageId(
@@ -201,7 +206,7 @@ def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
     sender_address = parsed.from_address
     if parsed.auto:
         return _Decision(Outcome.IGNORED, f"automatic mail: {parsed.auto}")
-    if not sender_address or "@" not in sender_address:
+    if not sender_address or "@" not in sender_address or "\x00" in sender_address:
         why = "no sender address"
         if parsed.defects:
             why += f"; {parsed.defects[0]}"
@@ -244,7 +249,11 @@ def _is_contact_of(sender: Sender | None, ticket: Ticket) -> bool:
 
 def _thread(parsed: ParsedMessage, sender: Sender | None) -> tuple[Ticket | None, bool]:
     """The ticket this message answers, and whether the match is on an ID we generated."""
-    refs = [r for r in (*parsed.in_reply_to, *parsed.references) if r and len(r) <= 255][:100]
+    refs = [
+        r
+        for r in (*parsed.in_reply_to, *parsed.references)
+        if r and len(r) <= 255 and "\x00" not in r
+    ][:100]
     if refs:
         rows = list(
             MessageId.objects.filter(message_id__in=refs)
@@ -406,8 +415,8 @@ def _acknowledge(
     outbound.acknowledgement_enqueue(
         ticket=ticket,
         recipient=row.from_address,
-        in_reply_to=parsed.message_id,
-        references=parsed.references,
+        in_reply_to=None if row.message_id.startswith("sha256:") else row.message_id,
+        references=[r for r in parsed.references if "\x00" not in r],
         refused=[f"{r.filename} ({r.reason})" for r in refused],
         inbound_key=row.message_id,
         now=now,
@@ -489,11 +498,11 @@ def quarantine_to_ticket(
         row.settled_at, row.settled_by = now, actor
         row.status = Outcome.TICKET
         row.ticket = ticket
-        if parsed.message_id and len(parsed.message_id) <= 255:
+        if not row.message_id.startswith("sha256:"):
             MessageId.objects.bulk_create(
                 [
                     MessageId(
-                        message_id=parsed.message_id,
+                        message_id=row.message_id,
                         ticket=ticket,
                         outbound=False,
                         created_at=now,

@@ -96,7 +96,7 @@ def attachments_store(
             size=size,
             sha256=hashlib.sha256(upload.data).hexdigest(),
             inline=upload.inline,
-            content_id=(upload.content_id or "")[:200],
+            content_id=(upload.content_id or "").replace("\x00", "")[:200],
             created_at=now,
         )
         row.file.save(name, ContentFile(upload.data), save=False)

@@ -120,3 +120,14 @@ def test_server_down_is_a_clear_error(cast, dovecot):
     dovecot.start()
     with pytest.raises(imap.ImapUnavailable):
         imap.poll_once(url=bad, now=OPEN)
+
+
+def test_the_worker_step_polls_the_mailbox(cast, dovecot, settings):
+    from helpline.notify import worker
+
+    settings.MAIL_IMAP_URL = dovecot.url
+    append(dovecot, mail(subject="From the worker"))
+    result = worker.run_once(now=OPEN)
+    assert result.mail_in == 1 and Ticket.objects.get().subject == "From the worker"
+    dovecot.stop()
+    assert worker.run_once(now=OPEN).mail_in == 0  # a server that is down is logged, not raised

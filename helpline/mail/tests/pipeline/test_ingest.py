@@ -370,3 +370,16 @@ def test_quarantine_to_ticket_and_discard(cast):
 
     with pytest.raises(NotFound):
         quarantine_discard(inbound_id=b.inbound_id or 0, actor=cast.ravi, now=OPEN)
+
+
+def test_nul_characters_never_reach_a_text_column(cast):
+    # PostgreSQL refuses NUL in text: the record and the ticket get it replaced or dropped,
+    # the raw bytes keep it.
+    raw = mail(subject="Check out", body="x").replace(
+        b"Subject: Check out", b"Subject: Check\x00out"
+    )
+    result = mail_ingest(raw, source="cli", now=OPEN)
+    row = InboundMail.objects.get()
+    assert result.outcome == "ticket"
+    assert "\x00" not in row.subject and b"\x00" in kept(row)
+    assert Ticket.objects.get().subject == "Checkout"
