@@ -72,6 +72,10 @@ def _register_routers() -> None:
     api.add_router("", outbox.router)
     api.add_router("", provisioning.router)
     api.add_router("", tickets.router)
+    from helpline.api import preferences, whatsapp
+
+    api.add_router("", preferences.router)
+    api.add_router("", whatsapp.router)
 
 
 _register_routers()

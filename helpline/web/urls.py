@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from helpline.web.views import auth, console, support
+from helpline.web.views import auth, console, preferences, support
 
 app_name = "web"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth.password_reset_complete, name="password_reset_complete"),
     path("help/", support.help_page, name="help"),
+    path("notifications/", preferences.page, name="preferences"),
     path("support/", support.my_tickets, name="support"),
     path("support/new/", support.new_ticket, name="support-new"),
     path("support/new/preview/", support.new_ticket_preview, name="support-preview"),
