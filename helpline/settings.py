@@ -28,6 +28,10 @@ try:
     )
     WHATSAPP_PHONE_NUMBER_ID = config.text(os.environ, "HELPLINE_WHATSAPP_PHONE_NUMBER_ID")
     WHATSAPP_TOKEN = config.text(os.environ, "HELPLINE_WHATSAPP_TOKEN")
+    # Inbound WhatsApp (Meta's webhook): the subscription's verify token, and the app secret
+    # that signs each POST (X-Hub-Signature-256). Unset: the webhook refuses everything.
+    WHATSAPP_VERIFY_TOKEN = config.text(os.environ, "HELPLINE_WHATSAPP_VERIFY_TOKEN")
+    WHATSAPP_APP_SECRET = config.text(os.environ, "HELPLINE_WHATSAPP_APP_SECRET")
     TICKET_AUTOCLOSE_DAYS = config.positive_int(os.environ, "HELPLINE_AUTOCLOSE_DAYS", 7)
     NOTIFY_MAX_ATTEMPTS = config.positive_int(os.environ, "HELPLINE_NOTIFY_MAX_ATTEMPTS", 8)
     # Mail in (helpline.mail, issue 4; decisions 0015–0019).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpline.accounts import access
-from helpline.accounts.models import ApiToken, Team, User
+from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.validation import id_in_range
 
@@ -67,3 +67,13 @@ def token_for(*, actor: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound("token not found")
     return token
+
+
+def merchant_users_by_whatsapp(phone: str) -> list[User]:
+    """Active merchant users whose WhatsApp number is ``phone`` (E.164, or without the +)."""
+    digits = phone.lstrip("+")
+    return list(
+        User.objects.filter(
+            role=Role.MERCHANT, is_active=True, whatsapp__in=[f"+{digits}", digits]
+        ).order_by("pk")
+    )

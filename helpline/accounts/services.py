@@ -120,3 +120,13 @@ def token_revoke(*, token: ApiToken, now: datetime | None = None) -> ApiToken:
         token.revoked_at = now or clock.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def user_whatsapp_set(*, user: User, whatsapp: str) -> User:
+    """Set (or clear, with "") the WhatsApp number; the caller validated its form."""
+    if has_nul([whatsapp]):
+        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
+    if user.whatsapp != whatsapp:
+        user.whatsapp = whatsapp
+        user.save(update_fields=["whatsapp"])
+    return user

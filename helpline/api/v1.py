@@ -81,6 +81,10 @@ def _register_routers() -> None:
     api.add_router("", billing.router)
     api.add_router("", care.router)
     api.add_router("", insight.router)
+    from helpline.api import preferences, whatsapp
+
+    api.add_router("", preferences.router)
+    api.add_router("", whatsapp.router)
 
 
 _register_routers()

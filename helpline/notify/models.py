@@ -186,3 +186,30 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"
+
+
+class WhatsAppInbound(models.Model):
+    """A message a customer sent us on WhatsApp (Meta's webhook), recorded once by its id:
+    Meta repeats deliveries, and a repeat must not post the reply twice."""
+
+    class Outcome(models.TextChoices):
+        REPLY = "reply", "Posted as a reply"
+        IGNORED = "ignored", "Recorded and ignored"
+
+    message_id = models.CharField(max_length=200, unique=True, help_text="Meta's wamid")
+    phone = models.CharField(max_length=32)
+    kind = models.CharField(max_length=20, help_text="text, image, … (Meta's type)")
+    body = models.TextField(blank=True)
+    sent_at = models.DateTimeField(help_text="When the customer sent it (Meta's timestamp)")
+    received_at = models.DateTimeField()
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "-sent_at"], name="wa_inbound_phone_sent")]
+
+    def __str__(self) -> str:
+        return f"WhatsApp from {self.phone} ({self.outcome})"

@@ -1,13 +1,15 @@
-"""Reads of the notify app: who is on call."""
+"""Reads of the notify app: who is on call; a person's notification preferences."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
 from helpline.accounts.models import User
 from helpline.core import clock
-from helpline.notify.models import OnCallOverride, OnCallShift
+from helpline.notify.models import OnCallOverride, OnCallShift, Preference
 
 
 def _covers(shift: OnCallShift, at: datetime) -> bool:
@@ -39,3 +41,14 @@ def on_call_at(at: datetime | None = None) -> list[User]:
             seen.add(user.pk)
             out.append(user)
     return out
+
+
+def preference_of(user: User) -> Preference:
+    """``user``'s own preferences; the defaults (unsaved) if they never chose."""
+    found = Preference.objects.filter(user=user).first()
+    return found if found is not None else Preference(user=user)
+
+
+def time_zone_of(user: User) -> str:
+    """The zone a person's quiet hours and digest time are read in (as ``rules`` reads them)."""
+    return user.time_zone or settings.TIME_ZONE_DISPLAY

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from helpline.web.views import am, attachments, auth, care, console, insight, support, uptime
+from helpline.web.views import (
+    am,
+    attachments,
+    auth,
+    care,
+    console,
+    insight,
+    preferences,
+    support,
+    uptime,
+)
 
 app_name = "web"
 
@@ -19,6 +29,7 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth.password_reset_complete, name="password_reset_complete"),
     path("help/", support.help_page, name="help"),
+    path("notifications/", preferences.page, name="preferences"),
     path("support/", support.my_tickets, name="support"),
     path("support/new/", support.new_ticket, name="support-new"),
     path("support/new/preview/", support.new_ticket_preview, name="support-preview"),
