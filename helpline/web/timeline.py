@@ -23,6 +23,19 @@ PLAIN = {
     "quote_approved": "Quote approved",
     "quote_declined": "Quote declined",
     "quote_expired": "Quote expired",
+    # Other apps' events (mail, engineering, monitoring, master incidents).
+    "monitor": "News from the store monitor",
+    "unverified_sender": "Mail from an address that is no contact of this merchant",
+    "incident_linked": "Linked to a master incident",
+    "incident_unlinked": "No longer linked to a master incident",
+    "incident_child_added": "A ticket was linked to this incident",
+    "merged": "Duplicate tickets merged into this one",
+    "merged_into": "Merged into another ticket",
+}
+ENGINEERING = {
+    "escalated": "Escalated to engineering",
+    "engineering_done": "Engineering finished: tell the merchant",
+    "engineering_reopened": "Back with engineering",
 }
 
 
@@ -88,6 +101,15 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
     elif kind in ("sla_restarted", "sla_recomputed", "sla_resumed"):
         verb = kind.removeprefix("sla_")
         text = f"{_target(after)} target {verb}, due {_when(info.get('deadline'), zone)}"
+    elif kind == "merchant_asks_priority":
+        text = f"Merchant asks for {info.get('asked', '?')} (now {info.get('current', '?')})"
+    elif kind == "follow_up_of":
+        text = f"Follow-up of {info.get('reference', 'a closed ticket')}"
+    elif kind in ENGINEERING:
+        refs = ", ".join(str(r) for r in info.get("dev_tickets") or [])
+        text = ENGINEERING[kind] + (f" ({refs})" if refs else "")
+    elif kind == "engineering_eta":
+        text = f"Engineering ETA {_when(info.get('eta'), zone)} ({info.get('dev_ticket', '')})"
     elif kind in PLAIN:
         text = PLAIN[kind]
     else:

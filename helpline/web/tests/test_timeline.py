@@ -16,6 +16,22 @@ IST = ZoneInfo("Asia/Kolkata")
     ("kind", "before", "after", "reason", "text"),
     [
         ("created", None, {"priority": "C2", "status": "new"}, "", "Opened as C2"),
+        ("escalated", None, {"dev_tickets": ["DEV-3"]}, "", "Escalated to engineering (DEV-3)"),
+        (
+            "merchant_asks_priority",
+            None,
+            {"asked": "C1", "current": "C3", "message_id": 9},
+            "",
+            "Merchant asks for C1 (now C3)",
+        ),
+        ("follow_up_of", None, {"ticket": 4, "reference": "HL-4"}, "", "Follow-up of HL-4"),
+        (
+            "engineering_eta",
+            None,
+            {"dev_ticket": "DEV-2", "eta": "2026-12-01T12:30:00+00:00"},
+            "",
+            "Engineering ETA Tue 01 Dec 2026, 18:00 (DEV-2)",
+        ),
         ("status", "triaged", "in_progress", "", "Status Triaged → In progress"),
         ("assignee", None, 7, "", "Assigned to Lena"),
         ("assignee", 7, None, "", "Unassigned"),
@@ -46,7 +62,7 @@ IST = ZoneInfo("Asia/Kolkata")
         ),
         ("workaround", None, None, "", "Workaround recorded"),
         # A kind another app adds later still reads: its name and its values.
-        ("escalated", None, {"dev_ticket": "ENG-4"}, "", "Escalated: dev ticket ENG-4"),
+        ("frobnicated", None, {"widget": "W-4"}, "", "Frobnicated: widget W-4"),
         ("merchant_asks", "C3", "C1", "subject tag", "Merchant asks: C3 → C1 — subject tag"),
     ],
 )
