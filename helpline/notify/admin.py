@@ -15,6 +15,7 @@ from helpline.notify.models import (
     Outbox,
     Preference,
     WebhookEndpoint,
+    WhatsAppInbound,
 )
 
 
@@ -90,3 +91,18 @@ class OnCallOverrideAdmin(_RotaAdmin):
 class PreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "email", "whatsapp", "quiet_start", "quiet_end", "digest"]
     list_select_related = ["user"]
+
+
+@admin.register(WhatsAppInbound)
+class WhatsAppInboundAdmin(admin.ModelAdmin):
+    """What customers sent on WhatsApp and what became of it (read-only: Meta's record)."""
+
+    list_display = ["received_at", "phone", "kind", "outcome", "reason", "ticket"]
+    list_filter = ["outcome", "kind"]
+    search_fields = ["phone", "message_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
