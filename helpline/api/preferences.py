@@ -36,6 +36,11 @@ class PreferencesIn(In):
     muted: list[str] = Field(
         default_factory=list, max_length=50, description="Event kinds you do not want (not C1)"
     )
+    whatsapp_muted: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Event kinds you want by email only, not on WhatsApp (not C1)",
+    )
     quiet_start: LocalTime | None = Field(None, description="Quiet hours, your zone (not C1)")
     quiet_end: LocalTime | None = None
     digest: bool = Field(False, description="One mail a day at digest_at instead (not C1)")
@@ -47,6 +52,7 @@ class PreferencesOut(Schema):
     email: bool
     whatsapp: bool
     muted: list[str]
+    whatsapp_muted: list[str]
     quiet_start: LocalTime | None
     quiet_end: LocalTime | None
     digest: bool
@@ -61,6 +67,7 @@ def _out(user: User, pref: Preference) -> dict[str, Any]:
         "email": pref.email,
         "whatsapp": pref.whatsapp,
         "muted": list(pref.muted or []),
+        "whatsapp_muted": list(pref.whatsapp_muted or []),
         "quiet_start": _hhmm(pref.quiet_start),
         "quiet_end": _hhmm(pref.quiet_end),
         "digest": pref.digest,
@@ -85,6 +92,7 @@ def put_preferences(request: HttpRequest, payload: PreferencesIn) -> Any:
         email=payload.email,
         whatsapp=payload.whatsapp,
         muted=payload.muted,
+        whatsapp_muted=payload.whatsapp_muted,
         quiet_start=_time(payload.quiet_start),
         quiet_end=_time(payload.quiet_end),
         digest=payload.digest,

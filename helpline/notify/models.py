@@ -168,6 +168,11 @@ class Preference(models.Model):
     muted = models.JSONField(
         default=list, blank=True, help_text='Event kinds not wanted (["status", …]); C1 ignores'
     )
+    whatsapp_muted = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Event kinds not wanted on WhatsApp (they still come by email); C1 ignores",
+    )
     quiet_start = models.TimeField(null=True, blank=True)
     quiet_end = models.TimeField(null=True, blank=True)
     digest = models.BooleanField(

@@ -219,6 +219,13 @@ def _at_local(day: date, when: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, when, tzinfo=zone)
 
 
+def _topics(items: Sequence[tuple[Any, ...]]) -> set[str]:
+    """What one person's notification is about, for their mutes: its named actions (a
+    resolution, a quote) without the status change and message that come with them."""
+    kinds = {item[0].kind for item in items}
+    return (kinds - {"status", "message"}) or kinds
+
+
 def quiet_until(pref: Preference, user: User, at: datetime) -> datetime | None:
     """The end of the quiet hours ``at`` falls in (None: not quiet then)."""
     if pref.quiet_start is None or pref.quiet_end is None:
@@ -355,7 +362,7 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
         pref = prefs.get(user.pk)
         channel = "email"
         if pref is not None and not c1:  # a C1 ignores mutes, quiet hours and the digest
-            if {event.kind for event, _, _, _ in items} <= set(pref.muted or []):
+            if _topics(items) <= set(pref.muted or []):
                 continue
             if pref.digest:
                 channel, at = "digest", next_digest(pref, user, at)
@@ -383,7 +390,8 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
             )
         reasons = {why for _, why, _, _ in items}
         urgent = c1 and reasons - {"merchant", "staff_reply"}
-        wants = pref is None or (pref.whatsapp and not pref.digest) or c1
+        muted_here = pref is not None and _topics(items) <= set(pref.whatsapp_muted or [])
+        wants = c1 or pref is None or (pref.whatsapp and not pref.digest and not muted_here)
         if user.whatsapp and wants and (urgent or reasons & URGENT_FOR_MERCHANT):
             out.append(
                 Notification(

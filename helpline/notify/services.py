@@ -235,10 +235,11 @@ def preference_update(
     digest: bool,
     digest_at: time,
     whatsapp_phone: str,
+    whatsapp_muted: Sequence[str] = (),
 ) -> Preference:
     """A person's own choices (quiet hours and the digest time in their time zone). Anything
     invalid is refused as a whole: nothing is saved."""
-    unknown = sorted(set(muted) - set(EVENT_KINDS))
+    unknown = sorted((set(muted) | set(whatsapp_muted)) - set(EVENT_KINDS))
     if unknown:
         raise InvalidInput(
             f"unknown event kind {', '.join(map(repr, unknown))}; known: {', '.join(EVENT_KINDS)}",
@@ -261,6 +262,7 @@ def preference_update(
                 "email": email,
                 "whatsapp": whatsapp,
                 "muted": [kind for kind in EVENT_KINDS if kind in set(muted)],
+                "whatsapp_muted": [kind for kind in EVENT_KINDS if kind in set(whatsapp_muted)],
                 "quiet_start": quiet_start,
                 "quiet_end": quiet_end,
                 "digest": digest,

@@ -67,3 +67,30 @@ def test_the_digest_replaces_single_mails_with_one_a_day(cast, smtp: SmtpSink) -
     assert digest["Subject"] == "Helpline digest: 3 update(s)"
     assert digest.get_content().count("• [HL-") == 3
     assert {r.state for r in mails_to("alice@acme.test")} == {State.DONE}
+
+
+def test_whatsapp_can_be_switched_off_per_event_kind_but_not_for_a_c1(cast) -> None:
+    """ "Which events on which channel": a resolution reaches Alice by mail and WhatsApp; with
+    "resolved" muted on WhatsApp only, by mail alone; a C1 still comes on both."""
+    cast.alice.whatsapp = "+919800000002"
+    cast.alice.save(update_fields=["whatsapp"])
+
+    def resolve(priority: str) -> set[str]:
+        ticket = open_ticket(cast, EVENING, priority=priority)
+        Outbox.objects.all().delete()
+        tickets.ticket_transition(
+            actor=cast.ravi,
+            ticket=ticket,
+            action="resolve",
+            message="Fixed",
+            now=EVENING + timedelta(minutes=5),
+        )
+        rows = Outbox.objects.filter(recipient_user_id=cast.alice.pk)
+        return {row.channel for row in rows}
+
+    assert resolve("C3") == {"email", "whatsapp"}
+    Preference.objects.create(user=cast.alice, whatsapp_muted=["resolved"])
+    assert resolve("C3") == {"email"}
+    assert resolve("C1") == {"email", "whatsapp"}
+    Preference.objects.filter(user=cast.alice).update(whatsapp_muted=["status"])
+    assert resolve("C3") == {"email", "whatsapp"}

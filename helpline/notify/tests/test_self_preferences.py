@@ -18,6 +18,7 @@ GOOD = {
     "email": True,
     "whatsapp": True,
     "muted": ["status", "priority"],
+    "whatsapp_muted": ["quote", "due_date"],
     "quiet_start": "22:00",
     "quiet_end": "07:30",
     "digest": False,
@@ -41,6 +42,7 @@ def test_every_signed_in_person_reads_and_sets_their_own(cast: Cast, who: str) -
     assert response.status_code == 200, response.content
     body = response.json_body
     assert body["muted"] == ["status", "priority"]
+    assert body["whatsapp_muted"] == ["due_date", "quote"]  # in the order of EVENT_KINDS
     assert (body["quiet_start"], body["quiet_end"], body["digest_at"]) == (
         "22:00",
         "07:30",
@@ -69,6 +71,7 @@ def test_every_signed_in_person_reads_and_sets_their_own(cast: Cast, who: str) -
         ({"digest_at": "9"}, "validation_error", "digest_at"),
         ({"digest_at": "09:00:00+05:30"}, "validation_error", "digest_at"),
         ({"muted": ["status", "gossip"]}, "unknown_event", "'gossip'"),
+        ({"whatsapp_muted": ["rumour"]}, "unknown_event", "'rumour'"),
         ({"quiet_end": None}, "invalid_quiet_hours", "both a start and an end"),
         ({"quiet_end": "22:00"}, "invalid_quiet_hours", "same time"),
         ({"whatsapp_number": "98000 00001"}, "invalid_whatsapp", "country code"),

@@ -27,6 +27,12 @@ class PreferencesForm(forms.Form):
         choices=list(services.EVENT_KINDS.items()),
         label="Do not tell me about",
     )
+    whatsapp_muted = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=list(services.EVENT_KINDS.items()),
+        label="By email only, not on WhatsApp",
+    )
     quiet_start = forms.TimeField(required=False, input_formats=TIME_FORMATS, label="Quiet from")
     quiet_end = forms.TimeField(required=False, input_formats=TIME_FORMATS, label="until")
     digest = forms.BooleanField(required=False, label="One daily digest mail instead")
@@ -47,6 +53,7 @@ def _initial(user: Any) -> dict[str, Any]:
         "email": pref.email,
         "whatsapp": pref.whatsapp,
         "muted": list(pref.muted or []),
+        "whatsapp_muted": list(pref.whatsapp_muted or []),
         "quiet_start": pref.quiet_start,
         "quiet_end": pref.quiet_end,
         "digest": pref.digest,
@@ -67,6 +74,7 @@ def page(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 whatsapp=data["whatsapp"],
                 muted=data["muted"],
+                whatsapp_muted=data["whatsapp_muted"],
                 quiet_start=data["quiet_start"],
                 quiet_end=data["quiet_end"],
                 digest=data["digest"],
