@@ -138,7 +138,9 @@ PAYLOADS = [
 
 
 def test_xss_payloads_run_no_script(people, open_session):
-    subject = " ".join(PAYLOADS)[:200]
+    # Plain words first: PostgreSQL's parser drops HTML tags, so the "already reported" match
+    # below must not depend on words inside the payloads.
+    subject = ("Payment page broken " + " ".join(PAYLOADS))[:200]
     body = "\n".join(PAYLOADS)
     ticket = file_ticket(people, subject, priority="C1", description=body)
     services.ticket_reply(actor=people.alice, ticket=ticket, body=body)
@@ -159,7 +161,7 @@ def test_xss_payloads_run_no_script(people, open_session):
     # A C1 with a similar subject shows the earlier ticket in the "already reported" list.
     merchant.go("/support/new/")
     merchant.page.get_by_label("Priority").select_option("C1")
-    merchant.page.get_by_label("Subject").fill("script window alert onerror")
+    merchant.page.get_by_label("Subject").fill("payment page broken")
     merchant.page.get_by_label("Description").fill("x")
     with merchant.page.expect_navigation():
         merchant.page.get_by_role("button", name="Send").click()
