@@ -27,6 +27,8 @@ OPEN_STATUSES = (
     Status.AWAITING_APPROVAL,
 )
 PAUSED_STATUSES = (Status.WAITING_ON_MERCHANT, Status.AWAITING_APPROVAL)
+# The merchant's "open" tab (waiting on them is a tab of its own): a partial index serves it.
+MERCHANT_OPEN = (Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL)
 
 
 class Channel(models.TextChoices):
@@ -83,6 +85,11 @@ class Ticket(models.Model):
                 fields=["master"], name="ticket_master", condition=Q(master__isnull=False)
             ),
             models.Index(fields=["merchant", "-id"], name="ticket_merchant_id"),
+            models.Index(
+                fields=["merchant", "-id"],
+                name="ticket_merchant_open_id",
+                condition=Q(status__in=[s.value for s in MERCHANT_OPEN]),
+            ),
             models.Index(fields=["store", "-id"], name="ticket_store_id"),
             models.Index(fields=["status", "-id"], name="ticket_status_id"),
             models.Index(fields=["assignee", "-id"], name="ticket_assignee_id"),

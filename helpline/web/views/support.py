@@ -20,7 +20,7 @@ from helpline.reports import similar as reports_similar
 from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
-from helpline.tickets.models import Channel, Status
+from helpline.tickets.models import MERCHANT_OPEN, Channel, Status
 from helpline.web import timeline
 from helpline.web.common import (
     mail_context,
@@ -36,7 +36,7 @@ from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
 from helpline.web.present import care_context, ticket_row, zone_for
 
 TABS = {
-    "open": ("Open", [Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL]),
+    "open": ("Open", list(MERCHANT_OPEN)),
     "waiting": ("Waiting on me", [Status.WAITING_ON_MERCHANT]),
     "resolved": ("Resolved", [Status.RESOLVED]),
     "closed": ("Closed", [Status.CLOSED]),
