@@ -46,13 +46,19 @@ def _bracket(ids: Sequence[str | None]) -> str:
     return " ".join(f"<{i}>" for i in dict.fromkeys(i for i in ids if i))
 
 
-def _record(ids: Sequence[tuple[str, int]], *, now: datetime) -> None:
+def _record(
+    ids: Sequence[tuple[str, int]], *, now: datetime, received: Sequence[MessageId] = ()
+) -> None:
+    """Our Message-IDs (and ``received`` ones the caller has to record too: one INSERT)."""
     MessageId.objects.bulk_create(
         [
-            MessageId(
-                message_id=mid.strip("<>"), ticket_id=ticket_id, outbound=True, created_at=now
-            )
-            for mid, ticket_id in ids
+            *received,
+            *(
+                MessageId(
+                    message_id=mid.strip("<>"), ticket_id=ticket_id, outbound=True, created_at=now
+                )
+                for mid, ticket_id in ids
+            ),
         ],
         ignore_conflicts=True,
     )
@@ -89,9 +95,11 @@ def acknowledgement_enqueue(
     refused: Sequence[str],
     inbound_key: str,
     now: datetime,
+    received: Sequence[MessageId] = (),
 ) -> None:
     """The acknowledgement of a new mail ticket: reference, priority, when the first answer is
-    due in the merchant's zone, what attachments were refused. Inside the caller's transaction."""
+    due in the merchant's zone, what attachments were refused. Inside the caller's transaction.
+    ``received``: the incoming mail's Message-ID rows, written with the acknowledgement's."""
     from helpline.notify.rules import after_hours
 
     due = _first_response_due(ticket)
@@ -104,7 +112,7 @@ def acknowledgement_enqueue(
         "refused": list(refused),
     }
     message_id = new_message_id()
-    _record([(message_id, ticket.pk)], now=now)
+    _record([(message_id, ticket.pk)], now=now, received=received)
     notify.enqueue(
         channel="email",
         kind=ACK_KIND,

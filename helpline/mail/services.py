@@ -43,6 +43,7 @@ from helpline.mail.subject import priority_tags
 from helpline.merchants import selectors as merchants
 from helpline.merchants.models import Store
 from helpline.merchants.selectors import Sender
+from helpline.sla import selectors as sla_selectors
 from helpline.tickets import attachments
 from helpline.tickets import services as tickets
 from helpline.tickets.models import REFERENCE_PREFIX, Channel, Status, Ticket, TicketMessage
@@ -109,6 +110,13 @@ def _duplicate(existing: InboundMail) -> Result:
     )
 
 
+def _received(key: str) -> InboundMail | None:
+    """The record of an earlier copy: only what ``_duplicate`` names (the key is unique, so a
+    slice without ORDER BY; every message asks this, decision 0070)."""
+    rows = InboundMail.objects.filter(message_id=key).only("pk", "status", "ticket_id")[:1]
+    return next(iter(rows), None)
+
+
 def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: str = "") -> Result:
     """Receive one raw RFC 5322 message. Never raises for what is wrong with the message (that
     is a quarantine with the reason); raises only when Helpline itself fails (the database)."""
@@ -129,11 +137,13 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             log.exception("mail parser failed")
             problem = f"unreadable: the parser failed ({type(exc).__name__})"
     key = _key(parsed, digest)
-    existing = InboundMail.objects.filter(message_id=key).defer("raw", "html").first()
+    existing = _received(key)
     if existing is not None:
         return _duplicate(existing)
     try:
-        with transaction.atomic():
+        # The policy and calendar revisions are read once for the whole message (the ticket
+        # service and the acknowledgement's after-hours check share them; decision 0070).
+        with transaction.atomic(), sla_selectors.read_once():
             row = InboundMail(
                 message_id=key,
                 name=_nul_free(name)[:500],
@@ -156,7 +166,7 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             _settle(row, parsed, decision, now)
     except IntegrityError:
         # The same message arriving twice at once: the other copy committed first.
-        existing = InboundMail.objects.filter(message_id=key).first()
+        existing = _received(key)
         if existing is None:
             raise
         return _duplicate(existing)
@@ -176,23 +186,28 @@ def _settle(
     row.reason = _nul_free(decision.reason)[:2000]
     row.ticket = decision.ticket
     row.ticket_message = decision.message
+    received: list[MessageId] = []
     if decision.ticket is not None and parsed is not None:
         ids = [row.message_id] if not row.message_id.startswith("sha256:") else []
-        MessageId.objects.bulk_create(
-            [
-                MessageId(
-                    message_id=mid,
-                    ticket=decision.ticket,
-                    ticket_message=decision.message,
-                    outbound=False,
-                    created_at=now,
-                )
-                for mid in ids
-            ],
-            ignore_conflicts=True,
-        )
+        received = [
+            MessageId(
+                message_id=mid,
+                ticket=decision.ticket,
+                ticket_message=decision.message,
+                outbound=False,
+                created_at=now,
+            )
+            for mid in ids
+        ]
     if decision.acknowledge and decision.ticket is not None and parsed is not None:
-        row.acknowledged = _acknowledge(row, parsed, decision.ticket, decision.refused, now)
+        # The acknowledgement records its own Message-ID with ours: one INSERT for both.
+        row.acknowledged = _acknowledge(
+            row, parsed, decision.ticket, decision.refused, now, received=received
+        )
+        if row.acknowledged:
+            received = []
+    if received:
+        MessageId.objects.bulk_create(received, ignore_conflicts=True)
     # One INSERT at the end: the unique Message-ID refuses a copy committed meanwhile, and the
     # whole transaction (ticket, reply, outbox rows) goes with it (mail_ingest answers
     # "duplicate").
@@ -403,6 +418,8 @@ def _acknowledge(
     ticket: Ticket,
     refused: list[attachments.Refused],
     now: datetime,
+    *,
+    received: list[MessageId],
 ) -> bool:
     """Enqueue the acknowledgement unless this sender had their hourly share already (two
     robots answering each other stop here even if neither marks its mail automatic)."""
@@ -420,6 +437,7 @@ def _acknowledge(
         refused=[f"{r.filename} ({r.reason})" for r in refused],
         inbound_key=row.message_id,
         now=now,
+        received=received,
     )
     return True
 

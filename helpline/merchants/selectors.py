@@ -50,13 +50,20 @@ def contact_for_address(address: str) -> Sender | None:
     address = (address or "").strip().lower()
     if not address:
         return None
-    user = (
-        User.objects.filter(email=address, is_active=True, merchant__isnull=False)
-        .select_related("merchant")
-        .first()
+    # Both addresses are unique: a slice, not ``first()`` (no ORDER BY to build and run; mail
+    # ingestion calls this for every message, decision 0070).
+    user = next(
+        iter(
+            User.objects.filter(
+                email=address, is_active=True, merchant__isnull=False
+            ).select_related("merchant")[:1]
+        ),
+        None,
     )
-    contact = Contact.objects.filter(email=address).select_related("merchant", "default_store")
-    row = contact.first()
+    row = next(
+        iter(Contact.objects.filter(email=address).select_related("merchant", "default_store")[:1]),
+        None,
+    )
     if row is not None:
         return Sender(
             merchant=row.merchant,

@@ -318,6 +318,9 @@ def _message_of(event: Any) -> Any:
     from helpline.tickets.models import TicketMessage
 
     message_id = (event.after or {}).get("message_id")
+    loaded = getattr(event, "loaded_message", None)  # handed over by tickets.write_events
+    if loaded is not None and message_id and loaded.pk == message_id:
+        return loaded
     return TicketMessage.objects.filter(pk=message_id).first() if message_id else None
 
 

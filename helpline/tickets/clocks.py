@@ -46,6 +46,9 @@ class EventSpec:
     public: bool = False
     at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The message a "message"/"note" event names, when the service has it in hand: the notify
+    # rules use it instead of reading it back (decision 0070).
+    message: Any = None
 
 
 def calendar_for(

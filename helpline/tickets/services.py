@@ -47,6 +47,10 @@ BODY_MAX = 100_000
 # ---------------------------------------------------------------- helpers
 
 
+def _clock_state(clk: TicketClock) -> tuple[Any, ...]:
+    return tuple(getattr(clk, name) for name in clocks.CLOCK_FIELDS)
+
+
 class _Change:
     """What one service call did to a ticket: clocks to save, events to write."""
 
@@ -61,6 +65,9 @@ class _Change:
                 ticket=ticket, superseded_at__isnull=True
             )
         }
+        # What each clock was when read: save() writes only the clocks that changed (a reply
+        # to a running clock changes none of them; decision 0070).
+        self.loaded = {c.pk: _clock_state(c) for c in self.clocks.values()}
         self.retired: list[TicketClock] = []
         self.fields: set[str] = {"updated_at"}
 
@@ -105,7 +112,7 @@ class _Change:
         for clk in self.clocks.values():
             if clk.pk is None:
                 clk.save()
-            else:
+            elif _clock_state(clk) != self.loaded.get(clk.pk):
                 clk.save(update_fields=clocks.CLOCK_FIELDS)
         write_events(ticket, self.actor, self.events)
 
@@ -126,6 +133,9 @@ def write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) ->
             for e in events
         ]
     )
+    for spec, row in zip(events, written, strict=True):
+        if spec.message is not None:
+            row.loaded_message = spec.message  # type: ignore[attr-defined]
     # Who should hear of these: outbox rows in this same transaction (delivered after commit).
     notify.ticket_events_written(ticket=ticket, actor=actor, events=written)
 
@@ -342,6 +352,7 @@ def _add_message(
         },
         public=not internal,
     )
+    change.events[-1].message = message
     if from_staff and not internal:
         change.meet(FIRST_RESPONSE)
     return message
