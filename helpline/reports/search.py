@@ -258,7 +258,7 @@ def _pg_tiers(
     spans = [top_id // w for w in WINDOWS] if tiers and top_id >= WINDOW_MIN_ID else []
     if spans:
         # Heap pages cost dear here: the planner then ANDs the GIN bitmap with the id
-        # range and reads only the window's pages (not every match's).
+        # range (the BRIN index, migration 0002) and reads only the window's pages.
         cursor.execute("SET LOCAL random_page_cost = 40")
     for span in spans:
         params = [query, query, *tail[:-1], top_id - span, tail[-1], query]
