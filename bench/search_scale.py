@@ -325,7 +325,7 @@ def _pcts(samples: list[float]) -> str:
     )
 
 
-def measure(queries: int, vocabulary: int) -> None:
+def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) -> None:
     _setup()
     from django.db import connection
 
@@ -333,7 +333,9 @@ def measure(queries: int, vocabulary: int) -> None:
     from helpline.reports import search
     from helpline.reports import selectors as reports
 
-    rng = random.Random(1)
+    rng = random.Random(seed)
+    if not tiers:  # the search as before decision 0075 (for comparison)
+        search.WINDOW_MIN_ID = 2**63
     with connection.cursor() as c:
         c.execute("SELECT count(*) FROM tickets_ticket")
         n_tickets = c.fetchone()[0]
@@ -395,11 +397,13 @@ def main() -> None:
     parser.add_argument(
         "--vocabulary", type=int, default=0, help="0: 130 domain words (worst case); V: Zipf"
     )
+    parser.add_argument("--seed", type=int, default=1, help="another seed: other (cold) words")
+    parser.add_argument("--no-tiers", action="store_true", help="search without decision 0075")
     args = parser.parse_args()
     if args.step == "build":
         build(args.tickets, args.messages, args.vocabulary)
     else:
-        measure(args.queries, args.vocabulary)
+        measure(args.queries, args.vocabulary, args.seed, not args.no_tiers)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
+from psycopg.errors import QueryCanceled
 
 from helpline.accounts import access
 from helpline.accounts.models import Role, User
@@ -38,6 +39,16 @@ START, STOP = "\ue000", "\ue001"
 # On PostgreSQL a query matching more than this many documents is ranked among the newest
 # CANDIDATES of them (decision 0040): ranking a million matches cannot fit in 100 ms.
 CANDIDATES = 200
+# Tiers of recency (decision 0075): a PostgreSQL search first looks only at the documents whose
+# id is in the newest 1/32, then 1/8, of the id range (a BitmapAnd of the GIN index and the
+# primary key, so only those heap pages are read), and only then at everything. A tier that
+# already yields CANDIDATES documents is the answer (the same newest-200 rule as before); rare
+# terms fall through to the full search and are found as before. Small indexes skip the tiers.
+WINDOW_MIN_ID = 400_000
+WINDOWS = (16,)
+# The last (unbounded) tier may take at most this long; past it the previous tier's matches —
+# the newest ones — are returned instead of letting one query hold the page for seconds.
+FULL_TIMEOUT_MS = 300
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -158,28 +169,12 @@ def _matches(
         # The tsquery is written out where it is used (not a CTE): the planner then sees the
         # constant and picks the GIN index for rare words, the id index walked backwards for
         # common ones. Only our own fragments are formatted in; every value is a parameter.
-        sql = f"""
-            WITH cand AS (
-                SELECT d.id, d.ticket_id, ts_rank(d.tsv, {tsq}) AS score
-                FROM reports_search d
-                WHERE d.tsv @@ {tsq} {extra}
-                ORDER BY d.id DESC LIMIT {CANDIDATES}
-            ),
-            best AS (
-                SELECT DISTINCT ON (ticket_id) ticket_id, id, score FROM cand
-                ORDER BY ticket_id, score DESC
-            ),
-            top AS (SELECT * FROM best ORDER BY score DESC, ticket_id DESC LIMIT %s)
-            SELECT top.ticket_id, top.score,
-                   ts_headline('english'::regconfig,
-                               CASE WHEN d.subject = '' THEN d.body
-                                    ELSE d.subject || ' — ' || d.body END,
-                               {tsq},
-                               'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12')
-            FROM top JOIN reports_search d ON d.id = top.id
-            ORDER BY top.score DESC, top.ticket_id DESC
-        """  # noqa: S608
-        params = [query, query, *tail, query]
+        phrase = not any_term and any(" " in t for t in terms)
+        # A merchant's documents (a few thousand) come from the (merchant_id, id) index: the
+        # tiers would only add work there.
+        return _pg_matches(
+            tsq=tsq, query=query, extra=extra, tail=tail, phrase=phrase, tiers=merchant_id is None
+        )
     else:
         sql = f"""
             WITH docs AS MATERIALIZED (
@@ -207,11 +202,92 @@ def _matches(
             )
             snippets = dict(cursor.fetchall())
         return [(int(t), -float(score), str(snippets.get(doc, ""))) for t, doc, score in best]
-    # JIT compiling costs PostgreSQL ~40 ms on a plan it thinks is dear; searches are short.
+
+
+def _pg_sql(tsq: str, extra: str) -> str:
+    # The tsquery is written out where it is used (not a CTE): the planner then sees the
+    # constant and picks the GIN index for rare words, the id index walked backwards for
+    # common ones. Only our own fragments are formatted in; every value is a parameter.
+    return f"""
+        WITH cand AS (
+            SELECT d.id, d.ticket_id, ts_rank(d.tsv, {tsq}) AS score
+            FROM reports_search d
+            WHERE d.tsv @@ {tsq} {extra}
+            ORDER BY d.id DESC LIMIT {CANDIDATES}
+        ),
+        best AS (
+            SELECT DISTINCT ON (ticket_id) ticket_id, id, score FROM cand
+            ORDER BY ticket_id, score DESC
+        ),
+        top AS (SELECT * FROM best ORDER BY score DESC, ticket_id DESC LIMIT %s)
+        SELECT top.ticket_id, top.score,
+               ts_headline('english'::regconfig,
+                           CASE WHEN d.subject = '' THEN d.body
+                                ELSE d.subject || ' — ' || d.body END,
+                           {tsq},
+                           'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12'),
+               (SELECT count(*) FROM cand)
+        FROM top JOIN reports_search d ON d.id = top.id
+        ORDER BY top.score DESC, top.ticket_id DESC
+    """  # noqa: S608
+
+
+def _pg_matches(
+    *, tsq: str, query: str, extra: str, tail: list[Any], phrase: bool, tiers: bool
+) -> list[tuple[int, float, str]]:
+    """The newest-CANDIDATES ranking, tier by tier of recency (see WINDOWS)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, params)
-        return [(int(r[0]), float(r[1]), str(r[2] or "")) for r in cursor.fetchall()]
+        try:
+            return _pg_tiers(
+                cursor, tsq=tsq, query=query, extra=extra, tail=tail, phrase=phrase, tiers=tiers
+            )
+        finally:
+            # SET LOCAL lasts to the end of the transaction, which may be the caller's.
+            for name in ("jit", "random_page_cost", "statement_timeout"):
+                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+
+
+def _pg_tiers(
+    cursor: Any, *, tsq: str, query: str, extra: str, tail: list[Any], phrase: bool, tiers: bool
+) -> list[tuple[int, float, str]]:
+    rows: list[Any] = []
+    # JIT compiling costs ~40 ms on a plan PostgreSQL thinks is dear; searches are short.
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SELECT max(id) FROM reports_search")
+    top_id = int(cursor.fetchone()[0] or 0)
+    spans = [top_id // w for w in WINDOWS] if tiers and top_id >= WINDOW_MIN_ID else []
+    if spans:
+        # Heap pages cost dear here: the planner then ANDs the GIN bitmap with the id
+        # range (the BRIN index, migration 0002) and reads only the window's pages.
+        cursor.execute("SET LOCAL random_page_cost = 40")
+    for span in spans:
+        params = [query, query, *tail[:-1], top_id - span, tail[-1], query]
+        cursor.execute(_pg_sql(tsq, f"{extra} AND d.id > %s"), params)
+        rows = cursor.fetchall()
+        if rows and rows[0][3] >= CANDIDATES:
+            return _pg_rows(rows)
+    # A phrase of common words: its words' AND is large, the phrase itself sparse, and the
+    # full search checks it document by document. A full page from the newest window will do.
+    if phrase and len(rows) >= tail[-1]:
+        return _pg_rows(rows)
+    cursor.execute("SET LOCAL random_page_cost TO DEFAULT")
+    sql = _pg_sql(tsq, extra)
+    if not spans:
+        cursor.execute(sql, [query, query, *tail, query])
+        return _pg_rows(cursor.fetchall())
+    cursor.execute(f"SET LOCAL statement_timeout = {FULL_TIMEOUT_MS}")
+    try:
+        with transaction.atomic():
+            cursor.execute(sql, [query, query, *tail, query])
+            rows = cursor.fetchall()
+    except OperationalError as error:
+        if not isinstance(error.__cause__, QueryCanceled):
+            raise
+    return _pg_rows(rows)
+
+
+def _pg_rows(rows: list[Any]) -> list[tuple[int, float, str]]:
+    return [(int(r[0]), float(r[1]), str(r[2] or "")) for r in rows]
 
 
 def _pg() -> bool:
