@@ -44,8 +44,8 @@ def test_the_open_tab_lists_exactly_the_open_statuses(cast) -> None:
         )
     from helpline.tickets.models import Ticket
 
-    for status, ticket in made.items():
-        Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    for value, ticket in made.items():
+        Ticket.objects.filter(pk=ticket.pk).update(status=value)
     rows, _ = selectors.ticket_list(
         user=cast.alice, filters=selectors.TicketFilters(status=tuple(MERCHANT_OPEN))
     )
