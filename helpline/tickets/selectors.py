@@ -174,38 +174,6 @@ def current_clock(ticket: Ticket, kind: str) -> TicketClock | None:
     return None
 
 
-SIMILAR_MIN_WORD = 4
-
-
-def similar_open_tickets(*, user: User | None, text: str, limit: int = 5) -> list[Ticket]:
-    """Open tickets ``user`` may see whose subject shares a word (4+ letters) with ``text``,
-    the most shared words first: "check to see if the issue has already been reported"."""
-    words = sorted(
-        {
-            w
-            for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
-            if len(w) >= SIMILAR_MIN_WORD
-        }
-    )[:12]
-    if not words:
-        return []
-    match = Q()
-    for word in words:
-        match |= Q(subject__icontains=word)
-    candidates = list(
-        visible_tickets(user)
-        .filter(match, status__in=[s.value for s in OPEN_STATUSES])
-        .select_related("store")
-        .order_by("-pk")[:50]
-    )
-
-    def shared(ticket: Ticket) -> int:
-        return sum(word in ticket.subject.lower() for word in words)
-
-    candidates.sort(key=lambda t: (-shared(t), -t.pk))
-    return candidates[:limit]
-
-
 def tickets_count(*, user: User | None) -> int:
     return visible_tickets(user).count()
 
