@@ -56,6 +56,13 @@ def staff_members() -> list[User]:
     )
 
 
+def engineers() -> list[User]:
+    """Active engineers, by name: who a developer ticket can go to."""
+    return list(
+        User.objects.filter(is_active=True, role=Role.ENGINEER).order_by("first_name", "email")
+    )
+
+
 def token_for(*, actor: User, token_id: int) -> ApiToken:
     """A token the actor may revoke: their own, or any for an admin."""
     if not id_in_range(token_id):

@@ -21,9 +21,9 @@ from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH
 from helpline.api.schemas import Id, In, errors
-from helpline.core.errors import Forbidden, InvalidInput, NotFound
+from helpline.core.errors import Forbidden, InvalidInput
 from helpline.mail import services
-from helpline.merchants.models import Store
+from helpline.merchants import selectors as merchant_selectors
 
 router = Router(tags=["mail"])
 
@@ -122,9 +122,7 @@ def quarantine_ticket(request: HttpRequest, inbound_id: Id, payload: ToTicketIn)
     user = _staff(request)
     store = None
     if payload.store_id is not None:
-        store = Store.objects.filter(pk=payload.store_id).first()
-        if store is None:
-            raise NotFound("store not found")
+        store = merchant_selectors.store_get(user=user, store_id=payload.store_id)
     ticket = services.quarantine_to_ticket(inbound_id=inbound_id, actor=user, store=store)
     return {"id": ticket.pk, "reference": ticket.reference}
 

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from helpline.accounts import access
+from helpline.accounts import selectors as account_selectors
 from helpline.core import clock
 from helpline.core.errors import HelplineError, InvalidInput
 from helpline.engineering import selectors as engineering
@@ -278,15 +279,13 @@ def dev_page(request: HttpRequest, dev_id: str) -> HttpResponse:
             ),
             "Developer ticket updated.",
         )
-    from helpline.accounts.models import Role, User
-
     return render(
         request,
         "web/am/dev.html",
         {
             "dev": dev,
             "statuses": DevTicket.Status.choices,
-            "engineers": list(User.objects.filter(role=Role.ENGINEER, is_active=True)),
+            "engineers": account_selectors.engineers(),
             "tz": zone_for(user),
         },
     )
