@@ -30,6 +30,7 @@ from helpline.tickets import clocks, services
 from helpline.tickets.clocks import EventSpec
 from helpline.tickets.models import (
     OPEN_STATUSES,
+    Attachment,
     Channel,
     Status,
     Ticket,
@@ -196,6 +197,8 @@ def tickets_merge(
             moved = {
                 "messages": TicketMessage.objects.filter(ticket=dup).update(ticket=keep),
                 "events": TicketEvent.objects.filter(ticket=dup).update(ticket=keep),
+                # Files go with their messages (and those of the duplicate's description).
+                "attachments": Attachment.objects.filter(ticket=dup).update(ticket=keep),
             }
             change = services._Change(dup, actor, now)
             change.each_clock(clocks.stop)

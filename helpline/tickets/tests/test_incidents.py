@@ -10,7 +10,8 @@ import pytest
 from helpline.conftest import T0
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.notify.models import Outbox
-from helpline.tickets import incidents, selectors, services
+from helpline.tickets import attachments, incidents, selectors, services
+from helpline.tickets.attachments import Upload
 from helpline.tickets.models import Status, Ticket, TicketEvent, TicketMessage
 
 LATER = T0 + timedelta(hours=1)
@@ -109,7 +110,8 @@ def test_only_staff_link_and_unknown_tickets_are_404(cast, incident) -> None:
 
 def test_merging_duplicates_keeps_every_message_and_event(cast) -> None:
     keep, dup = _ticket(cast, subject="Checkout down"), _ticket(cast, subject="Cannot pay")
-    services.ticket_reply(actor=cast.alice, ticket=dup, body="Still broken", now=T0)
+    shot = Upload(filename="error.png", content_type="image/png", data=b"\x89PNG...")
+    services.ticket_reply(actor=cast.alice, ticket=dup, body="Still broken", files=[shot], now=T0)
     services.ticket_reply(actor=cast.ravi, ticket=dup, body="checking", internal=True, now=T0)
     dup_messages = set(TicketMessage.objects.filter(ticket=dup).values_list("pk", flat=True))
     dup_events = set(TicketEvent.objects.filter(ticket=dup).values_list("pk", flat=True))
@@ -129,6 +131,10 @@ def test_merging_duplicates_keeps_every_message_and_event(cast) -> None:
     merged = TicketEvent.objects.get(ticket=keep, kind="merged")
     assert merged.after is not None
     assert merged.after["messages"] == len(dup_messages)
+    # The file stays with its message, now on the surviving ticket, where its page lists it.
+    (file,) = attachments.ticket_attachments(user=cast.alice, ticket=keep)
+    assert file.filename == "error.png" and file.message_id in moved
+    assert merged.after["attachments"] == 1
     # The duplicate's clocks stopped: it can never breach.
     assert not dup.clocks.filter(
         met_at__isnull=True, stopped_at__isnull=True, superseded_at__isnull=True
