@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 
 from helpline.accounts.models import Role, Team, User
+from helpline.merchants import selectors as merchant_selectors
 from helpline.notify import selectors
 from helpline.notify.models import Preference, WebhookEndpoint
 from helpline.notify.services import Notification
@@ -190,7 +191,7 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
     if ticket.channel == "monitor" and kind in ("created", "monitor"):
         # Opened by the store monitor (no requester): the merchant's people, the account
         # manager and, for a new outage, whoever is on call — at any hour.
-        out.extend((u, "merchant") for u in User.objects.filter(merchant_id=ticket.merchant_id))
+        out.extend((u, "merchant") for u in merchant_selectors.users_of(ticket.merchant_id))
         if manager is not None:
             out.append((manager, "account_manager"))
         if kind == "created":

@@ -44,6 +44,12 @@ def test_one_outage_one_ticket_and_recovery_closes_it_at_the_right_instant(cast,
 
     # Ravi is on call (T0 is 10:30 IST on a working day: business hours, still told at once).
     OnCallOverride.objects.create(user=cast.ravi, starts_at=T0, ends_at=T0 + 8 * 60 * M)
+    # A former merchant user whose login was switched off hears nothing.
+    from helpline.accounts import services as accounts
+
+    gone = accounts.user_create(email="gone@acme.test", role="merchant", merchant=cast.acme)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
     monitor = watch(cast.acme_shoes, site.url)
     assert step(T0).summary.failures == 0
     monitor.refresh_from_db()
@@ -70,6 +76,7 @@ def test_one_outage_one_ticket_and_recovery_closes_it_at_the_right_instant(cast,
             "recipient", flat=True
         )
     )
+    assert not Outbox.objects.filter(recipient="gone@acme.test").exists()
 
     # Still down a minute later: no second ticket, no second outage.
     step(t1 + 70 * S)
