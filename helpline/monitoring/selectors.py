@@ -57,6 +57,16 @@ def monitors(*, user: User | None = None, store_id: int | None = None) -> QueryS
     return qs.filter(store_id=store_id) if store_id is not None else qs
 
 
+def monitor_states(store_ids: list[int]) -> dict[int, list[str]]:
+    """The states of each store's active monitors (sorted, each once), in one query."""
+    found: dict[int, set[str]] = {}
+    for pk, state in Monitor.objects.filter(store_id__in=store_ids, active=True).values_list(
+        "store_id", "state"
+    ):
+        found.setdefault(pk, set()).add(state)
+    return {pk: sorted(states) for pk, states in found.items()}
+
+
 def monitor_get(*, user: User | None, monitor_id: int) -> Monitor:
     monitor = monitors(user=user).filter(pk=monitor_id).first() if id_in_range(monitor_id) else None
     if monitor is None:
@@ -96,49 +106,77 @@ class StoreHistory:
     maintenance: list[uptime.Interval]
 
 
+Bounds = tuple[datetime, datetime]
+
+
 def store_history(store: Store, start: datetime, end: datetime, now: datetime) -> StoreHistory:
     """Outages (open ones until ``now``), unknown time (blind spans, and before the store was
     first watched or whenever it has no active monitor) and maintenance windows."""
-    outages = [
-        (o.started_at, o.ended_at or now)
-        for o in Outage.objects.filter(store=store, started_at__lt=end).filter(
-            Q(ended_at__isnull=True) | Q(ended_at__gt=start)
-        )
-    ]
-    unknown = [
-        (b.started_at, b.ended_at)
-        for b in BlindSpan.objects.filter(store=store, started_at__lt=end, ended_at__gt=start)
-    ]
-    watched = list(
-        Monitor.objects.filter(store=store).values_list(
-            "created_at", "active", "last_probe_at", "interval_seconds"
-        )
-    )
-    if not watched:
-        unknown.append((start, end))
-    else:
-        first = min(row[0] for row in watched)
-        if first > start:
-            unknown.append((start, first))
-        for _, active, probed, seconds in watched:
-            # Probing has stopped right now (no worker running): unknown from the probe that
-            # should have come; the gap rule books it for good once probing resumes.
-            interval = timedelta(seconds=seconds)
-            if active and probed is not None and now - probed > 2 * interval:
-                unknown.append((probed + interval, now))
-        if not any(row[1] for row in watched):
-            # Stopped watching: what has not been probed since is unknown (the gap rule books
-            # it once probing resumes; until then, it is booked here).
-            last = Monitor.objects.filter(store=store).order_by("-last_probe_at").first()
-            since = last.last_probe_at if last and last.last_probe_at else first
-            unknown.append((since, end))
-    windows = [
-        (w.starts_at, w.ends_at)
-        for w in MaintenanceWindow.objects.filter(starts_at__lt=end, ends_at__gt=start)
-        .filter(Q(stores__isnull=True) | Q(stores=store.pk))
-        .distinct()
-    ]
-    return StoreHistory(outages, unknown, windows)
+    return store_histories({store.pk: (start, end)}, now)[store.pk]
+
+
+def _overlaps(start: datetime, end: datetime | None, bounds: Bounds) -> bool:
+    return start < bounds[1] and (end is None or end > bounds[0])
+
+
+def store_histories(bounds: dict[int, Bounds], now: datetime) -> dict[int, StoreHistory]:
+    """``store_history`` of many stores, each over its own [start, end) (periods are local to
+    each store's zone), in four queries whatever their number."""
+    ids = list(bounds)
+    lo, hi = min(b[0] for b in bounds.values()), max(b[1] for b in bounds.values())
+    outages: dict[int, list[uptime.Interval]] = {pk: [] for pk in ids}
+    for pk, started, ended in (
+        Outage.objects.filter(store_id__in=ids, started_at__lt=hi)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=lo))
+        .values_list("store_id", "started_at", "ended_at")
+    ):
+        if _overlaps(started, ended, bounds[pk]):
+            outages[pk].append((started, ended or now))
+    unknown: dict[int, list[uptime.Interval]] = {pk: [] for pk in ids}
+    for pk, started, ended in BlindSpan.objects.filter(
+        store_id__in=ids, started_at__lt=hi, ended_at__gt=lo
+    ).values_list("store_id", "started_at", "ended_at"):
+        if _overlaps(started, ended, bounds[pk]):
+            unknown[pk].append((started, ended))
+    watched: dict[int, list[tuple[datetime, bool, datetime | None, int]]] = {pk: [] for pk in ids}
+    for pk, created, active, probed, seconds in Monitor.objects.filter(
+        store_id__in=ids
+    ).values_list("store_id", "created_at", "active", "last_probe_at", "interval_seconds"):
+        watched[pk].append((created, active, probed, seconds))
+    concerns: dict[int, tuple[Bounds, set[int | None]]] = {}
+    for pk, starts, ends, store_id in MaintenanceWindow.objects.filter(
+        starts_at__lt=hi, ends_at__gt=lo
+    ).values_list("pk", "starts_at", "ends_at", "stores"):
+        concerns.setdefault(pk, ((starts, ends), set()))[1].add(store_id)
+    out = {}
+    for pk in ids:
+        start, end = bounds[pk]
+        gaps = unknown[pk]
+        rows = watched[pk]
+        if not rows:
+            gaps.append((start, end))
+        else:
+            first = min(row[0] for row in rows)
+            if first > start:
+                gaps.append((start, first))
+            for _, active, probed, seconds in rows:
+                # Probing has stopped right now (no worker running): unknown from the probe
+                # that should have come; the gap rule books it for good once probing resumes.
+                interval = timedelta(seconds=seconds)
+                if active and probed is not None and now - probed > 2 * interval:
+                    gaps.append((probed + interval, now))
+            if not any(row[1] for row in rows):
+                # Stopped watching: what has not been probed since is unknown (the gap rule
+                # books it once probing resumes; until then, it is booked here).
+                probes = [row[2] for row in rows if row[2] is not None]
+                gaps.append((max(probes) if probes else first, end))
+        windows = [
+            span
+            for span, stores in concerns.values()
+            if (None in stores or pk in stores) and _overlaps(span[0], span[1], (start, end))
+        ]
+        out[pk] = StoreHistory(outages[pk], gaps, windows)
+    return out
 
 
 def _figures(
@@ -152,6 +190,18 @@ def _figures(
         unknown=history.unknown,
         maintenance=history.maintenance,
     )
+
+
+def month_figures(stores: list[Store], *, now: datetime) -> dict[int, uptime.Figures]:
+    """This month's uptime of each store, in its own zone, from one batch of reads."""
+    bounds = {
+        s.pk: uptime.period_bounds("month", now.astimezone(zone_of(s)).date(), zone_of(s))
+        for s in stores
+    }
+    if not bounds:
+        return {}
+    histories = store_histories(bounds, now)
+    return {pk: _figures(histories[pk], *bounds[pk], now) for pk in bounds}
 
 
 def store_figures(store: Store, *, kind: str, day: date, now: datetime) -> uptime.Figures:

@@ -116,3 +116,35 @@ def test_staff_reach_a_stores_uptime_from_the_console(cast, history):
     assert f'href="/uptime/{cast.acme_shoes.pk}/"' in page.content.decode()
     assert client_for(cast.ravi).get(f"/uptime/{cast.acme_shoes.pk}/").status_code == 200
     assert client_for(cast.eric).get(f"/uptime/{cast.acme_shoes.pk}/").status_code == 404
+
+
+def test_the_uptime_list_costs_the_same_queries_for_one_store_or_many(cast, history) -> None:
+    """Figures for every listed store come from one batch of reads (an agent sees them all)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from helpline.merchants import services as merchants
+
+    ravi = client_for(cast.ravi)
+
+    def count() -> tuple[int, str]:
+        with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as ctx:
+            page = ravi.get("/uptime/")
+        assert page.status_code == 200
+        return len(ctx.captured_queries), page.content.decode()
+
+    before, _ = count()
+    for i in range(5):
+        store = merchants.store_create(
+            merchant=cast.acme, name=f"Acme outlet {i}", url=f"https://outlet{i}.example.test"
+        )
+        services.monitor_create(store=store, now=T0)
+    after, text = count()
+    assert after == before
+    assert "Acme outlet 4" in text
+    # The batch gives what the one-store path gives (Acme Shoes' outage still counted).
+    from helpline.monitoring import selectors
+
+    one = selectors.store_figures(cast.acme_shoes, kind="month", day=NOW.date(), now=NOW)
+    assert one.uptime_percent is not None and one.uptime_percent < 99.8
+    assert f"{one.uptime_percent:.3f} % this month" in text

@@ -43,12 +43,12 @@ def status_page(request: HttpRequest) -> HttpResponse:
 def uptime_home(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     now = clock.now()
-    rows = []
-    for store in merchant_selectors.visible_stores(user).order_by("name")[:200]:
-        today = now.astimezone(selectors.zone_of(store)).date()
-        month = selectors.store_figures(store, kind="month", day=today, now=now)
-        states = sorted({m.state for m in selectors.monitors(store_id=store.pk) if m.active})
-        rows.append({"store": store, "month": month, "states": states})
+    stores = list(
+        merchant_selectors.visible_stores(user).select_related("merchant").order_by("name")[:200]
+    )
+    figures = selectors.month_figures(stores, now=now)
+    states = selectors.monitor_states([s.pk for s in stores])
+    rows = [{"store": s, "month": figures[s.pk], "states": states.get(s.pk, [])} for s in stores]
     return render(request, "web/uptime/home.html", {"rows": rows, "tz": zone_for(user)})
 
 
