@@ -3,30 +3,18 @@ discarded (actions calling the mail services)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from helpline.core.admin import ReadOnlyAdmin
 from helpline.core.errors import HelplineError
 from helpline.mail import services
 from helpline.mail.models import InboundMail, MessageId, Outcome
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(InboundMail)
-class InboundMailAdmin(ReadOnly):
+class InboundMailAdmin(ReadOnlyAdmin):
     list_display = ["id", "received_at", "status", "from_address", "subject", "reason", "ticket"]
     list_filter = ["status", "source"]
     search_fields = ["from_address", "subject", "message_id"]
@@ -62,7 +50,7 @@ class InboundMailAdmin(ReadOnly):
 
 
 @admin.register(MessageId)
-class MessageIdAdmin(ReadOnly):
+class MessageIdAdmin(ReadOnlyAdmin):
     list_display = ["message_id", "ticket", "outbound", "created_at"]
     list_filter = ["outbound"]
     search_fields = ["message_id"]

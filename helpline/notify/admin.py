@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from helpline.core.admin import ReadOnlyAdmin
 from helpline.notify import selectors, services
 from helpline.notify.models import (
     OnCallOverride,
@@ -20,7 +21,7 @@ from helpline.notify.models import (
 
 
 @admin.register(Outbox)
-class OutboxAdmin(admin.ModelAdmin):
+class OutboxAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "channel",
@@ -42,15 +43,6 @@ class OutboxAdmin(admin.ModelAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         n = services.outbox_retry(ids=ids)
         self.message_user(request, f"{n} dead letter(s) will be sent again.")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WebhookEndpoint)

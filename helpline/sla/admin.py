@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from helpline.core.admin import ReadOnlyAdmin
 from helpline.core.errors import HelplineError
 from helpline.sla import services
 from helpline.sla.models import (
@@ -111,15 +112,6 @@ class IssueTypeAdmin(PublishingAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ReadOnlyAdmin):
     list_display = ["number", "created_at", "created_by", "note"]
     readonly_fields = ["number", "created_at", "created_by", "note", "digest", "snapshot"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

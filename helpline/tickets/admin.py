@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from helpline.core.admin import ReadOnlyAdmin
 from helpline.tickets.models import Ticket, TicketClock, TicketEvent, TicketMessage
 
 
@@ -32,21 +33,12 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ["id", "subject", "store", "priority", "status", "created_at", "due_at"]
     list_filter = ["status", "priority"]
     search_fields = ["subject"]
     list_select_related = ["store"]
     inlines = [ClockInline, EventInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TicketMessage)
