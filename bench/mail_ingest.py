@@ -214,6 +214,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--merchants", type=int, default=50)
+    parser.add_argument(
+        "--profile", action="store_true", help="then print cProfile's top functions (CPU time)"
+    )
     args = parser.parse_args()
     setup()
     from django.db import connection
@@ -230,6 +233,12 @@ def main() -> None:
     items = list(sources.messages(maildir))
     outcomes: Counter[str] = Counter()
     spent: Counter[str] = Counter()
+    profile = None
+    if args.profile:
+        import cProfile
+
+        profile = cProfile.Profile(time.process_time)
+        profile.enable()
     started, cpu_started = time.perf_counter(), time.process_time()
     for name, raw in items:
         before = time.process_time()
@@ -239,6 +248,11 @@ def main() -> None:
         spent[kind] += time.process_time() - before
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    if profile is not None:
+        import pstats
+
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats("helpline/", 60)
     parse_started = time.process_time()
     for _, raw in items:
         parse(raw)

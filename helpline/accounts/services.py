@@ -14,6 +14,7 @@ from django.db.models import Q
 from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
+from helpline.core.prepared import Prepared
 from helpline.core.validation import has_nul
 from helpline.merchants.models import Merchant
 
@@ -95,17 +96,23 @@ def token_create(
     return token, raw
 
 
+# Every API request reads this: compiled once (decision 0080). Digests are unique: a slice.
+_token_with_user: Prepared[ApiToken] = Prepared(
+    lambda digest: ApiToken.objects.select_related("user", "user__merchant").filter(
+        digest=digest, revoked_at__isnull=True, user__is_active=True
+    )[:1],
+    digest=str,
+)
+
+
 def token_authenticate(raw: str, *, now: datetime | None = None) -> User | None:
     """The active user owning this token, or None. Records last use at most once a minute."""
     if not raw or len(raw) > 200:
         return None
-    row = (
-        ApiToken.objects.select_related("user", "user__merchant")
-        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if row is None:
+    found = _token_with_user(digest=token_digest(raw))
+    if not found:
         return None
+    row = found[0]
     now = now or clock.now()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_GRANULARITY:
         # Conditional: concurrent requests within the minute write once.

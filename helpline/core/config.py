@@ -140,6 +140,7 @@ def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
                 "timeout": 5,
             },
             "TEST": {"NAME": str(directory / "test-helpline.sqlite3")},
+            "CONN_MAX_AGE": 60,
         }
     import dj_database_url
 

@@ -74,7 +74,9 @@ class InboundMail(models.Model):
 
 class MessageId(models.Model):
     message_id = models.CharField(max_length=255, unique=True, help_text="Without <>")
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(  # served by messageid_ticket_id (decision 0080)
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     ticket_message = models.ForeignKey(
         "tickets.TicketMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import HelplineError, InvalidInput, NotFound
+from helpline.core.prepared import Prepared
 from helpline.mail import outbound
 from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.mail.parse import ParsedMessage, parse
@@ -110,11 +111,41 @@ def _duplicate(existing: InboundMail) -> Result:
     )
 
 
+# Every message asks these: compiled once (decision 0080). The key is unique, so a slice
+# without ORDER BY (decision 0070).
+_inbound_by_key: Prepared[InboundMail] = Prepared(
+    lambda key: InboundMail.objects.filter(message_id=key).only("pk", "status", "ticket_id")[:1],
+    key=str,
+)
+_threads_of: Prepared[MessageId] = Prepared(
+    lambda refs: (
+        MessageId.objects.filter(message_id__in=refs)
+        .select_related("ticket", "ticket__store", "ticket__merchant")
+        .order_by("-pk")
+    ),
+    refs=[str],
+)
+_referenced_ticket: Prepared[Ticket] = Prepared(
+    lambda numbers, merchant_id: (
+        Ticket.objects.filter(pk__in=numbers, merchant_id=merchant_id)
+        .select_related("store", "merchant")
+        .order_by("-pk")[:1]
+    ),
+    numbers=[int],
+    merchant_id=int,
+)
+_acknowledged_since: Prepared[int] = Prepared(
+    lambda address, since: InboundMail.objects.filter(
+        from_address=address, acknowledged=True, received_at__gte=since
+    ).values_list("pk", flat=True),
+    address=str,
+    since=datetime,
+)
+
+
 def _received(key: str) -> InboundMail | None:
-    """The record of an earlier copy: only what ``_duplicate`` names (the key is unique, so a
-    slice without ORDER BY; every message asks this, decision 0070)."""
-    rows = InboundMail.objects.filter(message_id=key).only("pk", "status", "ticket_id")[:1]
-    return next(iter(rows), None)
+    """The record of an earlier copy: only what ``_duplicate`` names."""
+    return next(iter(_inbound_by_key(key=key)), None)
 
 
 def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: str = "") -> Result:
@@ -270,11 +301,7 @@ def _thread(parsed: ParsedMessage, sender: Sender | None) -> tuple[Ticket | None
         if r and len(r) <= 255 and "\x00" not in r
     ][:100]
     if refs:
-        rows = list(
-            MessageId.objects.filter(message_id__in=refs)
-            .select_related("ticket", "ticket__store", "ticket__merchant")
-            .order_by("-pk")
-        )
+        rows = _threads_of(refs=refs)
         ours = [r for r in rows if r.outbound]
         if ours:
             return ours[0].ticket, True
@@ -284,14 +311,9 @@ def _thread(parsed: ParsedMessage, sender: Sender | None) -> tuple[Ticket | None
     if sender is not None:
         numbers = [int(n) for n in _REFERENCE.findall(parsed.subject)][:10]
         if numbers:
-            found = (
-                Ticket.objects.filter(pk__in=numbers, merchant_id=sender.merchant.pk)
-                .select_related("store", "merchant")
-                .order_by("-pk")
-                .first()
-            )
-            if found is not None:
-                return found, False
+            found = _referenced_ticket(numbers=numbers, merchant_id=sender.merchant.pk)
+            if found:
+                return found[0], False
     return None, False
 
 
@@ -299,9 +321,7 @@ def _store_of(sender: Sender, address: str) -> Store | None:
     if sender.default_store is not None:
         return sender.default_store
     domain = address.rsplit("@", 1)[-1]
-    return merchants.store_for_domain(domain, merchant_id=sender.merchant.pk) or (
-        merchants.first_store(sender.merchant.pk)
-    )
+    return merchants.store_of_merchant_for(sender.merchant.pk, domain)
 
 
 def _clip(text: str) -> str:
@@ -424,9 +444,8 @@ def _acknowledge(
     """Enqueue the acknowledgement unless this sender had their hourly share already (two
     robots answering each other stop here even if neither marks its mail automatic)."""
     since = now - timedelta(hours=1)
-    sent = InboundMail.objects.filter(
-        from_address=row.from_address, acknowledged=True, received_at__gte=since
-    ).count()
+    # Acknowledged mail is capped, so this is a handful of ids at most.
+    sent = len(_acknowledged_since(address=row.from_address, since=since))
     if sent >= settings.MAIL_ACKS_PER_SENDER_PER_HOUR:
         return False
     outbound.acknowledgement_enqueue(

@@ -28,8 +28,13 @@ class Outbox(models.Model):
     recipient_user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    ticket = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    ticket = models.ForeignKey(  # served by outbox_ticket_id (decision 0080)
+        "tickets.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     payload = models.JSONField()
     idempotency_key = models.CharField(max_length=200, unique=True)

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 
 from helpline.accounts.models import Role, Team, User
+from helpline.core.prepared import Prepared
 from helpline.merchants import selectors as merchant_selectors
 from helpline.notify import selectors
 from helpline.notify.models import Preference, WebhookEndpoint
@@ -325,11 +326,20 @@ def _message_of(event: Any) -> Any:
     return TicketMessage.objects.filter(pk=message_id).first() if message_id else None
 
 
+# Read on every ticket change: compiled once (decision 0080).
+_active_endpoints: Prepared[WebhookEndpoint] = Prepared(
+    lambda: WebhookEndpoint.objects.filter(active=True)
+)
+_preferences_of: Prepared[Preference] = Prepared(
+    lambda user_ids: Preference.objects.filter(user_id__in=user_ids), user_ids=[int]
+)
+
+
 def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list[Notification]:
     """Webhooks get each event; a person gets one mail (and maybe one WhatsApp message) per
     change, naming everything in it that concerns them (a resolution is a message, a status
     change and a resolved event: one mail)."""
-    endpoints = list(WebhookEndpoint.objects.filter(active=True))
+    endpoints = _active_endpoints()
     out: list[Notification] = []
     heard: dict[int, tuple[User, list[tuple[Any, str, str, Any]]]] = {}
     for event in events:
@@ -353,7 +363,7 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
         for user, why in _audience(event, ticket, actor, message):
             summary = _summary(event, ticket, message)
             heard.setdefault(user.pk, (user, []))[1].append((event, why, summary, message))
-    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(heard))}
+    prefs = {p.user_id: p for p in _preferences_of(user_ids=list(heard))} if heard else {}
     c1 = ticket.priority == "C1"
     for user, items in heard.values():
         # Named after the gravest thing in it (a late sweep records a warning and a breach).

@@ -20,6 +20,7 @@ import holidays as holidays_pkg
 from django.db.models import Subquery
 
 from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.prepared import Prepared
 from helpline.sla.clock import BusinessCalendar
 from helpline.sla.models import Calendar, Holiday, HolidayYear, PolicyVersion
 from helpline.sla.policy import Policy
@@ -40,6 +41,14 @@ def _policy_from_row(version_id: int) -> Policy:
     return Policy.from_snapshot(row.pk, row.number, row.snapshot)
 
 
+# Every ticket write reads these (``read_once``): compiled once (decision 0080).
+_calendars_and_latest: Prepared[tuple[str, int, int, int | None]] = Prepared(
+    lambda: Calendar.objects.annotate(
+        latest=Subquery(PolicyVersion.objects.order_by("-number").values("pk")[:1])
+    ).values_list("slug", "pk", "holidays_revision", "latest")
+)
+
+
 class _Reads:
     """What ``read_once`` remembers: the latest version id and (id, revision) per calendar."""
 
@@ -50,11 +59,7 @@ class _Reads:
 
     def load(self) -> _Reads:
         if not self.loaded:
-            latest = PolicyVersion.objects.order_by("-number").values("pk")[:1]
-            rows = Calendar.objects.annotate(latest=Subquery(latest)).values_list(
-                "slug", "pk", "holidays_revision", "latest"
-            )
-            for slug, pk, revision, version_id in rows:
+            for slug, pk, revision, version_id in _calendars_and_latest():
                 self.calendars[slug] = (pk, revision)
                 self.version_id = version_id
             if not self.calendars:  # no calendar rows: the version on its own

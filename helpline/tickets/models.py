@@ -41,17 +41,33 @@ class Channel(models.TextChoices):
 
 class Ticket(models.Model):
     # Denormalised from the store (a store never changes merchant): every tenancy filter and
-    # the merchant's list use this column and its index.
-    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
-    store = models.ForeignKey("merchants.Store", on_delete=models.PROTECT, related_name="tickets")
+    # the merchant's list use this column and its index. Foreign keys marked db_index=False
+    # are served by a composite index of Meta that starts with them (every index is written
+    # by every ticket creation; decision 0080).
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    store = models.ForeignKey(
+        "merchants.Store", on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     subject = models.CharField(max_length=200)
     description = models.TextField()
@@ -76,7 +92,12 @@ class Ticket(models.Model):
     # Master incident: a ticket linked to a master hears the master's public updates and is
     # resolved with it (tickets/incidents.py). A master is never itself linked.
     master = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="linked"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked",
+        db_index=False,  # the partial index ticket_master (only linked tickets have one)
     )
 
     class Meta:
@@ -127,7 +148,9 @@ class TicketClock(models.Model):
     workaround) supersedes the row with a new one; exactly one row per kind is current.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    ticket = models.ForeignKey(  # served by clock_ticket_kind (decision 0080)
+        Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
     kind = models.CharField(max_length=20)
     priority = models.CharField(max_length=2)
     calendar = models.CharField(max_length=64)
@@ -211,7 +234,9 @@ class MessageKind(models.TextChoices):
 
 
 class TicketMessage(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(  # served by message_ticket_id (decision 0080)
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -238,7 +263,9 @@ class TicketMessage(models.Model):
 class TicketEvent(models.Model):
     """Append-only: who changed what on a ticket, from what to what, when, and why."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(  # served by event_ticket_id (decision 0080)
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

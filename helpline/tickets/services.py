@@ -20,6 +20,7 @@ from helpline.accounts.models import Team, User
 from helpline.billing import services as billing
 from helpline.core import clock
 from helpline.core.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
+from helpline.core.prepared import Prepared
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
 from helpline.notify import services as notify
@@ -51,6 +52,21 @@ def _clock_state(clk: TicketClock) -> tuple[Any, ...]:
     return tuple(getattr(clk, name) for name in clocks.CLOCK_FIELDS)
 
 
+# Every change of a ticket locks it and reads its clocks: compiled once (decision 0080).
+_locked_ticket: Prepared[Ticket] = Prepared(
+    lambda ticket_id: (
+        Ticket.objects.select_for_update().select_related("store").filter(pk=ticket_id)[:1]
+    ),
+    ticket_id=int,
+)
+_current_clocks: Prepared[TicketClock] = Prepared(
+    lambda ticket_id: TicketClock.objects.select_for_update().filter(
+        ticket_id=ticket_id, superseded_at__isnull=True
+    ),
+    ticket_id=int,
+)
+
+
 class _Change:
     """What one service call did to a ticket: clocks to save, events to write."""
 
@@ -60,10 +76,7 @@ class _Change:
         self.now = now
         self.events: list[EventSpec] = []
         self.clocks: dict[str, TicketClock] = {
-            c.kind: c
-            for c in TicketClock.objects.select_for_update().filter(
-                ticket=ticket, superseded_at__isnull=True
-            )
+            c.kind: c for c in _current_clocks(ticket_id=ticket.pk)
         }
         # What each clock was when read: save() writes only the clocks that changed (a reply
         # to a running clock changes none of them; decision 0070).
@@ -141,7 +154,10 @@ def write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) ->
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("store").get(pk=ticket.pk)
+    found = _locked_ticket(ticket_id=ticket.pk)
+    if not found:
+        raise Ticket.DoesNotExist(f"ticket {ticket.pk} does not exist")
+    return found[0]
 
 
 def _capacity_or_404(actor: User | None, ticket: Ticket) -> str:
