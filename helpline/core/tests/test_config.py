@@ -162,6 +162,30 @@ def test_database_default_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
     assert db["TEST"]["NAME"] == str(tmp_path / "test-helpline.sqlite3")
 
 
+def test_sqlite_connections_persist_and_checkpoint_every_8000_pages(tmp_path: Path) -> None:
+    """Decision 0080: a connection per request re-read the schema; a checkpoint every 1,000
+    pages copied the same index leaves again and again."""
+    import sqlite3
+
+    db = config.database({}, tmp_path)
+    assert db["CONN_MAX_AGE"] == 60
+    conn = sqlite3.connect(db["NAME"])
+    conn.executescript(db["OPTIONS"]["init_command"])
+    names = (
+        "journal_mode synchronous foreign_keys busy_timeout wal_autocheckpoint journal_size_limit"
+    )
+    pragmas = {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in names.split()}
+    conn.close()
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+        "wal_autocheckpoint": 8000,
+        "journal_size_limit": 64 * 1024 * 1024,
+    }
+
+
 def test_database_postgresql() -> None:
     db = config.database({"DATABASE_URL": "postgresql://u@h:5433/helpline"}, Path("/unused"))
     assert (db["ENGINE"], db["NAME"], db["HOST"], db["PORT"]) == (
