@@ -45,6 +45,8 @@ try:
     )
     MAIL_INBOUND_SECRET = config.text(os.environ, "HELPLINE_MAIL_INBOUND_SECRET")
     MAIL_IMAP_URL = config.text(os.environ, "HELPLINE_IMAP_URL")
+    # Where a message goes once its ticket or reply is committed ("" = it stays, flagged seen).
+    MAIL_IMAP_DONE_FOLDER = config.text(os.environ, "HELPLINE_IMAP_DONE_FOLDER")
     ATTACHMENT_MAX_BYTES = config.positive_int(
         os.environ, "HELPLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
     )

@@ -5,6 +5,8 @@ raw bytes to ``mail_ingest`` — which commits the ticket or reply and the ``Inb
 one transaction — and only then flag it ``\\Seen``. A crash between fetch and commit leaves the
 message unseen (fetched again next time: nothing lost); a crash between commit and flag fetches
 it again too, and the unique Message-ID makes the second ingest a no-op (nothing duplicated).
+With ``HELPLINE_IMAP_DONE_FOLDER`` set, each message is then moved there (created if missing)
+instead of staying in the folder: the same order — moved only after its commit.
 
 ``HELPLINE_IMAP_URL``: ``imap://user:pass@host:port/FOLDER`` (plain), ``imap+tls://…``
 (STARTTLS) or ``imaps://…`` (TLS; port 993); the folder defaults to INBOX.
@@ -83,15 +85,20 @@ def poll_once(
     now: datetime | None = None,
     limit: int = 200,
     ingest: Ingest = mail_ingest,
+    done_folder: str | None = None,
 ) -> list[tuple[str, Result]]:
-    """Ingest up to ``limit`` unseen messages; each is flagged seen only after its commit."""
+    """Ingest up to ``limit`` unseen messages; each is flagged seen (and moved to the done
+    folder, if there is one) only after its commit."""
     cfg = config(settings.MAIL_IMAP_URL if url is None else url)
+    done_folder = settings.MAIL_IMAP_DONE_FOLDER if done_folder is None else done_folder
     done: list[tuple[str, Result]] = []
     try:
         mailbox = _box(cfg).login(cfg.user, cfg.password, initial_folder=cfg.folder)
     except Exception as exc:  # imaplib and socket errors of many kinds
         raise ImapUnavailable(f"IMAP {cfg.host}:{cfg.port}: {type(exc).__name__}: {exc}") from None
     with mailbox:
+        if done_folder and done_folder != cfg.folder and not mailbox.folder.exists(done_folder):
+            mailbox.folder.create(done_folder)
         uids = mailbox.uids(AND(seen=False))[:limit]
         for uid in uids:
             status, data = mailbox.client.uid("FETCH", uid, "(BODY.PEEK[])")
@@ -102,6 +109,8 @@ def poll_once(
             name = f"imap:{cfg.folder}/{uid}"
             result = ingest(raw, source="imap", name=name, now=now)
             mailbox.flag(uid, MailMessageFlags.SEEN, True)
+            if done_folder and done_folder != cfg.folder:
+                mailbox.move(uid, done_folder)
             done.append((name, result))
     return done
 

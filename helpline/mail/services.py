@@ -506,7 +506,9 @@ def quarantine_to_ticket(
     now: datetime | None = None,
 ) -> Ticket:
     """Turn a quarantined mail into a ticket (staff vouch for it): on ``store``, else the store
-    its sender's address leads to. The ticket stays flagged when the sender is no contact."""
+    its sender's address leads to. The ticket stays flagged when the sender is no contact. The
+    sender gets the acknowledgement a ticket by mail gets (never for automatic mail, and
+    within the hourly cap per sender)."""
     now = now or clock.now()
     with transaction.atomic():
         row = _quarantined(inbound_id)
@@ -535,19 +537,24 @@ def quarantine_to_ticket(
         row.settled_at, row.settled_by = now, actor
         row.status = Outcome.TICKET
         row.ticket = ticket
-        if not row.message_id.startswith("sha256:"):
-            MessageId.objects.bulk_create(
-                [
-                    MessageId(
-                        message_id=row.message_id,
-                        ticket=ticket,
-                        outbound=False,
-                        created_at=now,
-                    )
-                ],
-                ignore_conflicts=True,
+        received = (
+            []
+            if row.message_id.startswith("sha256:")
+            else [
+                MessageId(message_id=row.message_id, ticket=ticket, outbound=False, created_at=now)
+            ]
+        )
+        if not parsed.auto and "@" in parsed.from_address:
+            row.acknowledged = _acknowledge(
+                row, parsed, ticket, decision.refused, now, received=received
             )
-        row.save(update_fields=["status", "reason", "ticket", "settled_at", "settled_by"])
+            if row.acknowledged:
+                received = []  # recorded with the acknowledgement's own Message-ID
+        if received:
+            MessageId.objects.bulk_create(received, ignore_conflicts=True)
+        row.save(
+            update_fields=["status", "reason", "ticket", "settled_at", "settled_by", "acknowledged"]
+        )
     return ticket
 
 

@@ -76,6 +76,34 @@ def test_appended_message_becomes_a_ticket_and_is_flagged_seen(cast, dovecot):
     assert imap.poll_once(url=dovecot.url, now=OPEN) == []  # nothing new
 
 
+def in_folder(server: Dovecot, folder: str) -> int:
+    with MailBoxUnencrypted("127.0.0.1", server.port).login(USER, PASSWORD) as box:
+        if not box.folder.exists(folder):
+            return -1
+        box.folder.set(folder)
+        return len(box.uids())
+
+
+def test_with_a_done_folder_messages_move_there_after_their_commit(cast, dovecot, settings):
+    settings.MAIL_IMAP_DONE_FOLDER = "Helpline-done"
+    append(dovecot, mail(subject="First", message_id="<move-1@mua.test>"))
+    append(dovecot, mail(subject="Second", message_id="<move-2@mua.test>"))
+    assert in_folder(dovecot, "Helpline-done") == -1  # made on first use
+
+    def ingest_then_die(raw: bytes, **kw: Any) -> Any:
+        mail_ingest(raw, **kw)  # committed
+        raise Crash("killed before the move")
+
+    with pytest.raises(Crash):
+        imap.poll_once(url=dovecot.url, now=OPEN, ingest=ingest_then_die)
+    assert Ticket.objects.count() == 1  # committed, not moved: still in the inbox
+    assert in_folder(dovecot, "INBOX") == 2 and in_folder(dovecot, "Helpline-done") == 0
+    done = imap.poll_once(url=dovecot.url, now=OPEN)
+    assert [r.duplicate for _, r in done] == [True, False] and Ticket.objects.count() == 2
+    assert in_folder(dovecot, "INBOX") == 0 and in_folder(dovecot, "Helpline-done") == 2
+    assert imap.poll_once(url=dovecot.url, now=OPEN) == []
+
+
 def test_crash_between_fetch_and_commit_loses_nothing(cast, dovecot):
     append(dovecot, mail(message_id="<crash-1@mua.test>"))
 

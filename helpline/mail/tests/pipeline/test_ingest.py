@@ -362,14 +362,31 @@ def test_quarantine_to_ticket_and_discard(cast):
     with override_settings(MAIL_UNKNOWN_SENDERS="quarantine"):
         a = mail_ingest(mail(sender="new@bolt.test"), source="cli", now=OPEN)
         b = mail_ingest(mail(sender="spam@nowhere.test"), source="cli", now=OPEN)
+    assert acks() == []  # quarantine answers nobody
     ticket = quarantine_to_ticket(inbound_id=a.inbound_id or 0, actor=cast.ravi, now=OPEN)
     assert ticket.store_id == cast.bolt_gadgets.pk and ticket.unverified_sender
+    # Now a ticket: the sender hears so, as any ticket by mail, threaded on their mail.
+    (ack,) = acks("new@bolt.test")
+    assert ticket.reference in ack.payload["subject"]
+    assert InboundMail.objects.get(pk=a.inbound_id).acknowledged
+    ours = MessageId.objects.filter(ticket=ticket)
+    assert {m.outbound for m in ours} == {True, False}
     row = quarantine_discard(inbound_id=b.inbound_id or 0, actor=cast.ravi, reason="spam", now=OPEN)
     assert row.status == Outcome.DISCARDED and kept(row)
     from helpline.core.errors import NotFound
 
     with pytest.raises(NotFound):
         quarantine_discard(inbound_id=b.inbound_id or 0, actor=cast.ravi, now=OPEN)
+
+
+def test_quarantined_automatic_mail_made_a_ticket_is_not_answered(cast):
+    raw = mail(sender="robot@bolt.test", headers={"Auto-Submitted": "auto-generated"})
+    with override_settings(MAIL_UNKNOWN_SENDERS="quarantine", MAIL_MAX_BYTES=len(raw) - 1):
+        held = mail_ingest(raw, source="cli", now=OPEN)  # too large: quarantined, not ignored
+    assert held.outcome == "quarantined"
+    ticket = quarantine_to_ticket(inbound_id=held.inbound_id or 0, actor=cast.ravi, now=OPEN)
+    assert ticket.pk and acks() == []
+    assert not InboundMail.objects.get(pk=held.inbound_id).acknowledged
 
 
 def test_nul_characters_never_reach_a_text_column(cast):
