@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from helpline.core.prepared import insert
 from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.notify import services as notify
 from helpline.notify.services import Notification
@@ -50,7 +51,7 @@ def _record(
     ids: Sequence[tuple[str, int]], *, now: datetime, received: Sequence[MessageId] = ()
 ) -> None:
     """Our Message-IDs (and ``received`` ones the caller has to record too: one INSERT)."""
-    MessageId.objects.bulk_create(
+    insert(  # compiled once (decision 0080)
         [
             *received,
             *(

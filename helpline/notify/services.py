@@ -21,6 +21,7 @@ from helpline.accounts import services as accounts
 from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import InvalidInput
+from helpline.core.prepared import insert
 from helpline.notify.models import Outbox, Preference, State, WebhookEndpoint, WhatsAppWindow
 
 # What a person can be told about (notify.rules), with the words the preference page uses.
@@ -64,24 +65,22 @@ def enqueue_many(items: Sequence[Notification], *, now: datetime | None = None) 
     if not connection.in_atomic_block:
         raise RuntimeError("notify.enqueue runs inside the transaction of the change it reports")
     now = now or clock.now()
-    rows = Outbox.objects.bulk_create(
-        [
-            Outbox(
-                channel=n.channel,
-                kind=n.kind,
-                recipient=n.recipient,
-                payload=n.payload,
-                idempotency_key=n.idempotency_key,
-                due_at=n.due_at,
-                ticket_id=n.ticket_id,
-                recipient_user_id=n.recipient_user_id,
-                state=State.PENDING,
-                created_at=now,
-            )
-            for n in items
-        ],
-        ignore_conflicts=True,
-    )
+    rows = [
+        Outbox(
+            channel=n.channel,
+            kind=n.kind,
+            recipient=n.recipient,
+            payload=n.payload,
+            idempotency_key=n.idempotency_key,
+            due_at=n.due_at,
+            ticket_id=n.ticket_id,
+            recipient_user_id=n.recipient_user_id,
+            state=State.PENDING,
+            created_at=now,
+        )
+        for n in items
+    ]
+    insert(rows, ignore_conflicts=True)  # compiled once (decision 0080)
     return len(rows)
 
 

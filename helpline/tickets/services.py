@@ -20,7 +20,7 @@ from helpline.accounts.models import Team, User
 from helpline.billing import services as billing
 from helpline.core import clock
 from helpline.core.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
-from helpline.core.prepared import Prepared
+from helpline.core.prepared import Prepared, insert
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
 from helpline.notify import services as notify
@@ -131,21 +131,20 @@ class _Change:
 
 
 def write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) -> None:
-    written = TicketEvent.objects.bulk_create(
-        [
-            TicketEvent(
-                ticket=ticket,
-                actor=actor if not e.kind.startswith("sla_") else None,
-                kind=e.kind,
-                before=e.before,
-                after=e.after,
-                reason=e.reason,
-                public=e.public,
-                created_at=e.at or clock.now(),
-            )
-            for e in events
-        ]
-    )
+    written = [
+        TicketEvent(
+            ticket=ticket,
+            actor=actor if not e.kind.startswith("sla_") else None,
+            kind=e.kind,
+            before=e.before,
+            after=e.after,
+            reason=e.reason,
+            public=e.public,
+            created_at=e.at or clock.now(),
+        )
+        for e in events
+    ]
+    insert(written)  # compiled once (decision 0080)
     for spec, row in zip(events, written, strict=True):
         if spec.message is not None:
             row.loaded_message = spec.message  # type: ignore[attr-defined]
@@ -347,7 +346,7 @@ def _add_message(
     from_staff: bool,
     channel: str,
 ) -> TicketMessage:
-    message = TicketMessage.objects.create(
+    message = TicketMessage(
         ticket=change.ticket,
         author=change.actor,
         kind=kind,
@@ -358,6 +357,7 @@ def _add_message(
         channel=channel,
         created_at=change.now,
     )
+    insert([message])
     change.event(
         "note" if internal else "message",
         after={
@@ -423,7 +423,7 @@ def ticket_create(
             if priority
             else policy.issue_types[issue_type].default_priority
         )
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             merchant_id=store.merchant_id,
             store=store,
             requester=on_behalf_of or actor,
@@ -438,9 +438,10 @@ def ticket_create(
             created_at=now,
             updated_at=now,
         )
+        insert([ticket])  # the INSERTs of a creation are compiled once (decision 0080)
         specs = policy.targets_for(chosen, issue_type)
         new = [clocks.new_clock(ticket, spec, at=now, paused=False) for spec in specs.values()]
-        TicketClock.objects.bulk_create(new)
+        insert(new)
         by_kind = {c.kind: c for c in new}
         # What a reader would load: callers can present the ticket without reading it back.
         ticket.current_clocks = sorted(new, key=lambda c: c.kind)  # type: ignore[attr-defined]

@@ -368,7 +368,7 @@ def test_quarantine_to_ticket_and_discard(cast):
     # Now a ticket: the sender hears so, as any ticket by mail, threaded on their mail.
     (ack,) = acks("new@bolt.test")
     assert ticket.reference in ack.payload["subject"]
-    assert InboundMail.objects.get(pk=a.inbound_id).acknowledged
+    assert InboundMail.objects.get(pk=a.inbound_id or 0).acknowledged
     ours = MessageId.objects.filter(ticket=ticket)
     assert {m.outbound for m in ours} == {True, False}
     row = quarantine_discard(inbound_id=b.inbound_id or 0, actor=cast.ravi, reason="spam", now=OPEN)
@@ -386,7 +386,7 @@ def test_quarantined_automatic_mail_made_a_ticket_is_not_answered(cast):
     assert held.outcome == "quarantined"
     ticket = quarantine_to_ticket(inbound_id=held.inbound_id or 0, actor=cast.ravi, now=OPEN)
     assert ticket.pk and acks() == []
-    assert not InboundMail.objects.get(pk=held.inbound_id).acknowledged
+    assert not InboundMail.objects.get(pk=held.inbound_id or 0).acknowledged
 
 
 def test_nul_characters_never_reach_a_text_column(cast):
