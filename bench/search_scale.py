@@ -235,14 +235,14 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
             f"""
             INSERT INTO tickets_ticket (merchant_id, store_id, subject, description, issue_type,
                 priority, status, channel, policy_version_id, due_reason, created_at,
-                updated_at, resolved_at, closed_at, rating, rating_comment)
+                updated_at, resolved_at, closed_at, rating, rating_comment, unverified_sender)
             SELECT s.merchant_id, s.id, {_words_sql(5, "s", vocabulary, "g")},
                 {_words_sql(25, "d", vocabulary, "g")},
                 'functionality', 'C' || (1 + mod(g, 4)),
                 CASE WHEN mod(g, 10) < 8 THEN 'closed' ELSE 'in_progress' END, 'portal', %s, '',
                 ts, ts, CASE WHEN mod(g, 10) < 8 THEN ts + interval '20 hours' END,
                 CASE WHEN mod(g, 10) < 8 THEN ts + interval '3 days' END,
-                CASE WHEN mod(g, 10) < 3 THEN 1 + mod(g, 5) END, ''
+                CASE WHEN mod(g, 10) < 3 THEN 1 + mod(g, 5) END, '', false
             FROM (
                 SELECT g, timestamptz '2025-01-01 00:00+00' + (g::float8 / %s * %s)
                     * interval '1 second' AS ts,
