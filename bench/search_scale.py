@@ -10,7 +10,7 @@ merchants with a store each, tickets over two years with subjects and descriptio
 vocabulary (skewed, so some words are common and some rare), N messages per ticket (one in ten
 an internal note), two clocks per ticket with met/breached outcomes and taken times. The
 search triggers are disabled for the load and the index filled with one INSERT … SELECT, then
-the GIN index is built (the bulk path; every other write goes through the triggers).
+the GIN indexes are built (the bulk path; every other write goes through the triggers).
 
 measure: in this process, ``reports.search.search_tickets`` as an agent (all tickets) and as
 merchant users (their own), one- and two-word queries and a quoted phrase, p50/p95/max; then
@@ -20,6 +20,7 @@ the compliance report for a year (by priority, by month) and the response-time p
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import random
@@ -204,6 +205,8 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
 
     call_command("migrate", verbosity=0)
     from helpline.accounts import services as accounts
+
+    merchant_gin = importlib.import_module("helpline.reports.migrations.0004_search_merchant_gin")
     from helpline.sla import selectors as sla_selectors
 
     policy = sla_selectors.current_policy()
@@ -228,7 +231,8 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
         )
         for table in ("tickets_ticket", "tickets_ticketmessage"):
             c.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        c.execute("DROP INDEX IF EXISTS reports_search_tsv")
+        for index in ("reports_search_tsv", "reports_search_merchant_tsv"):
+            c.execute(f"DROP INDEX IF EXISTS {index}")
         print(f"merchants and stores {time.perf_counter() - t0:.0f} s", flush=True)
         span = 730 * 86400
         c.execute(
@@ -302,6 +306,7 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
         print(f"search documents {time.perf_counter() - t0:.0f} s", flush=True)
         c.execute("SET maintenance_work_mem = '512MB'")
         c.execute("CREATE INDEX reports_search_tsv ON reports_search USING gin (tsv)")
+        c.execute(merchant_gin.INDEX)
         for table in ("tickets_ticket", "tickets_ticketmessage"):
             c.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         print(f"GIN index {time.perf_counter() - t0:.0f} s", flush=True)
@@ -325,7 +330,16 @@ def _pcts(samples: list[float]) -> str:
     )
 
 
-def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) -> None:
+def measure(
+    queries: int,
+    vocabulary: int,
+    seed: int = 1,
+    tiers: bool = True,
+    who: str = "all",
+    show_slowest: int = 0,
+    merchant_index: bool = True,
+    first_merchant: int = 1,
+) -> None:
     _setup()
     from django.db import connection
 
@@ -336,6 +350,8 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
     rng = random.Random(seed)
     if not tiers:  # the search as before decision 0075 (for comparison)
         search.WINDOW_MIN_ID = 2**63
+    if not merchant_index:  # merchants as before decision 0077 (needs reports_search_merchant)
+        search.MERCHANT_INDEX = False
     with connection.cursor() as c:
         c.execute("SELECT count(*) FROM tickets_ticket")
         n_tickets = c.fetchone()[0]
@@ -343,7 +359,19 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
         n_messages = c.fetchone()[0]
     print(f"{n_tickets:,} tickets, {n_messages:,} messages")
     agent = User.objects.get(email="agent@bench.example")
-    merchants = list(User.objects.filter(role="merchant"))
+    merchants = list(User.objects.filter(role="merchant", merchant_id__lte=20))
+    if first_merchant > 1:  # merchants never searched yet: their pages are not in the cache
+        from helpline.accounts import services as accounts
+        from helpline.merchants.models import Merchant
+
+        for m in Merchant.objects.filter(pk__gte=first_merchant).order_by("pk")[:20]:
+            if not User.objects.filter(email=f"u{m.pk}@bench.example").exists():
+                accounts.user_create(email=f"u{m.pk}@bench.example", role="merchant", merchant=m)
+        merchants = list(
+            User.objects.filter(role="merchant", merchant_id__gte=first_merchant).order_by(
+                "merchant_id"
+            )[:20]
+        )
 
     def query() -> tuple[str, str]:
         kind = rng.random()
@@ -354,11 +382,15 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
             return "two words", f"{a} {b}"
         return "phrase", f'"{a} {b}"'
 
-    for who, users in (("agent (all tickets)", [agent]), ("merchant users", merchants)):
+    groups = [("agent (all tickets)", [agent]), ("merchant users", merchants)]
+    if who != "all":
+        groups = [g for g in groups if g[0].startswith(who.rstrip("s"))]
+    for label, users in groups:
         for _ in range(5):
             search.search_tickets(user=users[0], query=query()[1])
         times: list[float] = []
         by_kind: dict[str, list[float]] = {}
+        slowest: list[tuple[float, str, str]] = []
         for _ in range(queries):
             user = rng.choice(users)
             kind, q = query()
@@ -367,9 +399,14 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
             took = time.perf_counter() - t
             times.append(took)
             by_kind.setdefault(kind, []).append(took)
-        print(f"search as {who}: {_pcts(times)}")
+            slowest.append((took, user.email, q))
+        print(f"search as {label}: {_pcts(times)}")
         for kind, samples in sorted(by_kind.items()):
             print(f"    {kind:9}: {_pcts(samples)}")
+        for took, email, q in sorted(slowest, reverse=True)[:show_slowest]:
+            print(f"    slow: {took * 1000:.1f} ms  {email}  {q!r}")
+    if who != "all":
+        return
     period = reports.Period.of(start=date(2025, 1, 1), end=date(2025, 12, 31))
     now = datetime(2027, 1, 1, tzinfo=UTC)
     for name in ("compliance-priority", "compliance-month", "response-times"):
@@ -399,11 +436,37 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=1, help="another seed: other (cold) words")
     parser.add_argument("--no-tiers", action="store_true", help="search without decision 0075")
+    parser.add_argument(
+        "--no-merchant-index",
+        action="store_true",
+        help="merchant users' search without decision 0077 (create the old (merchant_id, id)"
+        " b-tree reports_search_merchant first, drop it after)",
+    )
+    parser.add_argument(
+        "--merchants-from",
+        type=int,
+        default=1,
+        help="search as users of the 20 merchants from this id (made if missing): >20 for"
+        " merchants whose pages no earlier run has read",
+    )
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest queries")
+    parser.add_argument(
+        "--who", choices=["all", "agent", "merchants"], default="all", help="whose searches"
+    )
     args = parser.parse_args()
     if args.step == "build":
         build(args.tickets, args.messages, args.vocabulary)
     else:
-        measure(args.queries, args.vocabulary, args.seed, not args.no_tiers)
+        measure(
+            args.queries,
+            args.vocabulary,
+            args.seed,
+            not args.no_tiers,
+            args.who,
+            args.slowest,
+            not args.no_merchant_index,
+            args.merchants_from,
+        )
 
 
 if __name__ == "__main__":

@@ -54,6 +54,13 @@ WINDOWS = (16,)
 # The last (unbounded) tier may take at most this long; past it the previous tier's matches —
 # the newest ones — are returned instead of letting one query hold the page for seconds.
 FULL_TIMEOUT_MS = 300
+# A merchant user's search on PostgreSQL (decision 0077): the expression of the GIN index
+# ``reports_search_merchant_tsv`` (migration 0004: public documents only), each document's
+# words and the lexeme "M<merchant id>" — upper case, which to_tsvector never writes. ANDed
+# with that lexeme, the words are intersected with the merchant's ~3,000 documents inside the
+# index, instead of building the bitmap of a common word over every merchant (130 ms).
+MERCHANT_TSV = "(d.tsv || ('M' || d.merchant_id)::tsvector)"
+MERCHANT_INDEX = True  # bench/search_scale.py --no-merchant-index: the search before 0077
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -197,8 +204,13 @@ def _matches(
         # constant and picks the GIN index for rare words, the id index walked backwards for
         # common ones. Only our own fragments are formatted in; every value is a parameter.
         phrase = not any_term and any(" " in t for t in terms)
-        # A merchant's documents (a few thousand) come from the (merchant_id, id) index: the
-        # tiers would only add work there.
+        if merchant_id is not None and not internal and MERCHANT_INDEX:
+            # The plain ``d.tsv @@`` stays beside it: a query of stop words only is empty, and
+            # the empty tsquery ANDed with the merchant's lexeme would match all of theirs.
+            extra = f" AND {MERCHANT_TSV} @@ ({tsq} && %s::tsquery)" + extra
+            tail = [query, f"M{merchant_id}", *tail]
+        # A merchant's documents (a few thousand) come from their own index: the tiers would
+        # only add work there.
         return _pg_matches(
             tsq=tsq, query=query, extra=extra, tail=tail, phrase=phrase, tiers=merchant_id is None
         )

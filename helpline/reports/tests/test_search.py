@@ -115,6 +115,15 @@ def test_merchant_never_finds_another_merchants_ticket(cast, corpus) -> None:
     assert search.search_tickets(user=cast.bob, query="pixelated").hits == []
 
 
+def test_a_query_of_stop_words_finds_nothing_for_a_merchant_either(cast, corpus) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite FTS5 has no stop words")
+    # Its tsquery is empty; ANDed with the merchant's lexeme (decision 0077) it would match
+    # every document of theirs, were the words not checked on their own too.
+    assert search.search_tickets(user=cast.alice, query="the").hits == []
+    assert search.search_tickets(user=cast.ravi, query="the").hits == []
+
+
 def test_internal_notes_are_never_found_by_merchants(cast, corpus) -> None:
     assert search.search_tickets(user=cast.alice, query="zebrafish").hits == []
     assert _ids(search.search_tickets(user=cast.ravi, query="zebrafish")) == [corpus["images"].pk]
