@@ -3,14 +3,22 @@
 Run (never in CI; needs ~15 GB free; the build takes tens of minutes on two cores):
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/helpline_insight \\
         .venv/bin/python bench/search_scale.py build [--tickets 1000000 --messages 5]
+    DATABASE_URL=… .venv/bin/python bench/search_scale.py attach [--every 10]
     DATABASE_URL=… .venv/bin/python bench/search_scale.py measure [--queries 200]
 
 build: migrate, then generate rows with INSERT … SELECT generate_series (not the ORM): 2,000
 merchants with a store each, tickets over two years with subjects and descriptions drawn from a
 vocabulary (skewed, so some words are common and some rare), N messages per ticket (one in ten
-an internal note), two clocks per ticket with met/breached outcomes and taken times. The
+an internal note — `mod(ticket + k, 10)`; before 26 Nov 2026 it was `mod(k, 10) = 9`, which
+with 5 messages a ticket made none), two clocks per ticket with met/breached outcomes and taken
+times. The
 search triggers are disabled for the load and the index filled with one INSERT … SELECT, then
 the GIN indexes are built (the bulk path; every other write goes through the triggers).
+
+attach: a file on one message in N (``mod(id + ticket, N) = 0``, so some are on internal notes;
+names like ``refund-48213.pdf`` from the domain words),
+inserted with one INSERT … SELECT through the search triggers (the path every real attachment
+takes), and the time a row that costs; then VACUUM ANALYZE of the index table.
 
 measure: in this process, ``reports.search.search_tickets`` as an agent (all tickets) and as
 merchant users (their own), one- and two-word queries and a quoted phrase, p50/p95/max; then
@@ -30,6 +38,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -261,9 +270,9 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
             f"""
             INSERT INTO tickets_ticketmessage (ticket_id, kind, body, internal, question,
                 from_staff, channel, created_at)
-            SELECT t.id, CASE WHEN mod(k, 10) = 9 THEN 'note' ELSE 'reply' END,
+            SELECT t.id, CASE WHEN mod(t.id + k, 10) = 0 THEN 'note' ELSE 'reply' END,
                 {_words_sql(18, "m", vocabulary, "k")},
-                mod(k, 10) = 9, false, mod(k, 2) = 1, 'portal',
+                mod(t.id + k, 10) = 0, false, mod(k, 2) = 1, 'portal',
                 t.created_at + k * interval '1 hour'
             FROM tickets_ticket t, generate_series(1, %s) k
             """,  # noqa: S608
@@ -319,6 +328,69 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
     for m in Merchant.objects.order_by("pk")[:20]:
         accounts.user_create(email=f"u{m.pk}@bench.example", role="merchant", merchant=m)
     print(f"built in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def attach(every: int) -> None:
+    _setup()
+    from django.db import connection
+
+    array = "ARRAY[" + ",".join(f"'{w}'" for w in WORDS) + "]"
+    t0 = time.perf_counter()
+    with connection.cursor() as c:
+        c.execute(
+            f"""
+            INSERT INTO tickets_attachment (ticket_id, message_id, filename, content_type, size,
+                sha256, file, inline, content_id, created_at)
+            SELECT m.ticket_id, m.id,
+                ({array})[1 + mod(m.id * 7919, {len(WORDS)})] || '-' || mod(m.id, 100000)
+                    || (ARRAY['.pdf', '.png', '.jpg', '.csv'])[1 + mod(m.id, 4)],
+                'application/octet-stream', 1000, repeat('0', 64), 'bench/' || m.id, false, '',
+                m.created_at
+            FROM tickets_ticketmessage m WHERE mod(m.id + m.ticket_id, %s) = 0 ORDER BY m.id
+            """,  # noqa: S608
+            [every],
+        )
+        rows = c.rowcount
+    took = time.perf_counter() - t0
+    print(f"{rows:,} attachments in {took:.0f} s ({took / max(rows, 1) * 1e6:.0f} µs a row)")
+    connection.connection.autocommit = True
+    with connection.cursor() as c:
+        c.execute("VACUUM ANALYZE reports_search")
+        c.execute("VACUUM ANALYZE tickets_attachment")
+    print(f"vacuumed {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def _file_names(rng: random.Random, label: str, users: list[Any]) -> None:
+    """Search the whole names of 60 attachments the users may see (after ``attach``), each
+    by a user of its merchant; say how often the file's ticket was among the hits."""
+    from django.db import connection
+
+    from helpline.reports import search
+
+    by_merchant = {u.merchant_id: u for u in users}
+    with connection.cursor() as c:
+        c.execute(
+            """
+            SELECT t.merchant_id, a.filename, a.ticket_id FROM tickets_attachment a
+            JOIN tickets_ticket t ON t.id = a.ticket_id
+            LEFT JOIN tickets_ticketmessage m ON m.id = a.message_id
+            WHERE (%s OR t.merchant_id = ANY(%s)) AND NOT coalesce(m.internal, false)
+              AND mod(a.id, 97) = %s
+            LIMIT 2000
+            """,
+            [None in by_merchant, [m for m in by_merchant if m], rng.randrange(97)],
+        )
+        rows = c.fetchall()
+    if not rows:
+        return
+    times, found = [], 0
+    for merchant, name, ticket in rng.sample(rows, min(60, len(rows))):
+        user = by_merchant.get(merchant) or by_merchant[None]
+        t = time.perf_counter()
+        hits = search.search_tickets(user=user, query=name).hits
+        times.append(time.perf_counter() - t)
+        found += any(h.ticket.pk == ticket for h in hits)
+    print(f"    file names: {_pcts(times)}, the file's ticket found {found}/{len(times)}")
 
 
 def _pcts(samples: list[float]) -> str:
@@ -405,6 +477,7 @@ def measure(
             print(f"    {kind:9}: {_pcts(samples)}")
         for took, email, q in sorted(slowest, reverse=True)[:show_slowest]:
             print(f"    slow: {took * 1000:.1f} ms  {email}  {q!r}")
+        _file_names(rng, label, users)
     if who != "all":
         return
     period = reports.Period.of(start=date(2025, 1, 1), end=date(2025, 12, 31))
@@ -427,7 +500,8 @@ def measure(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["build", "measure"])
+    parser.add_argument("step", choices=["build", "attach", "measure"])
+    parser.add_argument("--every", type=int, default=10, help="attach: a file on 1 message in N")
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--messages", type=int, default=5, help="messages per ticket")
     parser.add_argument("--queries", type=int, default=200)
@@ -456,6 +530,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.step == "build":
         build(args.tickets, args.messages, args.vocabulary)
+    elif args.step == "attach":
+        attach(args.every)
     else:
         measure(
             args.queries,
