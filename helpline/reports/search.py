@@ -178,7 +178,8 @@ def _matches(
     if merchant_id is not None:
         extra += " AND d.merchant_id = %s"
     if not files:
-        extra += f" AND mod(d.id, 4) <> {ATTACHMENT_DOC}" if _pg() else " AND d.rowid % 4 != 2"
+        kind = "mod(d.id, 4)" if _pg() else "d.rowid % 4"
+        extra += f" AND {kind} <> {ATTACHMENT_DOC}"
     # Unfiltered staff who see everything, or a merchant user (whose scope is exactly the
     # merchant_id condition above): no join with the scope is needed.
     everything = (
