@@ -246,6 +246,19 @@ def test_a_file_name_is_found_by_a_word_of_it_or_whole(cast, files) -> None:
     assert shot.snippet == "Attachment: cart_<mark>error</mark>.PNG"
 
 
+def test_a_file_names_snippet_is_escaped(cast, files) -> None:
+    services.ticket_reply(
+        actor=cast.alice,
+        ticket=files["acme"],
+        body="odd name",
+        files=[_file("<img src=x onerror=alert(1)>.png")],
+        now=T0,
+    )
+    (hit,) = search.search_tickets(user=cast.alice, query="onerror").hits
+    assert "<img" not in hit.snippet and "&lt;img" in hit.snippet
+    assert "<mark>onerror</mark>" in hit.snippet
+
+
 def test_a_merchant_never_finds_another_merchants_file(cast, files) -> None:
     assert _ids(search.search_tickets(user=cast.alice, query="invoice")) == [files["acme"].pk]
     assert _ids(search.search_tickets(user=cast.bob, query="invoice")) == [files["bolt"].pk]
