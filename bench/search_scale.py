@@ -3,14 +3,22 @@
 Run (never in CI; needs ~15 GB free; the build takes tens of minutes on two cores):
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/helpline_insight \\
         .venv/bin/python bench/search_scale.py build [--tickets 1000000 --messages 5]
+    DATABASE_URL=… .venv/bin/python bench/search_scale.py attach [--every 10]
     DATABASE_URL=… .venv/bin/python bench/search_scale.py measure [--queries 200]
 
 build: migrate, then generate rows with INSERT … SELECT generate_series (not the ORM): 2,000
 merchants with a store each, tickets over two years with subjects and descriptions drawn from a
 vocabulary (skewed, so some words are common and some rare), N messages per ticket (one in ten
-an internal note), two clocks per ticket with met/breached outcomes and taken times. The
+an internal note — `mod(ticket + k, 10)`; before 26 Nov 2026 it was `mod(k, 10) = 9`, which
+with 5 messages a ticket made none), two clocks per ticket with met/breached outcomes and taken
+times. The
 search triggers are disabled for the load and the index filled with one INSERT … SELECT, then
-the GIN index is built (the bulk path; every other write goes through the triggers).
+the GIN indexes are built (the bulk path; every other write goes through the triggers).
+
+attach: a file on one message in N (``mod(id + ticket, N) = 0``, so some are on internal notes;
+names like ``refund-48213.pdf`` from the domain words),
+inserted with one INSERT … SELECT through the search triggers (the path every real attachment
+takes), and the time a row that costs; then VACUUM ANALYZE of the index table.
 
 measure: in this process, ``reports.search.search_tickets`` as an agent (all tickets) and as
 merchant users (their own), one- and two-word queries and a quoted phrase, p50/p95/max; then
@@ -20,6 +28,7 @@ the compliance report for a year (by priority, by month) and the response-time p
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import random
@@ -29,6 +38,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -204,6 +214,8 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
 
     call_command("migrate", verbosity=0)
     from helpline.accounts import services as accounts
+
+    merchant_gin = importlib.import_module("helpline.reports.migrations.0004_search_merchant_gin")
     from helpline.sla import selectors as sla_selectors
 
     policy = sla_selectors.current_policy()
@@ -228,21 +240,22 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
         )
         for table in ("tickets_ticket", "tickets_ticketmessage"):
             c.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        c.execute("DROP INDEX IF EXISTS reports_search_tsv")
+        for index in ("reports_search_tsv", "reports_search_merchant_tsv"):
+            c.execute(f"DROP INDEX IF EXISTS {index}")
         print(f"merchants and stores {time.perf_counter() - t0:.0f} s", flush=True)
         span = 730 * 86400
         c.execute(
             f"""
             INSERT INTO tickets_ticket (merchant_id, store_id, subject, description, issue_type,
                 priority, status, channel, policy_version_id, due_reason, created_at,
-                updated_at, resolved_at, closed_at, rating, rating_comment)
+                updated_at, resolved_at, closed_at, rating, rating_comment, unverified_sender)
             SELECT s.merchant_id, s.id, {_words_sql(5, "s", vocabulary, "g")},
                 {_words_sql(25, "d", vocabulary, "g")},
                 'functionality', 'C' || (1 + mod(g, 4)),
                 CASE WHEN mod(g, 10) < 8 THEN 'closed' ELSE 'in_progress' END, 'portal', %s, '',
                 ts, ts, CASE WHEN mod(g, 10) < 8 THEN ts + interval '20 hours' END,
                 CASE WHEN mod(g, 10) < 8 THEN ts + interval '3 days' END,
-                CASE WHEN mod(g, 10) < 3 THEN 1 + mod(g, 5) END, ''
+                CASE WHEN mod(g, 10) < 3 THEN 1 + mod(g, 5) END, '', false
             FROM (
                 SELECT g, timestamptz '2025-01-01 00:00+00' + (g::float8 / %s * %s)
                     * interval '1 second' AS ts,
@@ -257,9 +270,9 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
             f"""
             INSERT INTO tickets_ticketmessage (ticket_id, kind, body, internal, question,
                 from_staff, channel, created_at)
-            SELECT t.id, CASE WHEN mod(k, 10) = 9 THEN 'note' ELSE 'reply' END,
+            SELECT t.id, CASE WHEN mod(t.id + k, 10) = 0 THEN 'note' ELSE 'reply' END,
                 {_words_sql(18, "m", vocabulary, "k")},
-                mod(k, 10) = 9, false, mod(k, 2) = 1, 'portal',
+                mod(t.id + k, 10) = 0, false, mod(k, 2) = 1, 'portal',
                 t.created_at + k * interval '1 hour'
             FROM tickets_ticket t, generate_series(1, %s) k
             """,  # noqa: S608
@@ -302,6 +315,7 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
         print(f"search documents {time.perf_counter() - t0:.0f} s", flush=True)
         c.execute("SET maintenance_work_mem = '512MB'")
         c.execute("CREATE INDEX reports_search_tsv ON reports_search USING gin (tsv)")
+        c.execute(merchant_gin.INDEX)
         for table in ("tickets_ticket", "tickets_ticketmessage"):
             c.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         print(f"GIN index {time.perf_counter() - t0:.0f} s", flush=True)
@@ -316,6 +330,69 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
     print(f"built in {time.perf_counter() - t0:.0f} s", flush=True)
 
 
+def attach(every: int) -> None:
+    _setup()
+    from django.db import connection
+
+    array = "ARRAY[" + ",".join(f"'{w}'" for w in WORDS) + "]"
+    t0 = time.perf_counter()
+    with connection.cursor() as c:
+        c.execute(
+            f"""
+            INSERT INTO tickets_attachment (ticket_id, message_id, filename, content_type, size,
+                sha256, file, inline, content_id, created_at)
+            SELECT m.ticket_id, m.id,
+                ({array})[1 + mod(m.id * 7919, {len(WORDS)})] || '-' || mod(m.id, 100000)
+                    || (ARRAY['.pdf', '.png', '.jpg', '.csv'])[1 + mod(m.id, 4)],
+                'application/octet-stream', 1000, repeat('0', 64), 'bench/' || m.id, false, '',
+                m.created_at
+            FROM tickets_ticketmessage m WHERE mod(m.id + m.ticket_id, %s) = 0 ORDER BY m.id
+            """,  # noqa: S608
+            [every],
+        )
+        rows = c.rowcount
+    took = time.perf_counter() - t0
+    print(f"{rows:,} attachments in {took:.0f} s ({took / max(rows, 1) * 1e6:.0f} µs a row)")
+    connection.connection.autocommit = True
+    with connection.cursor() as c:
+        c.execute("VACUUM ANALYZE reports_search")
+        c.execute("VACUUM ANALYZE tickets_attachment")
+    print(f"vacuumed {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def _file_names(rng: random.Random, label: str, users: list[Any]) -> None:
+    """Search the whole names of 60 attachments the users may see (after ``attach``), each
+    by a user of its merchant; say how often the file's ticket was among the hits."""
+    from django.db import connection
+
+    from helpline.reports import search
+
+    by_merchant = {u.merchant_id: u for u in users}
+    with connection.cursor() as c:
+        c.execute(
+            """
+            SELECT t.merchant_id, a.filename, a.ticket_id FROM tickets_attachment a
+            JOIN tickets_ticket t ON t.id = a.ticket_id
+            LEFT JOIN tickets_ticketmessage m ON m.id = a.message_id
+            WHERE (%s OR t.merchant_id = ANY(%s)) AND NOT coalesce(m.internal, false)
+              AND mod(a.id, 97) = %s
+            LIMIT 2000
+            """,
+            [None in by_merchant, [m for m in by_merchant if m], rng.randrange(97)],
+        )
+        rows = c.fetchall()
+    if not rows:
+        return
+    times, found = [], 0
+    for merchant, name, ticket in rng.sample(rows, min(60, len(rows))):
+        user = by_merchant.get(merchant) or by_merchant[None]
+        t = time.perf_counter()
+        hits = search.search_tickets(user=user, query=name).hits
+        times.append(time.perf_counter() - t)
+        found += any(h.ticket.pk == ticket for h in hits)
+    print(f"    file names: {_pcts(times)}, the file's ticket found {found}/{len(times)}")
+
+
 def _pcts(samples: list[float]) -> str:
     samples = sorted(samples)
     p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
@@ -325,7 +402,16 @@ def _pcts(samples: list[float]) -> str:
     )
 
 
-def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) -> None:
+def measure(
+    queries: int,
+    vocabulary: int,
+    seed: int = 1,
+    tiers: bool = True,
+    who: str = "all",
+    show_slowest: int = 0,
+    merchant_index: bool = True,
+    first_merchant: int = 1,
+) -> None:
     _setup()
     from django.db import connection
 
@@ -336,6 +422,8 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
     rng = random.Random(seed)
     if not tiers:  # the search as before decision 0075 (for comparison)
         search.WINDOW_MIN_ID = 2**63
+    if not merchant_index:  # merchants as before decision 0077 (needs reports_search_merchant)
+        search.MERCHANT_INDEX = False
     with connection.cursor() as c:
         c.execute("SELECT count(*) FROM tickets_ticket")
         n_tickets = c.fetchone()[0]
@@ -343,7 +431,19 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
         n_messages = c.fetchone()[0]
     print(f"{n_tickets:,} tickets, {n_messages:,} messages")
     agent = User.objects.get(email="agent@bench.example")
-    merchants = list(User.objects.filter(role="merchant"))
+    merchants = list(User.objects.filter(role="merchant", merchant_id__lte=20))
+    if first_merchant > 1:  # merchants never searched yet: their pages are not in the cache
+        from helpline.accounts import services as accounts
+        from helpline.merchants.models import Merchant
+
+        for m in Merchant.objects.filter(pk__gte=first_merchant).order_by("pk")[:20]:
+            if not User.objects.filter(email=f"u{m.pk}@bench.example").exists():
+                accounts.user_create(email=f"u{m.pk}@bench.example", role="merchant", merchant=m)
+        merchants = list(
+            User.objects.filter(role="merchant", merchant_id__gte=first_merchant).order_by(
+                "merchant_id"
+            )[:20]
+        )
 
     def query() -> tuple[str, str]:
         kind = rng.random()
@@ -354,11 +454,15 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
             return "two words", f"{a} {b}"
         return "phrase", f'"{a} {b}"'
 
-    for who, users in (("agent (all tickets)", [agent]), ("merchant users", merchants)):
+    groups = [("agent (all tickets)", [agent]), ("merchant users", merchants)]
+    if who != "all":
+        groups = [g for g in groups if g[0].startswith(who.rstrip("s"))]
+    for label, users in groups:
         for _ in range(5):
             search.search_tickets(user=users[0], query=query()[1])
         times: list[float] = []
         by_kind: dict[str, list[float]] = {}
+        slowest: list[tuple[float, str, str]] = []
         for _ in range(queries):
             user = rng.choice(users)
             kind, q = query()
@@ -367,9 +471,15 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
             took = time.perf_counter() - t
             times.append(took)
             by_kind.setdefault(kind, []).append(took)
-        print(f"search as {who}: {_pcts(times)}")
+            slowest.append((took, user.email, q))
+        print(f"search as {label}: {_pcts(times)}")
         for kind, samples in sorted(by_kind.items()):
             print(f"    {kind:9}: {_pcts(samples)}")
+        for took, email, q in sorted(slowest, reverse=True)[:show_slowest]:
+            print(f"    slow: {took * 1000:.1f} ms  {email}  {q!r}")
+        _file_names(rng, label, users)
+    if who != "all":
+        return
     period = reports.Period.of(start=date(2025, 1, 1), end=date(2025, 12, 31))
     now = datetime(2027, 1, 1, tzinfo=UTC)
     for name in ("compliance-priority", "compliance-month", "response-times"):
@@ -390,7 +500,8 @@ def measure(queries: int, vocabulary: int, seed: int = 1, tiers: bool = True) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["build", "measure"])
+    parser.add_argument("step", choices=["build", "attach", "measure"])
+    parser.add_argument("--every", type=int, default=10, help="attach: a file on 1 message in N")
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--messages", type=int, default=5, help="messages per ticket")
     parser.add_argument("--queries", type=int, default=200)
@@ -399,11 +510,39 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=1, help="another seed: other (cold) words")
     parser.add_argument("--no-tiers", action="store_true", help="search without decision 0075")
+    parser.add_argument(
+        "--no-merchant-index",
+        action="store_true",
+        help="merchant users' search without decision 0077 (create the old (merchant_id, id)"
+        " b-tree reports_search_merchant first, drop it after)",
+    )
+    parser.add_argument(
+        "--merchants-from",
+        type=int,
+        default=1,
+        help="search as users of the 20 merchants from this id (made if missing): >20 for"
+        " merchants whose pages no earlier run has read",
+    )
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest queries")
+    parser.add_argument(
+        "--who", choices=["all", "agent", "merchants"], default="all", help="whose searches"
+    )
     args = parser.parse_args()
     if args.step == "build":
         build(args.tickets, args.messages, args.vocabulary)
+    elif args.step == "attach":
+        attach(args.every)
     else:
-        measure(args.queries, args.vocabulary, args.seed, not args.no_tiers)
+        measure(
+            args.queries,
+            args.vocabulary,
+            args.seed,
+            not args.no_tiers,
+            args.who,
+            args.slowest,
+            not args.no_merchant_index,
+            args.merchants_from,
+        )
 
 
 if __name__ == "__main__":

@@ -47,9 +47,18 @@ class HitOut(Schema):
     snippet: str = Field(..., description="HTML: escaped text, matches in <mark>")
 
 
-@router.get("/search", response={200: list[HitOut], **errors()})
-def search_tickets(request: HttpRequest, query: Query[SearchQuery]) -> list[dict[str, Any]]:
-    hits = search.search_tickets(
+class SearchOut(Schema):
+    hits: list[HitOut]
+    partial: bool = Field(
+        ...,
+        description="true when the search was cut by its time limit: the hits are the best "
+        "of the newest matches only, and an older ticket may be missing; refine the search",
+    )
+
+
+@router.get("/search", response={200: SearchOut, **errors()})
+def search_tickets(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
+    found = search.search_tickets(
         user=_user(request),
         query=query.q,
         filters=search.SearchFilters(
@@ -57,7 +66,7 @@ def search_tickets(request: HttpRequest, query: Query[SearchQuery]) -> list[dict
         ),
         limit=query.limit,
     )
-    return [
+    hits = [
         {
             "id": h.ticket.pk,
             "reference": h.ticket.reference,
@@ -68,8 +77,9 @@ def search_tickets(request: HttpRequest, query: Query[SearchQuery]) -> list[dict
             "score": h.score,
             "snippet": h.snippet,
         }
-        for h in hits
+        for h in found.hits
     ]
+    return {"hits": hits, "partial": found.partial}
 
 
 # ------------------------------------------------------------------ reports

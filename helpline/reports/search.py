@@ -3,12 +3,13 @@
 The index is the table ``reports_search`` kept current by database triggers (migration 0001):
 SQLite FTS5 (porter stemmer over unicode61 without diacritics, BM25 ranking, ``snippet()``),
 PostgreSQL a ``tsvector`` column (``english`` configuration) with a GIN index (``ts_rank``,
-``ts_headline``). One document per ticket (subject and description) and one per message; the
-documents of a ticket are grouped and the ticket takes its best-ranked document's snippet.
+``ts_headline``). One document per ticket (subject and description), one per message and one
+per attachment (its file name, migration 0003, decision 0076); the documents of a ticket are
+grouped and the ticket takes its best-ranked document's snippet.
 
 Scoping: the matches are joined to ``accounts.access.ticket_scope`` (the same filter as every
 other read), merchant users are held to their merchant inside the index too, and internal notes
-are only searched for people who may see them.
+(and the files attached to them) are only searched for people who may see them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ TERMS_MAX = 32
 MAX_RESULTS = 100
 # Snippet markers: private-use characters (never typed), replaced by <mark> after escaping.
 START, STOP = "\ue000", "\ue001"
+# PostgreSQL indexes a file name with this around its punctuation (migration 0003): dropped here.
+SEP = "\ue002"
+# Document ids: ticket × 4, message × 4 + 1, attachment × 4 + 2 (decision 0040).
+ATTACHMENT_DOC = 2
 # On PostgreSQL a query matching more than this many documents is ranked among the newest
 # CANDIDATES of them (decision 0040): ranking a million matches cannot fit in 100 ms.
 CANDIDATES = 200
@@ -49,6 +54,13 @@ WINDOWS = (16,)
 # The last (unbounded) tier may take at most this long; past it the previous tier's matches —
 # the newest ones — are returned instead of letting one query hold the page for seconds.
 FULL_TIMEOUT_MS = 300
+# A merchant user's search on PostgreSQL (decision 0077): the expression of the GIN index
+# ``reports_search_merchant_tsv`` (migration 0004: public documents only), each document's
+# words and the lexeme "M<merchant id>" — upper case, which to_tsvector never writes. ANDed
+# with that lexeme, the words are intersected with the merchant's ~3,000 documents inside the
+# index, instead of building the bitmap of a common word over every merchant (130 ms).
+MERCHANT_TSV = "(d.tsv || ('M' || d.merchant_id)::tsvector)"
+MERCHANT_INDEX = True  # bench/search_scale.py --no-merchant-index: the search before 0077
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -67,6 +79,22 @@ class Hit:
     ticket: Ticket
     score: float
     snippet: str  # safe HTML: escaped text with <mark> around the matched words
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    # PostgreSQL's time guard (FULL_TIMEOUT_MS, decision 0075) cut the search: these are the
+    # best of the newest matches only, and an older ticket may be missing.
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class _Row:
+    ticket_id: int
+    score: float  # higher is better
+    snippet: str  # raw: the engine's text with START/STOP markers
+    doc: int  # the document's id (its kind is doc % 4)
 
 
 @dataclass(frozen=True)
@@ -104,8 +132,10 @@ def _pg_query(terms: list[str]) -> str:
     return " ".join(f'"{t}"' if " " in t else t for t in terms if t.lower() != "or")
 
 
-def render_snippet(raw: str) -> str:
-    return html.escape(raw).replace(START, "<mark>").replace(STOP, "</mark>")
+def render_snippet(raw: str, *, doc: int = 0) -> str:
+    """Safe HTML of a raw snippet; a file name's is said to be one ("Attachment: …")."""
+    text = html.escape(raw.replace(SEP, "")).replace(START, "<mark>").replace(STOP, "</mark>")
+    return f"Attachment: {text}" if doc % 4 == ATTACHMENT_DOC else text
 
 
 def _scoped(user: User | None, filters: SearchFilters) -> QuerySet[Ticket]:
@@ -131,8 +161,10 @@ def _matches(
     limit: int,
     any_term: bool = False,
     subjects_only_public: bool = False,
-) -> list[tuple[int, float, str]]:
-    """(ticket id, score — higher is better, raw snippet) of the best matches in scope."""
+    files: bool = True,
+) -> tuple[list[_Row], bool]:
+    """The best matches in scope, best first, and whether the time guard cut the search.
+    ``files``: attachment names count too."""
     scope_sql, scope_params = _scoped(user, filters).values("pk").query.sql_with_params()
     internal = access.sees_internal(user) and not subjects_only_public
     merchant_id = (
@@ -145,6 +177,9 @@ def _matches(
         extra += " AND NOT d.internal" if _pg() else " AND d.internal = 0"
     if merchant_id is not None:
         extra += " AND d.merchant_id = %s"
+    if not files:
+        kind = "mod(d.id, 4)" if _pg() else "d.rowid % 4"
+        extra += f" AND {kind} <> {ATTACHMENT_DOC}"
     # Unfiltered staff who see everything, or a merchant user (whose scope is exactly the
     # merchant_id condition above): no join with the scope is needed.
     everything = (
@@ -170,8 +205,13 @@ def _matches(
         # constant and picks the GIN index for rare words, the id index walked backwards for
         # common ones. Only our own fragments are formatted in; every value is a parameter.
         phrase = not any_term and any(" " in t for t in terms)
-        # A merchant's documents (a few thousand) come from the (merchant_id, id) index: the
-        # tiers would only add work there.
+        if merchant_id is not None and not internal and MERCHANT_INDEX:
+            # The plain ``d.tsv @@`` stays beside it: a query of stop words only is empty, and
+            # the empty tsquery ANDed with the merchant's lexeme would match all of theirs.
+            extra = f" AND {MERCHANT_TSV} @@ ({tsq} && %s::tsquery)" + extra
+            tail = [query, f"M{merchant_id}", *tail]
+        # A merchant's documents (a few thousand) come from their own index: the tiers would
+        # only add work there.
         return _pg_matches(
             tsq=tsq, query=query, extra=extra, tail=tail, phrase=phrase, tiers=merchant_id is None
         )
@@ -192,7 +232,7 @@ def _matches(
             cursor.execute(sql, params)
             best = cursor.fetchall()
             if not best:
-                return []
+                return [], False
             # Snippets only for the documents shown (SQLite keeps the best row's doc).
             marks = ", ".join(["%s"] * len(best))
             cursor.execute(
@@ -201,13 +241,18 @@ def _matches(
                 [match, *(row[1] for row in best)],
             )
             snippets = dict(cursor.fetchall())
-        return [(int(t), -float(score), str(snippets.get(doc, ""))) for t, doc, score in best]
+        rows = [
+            _Row(int(t), -float(score), str(snippets.get(doc, "")), int(doc))
+            for t, doc, score in best
+        ]
+        return rows, False
 
 
 def _pg_sql(tsq: str, extra: str) -> str:
     # The tsquery is written out where it is used (not a CTE): the planner then sees the
     # constant and picks the GIN index for rare words, the id index walked backwards for
     # common ones. Only our own fragments are formatted in; every value is a parameter.
+    # A file name's headline is the whole name with every matching part marked.
     return f"""
         WITH cand AS (
             SELECT d.id, d.ticket_id, ts_rank(d.tsv, {tsq}) AS score
@@ -225,8 +270,11 @@ def _pg_sql(tsq: str, extra: str) -> str:
                            CASE WHEN d.subject = '' THEN d.body
                                 ELSE d.subject || ' — ' || d.body END,
                            {tsq},
-                           'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12'),
-               (SELECT count(*) FROM cand)
+                           CASE WHEN mod(d.id, 4) = {ATTACHMENT_DOC}
+                                THEN 'StartSel={START}, StopSel={STOP}, HighlightAll=true'
+                                ELSE 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12'
+                           END),
+               (SELECT count(*) FROM cand), top.id
         FROM top JOIN reports_search d ON d.id = top.id
         ORDER BY top.score DESC, top.ticket_id DESC
     """  # noqa: S608
@@ -234,7 +282,7 @@ def _pg_sql(tsq: str, extra: str) -> str:
 
 def _pg_matches(
     *, tsq: str, query: str, extra: str, tail: list[Any], phrase: bool, tiers: bool
-) -> list[tuple[int, float, str]]:
+) -> tuple[list[_Row], bool]:
     """The newest-CANDIDATES ranking, tier by tier of recency (see WINDOWS)."""
     with transaction.atomic(), connection.cursor() as cursor:
         try:
@@ -249,7 +297,8 @@ def _pg_matches(
 
 def _pg_tiers(
     cursor: Any, *, tsq: str, query: str, extra: str, tail: list[Any], phrase: bool, tiers: bool
-) -> list[tuple[int, float, str]]:
+) -> tuple[list[_Row], bool]:
+    """The rows, and True if the time guard cut the full search (the window's rows then)."""
     rows: list[Any] = []
     # JIT compiling costs ~40 ms on a plan PostgreSQL thinks is dear; searches are short.
     cursor.execute("SET LOCAL jit = off")
@@ -265,17 +314,17 @@ def _pg_tiers(
         cursor.execute(_pg_sql(tsq, f"{extra} AND d.id > %s"), params)
         rows = cursor.fetchall()
         if rows and rows[0][3] >= CANDIDATES:
-            return _pg_rows(rows)
+            return _pg_rows(rows), False
     # A phrase of common words: its words' AND is large, the phrase itself sparse, and the
     # full search checks it document by document. A full page from the newest window will do.
     if phrase and len(rows) >= tail[-1]:
-        return _pg_rows(rows)
+        return _pg_rows(rows), False
     cursor.execute("SET LOCAL random_page_cost TO DEFAULT")
     sql = _pg_sql(tsq, extra)
     if not spans:
         cursor.execute(sql, [query, query, *tail, query])
-        return _pg_rows(cursor.fetchall())
-    cursor.execute(f"SET LOCAL statement_timeout = {FULL_TIMEOUT_MS}")
+        return _pg_rows(cursor.fetchall()), False
+    cursor.execute(f"SET LOCAL statement_timeout = {int(FULL_TIMEOUT_MS)}")
     try:
         with transaction.atomic():
             cursor.execute(sql, [query, query, *tail, query])
@@ -283,11 +332,12 @@ def _pg_tiers(
     except OperationalError as error:
         if not isinstance(error.__cause__, QueryCanceled):
             raise
-    return _pg_rows(rows)
+        return _pg_rows(rows), True  # the window's matches: the newest ones only
+    return _pg_rows(rows), False
 
 
-def _pg_rows(rows: list[Any]) -> list[tuple[int, float, str]]:
-    return [(int(r[0]), float(r[1]), str(r[2] or "")) for r in rows]
+def _pg_rows(rows: list[Any]) -> list[_Row]:
+    return [_Row(int(r[0]), float(r[1]), str(r[2] or ""), int(r[4])) for r in rows]
 
 
 def _pg() -> bool:
@@ -300,21 +350,30 @@ def search_tickets(
     query: str,
     filters: SearchFilters | None = None,
     limit: int = 20,
-) -> list[Hit]:
-    """The tickets ``user`` may see that match ``query``, best first, with a snippet each."""
+) -> Results:
+    """The tickets ``user`` may see that match ``query``, best first, with a snippet each;
+    ``partial`` if the time guard cut the search (the newest matches only)."""
     if not 1 <= limit <= MAX_RESULTS:
         raise InvalidInput(f"limit must be between 1 and {MAX_RESULTS}", code="invalid_limit")
     terms = parse_query(query)
-    rows = _matches(user=user, terms=terms, filters=filters or SearchFilters(), limit=limit)
-    return _hits(rows)
+    rows, partial = _matches(
+        user=user, terms=terms, filters=filters or SearchFilters(), limit=limit
+    )
+    return Results(hits=_hits(rows), partial=partial)
 
 
-def _hits(rows: list[tuple[int, float, str]]) -> list[Hit]:
-    tickets = Ticket.objects.select_related("store", "merchant").in_bulk([r[0] for r in rows])
+def _hits(rows: list[_Row]) -> list[Hit]:
+    tickets = Ticket.objects.select_related("store", "merchant").in_bulk(
+        [r.ticket_id for r in rows]
+    )
     return [
-        Hit(ticket=tickets[tid], score=score, snippet=render_snippet(snip))
-        for tid, score, snip in rows
-        if tid in tickets
+        Hit(
+            ticket=tickets[r.ticket_id],
+            score=r.score,
+            snippet=render_snippet(r.snippet, doc=r.doc),
+        )
+        for r in rows
+        if r.ticket_id in tickets
     ]
 
 
@@ -325,12 +384,14 @@ def similar_by_words(
     words = [w for w in words_of(text or "") if len(w) > 2][:TERMS_MAX]
     if not words:
         return []
-    rows = _matches(
+    # File names ("screenshot.png") say little about the problem: texts only.
+    rows, _partial = _matches(
         user=user,
         terms=words,
         filters=SearchFilters(open_only=True),
         limit=limit + 1,
         any_term=True,
         subjects_only_public=True,
+        files=False,
     )
     return [h for h in _hits(rows) if h.ticket.pk != exclude][:limit]

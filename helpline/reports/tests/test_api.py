@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 from helpline.conftest import T0, Api
+from helpline.reports.tests.test_search_tiers import slow_full_search
 from helpline.tickets import services
 
 
@@ -26,12 +29,24 @@ def test_search_endpoint_scopes_and_marks(cast) -> None:
     _file(cast, "bob", "Refund problem")
     res = cast.api("alice").get("search", q="refund")
     assert res.status_code == 200
-    assert [h["id"] for h in res.json_body] == [mine.pk]
-    assert "<mark>" in res.json_body[0]["snippet"]
-    assert len(cast.api("ravi").get("search", q="refund").json_body) == 2
+    assert [h["id"] for h in res.json_body["hits"]] == [mine.pk]
+    assert "<mark>" in res.json_body["hits"][0]["snippet"]
+    assert res.json_body["partial"] is False
+    assert len(cast.api("ravi").get("search", q="refund").json_body["hits"]) == 2
     bad = cast.api("alice").get("search", q="   ")
     assert bad.status_code == 422 and bad.json_body["code"] == "query_empty"
     assert Api(None).get("search", q="x").status_code == 401
+
+
+def test_search_endpoint_says_when_the_time_guard_cut_it(cast, monkeypatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the time guard is PostgreSQL's (SQLite FTS5 ranks every match)")
+    mine = _file(cast, "alice", "Refunds stuck", "refund never arrives")
+    slowed = slow_full_search(monkeypatch)
+    res = cast.api("ravi").get("search", q="refund")
+    assert res.status_code == 200 and len(slowed) == 1
+    assert res.json_body["partial"] is True
+    assert [h["id"] for h in res.json_body["hits"]] == [mine.pk]
 
 
 def test_reports_as_json_csv_and_xlsx(cast) -> None:

@@ -1,9 +1,12 @@
 """PostgreSQL's tiers of recency (decision 0075), forced on for a small index: every search
 test of test_search.py again through the windowed queries (a window short of CANDIDATES falls
 through to the full search, so rare terms give the same results and tenancy holds), a phrase
-answered from the newest window, and the planner settings given back to the caller."""
+answered from the newest window, the time guard cutting the full search (and saying so), and
+the planner settings given back to the caller."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -34,7 +37,7 @@ def test_a_window_with_enough_candidates_is_the_answer(cast, monkeypatch) -> Non
     # A phrase: a full page (limit 1) from the window will do.
     assert _ids(search.search_tickets(user=cast.ravi, query='"refund is"', limit=1)) == [new.pk]
     # Another merchant's user never sees them, tiers or not.
-    assert search.search_tickets(user=cast.bob, query="refund") == []
+    assert search.search_tickets(user=cast.bob, query="refund").hits == []
 
 
 def test_the_planner_settings_are_given_back(cast) -> None:
@@ -47,6 +50,50 @@ def test_the_planner_settings_are_given_back(cast) -> None:
         assert cursor.fetchone() == before
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone() == ("0",)
+
+
+def slow_full_search(monkeypatch: Any, *, timeout_ms: int = 50) -> list[str]:
+    """Make the last, unbounded tier sleep 10 s inside PostgreSQL and the guard wait
+    ``timeout_ms``: unless the guard cancels it, the search takes 10 s and is not partial. The
+    tiers are on, their window every document (a test's few ids would leave the newest 1/16
+    empty), so what a cut search returns is known. Returns the full searches it slowed."""
+    real = search._pg_sql
+    slowed: list[str] = []
+    sleep = " AND (SELECT true FROM pg_sleep(10))"
+
+    def sql(tsq: str, extra: str) -> str:
+        if "d.id > %s" in extra:  # a window
+            return real(tsq, extra)
+        slowed.append(extra)
+        return real(tsq, extra + sleep)
+
+    monkeypatch.setattr(search, "_pg_sql", sql)
+    monkeypatch.setattr(search, "WINDOW_MIN_ID", 0)
+    monkeypatch.setattr(search, "WINDOWS", (1,))
+    monkeypatch.setattr(search, "FULL_TIMEOUT_MS", timeout_ms)
+    return slowed
+
+
+def test_the_time_guard_cuts_the_full_search_and_says_so(cast, monkeypatch) -> None:
+    old = _ticket(cast, "Refund stuck", "The refund never arrived.")
+    new = _ticket(cast, "Refund again", "Another refund is stuck.")
+    whole = search.search_tickets(user=cast.ravi, query="refund")
+    assert not whole.partial and sorted(_ids(whole)) == sorted([old.pk, new.pk])
+    slowed = slow_full_search(monkeypatch)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cut = search.search_tickets(user=cast.ravi, query="refund")
+        # The caller's transaction goes on, with its settings as they were.
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("0",)
+        cursor.execute("SELECT 1")
+    assert len(slowed) == 1  # the window had fewer than CANDIDATES: the full search ran
+    assert cut.partial
+    # The window's matches (here every document: the same tickets).
+    assert sorted(_ids(cut)) == sorted([old.pk, new.pk])
+    # A window answer (it has CANDIDATES) never reaches the guard: not partial.
+    monkeypatch.setattr(search, "CANDIDATES", 1)
+    quick = search.search_tickets(user=cast.ravi, query="refund")
+    assert not quick.partial and _ids(quick) == [new.pk] and len(slowed) == 1
 
 
 assert test_search  # imported so that its tests run here too

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
+
 from helpline.core import clock
+from helpline.reports.tests.test_search_tiers import slow_full_search
 from helpline.tickets import services
 
 
@@ -62,6 +65,20 @@ def test_search_page_marks_matches_and_stays_in_tenant(cast, signed_in) -> None:
     assert "2 tickets found" in staff and f"/console/t/{mine.pk}/" in staff
     odd = signed_in("alice").get("/search/", {"q": '""'}).content.decode()
     assert "type at least one word" in odd
+
+
+NOTICE = "Showing the newest matches only; refine the search."
+
+
+def test_search_page_says_when_the_results_were_cut(cast, signed_in, monkeypatch) -> None:
+    mine = _file(cast, "alice", "Shipping labels misprinted")
+    whole = signed_in("ravi").get("/search/", {"q": "labels"}).content.decode()
+    assert mine.reference in whole and NOTICE not in whole
+    if connection.vendor != "postgresql":
+        return  # the time guard is PostgreSQL's
+    slowed = slow_full_search(monkeypatch)
+    cut = signed_in("ravi").get("/search/", {"q": "labels"}).content.decode()
+    assert len(slowed) == 1 and NOTICE in cut and mine.reference in cut
 
 
 def test_live_panel_suggests_the_merchants_own_open_tickets(cast, signed_in) -> None:

@@ -92,12 +92,12 @@ def report_export(request: HttpRequest, name: str) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     q = request.GET.get("q", "")
-    hits: list[search.Hit] = []
+    found = search.Results(hits=[])
     error = ""
     status = [s for s in request.GET.getlist("status") if s]
     if q.strip():
         try:
-            hits = search.search_tickets(
+            found = search.search_tickets(
                 user=user, query=q, filters=search.SearchFilters(status=status), limit=50
             )
         except HelplineError as exc:
@@ -107,7 +107,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "web/insight/search.html",
         {
             "q": q,
-            "hits": hits,
+            "hits": found.hits,
+            "partial": found.partial,
             "error": error,
             "status": status,
             "staff": access.sees_internal(user),
