@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
 from helpline.core.validation import MAX_ID, bounded_instant, has_nul
 
@@ -19,6 +19,13 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """Declare the error responses of an operation (every operation may answer 400 — a body that
     is not JSON —, 401 and 422)."""
     return {status: ErrorOut for status in {*statuses, 400, 401, 422}}
+
+
+class Out(BaseModel):
+    """An output schema for answers the endpoint builds as dicts (the ticket list, a ticket):
+    plain pydantic, validated in pydantic-core. ninja's ``Schema`` wraps every object it
+    validates in a Python ``DjangoGetter`` (for ORM objects) — a third of the CPU of a page
+    of 50 tickets with their 100 clocks."""
 
 
 class In(Schema):

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH
-from helpline.api.schemas import Id, In, Instant, errors
+from helpline.api.schemas import Id, In, Instant, Out, errors
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import lifecycle, selectors, services
@@ -28,7 +28,7 @@ def _user(request: HttpRequest) -> User:
 # ------------------------------------------------------------------ output
 
 
-class ClockOut(Schema):
+class ClockOut(Out):
     state: str = Field(..., description="running, paused, met, breached or stopped")
     priority: str
     minutes: int
@@ -43,7 +43,7 @@ class ClockOut(Schema):
     wall_seconds: int | None = Field(None, description="Time taken to meet it, calendar time")
 
 
-class TicketOut(Schema):
+class TicketOut(Out):
     id: int
     reference: str
     store: int
@@ -130,7 +130,7 @@ def ticket_out(ticket: Ticket, user: User) -> dict[str, Any]:
     }
 
 
-class TicketPage(Schema):
+class TicketPage(Out):
     items: list[TicketOut]
     next: str | None = Field(None, description="Pass as `cursor` for the next page")
 

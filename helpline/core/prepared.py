@@ -133,12 +133,19 @@ class Prepared(Generic[T]):
     """``Prepared(lambda digest: Token.objects.filter(digest=digest)[:1], digest=str)``;
     then ``read(digest=…)`` is the list the queryset would give for that digest."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], **kinds: type | list[type]) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *,
+        max_list: int = MAX_LIST,
+        **kinds: type | list[type],
+    ) -> None:
         for name, kind in kinds.items():
             element = kind[0] if isinstance(kind, list) and len(kind) == 1 else kind
             if element not in SCALARS:
                 raise TypeError(f"{name}: a Prepared parameter is str, int, datetime or [one]")
         self._build = build
+        self._max_list = max_list  # one compiled statement per list length up to this
         self._kinds = kinds
         self._compiled: dict[tuple[str, tuple[int, ...]], _Compiled] = {}
         self._lock = threading.Lock()
@@ -163,7 +170,7 @@ class Prepared(Generic[T]):
 
     def __call__(self, **values: Any) -> list[T]:
         lengths = self._check(values)
-        if any(n == 0 or n > MAX_LIST for n in lengths):
+        if any(n == 0 or n > self._max_list for n in lengths):
             return list(
                 self._build(
                     **{k: list(v) if isinstance(v, list | tuple) else v for k, v in values.items()}

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
+from helpline.core.prepared import Prepared
 from helpline.core.validation import id_in_range
 from helpline.tickets.models import (
     MERCHANT_OPEN,
@@ -40,6 +41,28 @@ class TicketFilters:
     breached: bool | None = None
     due_before: datetime | None = None
     unassigned: bool = False
+
+
+# A page's clocks, read once per page: compiled once per page size (decision 0080); the
+# Prefetch machinery cost a third of the CPU of a page of 50 tickets.
+_clocks_of_tickets: Prepared[TicketClock] = Prepared(
+    lambda ticket_ids: TicketClock.objects.filter(
+        ticket_id__in=ticket_ids, superseded_at__isnull=True
+    ).order_by("ticket_id", "kind"),
+    ticket_ids=[int],
+    max_list=MAX_PAGE + 1,
+)
+
+
+def _attach_current_clocks(tickets: list[Ticket]) -> list[Ticket]:
+    """What ``_current_clocks()`` prefetches, for a list of loaded tickets: one read."""
+    by_ticket: dict[int, list[TicketClock]] = {t.pk: [] for t in tickets}
+    if tickets:
+        for clk in _clocks_of_tickets(ticket_ids=list(by_ticket)):
+            by_ticket[clk.ticket_id].append(clk)
+    for t in tickets:
+        t.current_clocks = by_ticket[t.pk]  # type: ignore[attr-defined]
+    return tickets
 
 
 def _current_clocks() -> Prefetch:
@@ -125,13 +148,9 @@ def ticket_list(
         )
     if cursor:
         qs = qs.filter(pk__lt=decode_cursor(cursor))
-    rows = list(
-        qs.select_related("store", "merchant")
-        .prefetch_related(_current_clocks())
-        .order_by("-pk")[: limit + 1]
-    )
+    rows = list(qs.select_related("store", "merchant").order_by("-pk")[: limit + 1])
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = _attach_current_clocks(rows[:limit])
     return rows, (encode_cursor(rows[-1].pk) if more and rows else None)
 
 
