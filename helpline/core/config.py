@@ -127,7 +127,8 @@ def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
     raw = env.get("DATABASE_URL", "").strip()
     if not raw:
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with a writers' queue (core/sqlite; decision 0081).
+            "ENGINE": "helpline.core.sqlite",
             "NAME": str(directory / "helpline.sqlite3"),
             "OPTIONS": {
                 # WAL, a busy timeout and IMMEDIATE transactions: one writer at a time,

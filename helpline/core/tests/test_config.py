@@ -155,7 +155,7 @@ def test_database_url_bad(url: str, tmp_path: Path) -> None:
 
 def test_database_default_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
     db = config.database({}, tmp_path)
-    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["ENGINE"] == "helpline.core.sqlite"  # Django's, with a writers' queue
     assert db["NAME"] == str(tmp_path / "helpline.sqlite3")
     # A file, not :memory:, so that subprocesses in tests can share it; pytest-django adds a
     # per-worker suffix (_gw0, _gw1 …) under xdist.
