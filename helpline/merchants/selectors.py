@@ -106,16 +106,13 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def store_for_domain(
-    domain: str, *, merchant_id: int | None = None, stores: Iterable[Store] | None = None
-) -> Store | None:
-    """The store whose site is at ``domain`` (or a sub-domain of it, ``www.`` ignored)."""
+def store_for_domain(domain: str, *, stores: Iterable[Store] | None = None) -> Store | None:
+    """The store whose site is at ``domain`` (or a sub-domain of it, ``www.`` ignored), among
+    ``stores`` (already loaded) or all stores."""
     domain = (domain or "").strip().lower().removeprefix("www.")
     if not domain:
         return None
-    if stores is None and merchant_id is not None:
-        stores = _stores_of_merchant(merchant_id=merchant_id)
-    elif stores is None:
+    if stores is None:
         stores = Store.objects.select_related("merchant").filter(url__icontains=domain)
     for store in sorted(stores, key=lambda s: s.pk):
         host = _host(store.url)
