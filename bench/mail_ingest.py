@@ -24,7 +24,7 @@ import random
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -232,7 +232,7 @@ def main() -> None:
     built = time.perf_counter() - started
     items = list(sources.messages(maildir))
     outcomes: Counter[str] = Counter()
-    spent: Counter[str] = Counter()
+    spent: defaultdict[str, float] = defaultdict(float)  # CPU seconds by outcome
     profile = None
     if args.profile:
         import cProfile
