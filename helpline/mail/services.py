@@ -217,27 +217,16 @@ def _settle(
     row.reason = _nul_free(decision.reason)[:2000]
     row.ticket = decision.ticket
     row.ticket_message = decision.message
-    received: list[MessageId] = []
     if decision.ticket is not None and parsed is not None:
-        ids = [row.message_id] if not row.message_id.startswith("sha256:") else []
-        received = [
-            MessageId(
-                message_id=mid,
-                ticket=decision.ticket,
-                ticket_message=decision.message,
-                outbound=False,
-                created_at=now,
-            )
-            for mid in ids
-        ]
-    if decision.acknowledge and decision.ticket is not None and parsed is not None:
-        # The acknowledgement records its own Message-ID with ours: one INSERT for both.
-        row.acknowledged = _acknowledge(
-            row, parsed, decision.ticket, decision.refused, now, received=received
+        _record_received(
+            row,
+            parsed,
+            decision.ticket,
+            decision.message,
+            decision.refused,
+            now,
+            acknowledge=decision.acknowledge,
         )
-        if row.acknowledged:
-            received = []
-    insert(received, ignore_conflicts=True)
     # One INSERT at the end: the unique Message-ID refuses a copy committed meanwhile, and the
     # whole transaction (ticket, reply, outbox rows) goes with it (mail_ingest answers
     # "duplicate"). Compiled once, as the other INSERTs of a message (decision 0080).
@@ -431,6 +420,38 @@ def _reply(
     return _Decision(Outcome.REPLY, "", ticket, message, refused)
 
 
+def _record_received(
+    row: InboundMail,
+    parsed: ParsedMessage,
+    ticket: Ticket,
+    message: TicketMessage | None,
+    refused: list[attachments.Refused],
+    now: datetime,
+    *,
+    acknowledge: bool,
+) -> None:
+    """Record the mail's Message-ID on its ticket (replies to it thread there) and, if asked,
+    acknowledge it: the acknowledgement records its own Message-ID with ours, one INSERT."""
+    received = (
+        []
+        if row.message_id.startswith("sha256:")
+        else [
+            MessageId(
+                message_id=row.message_id,
+                ticket=ticket,
+                ticket_message=message,
+                outbound=False,
+                created_at=now,
+            )
+        ]
+    )
+    if acknowledge:
+        row.acknowledged = _acknowledge(row, parsed, ticket, refused, now, received=received)
+        if row.acknowledged:
+            received = []
+    insert(received, ignore_conflicts=True)
+
+
 def _acknowledge(
     row: InboundMail,
     parsed: ParsedMessage,
@@ -536,21 +557,16 @@ def quarantine_to_ticket(
         row.settled_at, row.settled_by = now, actor
         row.status = Outcome.TICKET
         row.ticket = ticket
-        received = (
-            []
-            if row.message_id.startswith("sha256:")
-            else [
-                MessageId(message_id=row.message_id, ticket=ticket, outbound=False, created_at=now)
-            ]
+        # Routing never ran on it: automatic mail is not answered here either.
+        _record_received(
+            row,
+            parsed,
+            ticket,
+            None,
+            decision.refused,
+            now,
+            acknowledge=not parsed.auto and "@" in parsed.from_address,
         )
-        if not parsed.auto and "@" in parsed.from_address:
-            row.acknowledged = _acknowledge(
-                row, parsed, ticket, decision.refused, now, received=received
-            )
-            if row.acknowledged:
-                received = []  # recorded with the acknowledgement's own Message-ID
-        if received:
-            MessageId.objects.bulk_create(received, ignore_conflicts=True)
         row.save(
             update_fields=["status", "reason", "ticket", "settled_at", "settled_by", "acknowledged"]
         )
