@@ -8,10 +8,12 @@ from contextlib import redirect_stderr, redirect_stdout
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.hashers import make_password
 
 from helpline.accounts import services
 from helpline.accounts.models import ApiToken, User
 from helpline.cli import main
+from helpline.core.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +69,27 @@ def test_the_password_option_sets_a_password(cast) -> None:
     )
     assert code == 0
     assert User.objects.get(email="kim@helpline.test").check_password("s3cret-enough-pw")
+
+
+def test_a_password_hash_made_once_serves_several_users(cast) -> None:
+    shared = make_password("demo-agent-2026")  # how the demo hashes a role's password once
+    for email in ("kim@helpline.test", "lee@helpline.test"):
+        user = services.user_create(email=email, role="agent", password_hash=shared)
+        user.refresh_from_db()
+        assert user.check_password("demo-agent-2026")
+        assert not user.check_password("something else")
+
+
+def test_a_password_and_a_hash_together_are_refused(cast) -> None:
+    users = User.objects.count()
+    with pytest.raises(InvalidInput, match="not both"):
+        services.user_create(
+            email="kim@helpline.test",
+            role="agent",
+            password="s3cret-enough-pw",
+            password_hash=make_password("other"),
+        )
+    assert User.objects.count() == users
 
 
 def test_last_use_is_recorded_at_most_once_a_minute(cast) -> None:
