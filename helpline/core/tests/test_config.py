@@ -194,6 +194,17 @@ def test_database_postgresql() -> None:
         "h",
         5433,
     )
+    # Server-side binding and prepared statements (decision 0083), unless turned off.
+    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    off = config.database(
+        {"DATABASE_URL": "postgresql://u@h/helpline", "HELPLINE_PG_PREPARED": "off"}, Path("/x")
+    )
+    assert "server_side_binding" not in off.get("OPTIONS", {})
+    with pytest.raises(ConfigError, match="HELPLINE_PG_PREPARED"):
+        config.database(
+            {"DATABASE_URL": "postgresql://u@h/helpline", "HELPLINE_PG_PREPARED": "maybe"},
+            Path("/x"),
+        )
 
 
 # --- the real start-up, in a subprocess ----------------------------------------------------
