@@ -220,7 +220,7 @@ class _Insert:
         compiler.returning_fields = self.returning
         # Rows as VALUES (…), (…), not PostgreSQL's UNNEST of one array per column (Django 5.2):
         # UNNEST saves planning, which a prepared statement (decision 0083) does once anyway,
-        # and psycopg escapes each array's elements in Python (a third of a creation's params).
+        # and psycopg escapes every element of every array in Python.
         compiler.assemble_as_sql = types.MethodType(SQLInsertCompiler.assemble_as_sql, compiler)
         statements = compiler.as_sql()
         if len(statements) != 1:
