@@ -31,9 +31,7 @@ from helpline.tickets import services as tickets
 from helpline.tickets.models import OPEN_STATUSES, Channel
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-# Meta's webhook has no WhatsApp channel of ours to name: tickets.Channel has none yet (its
-# migration belongs to the tickets app), so the reply is recorded as arriving by API.
-REPLY_CHANNEL = Channel.API
+REPLY_CHANNEL = Channel.WHATSAPP  # how the message is recorded as having arrived
 BODY_MAX = 4096  # WhatsApp's own limit on a text message
 
 

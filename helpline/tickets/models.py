@@ -37,6 +37,7 @@ class Channel(models.TextChoices):
     EMAIL = "email"
     MONITOR = "monitor"
     STAFF = "staff"
+    WHATSAPP = "whatsapp", "WhatsApp"  # a merchant's reply by WhatsApp (notify.inbound)
 
 
 class Ticket(models.Model):

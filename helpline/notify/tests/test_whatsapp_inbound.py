@@ -122,6 +122,7 @@ def test_a_text_from_a_merchant_becomes_their_reply_on_the_newest_open_ticket(
     assert response.json() == {"recorded": 1, "replies": 1}
     message = TicketMessage.objects.get(ticket=alice_ticket, body="Still failing")
     assert message.author_id == cast.alice.pk and not message.internal
+    assert message.channel == "whatsapp"  # recorded as it came, not as an API call
     assert TicketEvent.objects.filter(ticket=alice_ticket, kind="message").exists()
     row = WhatsAppInbound.objects.get()
     assert (row.outcome, row.ticket_id, row.phone) == ("reply", alice_ticket.pk, "+" + ALICE)
