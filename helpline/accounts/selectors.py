@@ -47,6 +47,11 @@ def team_by_id(team_id: int) -> Team:
     return team
 
 
+def teams() -> list[Team]:
+    """Every team, by name (the console's team filter)."""
+    return list(Team.objects.order_by("name"))
+
+
 def staff_members() -> list[User]:
     """Active staff, by name: the people a ticket can be assigned to."""
     return list(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import time_machine
 
+from helpline.accounts import services as accounts
 from helpline.conftest import T0
 from helpline.core import clock
 from helpline.tickets import services, sweeps
@@ -50,6 +51,24 @@ def test_queues_filter_and_show_countdowns(cast, signed_in):
         assert "Nobody assigned" in by_priority and "Way late" not in by_priority
         by_store = client.get(f"/console/?store={cast.acme_outlet.pk}").content.decode()
         assert "Nobody assigned" in by_store and "Assigned to Ravi" not in by_store
+
+
+def test_the_team_filter_shows_that_teams_tickets_and_is_kept_in_a_saved_view(cast, signed_in):
+    billing = accounts.team_create(name="Billing", lead=cast.lena, members=[cast.lena])
+    ours = make(cast, subject="For support")
+    theirs = make(cast, subject="For billing")
+    services.ticket_update(actor=cast.lena, ticket=ours, team=cast.team.pk, now=OPEN_HOURS)
+    services.ticket_update(actor=cast.lena, ticket=theirs, team=billing.pk, now=OPEN_HOURS)
+    make(cast, subject="No team yet")
+    client = signed_in("ravi")
+    with time_machine.travel(OPEN_HOURS, tick=False):
+        page = client.get(f"/console/?team={billing.pk}").content.decode()
+        assert "For billing" in page and "For support" not in page and "No team yet" not in page
+        assert f'<option value="{billing.pk}" selected>Billing</option>' in page
+        every = client.get("/console/?team=").content.decode()
+        assert all(s in every for s in ("For billing", "For support", "No team yet"))
+        saved = client.post("/console/views/", {"name": "Billing", "query": f"team={billing.pk}"})
+        assert saved["Location"] == f"/console/?team={billing.pk}"
 
 
 def test_htmx_refresh_answers_only_the_rows(cast, signed_in):

@@ -55,7 +55,8 @@ def queue_filters(request: HttpRequest, queue: str) -> selectors.TicketFilters:
     user = user_of(request)
     priorities = [p for p in request.GET.getlist("priority") if p]
     store = _int_or_none(request.GET.get("store"))
-    base: dict[str, Any] = {"status": OPEN, "priority": priorities, "store": store}
+    team = _int_or_none(request.GET.get("team"))
+    base: dict[str, Any] = {"status": OPEN, "priority": priorities, "store": store, "team": team}
     if queue == "mine":
         base["assignee"] = user.pk
     elif queue == "unassigned":
@@ -109,6 +110,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "priorities": policy.priority_codes(),
             "chosen_priorities": request.GET.getlist("priority"),
             "chosen_store": _int_or_none(request.GET.get("store")),
+            "teams": people.teams(),
+            "chosen_team": _int_or_none(request.GET.get("team")),
             "stores": list(merchant_selectors.visible_stores(user).order_by("name")[:200]),
             "saved_views": canned.saved_views(user),
             "bulk_actions": sorted(
