@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -176,6 +176,12 @@ class TicketQuery(In):
     assignee: Id | None = Field(None, description="Staff only")
     breached: bool | None = Field(None, description="Any target ever breached")
     due_before: Instant | None = Field(None, description="The nearest pending deadline is before")
+    order: Literal["newest", "due"] = Field(
+        "newest",
+        description="newest: by id, newest first. due: the nearest pending deadline first, "
+        "then the tickets without one (paused, met, closed), oldest first. A cursor continues "
+        "the order it came from.",
+    )
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=200)
 
@@ -191,6 +197,7 @@ def list_tickets(request: HttpRequest, query: Query[TicketQuery]) -> dict[str, A
         assignee=query.assignee,
         breached=query.breached,
         due_before=query.due_before,
+        order=query.order,
     )
     rows, nxt = selectors.ticket_list(
         user=user, filters=filters, cursor=query.cursor, limit=query.limit

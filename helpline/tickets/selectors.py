@@ -6,9 +6,9 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from helpline.accounts import access
 from helpline.accounts.models import User
@@ -25,6 +25,7 @@ from helpline.tickets.models import (
 )
 
 MAX_PAGE = 200
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Constants from the Status enum, never input.
 OPEN_CONDITION = '"tickets_ticket"."status" IN ({})'.format(
     ", ".join(f"'{s.value}'" for s in MERCHANT_OPEN)
@@ -41,6 +42,12 @@ class TicketFilters:
     breached: bool | None = None
     due_before: datetime | None = None
     unassigned: bool = False
+    # "newest" (by id, descending) or "due": the nearest pending deadline first, then the
+    # tickets with none (paused, met, closed), oldest first.
+    order: str = "newest"
+
+
+ORDERS = ("newest", "due")
 
 
 # The current clocks of a page of tickets (or of one): one read, compiled once per page size
@@ -70,13 +77,25 @@ def visible_tickets(user: User | None) -> QuerySet[Ticket]:
     return Ticket.objects.filter(access.ticket_scope(user))
 
 
+def _b64(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _unb64(cursor: str) -> str:
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput("the cursor is not one this API gave out", code="invalid_cursor")
+
+
 def encode_cursor(ticket_id: int) -> str:
-    return base64.urlsafe_b64encode(f"t{ticket_id}".encode()).decode().rstrip("=")
+    return _b64(f"t{ticket_id}")
 
 
 def decode_cursor(cursor: str) -> int:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = _unb64(cursor)
         if not raw.startswith("t"):
             raise ValueError
         value = int(raw[1:])
@@ -84,9 +103,43 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError
         return value
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise InvalidInput(
-            "the cursor is not one this API gave out", code="invalid_cursor"
-        ) from None
+        raise _bad_cursor() from None
+
+
+def encode_due_cursor(deadline: datetime | None, ticket_id: int) -> str:
+    """After this ticket in the "due" order: its deadline (µs since the epoch, UTC) and id."""
+    if deadline is None:
+        return _b64(f"n{ticket_id}")
+    stamp = round((deadline - EPOCH).total_seconds() * 1_000_000)
+    return _b64(f"d{stamp}.{ticket_id}")
+
+
+def decode_due_cursor(cursor: str) -> tuple[datetime | None, int]:
+    try:
+        raw = _unb64(cursor)
+        if raw.startswith("n"):
+            deadline, ticket = None, int(raw[1:])
+        elif raw.startswith("d"):
+            stamp, _, ticket_raw = raw[1:].partition(".")
+            deadline, ticket = EPOCH + timedelta(microseconds=int(stamp)), int(ticket_raw)
+        else:
+            raise ValueError
+        if ticket < 0:
+            raise ValueError
+        return deadline, ticket
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
+        raise _bad_cursor() from None
+
+
+def _pending_clocks() -> QuerySet[TicketClock]:
+    """A ticket's current clocks still running against a deadline."""
+    return TicketClock.objects.filter(
+        ticket=OuterRef("pk"),
+        superseded_at__isnull=True,
+        met_at__isnull=True,
+        stopped_at__isnull=True,
+        deadline__isnull=False,
+    )
 
 
 def ticket_list(
@@ -128,23 +181,66 @@ def ticket_list(
         ever = Exists(TicketClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False))
         qs = qs.filter(ever if filters.breached else ~ever)
     if filters.due_before is not None:
-        qs = qs.filter(
-            Exists(
-                TicketClock.objects.filter(
-                    ticket=OuterRef("pk"),
-                    superseded_at__isnull=True,
-                    met_at__isnull=True,
-                    stopped_at__isnull=True,
-                    deadline__lt=filters.due_before,
-                )
-            )
+        qs = qs.filter(Exists(_pending_clocks().filter(deadline__lt=filters.due_before)))
+    if filters.order not in ORDERS:
+        raise InvalidInput(
+            f"unknown order {filters.order!r}; one of: {', '.join(ORDERS)}", code="invalid_order"
         )
+    if filters.order == "due":
+        return _by_deadline(qs, cursor, limit)
     if cursor:
         qs = qs.filter(pk__lt=decode_cursor(cursor))
     rows = list(qs.select_related("store", "merchant").order_by("-pk")[: limit + 1])
     more = len(rows) > limit
     rows = _attach_current_clocks(rows[:limit])
     return rows, (encode_cursor(rows[-1].pk) if more and rows else None)
+
+
+def _by_deadline(
+    qs: QuerySet[Ticket], cursor: str | None, limit: int
+) -> tuple[list[Ticket], str | None]:
+    """The "due" order: open tickets with a pending deadline, nearest first (ties by id), then
+    every other ticket (paused, met, closed), oldest first. The cursor carries the last row's
+    deadline and id, or only its id in the second part.
+
+    Two reads, each served by an index, instead of one sort of every ticket: the first starts
+    from the open tickets (``ticket_status_id``, a merchant's ``ticket_merchant_open_id``) and
+    reads their current clocks by ticket; the second walks the ids. A deadline is pending only
+    on an open ticket, so the first part has as many rows as the backlog, however many tickets
+    there are.
+    """
+    # The nearest pending deadline as a correlated subquery (an index look-up a ticket): as
+    # EXISTS, PostgreSQL would hash every clock of every ticket to find the open ones' few.
+    scoped = qs
+    qs = qs.annotate(
+        next_due=Subquery(_pending_clocks().order_by("deadline").values("deadline")[:1])
+    )
+    # Open and not waiting on the merchant (a paused clock has no deadline). The same status
+    # condition as literals too: the partial index a merchant's open tickets are read by.
+    in_due = Q(status__in=list(MERCHANT_OPEN), next_due__isnull=False)
+    due = qs.filter(in_due).extra(where=[OPEN_CONDITION])  # noqa: S610 - constants only
+    rest = qs.exclude(in_due)
+    deadline, after = decode_due_cursor(cursor) if cursor else (None, 0)
+    rows: list[Ticket] = []
+    if cursor is None or deadline is not None:
+        if deadline is not None:
+            due = due.filter(Q(next_due__gt=deadline) | Q(next_due=deadline, pk__gt=after))
+            after = 0
+        # The ids first, then their rows: joined to stores for ``select_related``, SQLite
+        # walked every ticket by store instead of the open ones by status (66 → 9 ms).
+        found = list(due.order_by("next_due", "pk").values_list("pk", "next_due")[: limit + 1])
+        by_id = scoped.select_related("store", "merchant").in_bulk([i for i, _ in found])
+        for ticket_id, next_due in found:
+            by_id[ticket_id].next_due = next_due  # type: ignore[attr-defined]
+            rows.append(by_id[ticket_id])
+    if len(rows) <= limit:
+        tail = rest.filter(pk__gt=after).select_related("store", "merchant").order_by("pk")
+        rows += list(tail[: limit + 1 - len(rows)])
+    page = _attach_current_clocks(rows[:limit])
+    if len(rows) <= limit or not page:
+        return page, None
+    last = page[-1]
+    return page, encode_due_cursor(getattr(last, "next_due", None), last.pk)
 
 
 def ticket_get(*, user: User | None, ticket_id: int) -> Ticket:

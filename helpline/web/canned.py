@@ -12,7 +12,7 @@ from helpline.core.errors import Conflict, InvalidInput, NotFound
 from helpline.tickets.models import Ticket
 from helpline.web.models import CannedReply, SavedView
 
-SAVED_VIEW_KEYS = ("q", "priority", "store", "team")
+SAVED_VIEW_KEYS = ("q", "priority", "store", "team", "order")
 MAX_SAVED_VIEWS = 30
 
 

@@ -96,6 +96,17 @@ def test_the_ticket_list_costs_the_same_for_1_and_100_rows(cast: Cast, viewer: s
     after_cursor, page, sql = _queries(api, "tickets", limit=100, cursor=cursor)
     assert page["items"]
     assert after_cursor == one, "\n".join(sql)
+    # The nearest deadline first (its ids, then their rows) costs the same for 1 and 100 rows
+    # too; a page that reaches past the tickets with a pending deadline reads the rest in one
+    # more query (never one a row).
+    due_one, page, _ = _queries(api, "tickets", limit=1, order="due")
+    assert len(page["items"]) == 1
+    by_due, page, sql = _queries(api, "tickets", limit=100, order="due")
+    assert len(page["items"]) == 100 and page["next"]
+    assert by_due == due_one <= one + 1, "\n".join(sql)
+    by_due, page, sql = _queries(api, "tickets", limit=100, order="due", cursor=page["next"])
+    assert page["items"]
+    assert by_due <= due_one + 1, "\n".join(sql)
 
 
 def _conversation(cast: Cast, ticket: Ticket, count: int, *, start: int = 0) -> None:

@@ -71,6 +71,30 @@ def test_the_team_filter_shows_that_teams_tickets_and_is_kept_in_a_saved_view(ca
         assert saved["Location"] == f"/console/?team={billing.pk}"
 
 
+def test_due_soon_is_worked_by_deadline_and_any_queue_can_be(cast, signed_in):
+    later = make(cast, subject="Later C3", priority="C3")
+    make(cast, subject="Sooner C2", priority="C2", now=OPEN_HOURS + timedelta(minutes=1))
+    client = signed_in("ravi")
+    with time_machine.travel(OPEN_HOURS + timedelta(minutes=2), tick=False):
+        newest = client.get("/console/").content.decode()
+        assert newest.index("Sooner C2") < newest.index("Later C3")  # by id, newest first
+        assert '<option value="newest" selected>' in newest
+        by_due = client.get("/console/?order=due").content.decode()
+        assert by_due.index("Sooner C2") < by_due.index("Later C3")
+        # Raised to C1, the older ticket has the nearest deadline: first by deadline, still
+        # second by id.
+        services.ticket_update(
+            actor=cast.lena, ticket=later, priority="C1", reason="It is worse", now=OPEN_HOURS
+        )
+        by_due = client.get("/console/?order=due").content.decode()
+        assert by_due.index("Later C3") < by_due.index("Sooner C2")
+        newest = client.get("/console/").content.decode()
+        assert newest.index("Sooner C2") < newest.index("Later C3")
+        soon = client.get("/console/?q=due_soon").content.decode()
+        assert '<option value="due" selected>' in soon  # this queue sorts by deadline itself
+        assert "Later C3" in soon
+
+
 def test_htmx_refresh_answers_only_the_rows(cast, signed_in):
     make(cast)
     response = signed_in("ravi").get("/console/?q=open", HTTP_HX_REQUEST="true")

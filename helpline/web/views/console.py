@@ -50,13 +50,28 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
+def queue_order(request: HttpRequest, queue: str) -> str:
+    """Newest first, or the nearest deadline first: chosen, else by the queue (due soon and
+    breached are worked by deadline)."""
+    chosen = request.GET.get("order", "")
+    if chosen in selectors.ORDERS:
+        return chosen
+    return "due" if queue in ("due_soon", "breached") else "newest"
+
+
 def queue_filters(request: HttpRequest, queue: str) -> selectors.TicketFilters:
     """A queue and the filters in the query string, as the selectors' filters."""
     user = user_of(request)
     priorities = [p for p in request.GET.getlist("priority") if p]
     store = _int_or_none(request.GET.get("store"))
     team = _int_or_none(request.GET.get("team"))
-    base: dict[str, Any] = {"status": OPEN, "priority": priorities, "store": store, "team": team}
+    base: dict[str, Any] = {
+        "status": OPEN,
+        "priority": priorities,
+        "store": store,
+        "team": team,
+        "order": queue_order(request, queue),
+    }
     if queue == "mine":
         base["assignee"] = user.pk
     elif queue == "unassigned":
@@ -98,6 +113,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "assignees": names,
         "cursor": cursor,
         "query": request.GET.urlencode(),
+        "order": queue_order(request, name),
         "tz": zone_for(user),
         "now": now,
     }
