@@ -233,6 +233,7 @@ def _by_deadline(
         for ticket_id, next_due in found:
             by_id[ticket_id].next_due = next_due  # type: ignore[attr-defined]
             rows.append(by_id[ticket_id])
+    in_first_part = len(rows)
     if len(rows) <= limit:
         tail = rest.filter(pk__gt=after).select_related("store", "merchant").order_by("pk")
         rows += list(tail[: limit + 1 - len(rows)])
@@ -240,7 +241,11 @@ def _by_deadline(
     if len(rows) <= limit or not page:
         return page, None
     last = page[-1]
-    return page, encode_due_cursor(getattr(last, "next_due", None), last.pk)
+    # The cursor continues the part the last row came from: a row of the second part may
+    # carry a deadline too (a closed ticket whose clock still runs), and must not send the
+    # next page back into the first.
+    deadline_of_last = getattr(last, "next_due", None) if len(page) <= in_first_part else None
+    return page, encode_due_cursor(deadline_of_last, last.pk)
 
 
 def ticket_get(*, user: User | None, ticket_id: int) -> Ticket:
