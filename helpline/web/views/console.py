@@ -93,10 +93,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("q", "open")
     if name not in QUEUES:
         name = "open"
+    filters = queue_filters(request, name)
     try:
         tickets, cursor = selectors.ticket_list(
             user=user,
-            filters=queue_filters(request, name),
+            filters=filters,
             cursor=request.GET.get("after") or None,
             limit=PAGE,
         )
@@ -113,7 +114,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "assignees": names,
         "cursor": cursor,
         "query": request.GET.urlencode(),
-        "order": queue_order(request, name),
+        "order": filters.order,
         "tz": zone_for(user),
         "now": now,
     }
@@ -125,9 +126,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "staff": staff,
             "priorities": policy.priority_codes(),
             "chosen_priorities": request.GET.getlist("priority"),
-            "chosen_store": _int_or_none(request.GET.get("store")),
+            "chosen_store": filters.store,
             "teams": people.teams(),
-            "chosen_team": _int_or_none(request.GET.get("team")),
+            "chosen_team": filters.team,
             "stores": list(merchant_selectors.visible_stores(user).order_by("name")[:200]),
             "saved_views": canned.saved_views(user),
             "bulk_actions": sorted(
