@@ -80,6 +80,8 @@ def test_file_answer_close_with_rating(people, open_session):
 
 
 def test_breached_ticket_is_red_in_the_agents_queue(people, open_session):
+    from playwright.sync_api import expect
+
     now = clock.now()
     late = file_ticket(
         people,
@@ -95,7 +97,7 @@ def test_breached_ticket_is_red_in_the_agents_queue(people, open_session):
     assert "breached" in (row.get_attribute("class") or "")
     countdown = row.locator(".countdown")
     assert countdown.inner_text().startswith("overdue by")
-    assert countdown.evaluate("e => getComputedStyle(e).color") == "rgb(176, 0, 32)"
+    expect(countdown).to_have_css("color", "rgb(176, 0, 32)")
     fresh = agent.page.locator("tr", has_text="A fresh one")
     assert "breached" not in (fresh.get_attribute("class") or "")
     agent.shot("console-queue")
@@ -287,7 +289,7 @@ def test_countdowns_tick_in_the_browser_and_turn_red_without_a_reload(people, op
         " document.dispatchEvent(new Event('visibilitychange'))"
     )
     expect(row).to_have_class(re.compile(r"\bbreached\b"))
-    assert countdown.evaluate("e => getComputedStyle(e).color") == "rgb(176, 0, 32)"
+    expect(countdown).to_have_css("color", "rgb(176, 0, 32)")
     expect(agent.page.locator("#announce")).to_have_text(
         f"{ticket.reference} first response is now overdue."
     )
