@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from helpline.accounts import access
@@ -93,7 +93,7 @@ class QuoteIn(In):
 
 
 @router.post("/tickets/{ticket_id}/quotes", response={201: QuoteOut, **errors(403, 404, 409)})
-def attach_quote(request: HttpRequest, ticket_id: int, payload: QuoteIn) -> tuple[int, Any]:
+def attach_quote(request: HttpRequest, ticket_id: int, payload: QuoteIn) -> Status[Any]:
     """Staff attach a quote: the ticket awaits the merchant's approval, its clocks paused."""
     user = _user(request)
     ticket = ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)
@@ -107,7 +107,7 @@ def attach_quote(request: HttpRequest, ticket_id: int, payload: QuoteIn) -> tupl
         valid_until=payload.valid_until,
     )
     quote = selectors.quotes_of(user=user, ticket_id=ticket.pk)[-1]
-    return 201, quote_out(quote, user)
+    return Status(201, quote_out(quote, user))
 
 
 @router.get("/quotes/{quote_id}", response={200: QuoteOut, **errors(404)})
@@ -178,17 +178,18 @@ class SubscriptionIn(In):
     "/stores/{store_id}/subscriptions",
     response={201: SubscriptionOut, **errors(403, 404, 409)},
 )
-def start_subscription(
-    request: HttpRequest, store_id: int, payload: SubscriptionIn
-) -> tuple[int, Any]:
+def start_subscription(request: HttpRequest, store_id: int, payload: SubscriptionIn) -> Status[Any]:
     user = _user(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
-    return 201, services.subscription_start(
-        actor=user,
-        store=store,
-        monthly_charge_inr=payload.monthly_charge_inr,
-        starts_on=payload.starts_on,
-        now=clock.now(),
+    return Status(
+        201,
+        services.subscription_start(
+            actor=user,
+            store=store,
+            monthly_charge_inr=payload.monthly_charge_inr,
+            starts_on=payload.starts_on,
+            now=clock.now(),
+        ),
     )
 
 

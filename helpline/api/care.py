@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from helpline.accounts import access
@@ -97,11 +97,14 @@ class CallRequestOut(Schema):
 @router.post(
     "/stores/{store_id}/call-requests", response={201: CallRequestOut, **errors(403, 404, 409)}
 )
-def request_call(request: HttpRequest, store_id: int, payload: CallRequestIn) -> tuple[int, Any]:
+def request_call(request: HttpRequest, store_id: int, payload: CallRequestIn) -> Status[Any]:
     user = _user(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
-    return 201, care.call_request_create(
-        actor=user, store=store, preferred_times=payload.preferred_times, topic=payload.topic
+    return Status(
+        201,
+        care.call_request_create(
+            actor=user, store=store, preferred_times=payload.preferred_times, topic=payload.topic
+        ),
     )
 
 
@@ -170,18 +173,21 @@ class LogIn(In):
 
 
 @router.post("/stores/{store_id}/contact-log", response={201: EntryOut, **errors(403, 404)})
-def log_contact(request: HttpRequest, store_id: int, payload: LogIn) -> tuple[int, Any]:
+def log_contact(request: HttpRequest, store_id: int, payload: LogIn) -> Status[Any]:
     """Log a contact that happened; linked tickets' "tell the merchant" tasks are done."""
     user = _user(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
-    return 201, care.contact_log(
-        actor=user,
-        store=store,
-        channel=payload.channel,
-        summary=payload.summary,
-        happened_at=payload.happened_at,
-        ticket_ids=payload.tickets,
-        call_request_id=payload.call_request,
+    return Status(
+        201,
+        care.contact_log(
+            actor=user,
+            store=store,
+            channel=payload.channel,
+            summary=payload.summary,
+            happened_at=payload.happened_at,
+            ticket_ids=payload.tickets,
+            call_request_id=payload.call_request,
+        ),
     )
 
 
@@ -195,17 +201,20 @@ class SendIn(In):
 @router.post(
     "/stores/{store_id}/contact-log/send", response={201: EntryOut, **errors(403, 404, 409)}
 )
-def send_contact(request: HttpRequest, store_id: int, payload: SendIn) -> tuple[int, Any]:
+def send_contact(request: HttpRequest, store_id: int, payload: SendIn) -> Status[Any]:
     """Email or WhatsApp the merchant's users through the outbox; logged by itself."""
     user = _user(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
-    return 201, care.contact_send(
-        actor=user,
-        store=store,
-        channel=payload.channel,
-        subject=payload.subject,
-        body=payload.body,
-        ticket_ids=payload.tickets,
+    return Status(
+        201,
+        care.contact_send(
+            actor=user,
+            store=store,
+            channel=payload.channel,
+            subject=payload.subject,
+            body=payload.body,
+            ticket_ids=payload.tickets,
+        ),
     )
 
 
@@ -221,21 +230,24 @@ class MeetingIn(In):
 
 
 @router.post("/stores/{store_id}/meetings", response={201: EntryOut, **errors(403, 404, 409)})
-def schedule_meeting(request: HttpRequest, store_id: int, payload: MeetingIn) -> tuple[int, Any]:
+def schedule_meeting(request: HttpRequest, store_id: int, payload: MeetingIn) -> Status[Any]:
     """A meeting or training session: logged, invitations (.ics) mailed through the outbox."""
     user = _user(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
-    return 201, care.meeting_schedule(
-        actor=user,
-        store=store,
-        channel=payload.channel,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
-        link=payload.link,
-        summary=payload.summary,
-        ticket_ids=payload.tickets,
-        attendees=payload.attendees,
-        call_request_id=payload.call_request,
+    return Status(
+        201,
+        care.meeting_schedule(
+            actor=user,
+            store=store,
+            channel=payload.channel,
+            starts_at=payload.starts_at,
+            ends_at=payload.ends_at,
+            link=payload.link,
+            summary=payload.summary,
+            ticket_ids=payload.tickets,
+            attendees=payload.attendees,
+            call_request_id=payload.call_request,
+        ),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from helpline.accounts import access
@@ -104,9 +104,9 @@ def _open(user: User, payload: Any, ticket_ids: list[int]) -> dict[str, Any]:
 
 
 @router.post("/dev-tickets", response={201: DevTicketOut, **errors(403, 404)})
-def open_dev_ticket(request: HttpRequest, payload: DevTicketIn) -> tuple[int, Any]:
+def open_dev_ticket(request: HttpRequest, payload: DevTicketIn) -> Status[Any]:
     user = _user(request)
-    return 201, _open(user, payload, list(payload.tickets))
+    return Status(201, _open(user, payload, list(payload.tickets)))
 
 
 class EscalateIn(In):
@@ -117,12 +117,12 @@ class EscalateIn(In):
 
 
 @router.post("/tickets/{ticket_id}/escalate", response={201: DevTicketOut, **errors(403, 404)})
-def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn) -> tuple[int, Any]:
+def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn) -> Status[Any]:
     """A developer ticket for this merchant ticket ("with engineering")."""
     user: User = request.auth  # type: ignore[attr-defined]
     ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)  # 404 before 403
     user = _user(request)
-    return 201, _open(user, payload, [ticket_id])
+    return Status(201, _open(user, payload, [ticket_id]))
 
 
 @router.get(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from helpline.accounts import access
 from helpline.accounts.models import User
@@ -89,7 +89,7 @@ def monitor_create(request: HttpRequest, payload: MonitorIn) -> Any:
     user = _staff(request)
     store = merchant_selectors.store_get(user=user, store_id=payload.store)
     data = payload.dict(exclude={"store"})
-    return 201, services.monitor_create(store=store, **data)
+    return Status(201, services.monitor_create(store=store, **data))
 
 
 @router.get("/monitors/{monitor_id}", response={200: MonitorOut, **errors(403, 404)})
@@ -206,10 +206,13 @@ def maintenance_create(request: HttpRequest, payload: MaintenanceIn) -> Any:
             "platform-wide maintenance is for agents and admins", code="action_forbidden"
         )
     stores = [merchant_selectors.store_get(user=user, store_id=pk) for pk in payload.stores]
-    return 201, services.maintenance_create(
-        title=payload.title,
-        description=payload.description,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
-        stores=stores,
+    return Status(
+        201,
+        services.maintenance_create(
+            title=payload.title,
+            description=payload.description,
+            starts_at=payload.starts_at,
+            ends_at=payload.ends_at,
+            stores=stores,
+        ),
     )

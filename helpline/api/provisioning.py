@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from helpline.accounts import access
@@ -42,10 +42,13 @@ class MerchantOut(Schema):
 
 
 @router.post("/merchants", response={201: MerchantOut, **errors(403, 409)})
-def create_merchant(request: HttpRequest, payload: MerchantIn) -> tuple[int, Any]:
+def create_merchant(request: HttpRequest, payload: MerchantIn) -> Status[Any]:
     _admin(request)
-    return 201, merchants.merchant_create(
-        name=payload.name, slug=payload.slug, time_zone=payload.time_zone
+    return Status(
+        201,
+        merchants.merchant_create(
+            name=payload.name, slug=payload.slug, time_zone=payload.time_zone
+        ),
     )
 
 
@@ -73,14 +76,17 @@ class StoreOut(Schema):
 
 
 @router.post("/stores", response={201: StoreOut, **errors(403, 404, 409)})
-def create_store(request: HttpRequest, payload: StoreIn) -> tuple[int, Any]:
+def create_store(request: HttpRequest, payload: StoreIn) -> Status[Any]:
     _admin(request)
     merchant = merchant_selectors.merchant_by_slug(payload.merchant)
     manager = (
         people.user_by_id(payload.account_manager) if payload.account_manager is not None else None
     )
-    return 201, merchants.store_create(
-        merchant=merchant, name=payload.name, url=payload.url, account_manager=manager
+    return Status(
+        201,
+        merchants.store_create(
+            merchant=merchant, name=payload.name, url=payload.url, account_manager=manager
+        ),
     )
 
 
@@ -115,16 +121,19 @@ class UserOut(Schema):
 
 
 @router.post("/users", response={201: UserOut, **errors(403, 404, 409)})
-def create_user(request: HttpRequest, payload: UserIn) -> tuple[int, Any]:
+def create_user(request: HttpRequest, payload: UserIn) -> Status[Any]:
     _admin(request)
     merchant = merchant_selectors.merchant_by_slug(payload.merchant) if payload.merchant else None
-    return 201, accounts.user_create(
-        email=payload.email,
-        role=payload.role,
-        merchant=merchant,
-        password=payload.password,
-        first_name=payload.first_name,
-        last_name=payload.last_name,
+    return Status(
+        201,
+        accounts.user_create(
+            email=payload.email,
+            role=payload.role,
+            merchant=merchant,
+            password=payload.password,
+            first_name=payload.first_name,
+            last_name=payload.last_name,
+        ),
     )
 
 
@@ -145,22 +154,23 @@ class TokenOut(Schema):
 
 
 @router.post("/users/{user_id}/tokens", response={201: TokenOut, **errors(403, 404)})
-def create_token(
-    request: HttpRequest, user_id: int, payload: TokenIn | None = None
-) -> tuple[int, Any]:
+def create_token(request: HttpRequest, user_id: int, payload: TokenIn | None = None) -> Status[Any]:
     _admin(request)
     user = people.user_by_id(user_id)
     token, raw = accounts.token_create(user=user, name=payload.name if payload else "")
-    return 201, {
-        "id": token.pk,
-        "token": raw,
-        "prefix": token.prefix,
-        "created_at": token.created_at,
-    }
+    return Status(
+        201,
+        {
+            "id": token.pk,
+            "token": raw,
+            "prefix": token.prefix,
+            "created_at": token.created_at,
+        },
+    )
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **errors(404)})
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     token = people.token_for(actor=request.auth, token_id=token_id)  # type: ignore[attr-defined]
     accounts.token_revoke(token=token)
-    return 204, None
+    return Status(204, None)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from helpline.accounts import access
@@ -150,7 +150,7 @@ class TicketIn(In):
 
 
 @router.post("/tickets", response={201: TicketOut, **errors(403, 404)})
-def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Any]:
+def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
     user = _user(request)
     store = merchant_selectors.store_get(user=user, store_id=payload.store)
     ticket = services.ticket_create(
@@ -165,7 +165,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, Any]:
         if payload.on_behalf_of
         else None,
     )
-    return 201, ticket_out(ticket, user)
+    return Status(201, ticket_out(ticket, user))
 
 
 class TicketQuery(In):
@@ -282,7 +282,7 @@ def list_messages(request: HttpRequest, ticket_id: int) -> Any:
 
 
 @router.post("/tickets/{ticket_id}/messages", response={201: MessageOut, **errors(403, 404, 409)})
-def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> tuple[int, Any]:
+def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Status[Any]:
     user = _user(request)
     ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
     message = services.ticket_reply(
@@ -292,7 +292,7 @@ def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> tu
         internal=payload.internal,
         question=payload.question,
     )
-    return 201, message
+    return Status(201, message)
 
 
 # ------------------------------------------------------------------ transitions and events
