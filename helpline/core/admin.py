@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+
+# An address typed without a scheme ("shop.example") is read as https, the default Django 6.0
+# takes; every URL the admin edits (stores, webhooks) is a public HTTPS site or endpoint.
+HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from helpline.core.admin import HTTPS_URLS
 from helpline.merchants.models import Contact, Merchant, Store
 
 
 class StoreInline(admin.TabularInline):
     model = Store
     extra = 0
+    formfield_overrides = HTTPS_URLS
     fields = ["name", "url", "account_manager", "created_at"]
 
 
@@ -21,6 +23,7 @@ class StoreAdmin(admin.ModelAdmin):
     list_display = ["name", "merchant", "url", "account_manager"]
     list_filter = ["merchant"]
     search_fields = ["name", "url"]
+    formfield_overrides = HTTPS_URLS
 
 
 @admin.register(Contact)

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from helpline.core.admin import ReadOnlyAdmin
+from helpline.core.admin import HTTPS_URLS, ReadOnlyAdmin
 from helpline.notify import selectors, services
 from helpline.notify.models import (
     OnCallOverride,
@@ -49,6 +49,7 @@ class OutboxAdmin(ReadOnlyAdmin):
 class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "active", "internal", "created_at"]
     readonly_fields = ["created_at"]
+    formfield_overrides = HTTPS_URLS
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if obj.created_at is None:
