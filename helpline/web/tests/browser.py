@@ -55,6 +55,12 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+        # The test's own database calls ran while Playwright's loop was running, so Django kept
+        # them on a connection of that context (asgiref's Local), apart from the thread's usual
+        # one, and nothing else closes it: left open, the test database cannot be dropped.
+        from django.db import connections
+
+        connections.close_all()
     if before is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
