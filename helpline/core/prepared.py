@@ -95,8 +95,20 @@ class _Compiled:
                     )
                 self.slots.append((name, index, where[0]))
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-        self.converters = compiler.get_converters(fields)
-        self.compiler = compiler
+        # Kept without the compiler, and with the backend's converters by name: both hold the
+        # compiling thread's connection, and a reference here would keep that connection open
+        # for the life of the process after its thread ended (one per compiled read).
+        self.converters = [
+            (
+                pos,
+                [
+                    conv.__name__ if getattr(conv, "__self__", None) is connection.ops else conv
+                    for conv in convs
+                ],
+                expression,
+            )
+            for pos, (convs, expression) in compiler.get_converters(fields).items()
+        ]
         if self.iterable is ModelIterable:
             klass_info = compiler.klass_info
             self.model = klass_info["model"]
@@ -117,7 +129,7 @@ class _Compiled:
             cursor.execute(self.sql, params)
             rows: Any = cursor.fetchall()
         if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
+            rows = self._convert(rows, connection)
         if self.iterable is ModelIterable:
             out = []
             for row in rows:
@@ -129,6 +141,23 @@ class _Compiled:
         if self.iterable is FlatValuesListIterable:
             return [row[0] for row in rows]
         return [tuple(row) for row in rows]
+
+    def _convert(self, rows: list[Any], connection: Any) -> list[list[Any]]:
+        """What ``SQLCompiler.apply_converters`` does, with this thread's connection."""
+        ops = connection.ops
+        converters = [
+            (pos, [getattr(ops, c) if isinstance(c, str) else c for c in convs], expression)
+            for pos, convs, expression in self.converters
+        ]
+        out = []
+        for row in map(list, rows):
+            for pos, convs, expression in converters:
+                value = row[pos]
+                for converter in convs:
+                    value = converter(value, expression, connection)
+                row[pos] = value
+            out.append(row)
+        return out
 
 
 class Prepared(Generic[T]):

@@ -48,6 +48,47 @@ def test_converters_run_datetimes_come_back_aware(cast: Any) -> None:
     assert got.created_at.tzinfo is not None
 
 
+def _reachable(root: Any, depth: int) -> set[int]:
+    """Ids of what ``root`` holds, ``depth`` references deep, not through classes, modules,
+    functions or model fields (which lead to everything)."""
+    import gc
+    import types
+
+    from django.db.models import Field
+
+    seen: set[int] = set()
+    layer = [root]
+    for _ in range(depth):
+        nxt = []
+        for obj in gc.get_referents(*layer):
+            if id(obj) in seen or isinstance(
+                obj, type | types.ModuleType | types.FunctionType | Field
+            ):
+                continue
+            seen.add(id(obj))
+            nxt.append(obj)
+        layer = nxt
+    return seen
+
+
+def test_a_compiled_read_keeps_no_reference_to_the_connection_it_was_compiled_on(
+    cast: Any,
+) -> None:
+    """Compiled reads live as long as the process; the connection they were first compiled on
+    belongs to one thread. Holding it (through the compiler, or a backend converter bound to
+    its operations) would keep that thread's connection alive after the thread ended."""
+    from django.db import connections
+
+    read: Prepared[Any] = Prepared(lambda slug: Merchant.objects.filter(slug=slug)[:1], slug=str)
+    (got,) = read(slug="acme")
+    assert got.created_at.tzinfo is not None
+    compiled = next(iter(read._compiled.values()))
+    held = _reachable(compiled, 6)
+    wrapper = connections["default"]  # this thread's DatabaseWrapper, behind the proxy
+    assert id(wrapper) not in held
+    assert id(wrapper.ops) not in held
+
+
 def test_values_lists_flat_and_not(cast: Any) -> None:
     flat: Prepared[Any] = Prepared(
         lambda merchant_id: (
