@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from helpline.accounts import access
 from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.prepared import Prepared
 from helpline.core.validation import id_in_range
 
 
@@ -89,3 +92,58 @@ def merchant_users_by_whatsapp(phone: str) -> list[User]:
             role=Role.MERCHANT, is_active=True, whatsapp__in=[f"+{digits}", digits]
         ).order_by("pk")
     )
+
+
+def active_user(user_id: int, *, role: str | None = None) -> User | None:
+    """An active user by id (of ``role`` when given), or None: the caller says what is wrong."""
+    if not id_in_range(user_id):
+        return None
+    users = User.objects.filter(pk=user_id, is_active=True)
+    if role is not None:
+        users = users.filter(role=role)
+    return users.first()
+
+
+def user_with_email(email: str) -> User | None:
+    """Whoever holds this address, active or not (an address is one account)."""
+    return User.objects.filter(email=email).first()
+
+
+def merchant_users(
+    merchant_ids: Collection[int] | None = None, *, by_name: bool = False
+) -> list[User]:
+    """The active users of these merchants (of every merchant when None), each with their
+    merchant; by id, or by name."""
+    users = User.objects.filter(role=Role.MERCHANT, is_active=True).select_related("merchant")
+    if merchant_ids is not None:
+        users = users.filter(merchant_id__in=sorted(merchant_ids))
+    return list(users.order_by("first_name", "email") if by_name else users.order_by("pk"))
+
+
+def merchant_user(user_id: int) -> User:
+    """A merchant user named in a request body (422 when there is none)."""
+    user = active_user(user_id, role=Role.MERCHANT)
+    if user is None:
+        raise InvalidInput(f"no merchant user with id {user_id}", code="invalid_requester")
+    return user
+
+
+# Mail ingestion asks this for every message: compiled once (decision 0080). An address is
+# unique: a slice, not ``first()`` (no ORDER BY; decision 0070).
+_merchant_user_by_email: Prepared[User] = Prepared(
+    lambda email: User.objects.filter(
+        email=email, is_active=True, merchant__isnull=False
+    ).select_related("merchant")[:1],
+    email=str,
+)
+
+
+def merchant_user_by_email(email: str) -> User | None:
+    """The active merchant user at this (normalised) address, with their merchant."""
+    return next(iter(_merchant_user_by_email(email=email)), None)
+
+
+def team_leads() -> list[User]:
+    """The lead of every team that has one (one each, active or not; the caller decides)."""
+    teams = Team.objects.filter(lead__isnull=False).select_related("lead").order_by("pk")
+    return [team.lead for team in teams if team.lead is not None]

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from helpline.accounts import access
+from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH
 from helpline.api.schemas import Id, In, Instant, Out, errors
@@ -161,7 +162,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
         issue_type=payload.issue_type,
         priority=payload.priority,
         channel=Channel.API,
-        on_behalf_of=merchant_selectors.merchant_user(payload.on_behalf_of)
+        on_behalf_of=account_selectors.merchant_user(payload.on_behalf_of)
         if payload.on_behalf_of
         else None,
     )

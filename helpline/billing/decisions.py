@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
 from helpline.billing import links
 from helpline.billing.models import Quote
@@ -19,7 +20,7 @@ def quote_for_link(*, raw: str, now: datetime | None = None) -> tuple[Quote, Use
     now = now or clock.now()
     link = links.read(raw, now=now)
     quote = Quote.objects.select_related("ticket", "ticket__store").filter(pk=link.quote_id).first()
-    user = User.objects.filter(pk=link.user_id, is_active=True).first()
+    user = account_selectors.active_user(link.user_id)
     if (
         quote is None
         or user is None

@@ -12,6 +12,7 @@ from helpline.accounts.models import User
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
 from helpline.engineering.models import REFERENCE_PREFIX, DevTicket
+from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
 
 DONE = DevTicket.Status.DONE
@@ -21,9 +22,7 @@ def visible_devtickets(user: User | None) -> QuerySet[DevTicket]:
     return (
         DevTicket.objects.filter(access.devticket_scope(user))
         .select_related("engineer", "created_by")
-        .prefetch_related(
-            Prefetch("tickets", queryset=Ticket.objects.select_related("store").order_by("pk"))
-        )
+        .prefetch_related(Prefetch("tickets", queryset=ticket_selectors.linked_tickets()))
     )
 
 

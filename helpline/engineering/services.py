@@ -14,10 +14,11 @@ from typing import Any
 from django.db import transaction
 
 from helpline.accounts import access
+from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
-from helpline.core.validation import bounded_instant, has_nul, id_in_range
+from helpline.core.validation import bounded_instant, has_nul
 from helpline.engineering.models import DevTicket
 from helpline.merchants import care
 from helpline.tickets import escalation
@@ -42,11 +43,7 @@ def _title(value: str | None) -> str:
 def _engineer(engineer_id: int | None) -> User | None:
     if engineer_id is None:
         return None
-    user = (
-        User.objects.filter(pk=engineer_id, is_active=True, role=Role.ENGINEER).first()
-        if id_in_range(engineer_id)
-        else None
-    )
+    user = account_selectors.active_user(engineer_id, role=Role.ENGINEER)
     if user is None:
         raise InvalidInput(f"engineer: no engineer with id {engineer_id}", code="invalid_engineer")
     return user

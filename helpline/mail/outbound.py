@@ -28,7 +28,8 @@ from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.notify import services as notify
 from helpline.notify.services import Notification
 from helpline.sla.defaults import FIRST_RESPONSE
-from helpline.tickets.models import Channel, Ticket, TicketClock, TicketMessage
+from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.models import Channel, Ticket, TicketMessage
 
 ACK_KIND = "mail_ack"
 REPLY_KIND = "mail_reply"
@@ -78,13 +79,8 @@ def local(at: datetime, zone: str) -> str:
 
 
 def _first_response_due(ticket: Ticket) -> datetime | None:
-    clocks = getattr(ticket, "current_clocks", None)
-    if clocks is None:
-        clocks = TicketClock.objects.filter(ticket=ticket, superseded_at__isnull=True)
-    for clk in clocks:
-        if clk.kind == FIRST_RESPONSE:
-            return clk.deadline
-    return None
+    clk = ticket_selectors.current_clock(ticket, FIRST_RESPONSE)
+    return clk.deadline if clk is not None else None
 
 
 def acknowledgement_enqueue(
@@ -159,7 +155,7 @@ def _staff_reply(events: Sequence[Any]) -> TicketMessage | None:
         if event.kind == "message" and event.public and after.get("from_staff"):
             if not isinstance(message_id, int):
                 return None
-            return TicketMessage.objects.filter(pk=message_id).select_related("author").first()
+            return ticket_selectors.message_by_id(message_id)
     return None
 
 

@@ -46,6 +46,7 @@ from helpline.merchants.models import Store
 from helpline.merchants.selectors import Sender
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import attachments
+from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as tickets
 from helpline.tickets.models import REFERENCE_PREFIX, Channel, Status, Ticket, TicketMessage
 
@@ -124,15 +125,6 @@ _threads_of: Prepared[MessageId] = Prepared(
         .order_by("-pk")
     ),
     refs=[str],
-)
-_referenced_ticket: Prepared[Ticket] = Prepared(
-    lambda numbers, merchant_id: (
-        Ticket.objects.filter(pk__in=numbers, merchant_id=merchant_id)
-        .select_related("store", "merchant")
-        .order_by("-pk")[:1]
-    ),
-    numbers=[int],
-    merchant_id=int,
 )
 _acknowledged_since: Prepared[int] = Prepared(
     lambda address, since: InboundMail.objects.filter(
@@ -299,9 +291,11 @@ def _thread(parsed: ParsedMessage, sender: Sender | None) -> tuple[Ticket | None
     if sender is not None:
         numbers = [int(n) for n in _REFERENCE.findall(parsed.subject)][:10]
         if numbers:
-            found = _referenced_ticket(numbers=numbers, merchant_id=sender.merchant.pk)
-            if found:
-                return found[0], False
+            found = ticket_selectors.referenced_ticket(
+                numbers=numbers, merchant_id=sender.merchant.pk
+            )
+            if found is not None:
+                return found, False
     return None, False
 
 

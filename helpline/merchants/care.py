@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from helpline.accounts import access
+from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -33,6 +34,7 @@ from helpline.merchants.models import (
     Store,
 )
 from helpline.notify import services as notify
+from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
 
 TEXT_MAX = 10_000
@@ -74,7 +76,7 @@ def _store_tickets(store: Store, ticket_ids: Iterable[int]) -> list[Ticket]:
     ids = sorted({int(i) for i in ticket_ids})
     if not ids:
         return []
-    found = list(Ticket.objects.filter(pk__in=ids, store=store))
+    found = ticket_selectors.tickets_of_store(store.pk, ids)
     missing = sorted(set(ids) - {t.pk for t in found})
     if missing:
         raise InvalidInput(
@@ -258,11 +260,7 @@ def contact_log(
 
 
 def _merchant_users(store: Store) -> list[User]:
-    return list(
-        User.objects.filter(
-            merchant_id=store.merchant_id, role=Role.MERCHANT, is_active=True
-        ).order_by("pk")
-    )
+    return account_selectors.merchant_users([store.merchant_id])
 
 
 def contact_send(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from helpline.accounts import access
 from helpline.accounts.models import User
@@ -15,9 +15,9 @@ from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
 from helpline.merchants.models import AmTask, CallRequest, ContactLogEntry, Store
 from helpline.merchants.selectors import visible_stores
-from helpline.tickets.models import OPEN_STATUSES, Ticket, TicketClock
+from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.models import Ticket
 
-OPEN = [s.value for s in OPEN_STATUSES]
 HOME_LIMIT = 200
 PRIORITY_ORDER = {"C1": 0, "C2": 1, "C3": 2, "C4": 3}
 
@@ -75,14 +75,6 @@ def account_managers_for(user: User) -> list[AccountManagerCard]:
     return cards
 
 
-def _breached() -> Exists:
-    return Exists(
-        TicketClock.objects.filter(
-            ticket=OuterRef("pk"), superseded_at__isnull=True, breached_at__isnull=False
-        )
-    )
-
-
 @dataclass
 class Home:
     stores: list[Store]
@@ -98,18 +90,7 @@ def am_home(*, user: User, now: datetime) -> Home:
     from helpline.engineering import selectors as engineering
 
     stores = list(managed_stores(user)[:HOME_LIMIT])
-    current = Prefetch(
-        "clocks",
-        queryset=TicketClock.objects.filter(superseded_at__isnull=True).order_by("kind"),
-        to_attr="current_clocks",
-    )
-    tickets: list[Ticket] = list(
-        Ticket.objects.filter(store__in=stores, status__in=OPEN)
-        .annotate(breached=_breached())
-        .select_related("store", "merchant")
-        .prefetch_related(current)
-        .order_by("-pk")[:HOME_LIMIT]
-    )
+    tickets = ticket_selectors.open_tickets_of_stores([s.pk for s in stores], limit=HOME_LIMIT)
     far = datetime.max.replace(tzinfo=now.tzinfo)
     tickets.sort(key=lambda t: (PRIORITY_ORDER.get(t.priority, 9), t.due_at or far, t.pk))
     return Home(

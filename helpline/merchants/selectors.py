@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 from django.db.models import QuerySet
 
 from helpline.accounts import access
+from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
-from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.errors import NotFound
 from helpline.core.prepared import Prepared
 from helpline.core.validation import id_in_range
 from helpline.merchants.models import Contact, Merchant, Store
@@ -58,14 +59,8 @@ class Sender:
     default_store: Store | None
 
 
-# Mail ingestion asks these for every message: compiled once (decision 0080). Both
-# addresses are unique: a slice, not ``first()`` (no ORDER BY; decision 0070).
-_merchant_user_by_email: Prepared[User] = Prepared(
-    lambda email: User.objects.filter(
-        email=email, is_active=True, merchant__isnull=False
-    ).select_related("merchant")[:1],
-    email=str,
-)
+# Mail ingestion asks these for every message: compiled once (decision 0080). An address is
+# unique: a slice, not ``first()`` (no ORDER BY; decision 0070).
 _contact_by_email: Prepared[Contact] = Prepared(
     lambda email: Contact.objects.filter(email=email).select_related("merchant", "default_store")[
         :1
@@ -85,7 +80,7 @@ def contact_for_address(address: str) -> Sender | None:
     address = (address or "").strip().lower()
     if not address:
         return None
-    user = next(iter(_merchant_user_by_email(email=address)), None)
+    user = account_selectors.merchant_user_by_email(address)
     row = next(iter(_contact_by_email(email=address)), None)
     if row is not None:
         return Sender(
@@ -126,24 +121,3 @@ def store_of_merchant_for(merchant_id: int, domain: str) -> Store | None:
     read (a contact's mail names no store)."""
     stores = _stores_of_merchant(merchant_id=merchant_id)
     return store_for_domain(domain, stores=stores) or next(iter(stores), None)
-
-
-def merchant_user(user_id: int) -> User:
-    """A merchant user named in a request body (422 when there is none)."""
-    user = (
-        User.objects.filter(pk=user_id, role="merchant", is_active=True).first()
-        if id_in_range(user_id)
-        else None
-    )
-    if user is None:
-        raise InvalidInput(f"no merchant user with id {user_id}", code="invalid_requester")
-    return user
-
-
-def users_of(merchant_id: int) -> list[User]:
-    """The merchant's active users (a ticket raised on their behalf names one)."""
-    return list(
-        User.objects.filter(merchant_id=merchant_id, role="merchant", is_active=True).order_by(
-            "first_name", "email"
-        )
-    )

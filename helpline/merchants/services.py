@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 
+from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
@@ -117,7 +118,7 @@ def contact_create(
         raise InvalidInput(
             f"store {default_store.name!r} belongs to another merchant", code="invalid_store"
         )
-    user = User.objects.filter(email=email).first()
+    user = account_selectors.user_with_email(email)
     if user is not None and user.merchant_id != merchant.pk:
         raise Conflict(f"{email} is a user of another merchant or staff", code="contact_exists")
     try:

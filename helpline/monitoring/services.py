@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from helpline.accounts.models import Role, User
+from helpline.accounts import selectors as account_selectors
+from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.validation import has_nul
@@ -499,9 +500,9 @@ def maintenance_create(
             created_at=now,
         )
         window.stores.set(stores)
-        people = User.objects.filter(role=Role.MERCHANT, is_active=True).select_related("merchant")
-        if stores:
-            people = people.filter(merchant_id__in={s.merchant_id for s in stores})
+        people = account_selectors.merchant_users(
+            {s.merchant_id for s in stores} if stores else None
+        )
         names: dict[int, list[str]] = defaultdict(list)
         for s in stores:
             names[s.merchant_id].append(s.name)
@@ -568,7 +569,7 @@ def tls_warnings(*, now: datetime) -> int:
             if expires is None or expires - now > timedelta(days=monitor.tls_warn_days):
                 continue
             store = monitor.store
-            people = list(User.objects.filter(merchant_id=store.merchant_id, is_active=True))
+            people = account_selectors.merchant_users([store.merchant_id])
             if store.account_manager is not None:
                 people.append(store.account_manager)
             for user in people:

@@ -157,13 +157,9 @@ class _Marker:
 def _answered(ticket_id: Any) -> bool:
     """A conditional notification (``unless_answered``: a ticket id) whose condition passed:
     staff met the ticket's first response, or it was closed, before the row fell due."""
-    from helpline.tickets.models import TicketClock
+    from helpline.tickets import selectors as ticket_selectors
 
-    return TicketClock.objects.filter(
-        Q(met_at__isnull=False) | Q(stopped_at__isnull=False),
-        ticket_id=ticket_id,
-        kind="first_response",
-    ).exists()
+    return ticket_selectors.first_response_settled(ticket_id)
 
 
 def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) -> Counter[str]:

@@ -31,9 +31,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
-from helpline.accounts.models import Role, Team, User
+from helpline.accounts import selectors as account_selectors
+from helpline.accounts.models import Role, User
 from helpline.core.prepared import Prepared
-from helpline.merchants import selectors as merchant_selectors
 from helpline.notify import selectors
 from helpline.notify.models import Preference, WebhookEndpoint
 from helpline.notify.services import Notification
@@ -192,7 +192,10 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
     if ticket.channel == "monitor" and kind in ("created", "monitor"):
         # Opened by the store monitor (no requester): the merchant's people, the account
         # manager and, for a new outage, whoever is on call — at any hour.
-        out.extend((u, "merchant") for u in merchant_selectors.users_of(ticket.merchant_id))
+        out.extend(
+            (u, "merchant")
+            for u in account_selectors.merchant_users([ticket.merchant_id], by_name=True)
+        )
         if manager is not None:
             out.append((manager, "account_manager"))
         if kind == "created":
@@ -267,7 +270,7 @@ def _escalations(event: Any, ticket: Any) -> list[Notification]:
     if ticket.team_id and ticket.team.lead_id:
         leads = [ticket.team.lead]
     else:
-        leads = [t.lead for t in Team.objects.filter(lead__isnull=False).select_related("lead")]
+        leads = account_selectors.team_leads()
     due = event.created_at + ESCALATE_AFTER
     summary = "C1 unanswered for 30 minutes after hours"
     out = []
@@ -317,13 +320,13 @@ def after_id(event: Any) -> int | None:
 def _message_of(event: Any) -> Any:
     if event.kind not in ("message", "note", "monitor"):
         return None
-    from helpline.tickets.models import TicketMessage
+    from helpline.tickets import selectors as ticket_selectors
 
     message_id = (event.after or {}).get("message_id")
     loaded = getattr(event, "loaded_message", None)  # handed over by tickets.write_events
     if loaded is not None and message_id and loaded.pk == message_id:
         return loaded
-    return TicketMessage.objects.filter(pk=message_id).first() if message_id else None
+    return ticket_selectors.message_by_id(message_id) if message_id else None
 
 
 # Read on every ticket change: compiled once (decision 0080).

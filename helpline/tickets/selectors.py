@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from helpline.accounts import access
 from helpline.accounts.models import User
@@ -292,4 +292,72 @@ def open_ticket_for_store(*, store_id: int, issue_type: str) -> Ticket | None:
         Ticket.objects.filter(store_id=store_id, issue_type=issue_type, status__in=OPEN_STATUSES)
         .order_by("-id")
         .first()
+    )
+
+
+# ---------------------------------------------------------------- reads for other apps
+# Unscoped system reads: the calling service has already decided who may act (DESIGN.md
+# rule 2: other apps read tickets through these, not through the models).
+
+
+def message_by_id(message_id: int) -> TicketMessage | None:
+    """A message with its author (notifications built from a ticket event)."""
+    return TicketMessage.objects.filter(pk=message_id).select_related("author").first()
+
+
+def tickets_of_store(store_id: int, ticket_ids: Collection[int]) -> list[Ticket]:
+    """Those of ``ticket_ids`` that are tickets of the store (the rest are left out)."""
+    return list(Ticket.objects.filter(pk__in=sorted(ticket_ids), store_id=store_id))
+
+
+def first_response_settled(ticket_id: int) -> bool:
+    """Staff met the ticket's first response, or its clock stopped (closed)."""
+    return TicketClock.objects.filter(
+        Q(met_at__isnull=False) | Q(stopped_at__isnull=False),
+        ticket_id=ticket_id,
+        kind="first_response",
+    ).exists()
+
+
+# Mail ingestion asks this for every reply that names a reference: compiled once (0080).
+_referenced_ticket: Prepared[Ticket] = Prepared(
+    lambda numbers, merchant_id: (
+        Ticket.objects.filter(pk__in=numbers, merchant_id=merchant_id)
+        .select_related("store", "merchant")
+        .order_by("-pk")[:1]
+    ),
+    numbers=[int],
+    merchant_id=int,
+)
+
+
+def referenced_ticket(*, numbers: list[int], merchant_id: int) -> Ticket | None:
+    """The newest of these ticket numbers that is the merchant's (a subject's references)."""
+    return next(iter(_referenced_ticket(numbers=numbers, merchant_id=merchant_id)), None)
+
+
+def linked_tickets() -> QuerySet[Ticket]:
+    """Tickets with their store, by number: what a developer ticket prefetches."""
+    return Ticket.objects.select_related("store").order_by("pk")
+
+
+def open_tickets_of_stores(store_ids: Collection[int], *, limit: int) -> list[Ticket]:
+    """The newest ``limit`` open tickets of these stores, each with ``breached`` (a current
+    clock is breached) and ``current_clocks``: an account manager's home."""
+    breached = Exists(
+        TicketClock.objects.filter(
+            ticket=OuterRef("pk"), superseded_at__isnull=True, breached_at__isnull=False
+        )
+    )
+    current = Prefetch(
+        "clocks",
+        queryset=TicketClock.objects.filter(superseded_at__isnull=True).order_by("kind"),
+        to_attr="current_clocks",
+    )
+    return list(
+        Ticket.objects.filter(store_id__in=sorted(store_ids), status__in=OPEN_STATUSES)
+        .annotate(breached=breached)
+        .select_related("store", "merchant")
+        .prefetch_related(current)
+        .order_by("-pk")[:limit]
     )

@@ -123,7 +123,7 @@ def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
             "channels": ContactLogEntry.Channel.choices,
             "tz": zone_for(user),
             "recent_days": progress_sheet.RECENT_DAYS,
-            "merchant_users": merchant_selectors.users_of(store.merchant_id),
+            "merchant_users": account_selectors.merchant_users([store.merchant_id], by_name=True),
             "policy": sla_selectors.current_policy(),
         },
     )
@@ -353,7 +353,7 @@ def store_raise(request: HttpRequest, store_id: int) -> HttpResponse:
 
     def call() -> None:
         raw = post.get("requester", "")
-        requester = merchant_selectors.merchant_user(int(raw)) if raw.isdigit() else None
+        requester = account_selectors.merchant_user(int(raw)) if raw.isdigit() else None
         created.append(
             ticket_services.ticket_create(
                 actor=user,
