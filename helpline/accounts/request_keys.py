@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from helpline.accounts.models import RequestKey, User
 from helpline.core.errors import InvalidInput
@@ -44,50 +45,66 @@ def _checked(key: str) -> str:
     return key
 
 
+def _sql(connection: Any) -> tuple[str, str]:
+    """The claim (an insert that yields the new id, or nothing when the key is taken) and the
+    answer's update: raw SQL, one statement each, on the hot path of a keyed creation (the ORM
+    would need a read, a savepoint, the insert and a release to survive a taken key)."""
+    qn = connection.ops.quote_name
+    table = qn(RequestKey._meta.db_table)
+    user, key = qn("user_id"), qn("key")
+    claim = (
+        f"INSERT INTO {table} ({user}, {key}, {qn('fingerprint')}, {qn('status')}, "  # noqa: S608 - names quoted, values are params
+        f"{qn('response')}, {qn('created_at')}) VALUES (%s, %s, %s, 0, '', %s) "
+        f"ON CONFLICT ({user}, {key}) DO NOTHING RETURNING {qn('id')}"
+    )
+    record = (
+        f"UPDATE {table} SET {qn('status')} = %s, {qn('response')} = %s "  # noqa: S608 - names quoted, values are params
+        f"WHERE {user} = %s AND {key} = %s"
+    )
+    return claim, record
+
+
 def request_key_claim(*, user: User, key: str, fingerprint: str, now: datetime) -> Replay | None:
     """The answer already given to this key (None: go on, and record the answer). The same key
     with a different request is refused (422): the client reused a key by mistake. A key
     older than ``KEEP`` is forgotten."""
     key = _checked(key)
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("request_key_claim runs inside the creation's transaction")
-    row = RequestKey.objects.filter(user=user, key=key).first()
-    if row is not None and row.created_at <= now - KEEP:
-        row.delete()
-        row = None
-    if row is None:
-        try:
-            with transaction.atomic():  # a savepoint: a lost race does not spoil the caller's
-                RequestKey.objects.create(
-                    user=user,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status=0,
-                    response="",
-                    created_at=now,
-                )
-            return None
-        except IntegrityError:
-            # Another request with this key committed first (it held the index entry until
-            # then): answer as it did.
-            row = RequestKey.objects.filter(user=user, key=key).first()
-            if row is None:  # it rolled back after all: the index entry is free again
-                raise InvalidInput(
-                    "a request with this Idempotency-Key failed at the same moment; send it again",
-                    code="idempotency_key_retry",
-                ) from None
-    if row.fingerprint != fingerprint:
-        raise InvalidInput(
-            "this Idempotency-Key was used for a different request "
-            f"(another body or endpoint) in the last {KEEP.total_seconds() / 3600:.0f} hours",
-            code="idempotency_key_reused",
-        )
-    return Replay(status=row.status, response=row.response)
+    claim, _ = _sql(connection)
+    created = connection.ops.adapt_datetimefield_value(now)
+    for _attempt in range(2):
+        # Taken by a request still running: PostgreSQL waits here until it commits or rolls
+        # back (SQLite has one writer: it has finished). Then the row is read as committed.
+        with connection.cursor() as cursor:
+            cursor.execute(claim, [user.pk, key, fingerprint, created])
+            if cursor.fetchone() is not None:
+                return None
+        row = RequestKey.objects.filter(user=user, key=key).first()
+        if row is None or row.created_at <= now - KEEP:
+            if row is not None:
+                row.delete()  # expired: the key is free again
+            continue
+        if row.fingerprint != fingerprint:
+            raise InvalidInput(
+                "this Idempotency-Key was used for a different request "
+                f"(another body or endpoint) in the last {KEEP.total_seconds() / 3600:.0f} hours",
+                code="idempotency_key_reused",
+            )
+        return Replay(status=row.status, response=row.response)
+    raise InvalidInput(
+        "a request with this Idempotency-Key changed at the same moment; send it again",
+        code="idempotency_key_retry",
+    )
 
 
 def request_key_record(*, user: User, key: str, status: int, response: str) -> None:
     """The answer (its JSON as sent) to the key claimed in this transaction."""
-    RequestKey.objects.filter(user=user, key=key).update(status=status, response=response)
+    connection = transaction.get_connection()
+    _, record = _sql(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(record, [status, response, user.pk, key])
 
 
 def request_keys_purge(*, now: datetime, limit: int = 1000) -> int:
