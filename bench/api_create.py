@@ -1,6 +1,6 @@
 """Ticket creation in process: where the time of one POST /api/v1/tickets goes.
 
-Run: .venv/bin/python bench/api_create.py [--creations 2000] [--repeat 5] [--profile]
+Run: .venv/bin/python bench/api_create.py [--creations 2000] [--repeat 5] [--profile] [--keyed]
      (a fresh SQLite database in a temporary directory; DATABASE_URL=postgresql://… to use
      PostgreSQL — a database the benchmark may fill and leave behind)
 
@@ -11,7 +11,8 @@ and one webhook endpoint is active, so the notify rules do their usual work. Pri
 queries of one creation, then per repeat the mean milliseconds per request (the figure that
 is least sensitive to other load on the machine; best and median of the repeats) and the CPU
 time this process spent on it (all of it on SQLite; PostgreSQL's server CPU is not included).
-``--profile`` prints cProfile's top functions for one more run.
+``--profile`` prints cProfile's top functions for one more run. ``--keyed`` sends each request
+with its own ``Idempotency-Key`` (decision 0086).
 """
 
 from __future__ import annotations
@@ -64,7 +65,11 @@ def setup() -> tuple[Any, str, int]:
     return client, "/api/v1/tickets", store.pk
 
 
-def create(client: Any, path: str, store: int, n: int) -> None:
+KEYS = iter(range(10**12))
+
+
+def create(client: Any, path: str, store: int, n: int, keyed: bool = False) -> None:
+    headers = {"Idempotency-Key": f"bench-{time.time_ns()}-{next(KEYS)}"} if keyed else None
     response = client.post(
         path,
         {
@@ -74,6 +79,7 @@ def create(client: Any, path: str, store: int, n: int) -> None:
             "issue_type": "functionality",
         },
         content_type="application/json",
+        headers=headers,
     )
     assert response.status_code == 201, response.content
 
@@ -83,16 +89,18 @@ def main() -> None:
     parser.add_argument("--creations", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--keyed", action="store_true", help="an Idempotency-Key on each")
     args = parser.parse_args()
     client, path, store = setup()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    print(f"{platform.python_version()} on {platform.machine()}, {connection.vendor}")
+    keyed = ", each with an Idempotency-Key" if args.keyed else ""
+    print(f"{platform.python_version()} on {platform.machine()}, {connection.vendor}{keyed}")
     for n in range(20):  # warm: caches, the token's last-use write
-        create(client, path, store, n)
+        create(client, path, store, n, args.keyed)
     with CaptureQueriesContext(connection) as ctx:
-        create(client, path, store, 0)
+        create(client, path, store, 0, args.keyed)
     print(f"queries per creation: {len(ctx.captured_queries)}")
     for q in ctx.captured_queries:
         print("  ", q["sql"][:150])
@@ -100,7 +108,7 @@ def main() -> None:
     for r in range(args.repeat):
         started, started_cpu = time.perf_counter(), time.process_time()
         for n in range(args.creations):
-            create(client, path, store, n)
+            create(client, path, store, n, args.keyed)
         wall.append((time.perf_counter() - started) * 1000 / args.creations)
         cpu.append((time.process_time() - started_cpu) * 1000 / args.creations)
         print(
@@ -119,7 +127,7 @@ def main() -> None:
         profile = cProfile.Profile(time.process_time)
         profile.enable()
         for n in range(args.creations):
-            create(client, path, store, n)
+            create(client, path, store, n, args.keyed)
         profile.disable()
         pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
 

@@ -15,7 +15,8 @@ and the bearer tokens the demo prints. For an agent (sees every ticket) and a me
 ~1,000 tickets deep (the cursor reached by following `next`) and of a page half-way down the
 table (a cursor made from the middle id), p50 and p95. Then `--creations` POST /api/v1/tickets
 from 2 threads as the merchant user, after 100 not counted (as the pages have a warm-up: each
-worker prepares its statements and builds its caches on its first requests). The number of SQL
+worker prepares its statements and builds its caches on its first requests), then as many
+again, each with its own Idempotency-Key (decision 0086: what a key costs). The number of SQL
 queries per page and the list query's plan are read in a separate process through Django's test
 client. The machine may be shared: the 1-minute load average is recorded before each phase
 (`--settle` waits for it to drop first), and the generation's CPU time is given beside its wall
@@ -109,6 +110,8 @@ class Result:
     pages: list[Timing] = field(default_factory=list)
     creation_per_s: float = 0.0
     creation: Timing | None = None
+    keyed_per_s: float = 0.0  # each creation with its own Idempotency-Key (decision 0086)
+    keyed: Timing | None = None
     queries: dict[str, Any] = field(default_factory=dict)
 
 
@@ -141,8 +144,10 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
-    def call(self, method: str, path: str, body: Any = None) -> tuple[float, int, Any]:
-        headers = dict(self.headers)
+    def call(
+        self, method: str, path: str, body: Any = None, extra: dict[str, str] | None = None
+    ) -> tuple[float, int, Any]:
+        headers = {**self.headers, **(extra or {})}
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -292,7 +297,7 @@ def measure_pages(
 
 
 def measure_creation(
-    port: int, token: str, creations: int, threads: int = 2
+    port: int, token: str, creations: int, threads: int = 2, keyed: bool = False
 ) -> tuple[float, Timing]:
     store = Client(port, token).get("/api/v1/stores")[1][0]["id"]
     seconds: list[float] = []
@@ -309,7 +314,8 @@ def measure_creation(
                 "description": "Customers tap 'Buy now' and nothing happens (bench).",
                 "issue_type": "functionality",
             }
-            elapsed, status, payload = client.call("POST", "/api/v1/tickets", body)
+            key = {"Idempotency-Key": f"bench-{offset + n}"} if keyed else None
+            elapsed, status, payload = client.call("POST", "/api/v1/tickets", body, key)
             if status != 201:
                 errors.append(f"{status} {payload}")
                 return
@@ -335,7 +341,8 @@ def measure_creation(
     wall = time.perf_counter() - started
     if errors:
         raise RuntimeError(f"creation failed: {errors[:3]}")
-    return len(seconds) / wall, timing(f"create, {threads} threads", seconds)
+    label = f"create{' keyed' if keyed else ''}, {threads} threads"
+    return len(seconds) / wall, timing(label, seconds)
 
 
 def settle(limit: float | None, what: str, result: Result) -> None:
@@ -407,6 +414,11 @@ def run(engine: str, tickets: int, requests: int, creations: int, calm: float | 
                 port, users["merchant"], creations
             )
             result.creation_per_s = round(result.creation_per_s, 1)
+            settle(calm, "keyed creation", result)
+            keyed_per_s, result.keyed = measure_creation(
+                port, users["merchant"], creations, keyed=True
+            )
+            result.keyed_per_s = round(keyed_per_s, 1)
     return result
 
 
@@ -471,11 +483,12 @@ def main() -> None:
             queries = r.queries.get(f"{who} {page}", {}).get("queries", "")
             head = f"{r.engine:<11}{r.tickets:>9,}  {t.label:<28}"
             print(f"{head}{t.p50_ms:>8.1f}{t.p95_ms:>8.1f}  {queries}")
-        if r.creation:
-            c = r.creation
+        for c, rate in ((r.creation, r.creation_per_s), (r.keyed, r.keyed_per_s)):
+            if c is None:
+                continue
             print(
                 f"{r.engine:<11}{r.tickets:>9,}  {c.label:<28}{c.p50_ms:>8.1f}{c.p95_ms:>8.1f}"
-                f"  → {r.creation_per_s:,.0f} tickets/s over {c.requests:,}"
+                f"  → {rate:,.0f} tickets/s over {c.requests:,}"
             )
     print()
     for r in results:

@@ -39,16 +39,25 @@ class Api:
     def _headers(self) -> dict[str, str]:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
 
-    def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> Any:
         url = path if path.startswith("/") else f"/api/v1/{path}"
         func = getattr(self.client, method.lower())
         if method.upper() == "GET":
-            response = func(url, params, **self._headers())
+            response = func(url, params, headers=headers, **self._headers())
         else:
             response = func(
                 url,
                 data=json.dumps(body) if body is not None else None,
                 content_type="application/json",
+                headers=headers,
                 **self._headers(),
             )
         response.json_body = (
@@ -61,8 +70,8 @@ class Api:
     def get(self, path: str, **params: Any) -> Any:
         return self.call("GET", path, **params)
 
-    def post(self, path: str, body: Any = None) -> Any:
-        return self.call("POST", path, body)
+    def post(self, path: str, body: Any = None, *, headers: dict[str, str] | None = None) -> Any:
+        return self.call("POST", path, body, headers=headers)
 
     def patch(self, path: str, body: Any = None) -> Any:
         return self.call("PATCH", path, body)

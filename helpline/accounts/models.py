@@ -90,3 +90,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class RequestKey(models.Model):
+    """An ``Idempotency-Key`` a client sent with a creation (decision 0086): the request's
+    fingerprint and the answer it got, so that a retry gets the same answer and creates
+    nothing. Kept 24 hours."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="request_keys")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body")
+    status = models.PositiveSmallIntegerField()
+    response = models.TextField(help_text="The answer's JSON, exactly as it was sent")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="request_key_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

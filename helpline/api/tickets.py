@@ -6,13 +6,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
 
 from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH
+from helpline.api.idempotency import OPENAPI, idempotent
 from helpline.api.schemas import Id, In, Instant, Out, errors
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
@@ -150,23 +151,27 @@ class TicketIn(In):
     )
 
 
-@router.post("/tickets", response={201: TicketOut, **errors(403, 404)})
-def create_ticket(request: HttpRequest, payload: TicketIn) -> Status[Any]:
+@router.post("/tickets", response={201: TicketOut, **errors(403, 404)}, openapi_extra=OPENAPI)
+def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
     user = _user(request)
-    store = merchant_selectors.store_get(user=user, store_id=payload.store)
-    ticket = services.ticket_create(
-        actor=user,
-        store=store,
-        subject=payload.subject,
-        description=payload.description,
-        issue_type=payload.issue_type,
-        priority=payload.priority,
-        channel=Channel.API,
-        on_behalf_of=account_selectors.merchant_user(payload.on_behalf_of)
-        if payload.on_behalf_of
-        else None,
-    )
-    return Status(201, ticket_out(ticket, user))
+
+    def create() -> dict[str, Any]:
+        store = merchant_selectors.store_get(user=user, store_id=payload.store)
+        ticket = services.ticket_create(
+            actor=user,
+            store=store,
+            subject=payload.subject,
+            description=payload.description,
+            issue_type=payload.issue_type,
+            priority=payload.priority,
+            channel=Channel.API,
+            on_behalf_of=account_selectors.merchant_user(payload.on_behalf_of)
+            if payload.on_behalf_of
+            else None,
+        )
+        return ticket_out(ticket, user)
+
+    return idempotent(request, user=user, schema=TicketOut, status=201, create=create)
 
 
 class TicketQuery(In):
@@ -282,18 +287,25 @@ def list_messages(request: HttpRequest, ticket_id: int) -> Any:
     return selectors.ticket_messages(user=user, ticket=ticket)
 
 
-@router.post("/tickets/{ticket_id}/messages", response={201: MessageOut, **errors(403, 404, 409)})
-def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Status[Any]:
+@router.post(
+    "/tickets/{ticket_id}/messages",
+    response={201: MessageOut, **errors(403, 404, 409)},
+    openapi_extra=OPENAPI,
+)
+def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Any:
     user = _user(request)
-    ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
-    message = services.ticket_reply(
-        actor=user,
-        ticket=ticket,
-        body=payload.body,
-        internal=payload.internal,
-        question=payload.question,
-    )
-    return Status(201, message)
+
+    def create() -> Any:
+        ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
+        return services.ticket_reply(
+            actor=user,
+            ticket=ticket,
+            body=payload.body,
+            internal=payload.internal,
+            question=payload.question,
+        )
+
+    return idempotent(request, user=user, schema=MessageOut, status=201, create=create)
 
 
 # ------------------------------------------------------------------ transitions and events

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from helpline.accounts import request_keys
 from helpline.core import clock
 from helpline.mail import imap
 from helpline.mail import services as mail
@@ -67,6 +68,7 @@ def run_once(
     # Mail in (issue 4): the IMAP poller when configured, and the raw-mail retention.
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)
+    request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
     name = worker or delivery.worker_name()
     for _ in range(max_batches):
         if stop is not None and stop.is_set():

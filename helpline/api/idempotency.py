@@ -1,0 +1,85 @@
+"""``Idempotency-Key`` on the creating endpoints (decision 0086).
+
+A client that sends the header and retries (a timeout, a dropped connection) gets the first
+answer again, byte for byte, with ``Idempotent-Replayed: true``, and nothing is created twice.
+The key is the client's (per user, 1–255 visible ASCII characters, kept 24 hours); the same key
+with another request is a 422. A request that fails records nothing: its retry runs again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Status
+from ninja.renderers import JSONRenderer
+from pydantic import BaseModel
+
+from helpline.accounts import request_keys
+from helpline.accounts.models import User
+from helpline.core import clock
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+OPENAPI = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": HEADER,
+            "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": request_keys.MAX_LENGTH},
+            "description": (
+                "Makes a retry safe: the same key (per user, kept 24 h) with the same request "
+                "answers as the first time, with Idempotent-Replayed: true, and creates nothing; "
+                "with another request it is a 422 (idempotency_key_reused)."
+            ),
+        }
+    ]
+}
+_RENDERER = JSONRenderer()
+_CONTENT_TYPE = f"{_RENDERER.media_type}; charset={_RENDERER.charset}"
+
+
+def _canonical_body(request: HttpRequest) -> bytes:
+    """The body as the endpoint read it: key order and spacing do not make another request."""
+    try:
+        data = json.loads(request.body or b"null")
+    except ValueError:
+        return request.body
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _response(content: str, status: int) -> HttpResponse:
+    return HttpResponse(content, status=status, content_type=_CONTENT_TYPE)
+
+
+def idempotent(
+    request: HttpRequest,
+    *,
+    user: User,
+    schema: type[BaseModel],
+    status: int,
+    create: Callable[[], Any],
+) -> Any:
+    """``create()``'s result as ``status`` with ``schema``, once per Idempotency-Key."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return Status(status, create())
+    fingerprint = request_keys.fingerprint(
+        method=request.method or "", path=request.path, body=_canonical_body(request)
+    )
+    with transaction.atomic():
+        replay = request_keys.request_key_claim(
+            user=user, key=key, fingerprint=fingerprint, now=clock.now()
+        )
+        if replay is None:
+            out = schema.model_validate(create(), context={"request": request})
+            content = _RENDERER.render(request, out.model_dump(), response_status=status)
+            request_keys.request_key_record(user=user, key=key, status=status, response=content)
+            return _response(content, status)
+    response = _response(replay.response, replay.status)
+    response[REPLAYED] = "true"
+    return response
