@@ -21,7 +21,7 @@ def user_by_id(user_id: int) -> User:
 
 
 def user_by_email(email: str) -> User:
-    user = User.objects.select_related("merchant").filter(email=email.strip().lower()).first()
+    user = user_with_email(email)
     if user is None:
         raise NotFound(f"no user with e-mail {email}")
     return user
@@ -29,11 +29,7 @@ def user_by_email(email: str) -> User:
 
 def staff_member(user_id: int, *, field: str = "assignee") -> User:
     """A staff user named in a request body (422 when there is none)."""
-    if not id_in_range(user_id):
-        raise InvalidInput(
-            f"{field}: no member of staff with id {user_id}", code=f"invalid_{field}"
-        )
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = active_user(user_id)  # None for an id out of range too
     if user is None or not access.is_staff(user):
         raise InvalidInput(
             f"{field}: no member of staff with id {user_id}", code=f"invalid_{field}"
@@ -105,8 +101,9 @@ def active_user(user_id: int, *, role: str | None = None) -> User | None:
 
 
 def user_with_email(email: str) -> User | None:
-    """Whoever holds this address, active or not (an address is one account)."""
-    return User.objects.filter(email=email).first()
+    """Whoever holds this address (case and spaces aside), active or not, with their merchant:
+    an address is one account."""
+    return User.objects.select_related("merchant").filter(email=email.strip().lower()).first()
 
 
 def merchant_users(
