@@ -1,0 +1,62 @@
+"""The account manager's home: the open tickets of the stores they manage, the breached ones
+among the breaches, each with its current clocks (read once for the page)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from helpline.conftest import T0, Cast
+from helpline.merchants import care_selectors
+from helpline.tickets import services, sweeps
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_managed_open_tickets_and_the_breached_ones(cast: Cast) -> None:
+    def file(store, subject, priority, *, minutes=0, user=None):
+        return services.ticket_create(
+            actor=user or cast.alice,
+            store=store,
+            subject=subject,
+            description="It fails.",
+            issue_type="feature-broken",
+            priority=priority,
+            now=T0 + timedelta(minutes=minutes),
+        )
+
+    late = file(cast.acme_shoes, "Checkout down", "C1")  # 2 h, day and night
+    fresh = file(cast.acme_shoes, "A typo", "C4", minutes=170)
+    file(cast.acme_outlet, "Not Maya's store", "C1")
+    file(cast.bolt_gadgets, "Another merchant", "C1", user=cast.bob)
+    closed = file(cast.acme_shoes, "Sorted", "C3", minutes=5)
+    services.ticket_transition(
+        actor=cast.ravi,
+        ticket=closed,
+        action="resolve",
+        message="Done.",
+        now=T0 + timedelta(minutes=6),
+    )
+    now = T0 + timedelta(hours=3)
+    sweeps.clocks_sweep(now=now)
+
+    with CaptureQueriesContext(connection) as ctx:
+        home = care_selectors.am_home(user=cast.maya, now=now)
+    assert {t.pk for t in home.open_tickets} == {late.pk, fresh.pk}
+    assert [t.pk for t in home.breaches] == [late.pk]
+    by_pk = {t.pk: t for t in home.open_tickets}
+    assert {c.kind for c in by_pk[late.pk].current_clocks} == {"first_response", "resolution"}
+    assert any(c.breached_at for c in by_pk[late.pk].current_clocks)
+    assert not any(c.breached_at for c in by_pk[fresh.pk].current_clocks)
+    queries = len(ctx.captured_queries)
+
+    # More tickets cost no more queries: the clocks of all of them are one read.
+    for n in range(5):
+        file(cast.acme_shoes, f"More {n}", "C2", minutes=10 + n)
+    with CaptureQueriesContext(connection) as ctx:
+        home = care_selectors.am_home(user=cast.maya, now=now)
+    assert len(home.open_tickets) == 7
+    assert len(ctx.captured_queries) == queries
