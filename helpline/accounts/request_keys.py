@@ -1,14 +1,15 @@
 """Idempotency keys: a client retrying a creation gets the first answer again (decision 0086).
 
-``request_key_claim`` and ``request_key_record`` run inside the caller's transaction, around the
-creation they guard: the key row is written with the answer in the same commit as the ticket
-or message, so a crash leaves neither, and a retry runs the creation again. A second request
-with the same key waits on the row's unique index until the first commits, then replays it.
+``request_key_run`` claims the key, runs the creation and records its answer in one
+transaction: the key row is written with the answer in the same commit as the ticket or
+message, so a crash leaves neither, and a retry runs the creation again. A second request with
+the same key waits on the row's unique index until the first commits, then replays it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,8 @@ MAX_LENGTH = 255
 
 @dataclass(frozen=True)
 class Replay:
+    """An answer as sent: its status and its JSON."""
+
     status: int
     response: str
 
@@ -64,14 +67,26 @@ def _sql(connection: Any) -> tuple[str, str]:
     return claim, record
 
 
-def request_key_claim(*, user: User, key: str, fingerprint: str, now: datetime) -> Replay | None:
-    """The answer already given to this key (None: go on, and record the answer). The same key
-    with a different request is refused (422): the client reused a key by mistake. A key
-    older than ``KEEP`` is forgotten."""
+def request_key_run(
+    *, user: User, key: str, fingerprint: str, now: datetime, run: Callable[[], Replay]
+) -> tuple[Replay, bool]:
+    """The answer to this key and whether it is a replay: the one already given to the same
+    request, or ``run()``'s (the creation, and its answer as sent), recorded in the same
+    transaction. The same key with a different request is refused (422): the client reused a
+    key by mistake. A key older than ``KEEP`` is forgotten. Whatever ``run`` raises rolls the
+    claim back with the rest: a failed request is not remembered."""
     key = _checked(key)
+    with transaction.atomic():
+        replay = _claim(user=user, key=key, fingerprint=fingerprint, now=now)
+        if replay is not None:
+            return replay, True
+        answer = run()
+        _record(user=user, key=key, answer=answer)
+    return answer, False
+
+
+def _claim(*, user: User, key: str, fingerprint: str, now: datetime) -> Replay | None:
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise RuntimeError("request_key_claim runs inside the creation's transaction")
     claim, _ = _sql(connection)
     created = connection.ops.adapt_datetimefield_value(now)
     for _attempt in range(2):
@@ -99,12 +114,11 @@ def request_key_claim(*, user: User, key: str, fingerprint: str, now: datetime) 
     )
 
 
-def request_key_record(*, user: User, key: str, status: int, response: str) -> None:
-    """The answer (its JSON as sent) to the key claimed in this transaction."""
+def _record(*, user: User, key: str, answer: Replay) -> None:
     connection = transaction.get_connection()
     _, record = _sql(connection)
     with connection.cursor() as cursor:
-        cursor.execute(record, [status, response, user.pk, key])
+        cursor.execute(record, [answer.status, answer.response, user.pk, key])
 
 
 def request_keys_purge(*, now: datetime, limit: int = 1000) -> int:

@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Status
 from ninja.renderers import JSONRenderer
@@ -52,10 +51,6 @@ def _canonical_body(request: HttpRequest) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _response(content: str, status: int) -> HttpResponse:
-    return HttpResponse(content, status=status, content_type=_CONTENT_TYPE)
-
-
 def idempotent(
     request: HttpRequest,
     *,
@@ -71,15 +66,16 @@ def idempotent(
     fingerprint = request_keys.fingerprint(
         method=request.method or "", path=request.path, body=_canonical_body(request)
     )
-    with transaction.atomic():
-        replay = request_keys.request_key_claim(
-            user=user, key=key, fingerprint=fingerprint, now=clock.now()
-        )
-        if replay is None:
-            out = schema.model_validate(create(), context={"request": request})
-            content = _RENDERER.render(request, out.model_dump(), response_status=status)
-            request_keys.request_key_record(user=user, key=key, status=status, response=content)
-            return _response(content, status)
-    response = _response(replay.response, replay.status)
-    response[REPLAYED] = "true"
+
+    def run() -> request_keys.Replay:
+        out = schema.model_validate(create(), context={"request": request})
+        content = _RENDERER.render(request, out.model_dump(), response_status=status)
+        return request_keys.Replay(status=status, response=content)
+
+    answer, replayed = request_keys.request_key_run(
+        user=user, key=key, fingerprint=fingerprint, now=clock.now(), run=run
+    )
+    response = HttpResponse(answer.response, status=answer.status, content_type=_CONTENT_TYPE)
+    if replayed:
+        response[REPLAYED] = "true"
     return response
