@@ -4,6 +4,7 @@ among the breaches, each with its current clocks (read once for the page)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -47,7 +48,7 @@ def test_home_lists_managed_open_tickets_and_the_breached_ones(cast: Cast) -> No
         home = care_selectors.am_home(user=cast.maya, now=now)
     assert {t.pk for t in home.open_tickets} == {late.pk, fresh.pk}
     assert [t.pk for t in home.breaches] == [late.pk]
-    by_pk = {t.pk: t for t in home.open_tickets}
+    by_pk: dict[int, Any] = {t.pk: t for t in home.open_tickets}  # current_clocks: set on load
     assert {c.kind for c in by_pk[late.pk].current_clocks} == {"first_response", "resolution"}
     assert any(c.breached_at for c in by_pk[late.pk].current_clocks)
     assert not any(c.breached_at for c in by_pk[fresh.pk].current_clocks)
