@@ -23,11 +23,10 @@ from helpline.core.errors import Forbidden, InvalidInput, NotFound, TransitionRe
 from helpline.core.prepared import Prepared, insert
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
-from helpline.notify import services as notify
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.sla.policy import Policy
-from helpline.tickets import clocks, lifecycle
+from helpline.tickets import clocks, lifecycle, listeners
 from helpline.tickets.attachments import Upload, attachments_store
 from helpline.tickets.clocks import EventSpec, iso
 from helpline.tickets.models import (
@@ -149,7 +148,7 @@ def write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) ->
         if spec.message is not None:
             row.loaded_message = spec.message  # type: ignore[attr-defined]
     # Who should hear of these: outbox rows in this same transaction (delivered after commit).
-    notify.ticket_events_written(ticket=ticket, actor=actor, events=written)
+    listeners.events_written(ticket=ticket, actor=actor, events=written)
 
 
 def _lock(ticket: Ticket) -> Ticket:

@@ -1,0 +1,45 @@
+"""Who hears of a ticket's events: apps above tickets register here, tickets never imports them.
+
+The ticket services write their ``TicketEvent`` rows and then call ``events_written`` inside the
+same transaction; every registered listener runs there, so whatever it writes (outbox rows, for
+one) commits with the change or not at all. Listeners are registered once, by the listening
+app's ``AppConfig.ready`` — the whole wiring is visible in one grep for ``listeners.register``.
+This is the one inversion in the house: a lower app learns nothing of a higher one, yet the
+higher one hears of every change, in order and in the change's own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from helpline.accounts.models import User
+    from helpline.tickets.models import Ticket, TicketEvent
+
+
+class Listener(Protocol):
+    def __call__(
+        self, *, ticket: Ticket, actor: User | None, events: Sequence[TicketEvent]
+    ) -> Any: ...
+
+
+_listeners: list[Callable[..., Any]] = []
+
+
+def register(listener: Listener) -> None:
+    """Add a listener (idempotent: registering the same function twice keeps one)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def registered() -> tuple[Callable[..., Any], ...]:
+    return tuple(_listeners)
+
+
+def events_written(*, ticket: Ticket, actor: User | None, events: Sequence[TicketEvent]) -> None:
+    """Called by the ticket services with the events they just wrote (same transaction)."""
+    if not events:
+        return
+    for listener in _listeners:
+        listener(ticket=ticket, actor=actor, events=events)
