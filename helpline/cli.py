@@ -1,58 +1,18 @@
 """The ``helpline`` command.
 
 A thin layer like the API and the web views: it parses arguments, calls one service, prints.
-Subcommands register themselves in ``COMMANDS``; each gets an ``argparse`` sub-parser and a
-handler ``(args) -> int``. Django is set up lazily, after the arguments are read, so that
-``helpline --help`` works without a database and a configuration error is one clear line.
+Subcommands register themselves in ``cli_commands.registry.COMMANDS``; each gets an
+``argparse`` sub-parser and a handler ``(args) -> int``. Django is set up lazily, after the
+arguments are read, so that ``helpline --help`` works without a database and a configuration
+error is one clear line.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-Handler = Callable[[argparse.Namespace], int]
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
-
-
-def command(
-    name: str, help_text: str
-) -> Callable[[Callable[[argparse.ArgumentParser], None]], Any]:
-    """Register ``configure(parser)``; the handler is set by ``@handler(name)``."""
-
-    def decorate(configure: Callable[[argparse.ArgumentParser], None]) -> Any:
-        COMMANDS[name] = (help_text, configure, _missing)
-        return configure
-
-    return decorate
-
-
-def handler(name: str) -> Callable[[Handler], Handler]:
-    def decorate(func: Handler) -> Handler:
-        help_text, configure, _ = COMMANDS[name]
-        COMMANDS[name] = (help_text, configure, func)
-        return func
-
-    return decorate
-
-
-def _missing(args: argparse.Namespace) -> int:  # pragma: no cover - programming error
-    raise SystemExit("helpline: command has no handler")
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
-    import django
-
-    django.setup()
-
-
-def fail(message: str, code: int = 2) -> int:
-    sys.stderr.write(f"helpline: {message}\n")
-    return code
+from helpline.cli_commands.registry import COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:

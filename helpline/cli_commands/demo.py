@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from helpline.cli import command, fail, handler, setup_django
+from helpline.cli_commands.registry import command, fail, handler, setup_django
 
 
 def _count(raw: str) -> int:

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from helpline.cli import command, handler, setup_django
+from helpline.cli_commands.registry import command, handler, setup_django
 
 
 @command("ledger", "A merchant's charges for a month (subscriptions, approved quotes), as CSV.")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpline.cli import command, fail, handler, setup_django
+from helpline.cli_commands.registry import command, fail, handler, setup_django
 
 
 @command("mail", "Mail in: ingest FILE…|-, poll IMAP once, list and settle the quarantine.")

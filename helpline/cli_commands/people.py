@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from helpline.cli import command, fail, handler, setup_django
+from helpline.cli_commands.registry import command, fail, handler, setup_django
 
 
 @command("user", "Users: helpline user create EMAIL --role ROLE [--merchant SLUG] [--password …]")

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from helpline.cli import command, fail, handler, setup_django
+from helpline.cli_commands.registry import command, fail, handler, setup_django
 from helpline.core import config
 
 

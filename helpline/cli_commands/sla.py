@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from helpline.cli import command, handler, setup_django
+from helpline.cli_commands.registry import command, handler, setup_django
 
 
 @command("sla", "The support policy: preview deadlines.")

@@ -9,7 +9,7 @@ import sys
 import threading
 from typing import Any
 
-from helpline.cli import command, fail, handler, setup_django
+from helpline.cli_commands.registry import command, fail, handler, setup_django
 
 
 def _seconds(raw: str) -> float:

@@ -275,7 +275,7 @@ def test_help_needs_no_database_nor_configuration(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from helpline import cli, cli_commands; print(*cli.COMMANDS, sep='\\n')",
+            "from helpline.cli_commands.registry import COMMANDS; print(*COMMANDS, sep='\\n')",
         ],
         env=env,
         capture_output=True,
