@@ -1,4 +1,4 @@
-"""Server time of issue 8's pages with many tickets: the account manager's home, a store's page
+"""Server time of the care pages with many tickets: the account manager's home, a store's page
 (progress sheet, contact log), the sheet's XLSX, the merchant's account-manager page and sheet.
 
 Run: .venv/bin/python bench/account_management.py [--tickets 20000] [--requests 20]

@@ -1,4 +1,4 @@
-"""Server time of the web pages with 100,000 tickets (issue 5: under 50 ms a page).
+"""Server time of the web pages with 100,000 tickets (the goal: under 50 ms a page).
 
 Run: .venv/bin/python bench/web_pages.py [--tickets 100000] [--requests 50] [--reuse]
      (DATABASE_URL=postgresql://…/helpline_bench to use PostgreSQL: a database it may fill;

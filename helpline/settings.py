@@ -34,7 +34,7 @@ try:
     WHATSAPP_APP_SECRET = config.text(os.environ, "HELPLINE_WHATSAPP_APP_SECRET")
     TICKET_AUTOCLOSE_DAYS = config.positive_int(os.environ, "HELPLINE_AUTOCLOSE_DAYS", 7)
     NOTIFY_MAX_ATTEMPTS = config.positive_int(os.environ, "HELPLINE_NOTIFY_MAX_ATTEMPTS", 8)
-    # Mail in (helpline.mail, issue 4; decisions 0015–0019).
+    # Mail in (helpline.mail; decisions 0015–0019).
     MAIL_MAX_BYTES = config.positive_int(os.environ, "HELPLINE_MAIL_MAX_BYTES", 30 * 1024 * 1024)
     MAIL_RAW_RETENTION_DAYS = config.positive_int(os.environ, "HELPLINE_MAIL_RETENTION_DAYS", 90)
     MAIL_UNKNOWN_SENDERS = config.choice(

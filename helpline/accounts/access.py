@@ -98,7 +98,7 @@ def sees_internal(user: User | None) -> bool:
 
 
 # ---------------------------------------------------------------- account management, engineering
-# (issue 8). Account managers see the stores they manage and everything about them; engineers see
+# and quotes. Account managers see the stores they manage and everything about them; engineers see
 # developer tickets and the merchant tickets linked to them, never billing.
 
 

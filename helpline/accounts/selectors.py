@@ -125,7 +125,7 @@ def merchant_user(user_id: int) -> User:
     return user
 
 
-# Mail ingestion asks this for every message: compiled once (decision 0080). An address is
+# Mail ingestion asks this for every message, hence a Prepared read. An address is
 # unique: a slice, not ``first()`` (no ORDER BY; decision 0070).
 _merchant_user_by_email: Prepared[User] = Prepared(
     lambda email: User.objects.filter(

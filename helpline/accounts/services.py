@@ -105,7 +105,7 @@ def token_create(
     return token, raw
 
 
-# Every API request reads this: compiled once (decision 0080). Digests are unique: a slice.
+# Every API request reads this, hence a Prepared read. Digests are unique: a slice.
 _token_with_user: Prepared[ApiToken] = Prepared(
     lambda digest: ApiToken.objects.select_related("user", "user__merchant").filter(
         digest=digest, revoked_at__isnull=True, user__is_active=True

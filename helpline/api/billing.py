@@ -1,4 +1,4 @@
-"""Quotes, subscriptions and the monthly ledger (issue 8). Engineers see no billing (403)."""
+"""Quotes, subscriptions and the monthly ledger. Engineers see no billing (403)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Developer tickets (issue 8): list, open (escalate), read, change, link merchant tickets.
+"""Developer tickets: list, open (escalate), read, change, link merchant tickets.
 
 Engineers, agents and admins see every developer ticket; an account manager those linked to their
 stores; merchants none (403: engineering is internal).

@@ -75,7 +75,7 @@ def _register_routers() -> None:
     api.add_router("", tickets.router)
     api.add_router("", mail_api.router)
     api.add_router("", monitoring.router)
-    from helpline.api import billing, care, engineering  # issue 8
+    from helpline.api import billing, care, engineering  # account management, quotes
 
     api.add_router("", engineering.router)
     api.add_router("", billing.router)

@@ -1,4 +1,4 @@
-"""A quote decided through the signed link in the mail (issue 8): the same lifecycle action as
+"""A quote decided through the signed link in the mail: the same lifecycle action as
 the support center and the API (``tickets.services.ticket_transition``), recorded with who,
 when and from where (the link, the client's address)."""
 

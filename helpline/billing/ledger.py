@@ -1,4 +1,4 @@
-"""The ledger per merchant and month (issue 8): account-manager subscriptions (one line per store
+"""The ledger per merchant and month: account-manager subscriptions (one line per store
 and month charged) and quotes approved that month, in the merchant's time zone. Helpline records
 and exports; the platform bills. Read-only, scoped by ``accounts.access``."""
 

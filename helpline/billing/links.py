@@ -1,4 +1,4 @@
-"""Signed links that let a merchant approve or decline a quote from the mail (issue 8).
+"""Signed links that let a merchant approve or decline a quote from the mail.
 
 The token names the quote, the merchant user it was mailed to and when it stops working (the
 quote's validity); it is signed with the installation's secret (``django.core.signing``, with a

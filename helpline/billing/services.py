@@ -109,7 +109,7 @@ def _ip_or_none(raw: str | None) -> str | None:
         return None
 
 
-# ---------------------------------------------------------------- subscriptions (issue 8)
+# ---------------------------------------------------------------- subscriptions
 
 
 def subscription_start(

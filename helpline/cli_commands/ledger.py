@@ -1,4 +1,4 @@
-"""helpline ledger SLUG --month YYYY-MM: a merchant's charges for the month as CSV (issue 8):
+"""helpline ledger SLUG --month YYYY-MM: a merchant's charges for the month as CSV:
 account-manager subscriptions and approved quotes. Helpline records; the platform bills."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Developer tickets (issue 8): open one for merchant tickets (escalate), link more, change its
+"""Developer tickets: open one for merchant tickets (escalate), link more, change its
 status, engineer or ETA. The merchant tickets' side goes through ``tickets.escalation`` (events,
 the due date moved by an ETA, a note the merchant sees); when every developer ticket of a merchant
 ticket is done, its assignee and account manager are told (the ``engineering_done`` event's

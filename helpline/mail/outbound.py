@@ -52,7 +52,7 @@ def _record(
     ids: Sequence[tuple[str, int]], *, now: datetime, received: Sequence[MessageId] = ()
 ) -> None:
     """Our Message-IDs (and ``received`` ones the caller has to record too: one INSERT)."""
-    insert(  # compiled once (decision 0080)
+    insert(
         [
             *received,
             *(

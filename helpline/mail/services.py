@@ -112,7 +112,7 @@ def _duplicate(existing: InboundMail) -> Result:
     )
 
 
-# Every message asks these: compiled once (decision 0080). The key is unique, so a slice
+# Every message asks these, hence Prepared reads. The key is unique, so a slice
 # without ORDER BY (decision 0070).
 _inbound_by_key: Prepared[InboundMail] = Prepared(
     lambda key: InboundMail.objects.filter(message_id=key).only("pk", "status", "ticket_id")[:1],
@@ -221,7 +221,7 @@ def _settle(
         )
     # One INSERT at the end: the unique Message-ID refuses a copy committed meanwhile, and the
     # whole transaction (ticket, reply, outbox rows) goes with it (mail_ingest answers
-    # "duplicate"). Compiled once, as the other INSERTs of a message (decision 0080).
+    # "duplicate"). A prepared insert, like the other INSERTs of a message.
     insert([row])
 
 

@@ -1,4 +1,4 @@
-"""Account management writes (issue 8): call requests, the contact log (calls, email, WhatsApp,
+"""Account management writes: call requests, the contact log (calls, email, WhatsApp,
 meetings and training with invitations), the account manager's sheet notes and "tell the
 merchant" tasks. One service per action, keyword-only, one transaction; mail and WhatsApp go
 through the notify outbox in the same transaction.

@@ -1,4 +1,4 @@
-"""Account management (issue 8): call requests, the contact log, "tell the merchant" tasks and
+"""Account management: call requests, the contact log, "tell the merchant" tasks and
 the account manager's notes on the progress sheet. Imported by ``models.py``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Account management reads (issue 8), scoped by ``accounts.access``: the account manager's
+"""Account management reads, scoped by ``accounts.access``: the account manager's
 home, the merchant's view of their account managers, call requests, the contact log, tasks."""
 
 from __future__ import annotations

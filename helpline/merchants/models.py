@@ -64,7 +64,7 @@ class Contact(models.Model):
         return f"{self.email} ({self.merchant})"
 
 
-from helpline.merchants.care_models import (  # noqa: E402  (account management, issue 8)
+from helpline.merchants.care_models import (  # noqa: E402  (account management)
     AmTask,
     CallRequest,
     ContactLogEntry,

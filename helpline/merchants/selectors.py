@@ -23,7 +23,7 @@ def visible_stores(user: User | None) -> QuerySet[Store]:
     )
 
 
-# Every ticket creation reads its store: compiled once (decision 0080).
+# Every ticket creation reads its store, hence a Prepared read.
 _store_by_id: Prepared[Store] = Prepared(
     lambda store_id: Store.objects.select_related("merchant", "account_manager").filter(
         pk=store_id
@@ -59,7 +59,7 @@ class Sender:
     default_store: Store | None
 
 
-# Mail ingestion asks these for every message: compiled once (decision 0080). An address is
+# Mail ingestion asks these for every message, hence Prepared reads. An address is
 # unique: a slice, not ``first()`` (no ORDER BY; decision 0070).
 _contact_by_email: Prepared[Contact] = Prepared(
     lambda email: Contact.objects.filter(email=email).select_related("merchant", "default_store")[

@@ -1,4 +1,4 @@
-"""The progress sheet of a store (issue 8): kept by the system, not typed. Every open ticket and
+"""The progress sheet of a store: kept by the system, not typed. Every open ticket and
 every ticket resolved or closed in the last ``RECENT_DAYS`` days, with opened, priority, status,
 due date, last update, next step and owner, plus the account manager's own note on the row.
 

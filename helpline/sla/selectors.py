@@ -41,7 +41,7 @@ def _policy_from_row(version_id: int) -> Policy:
     return Policy.from_snapshot(row.pk, row.number, row.snapshot)
 
 
-# Every ticket write reads these (``read_once``): compiled once (decision 0080).
+# Every ticket write reads these (``read_once``), hence a Prepared read.
 _calendars_and_latest: Prepared[tuple[str, int, int, int | None]] = Prepared(
     lambda: Calendar.objects.annotate(
         latest=Subquery(PolicyVersion.objects.order_by("-number").values("pk")[:1])

@@ -1,4 +1,4 @@
-"""What engineering does to a merchant ticket (issue 8): escalation is not a state but a link to
+"""What engineering does to a merchant ticket: escalation is not a state but a link to
 developer tickets ("with engineering", POLICY.md). These services write the ticket's side: an
 internal event when it is escalated or when engineering is done, and — when an engineer's ETA
 changes — the due date moved (an event with the reason) and a note the merchant sees.

@@ -149,7 +149,7 @@ class TicketClock(models.Model):
     workaround) supersedes the row with a new one; exactly one row per kind is current.
     """
 
-    ticket = models.ForeignKey(  # served by clock_ticket_kind (decision 0080)
+    ticket = models.ForeignKey(  # served by clock_ticket_kind
         Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False
     )
     kind = models.CharField(max_length=20)
@@ -235,7 +235,7 @@ class MessageKind(models.TextChoices):
 
 
 class TicketMessage(models.Model):
-    ticket = models.ForeignKey(  # served by message_ticket_id (decision 0080)
+    ticket = models.ForeignKey(  # served by message_ticket_id
         Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     author = models.ForeignKey(
@@ -264,7 +264,7 @@ class TicketMessage(models.Model):
 class TicketEvent(models.Model):
     """Append-only: who changed what on a ticket, from what to what, when, and why."""
 
-    ticket = models.ForeignKey(  # served by event_ticket_id (decision 0080)
+    ticket = models.ForeignKey(  # served by event_ticket_id
         Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
     )
     actor = models.ForeignKey(

@@ -50,8 +50,8 @@ class TicketFilters:
 ORDERS = ("newest", "due")
 
 
-# The current clocks of a page of tickets (or of one): one read, compiled once per page size
-# (decision 0080).
+# The current clocks of a page of tickets (or of one): every list and ticket page reads them,
+# hence one Prepared read (compiled once per page size).
 _clocks_of_tickets: Prepared[TicketClock] = Prepared(
     lambda ticket_ids: TicketClock.objects.filter(
         ticket_id__in=ticket_ids, superseded_at__isnull=True
@@ -319,7 +319,7 @@ def first_response_settled(ticket_id: int) -> bool:
     ).exists()
 
 
-# Mail ingestion asks this for every reply that names a reference: compiled once (0080).
+# Mail ingestion asks this for every reply that names a reference, hence a Prepared read.
 _referenced_ticket: Prepared[Ticket] = Prepared(
     lambda numbers, merchant_id: (
         Ticket.objects.filter(pk__in=numbers, merchant_id=merchant_id)

@@ -134,7 +134,7 @@ def ticket_row(ticket: Ticket, now: datetime) -> TicketRow:
 
 
 def care_context(user: User, ticket: Ticket) -> dict[str, Any]:
-    """What a ticket page shows of issue 8: "with engineering" (everyone), the developer tickets
+    """A ticket page's care panel: "with engineering" (everyone), the developer tickets
     (not merchants), the quotes (not engineers)."""
     from helpline.accounts import access
     from helpline.billing import selectors as billing

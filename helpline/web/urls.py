@@ -68,7 +68,7 @@ urlpatterns = [
     path("console/t/<int:ticket_id>/due/", console.ticket_due, name="console-due"),
     path("console/t/<int:ticket_id>/action/", console.ticket_action, name="console-action"),
     path("attachments/<int:attachment_id>/", attachments.download, name="attachment"),
-    # Account management, engineering, quotes (issue 8).
+    # Account management, engineering, quotes.
     path("console/t/<int:ticket_id>/escalate/", am.escalate, name="console-escalate"),
     path("console/t/<int:ticket_id>/quote/", am.attach_quote, name="console-quote"),
     path("console/am/", am.home, name="am-home"),

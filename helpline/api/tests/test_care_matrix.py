@@ -1,4 +1,4 @@
-"""Issue 8's permission matrix: every new endpoint, as the merchant, an agent, the account
+"""The care permission matrix: every new endpoint, as the merchant, an agent, the account
 manager of this store, the account manager of another store, an engineer and an admin. What one
 may not see is 404; what one's role may not do is 403 (POLICY.md, "Who sees what")."""
 

@@ -1,4 +1,4 @@
-"""Quotes decided from the mail (issue 8): the signed link approves and the clocks resume; a
+"""Quotes decided from the mail: the signed link approves and the clocks resume; a
 forged, re-signed or expired link does nothing and says so; the decision records who, when and
 from where; a decline returns the ticket to staff with the reason."""
 

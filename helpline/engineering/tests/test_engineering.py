@@ -1,4 +1,4 @@
-"""Issue 8, end to end through the services: a merchant's ticket is escalated, a developer
+"""End to end through the services: a merchant's ticket is escalated, a developer
 ticket is opened and finished, the agent and the account manager are told, the account manager
 logs the call, and the merchant sees the outcome; an ETA change moves the due date with an event
 and a note the merchant sees."""

@@ -1,4 +1,4 @@
-"""The shared scene of issue 8's permission matrices (API and pages): Acme Shoes (Maya's store)
+"""The shared scene of the care permission matrices (API and pages): Acme Shoes (Maya's store)
 with a ticket linked to a developer ticket, another triaged ticket, one awaiting approval of a
 quote, a logged call, a call request, a "tell the merchant" task and a running subscription; Omar
 manages Bolt Gadgets (the account manager of another store)."""

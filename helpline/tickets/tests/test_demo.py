@@ -38,7 +38,7 @@ def test_the_default_demo_tells_every_story(db: Any) -> None:
     assert set(tickets.values_list("status", flat=True)) == set(Status.values)
     assert Ticket.objects.filter(merchant__slug="kalpana").exists()
     assert Ticket.objects.filter(merchant__slug="northwind").exists()
-    # Issue 8: subscriptions for the managed stores, work in engineering, a training session.
+    # Care: subscriptions for the managed stores, work in engineering, a training session.
     from helpline.billing.models import Subscription
     from helpline.engineering.models import DevTicket
     from helpline.merchants.models import CallRequest, ContactLogEntry

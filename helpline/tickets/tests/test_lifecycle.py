@@ -86,7 +86,7 @@ def _fields(action: str) -> dict[str, Any]:
         "description": "Theme change" if action == "quote" else None,
         "valid_until": T + timedelta(days=5) if action == "quote" else None,
         "rating": 5 if action == "close" else None,
-        # A decline says why (issue 8: it returns the ticket to staff with the reason).
+        # A decline says why (it returns the ticket to staff with the reason).
         "reason": "Too expensive" if action == "decline" else "",
     }
 

@@ -26,7 +26,7 @@ EXPECTED_PUBLIC = {
     "web:password_reset_complete",
     "web:help",
     "web:status",  # the platform status page (no store named)
-    "web:quote-link",  # issue 8: the signed link in the mail is the credential
+    "web:quote-link",  # the signed link in the mail is the credential
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
@@ -37,7 +37,7 @@ SAMPLE_KWARGS = {
     "attachment_id": 1,
 }
 SAMPLE_KWARGS.update({"store_id": 1, "year": 2026, "month": 11, "fmt": "csv"})
-SAMPLE_KWARGS.update({"store_id": 1, "fmt": "csv", "dev_id": "1"})  # issue 8
+SAMPLE_KWARGS.update({"store_id": 1, "fmt": "csv", "dev_id": "1"})  # account management
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:

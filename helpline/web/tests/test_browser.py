@@ -207,7 +207,7 @@ def test_canned_reply_and_keyboard_shortcuts(people, open_session):
     agent.shot("console-ticket-canned")
 
 
-# ---------------------------------------------------------------- insight (issue 9)
+# ---------------------------------------------------------------- insight: search, reports
 
 
 def _insight_ticket(cast, subject, description):

@@ -1,4 +1,4 @@
-"""Issue 8 in a real browser (Debian's chromium through Playwright, skipped where missing): the
+"""In a real browser (Debian's chromium through Playwright, skipped where missing): the
 merchant finds their account manager and asks for a call, the account manager sees it on their
 home page and logs the call; a quote is approved from the mail's signed link."""
 

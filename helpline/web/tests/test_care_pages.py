@@ -1,4 +1,4 @@
-"""Issue 8's pages: the permission matrix over every new page and form (merchant, agent, this
+"""The care pages: the permission matrix over every new page and form (merchant, agent, this
 store's account manager, another store's, engineer, admin), the progress sheet's XLSX holding the
 rows the page shows, invitations with an .ics delivered over real SMTP, and "with engineering" on
 both sides."""

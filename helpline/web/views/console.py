@@ -223,7 +223,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "due_form": DueForm(),
             "tz": zone,
             **mail_context(user, ticket),
-            **care_context(user, ticket),  # issue 8: engineering and quotes
+            **care_context(user, ticket),  # engineering and quotes
         },
     )
 

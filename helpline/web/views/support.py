@@ -186,7 +186,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "close_form": CloseForm(),
             "tz": zone,
             **mail_context(user, ticket),
-            **care_context(user, ticket),  # issue 8: "with engineering", quotes
+            **care_context(user, ticket),  # "with engineering", quotes
         },
     )
 
