@@ -555,9 +555,9 @@ def load(
         uptime_demo.seed(
             stores=[s for found in cast.stores.values() for s in found], now=now, rng=rng
         )
-        from helpline.tickets import demo_care  # issue 8: account management
+        from helpline.tickets import demo_account_management
 
-        demo_care.load(cast=cast, now=now)
+        demo_account_management.load(cast=cast, now=now)
     return DemoResult(
         tickets=Ticket.objects.count(),
         messages=TicketMessage.objects.count(),

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from helpline.account_management import selectors as am_selectors
+from helpline.account_management import services as am_services
+from helpline.account_management.models import AmTask
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
 from helpline.engineering import selectors, services
 from helpline.engineering.models import DevTicket
-from helpline.merchants import care, care_selectors
-from helpline.merchants.models import AmTask
 from helpline.notify.models import Outbox
 from helpline.reports import progress_sheet
 from helpline.tickets import selectors as ticket_selectors
@@ -97,12 +98,12 @@ def test_escalate_finish_tell_log_and_the_merchant_sees_the_outcome(cast) -> Non
     # The account manager has a "tell the merchant" task, on their home page.
     task = AmTask.objects.get()
     assert task.ticket_id == ticket.pk and task.done_at is None
-    home = care_selectors.am_home(user=cast.maya, now=T + timedelta(hours=31))
+    home = am_selectors.am_home(user=cast.maya, now=T + timedelta(hours=31))
     assert [t.pk for t in home.tasks] == [task.pk]
     assert home.engineering == []  # nothing left in engineering
 
     # They call the merchant and log it: the task is done.
-    entry = care.contact_log(
+    entry = am_services.contact_log(
         actor=cast.maya,
         store=cast.acme_shoes,
         channel="call",
@@ -126,7 +127,7 @@ def test_escalate_finish_tell_log_and_the_merchant_sees_the_outcome(cast) -> Non
     assert seen.status == Status.RESOLVED
     bodies = [m.body for m in ticket_selectors.ticket_messages(user=cast.alice, ticket=ticket)]
     assert "Engineering fixed the image CDN; your gallery loads again." in bodies
-    log = care_selectors.contact_entries(user=cast.alice, store=cast.acme_shoes)
+    log = am_selectors.contact_entries(user=cast.alice, store=cast.acme_shoes)
     assert [e.summary for e in log] == [entry.summary]
     (row,) = progress_sheet.sheet_rows(
         user=cast.alice, store=cast.acme_shoes, now=T + timedelta(hours=33)

@@ -39,9 +39,9 @@ def test_the_default_demo_tells_every_story(db: Any) -> None:
     assert Ticket.objects.filter(merchant__slug="kalpana").exists()
     assert Ticket.objects.filter(merchant__slug="northwind").exists()
     # Issue 8: subscriptions for the managed stores, work in engineering, a training session.
+    from helpline.account_management.models import CallRequest, ContactLogEntry
     from helpline.billing.models import Subscription
     from helpline.engineering.models import DevTicket
-    from helpline.merchants.models import CallRequest, ContactLogEntry
 
     assert Subscription.objects.count() == 2
     assert DevTicket.objects.filter(status="in_progress", eta__isnull=False).count() == 1

@@ -1,4 +1,4 @@
-"""Account management reads (issue 8), scoped by ``accounts.access``: the account manager's
+"""Account management reads, scoped by ``accounts.access``: the account manager's
 home, the merchant's view of their account managers, call requests, the contact log, tasks."""
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from helpline.account_management.models import AmTask, CallRequest, ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
-from helpline.merchants.models import AmTask, CallRequest, ContactLogEntry, Store
+from helpline.merchants.models import Store
 from helpline.merchants.selectors import visible_stores
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
