@@ -27,7 +27,7 @@ def managed_stores(user: User | None) -> QuerySet[Store]:
     """The stores ``user`` acts for as account manager: an account manager's own; agents and
     admins stand in for every store."""
     if not access.is_account_manager(user) and not access.is_staff(user):
-        return Store.objects.none()
+        return visible_stores(user).none()
     return visible_stores(user).order_by("name")
 
 

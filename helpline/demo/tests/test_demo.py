@@ -13,9 +13,10 @@ from django.db.models import Count, Q
 
 from helpline.accounts.services import token_authenticate
 from helpline.cli import main
+from helpline.demo import loader as demo
 from helpline.merchants.models import Merchant
 from helpline.sla import selectors as sla_selectors
-from helpline.tickets import clocks, demo, services
+from helpline.tickets import clocks, services
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent, TicketMessage
 
 # Thursday 26 November 2026, 11:30 in India, 06:00 in London.
