@@ -1,12 +1,31 @@
 """Account management's models, taken over from ``merchants`` (its 0004 let them go).
 
 State only: the tables were created by ``merchants`` and keep their names (each model's
-``db_table``), so this migration changes no table, on a new database or an existing one.
+``db_table``), so this migration changes no table, on a new database or an existing one. The
+models' content types (rows, not tables) follow them to the new app label, so their permissions
+keep their ids; on a new database there are none yet and nothing is updated.
 """
+
+from typing import Any
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+MODELS = ["amtask", "callrequest", "contactlogentry", "sheetnote"]
+
+
+def _relabel(apps: Any, old: str, new: str) -> None:
+    content_type = apps.get_model("contenttypes", "ContentType")
+    content_type.objects.filter(app_label=old, model__in=MODELS).update(app_label=new)
+
+
+def content_types_forward(apps: Any, schema_editor: Any) -> None:
+    _relabel(apps, "merchants", "account_management")
+
+
+def content_types_backward(apps: Any, schema_editor: Any) -> None:
+    _relabel(apps, "account_management", "merchants")
 
 
 class Migration(migrations.Migration):
@@ -15,6 +34,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("merchants", "0004_account_management_moved_out"),
         ("tickets", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -314,4 +334,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
+        migrations.RunPython(content_types_forward, content_types_backward),
     ]
