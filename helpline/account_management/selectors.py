@@ -14,6 +14,7 @@ from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
+from helpline.engineering import selectors as engineering
 from helpline.merchants.models import Store
 from helpline.merchants.selectors import visible_stores
 from helpline.tickets import selectors as ticket_selectors
@@ -88,8 +89,6 @@ class Home:
 
 
 def am_home(*, user: User, now: datetime) -> Home:
-    from helpline.engineering import selectors as engineering
-
     stores = list(managed_stores(user)[:HOME_LIMIT])
     tickets = ticket_selectors.open_tickets_of_stores([s.pk for s in stores], limit=HOME_LIMIT)
     far = datetime.max.replace(tzinfo=now.tzinfo)
