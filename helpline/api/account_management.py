@@ -1,4 +1,4 @@
-"""Account management (issue 8): the merchant's account managers, call requests, the contact log
+"""Account management: the merchant's account managers, call requests, the contact log
 (logged, sent, meetings), the progress sheet and its exports, the account manager's notes, home
 and tasks."""
 

@@ -1,4 +1,4 @@
-"""Demo data for account management (issue 8), through the services: the account manager's
+"""Demo data for account management, through the services: the account manager's
 subscriptions, a developer ticket with an ETA on a managed store's ticket, a call request, a
 logged call, an upcoming training session and a note on the progress sheet."""
 

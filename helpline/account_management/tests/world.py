@@ -1,7 +1,8 @@
-"""The shared scene of issue 8's permission matrices (API and pages): Acme Shoes (Maya's store)
-with a ticket linked to a developer ticket, another triaged ticket, one awaiting approval of a
-quote, a logged call, a call request, a "tell the merchant" task and a running subscription; Omar
-manages Bolt Gadgets (the account manager of another store)."""
+"""The shared scene of the permission matrices of account management, engineering and quotes
+(API and pages): Acme Shoes (Maya's store) with a ticket linked to a developer ticket, another
+triaged ticket, one awaiting approval of a quote, a logged call, a call request, a "tell the
+merchant" task and a running subscription; Omar manages Bolt Gadgets (the account manager of
+another store)."""
 
 from __future__ import annotations
 

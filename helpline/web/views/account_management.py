@@ -1,4 +1,4 @@
-"""Support-center pages for account management and quotes (issue 8): the merchant's account
+"""Support-center pages for account management and quotes: the merchant's account
 managers with "request a call", each store's progress sheet (read-only) and contact log, and the
 page a quote's signed mail link opens.
 

@@ -1,4 +1,4 @@
-"""Console pages for account management and engineering (issue 8): the account manager's home,
+"""Console pages for account management and engineering: the account manager's home,
 a store's page (progress sheet with notes, contact log, call requests), the sheet's exports,
 developer tickets, and the escalate and quote forms of a ticket page.
 
