@@ -56,7 +56,9 @@ def setup() -> tuple[Any, str, int]:
         account_manager=manager,
         now=now,
     )
-    user = accounts.user_create(email=f"m-{stamp}@bench.test", role="merchant", merchant=merchant)
+    user = accounts.user_create(
+        email=f"m-{stamp}@bench.test", role="merchant", merchant_id=merchant.pk
+    )
     notify.webhook_endpoint_create(
         name=f"bench-{stamp}", url="https://hooks.example.test/in", secret="s" * 32, now=now
     )

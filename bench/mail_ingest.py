@@ -152,7 +152,7 @@ def build(directory: Path, count: int, merchants: int, seed: int = 7) -> tuple[P
             merchant_services.store_create(
                 merchant=merchant, name=f"Store {s}", url=f"https://s{s}.m{m}.test", now=t0
             )
-        accounts.user_create(email=f"owner@m{m}.test", role="merchant", merchant=merchant)
+        accounts.user_create(email=f"owner@m{m}.test", role="merchant", merchant_id=merchant.pk)
         merchant_services.contact_create(merchant=merchant, email=f"ops@m{m}.test", now=t0)
         contacts += [f"owner@m{m}.test", f"ops@m{m}.test"]
     box = mailbox.Maildir(directory / "Maildir", create=True)

@@ -326,7 +326,7 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
     from helpline.merchants.models import Merchant
 
     for m in Merchant.objects.order_by("pk")[:20]:
-        accounts.user_create(email=f"u{m.pk}@bench.example", role="merchant", merchant=m)
+        accounts.user_create(email=f"u{m.pk}@bench.example", role="merchant", merchant_id=m.pk)
     print(f"built in {time.perf_counter() - t0:.0f} s", flush=True)
 
 
@@ -438,7 +438,9 @@ def measure(
 
         for m in Merchant.objects.filter(pk__gte=first_merchant).order_by("pk")[:20]:
             if not User.objects.filter(email=f"u{m.pk}@bench.example").exists():
-                accounts.user_create(email=f"u{m.pk}@bench.example", role="merchant", merchant=m)
+                accounts.user_create(
+                    email=f"u{m.pk}@bench.example", role="merchant", merchant_id=m.pk
+                )
         merchants = list(
             User.objects.filter(role="merchant", merchant_id__gte=first_merchant).order_by(
                 "merchant_id"

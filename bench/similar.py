@@ -42,7 +42,7 @@ def main() -> None:
     now = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
     merchant = merchants.merchant_create(name="Acme", slug="acme", now=now)
     store = merchants.store_create(merchant=merchant, name="Acme", url="https://a.test", now=now)
-    user = accounts.user_create(email="a@acme.test", role="merchant", merchant=merchant)
+    user = accounts.user_create(email="a@acme.test", role="merchant", merchant_id=merchant.pk)
     tickets = [
         services.ticket_create(
             actor=user,

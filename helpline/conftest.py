@@ -112,10 +112,10 @@ def cast(db: Any) -> Cast:
     )
     people = {
         "alice": accounts.user_create(
-            email="alice@acme.test", role="merchant", merchant=acme, first_name="Alice"
+            email="alice@acme.test", role="merchant", merchant_id=acme.pk, first_name="Alice"
         ),
         "bob": accounts.user_create(
-            email="bob@bolt.test", role="merchant", merchant=bolt, first_name="Bob"
+            email="bob@bolt.test", role="merchant", merchant_id=bolt.pk, first_name="Bob"
         ),
         "ravi": accounts.user_create(email="ravi@helpline.test", role="agent", first_name="Ravi"),
         "lena": accounts.user_create(email="lena@helpline.test", role="agent", first_name="Lena"),

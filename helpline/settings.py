@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "helpline.notify",
     "helpline.mail",
     "helpline.monitoring",
+    "helpline.account_management",
     "helpline.reports",
 ]
 

@@ -16,7 +16,6 @@ from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.prepared import Prepared
 from helpline.core.validation import has_nul
-from helpline.merchants.models import Merchant
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 - a public marker that makes tokens recognisable, not a secret
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -30,7 +29,7 @@ def user_create(
     *,
     email: str,
     role: str,
-    merchant: Merchant | None = None,
+    merchant_id: int | None = None,
     password: str | None = None,
     password_hash: str | None = None,
     first_name: str = "",
@@ -38,8 +37,9 @@ def user_create(
     phone: str = "",
     whatsapp: str = "",
 ) -> User:
-    """``password_hash``: instead of ``password``, one ``make_password`` made already (the demo
-    hashes each of its shared passwords once: a hash costs ~0.2 s by design)."""
+    """``merchant_id``: the merchant a merchant user belongs to (the caller looks it up: accounts
+    sits below merchants). ``password_hash``: instead of ``password``, one ``make_password`` made
+    already (the demo hashes each of its shared passwords once: a hash costs ~0.2 s by design)."""
     if password is not None and password_hash is not None:
         raise InvalidInput("give a password or its hash, not both", code="invalid_password")
     email = (email or "").strip().lower()
@@ -53,9 +53,9 @@ def user_create(
         raise InvalidInput(
             f"unknown role {role!r}; one of: {', '.join(Role.values)}", code="invalid_role"
         )
-    if role == Role.MERCHANT and merchant is None:
+    if role == Role.MERCHANT and merchant_id is None:
         raise InvalidInput("a merchant user needs a merchant", code="merchant_required")
-    if role != Role.MERCHANT and merchant is not None:
+    if role != Role.MERCHANT and merchant_id is not None:
         raise InvalidInput("only merchant users belong to a merchant", code="merchant_not_allowed")
     if User.objects.filter(email=email).exists():
         raise Conflict(f"a user with e-mail {email} exists already", code="user_exists")
@@ -65,7 +65,7 @@ def user_create(
                 email,
                 password,
                 role=role,
-                merchant=merchant,
+                merchant_id=merchant_id,
                 first_name=first_name,
                 last_name=last_name,
                 phone=phone,

@@ -129,7 +129,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[Any]:
         accounts.user_create(
             email=payload.email,
             role=payload.role,
-            merchant=merchant,
+            merchant_id=merchant.pk if merchant else None,
             password=payload.password,
             first_name=payload.first_name,
             last_name=payload.last_name,

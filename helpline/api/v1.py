@@ -75,11 +75,11 @@ def _register_routers() -> None:
     api.add_router("", tickets.router)
     api.add_router("", mail_api.router)
     api.add_router("", monitoring.router)
-    from helpline.api import billing, care, engineering  # account management, quotes
+    from helpline.api import account_management, billing, engineering
 
     api.add_router("", engineering.router)
     api.add_router("", billing.router)
-    api.add_router("", care.router)
+    api.add_router("", account_management.router)
     api.add_router("", insight.router)
     from helpline.api import preferences, whatsapp
 

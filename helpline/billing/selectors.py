@@ -6,13 +6,16 @@ from django.db.models import QuerySet
 
 from helpline.accounts import access
 from helpline.accounts.models import User
+from helpline.billing import access as billing_access
 from helpline.billing.models import Quote, Subscription
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
 
 
 def visible_quotes(user: User | None) -> QuerySet[Quote]:
-    return Quote.objects.filter(access.quote_scope(user)).select_related("ticket", "decided_by")
+    return Quote.objects.filter(billing_access.quote_scope(user)).select_related(
+        "ticket", "decided_by"
+    )
 
 
 def quote_get(*, user: User | None, quote_id: int) -> Quote:

@@ -38,7 +38,7 @@ def _demo(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from helpline.core.errors import HelplineError
-    from helpline.tickets import demo
+    from helpline.demo import loader as demo
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)

@@ -49,7 +49,7 @@ def _user(args: argparse.Namespace) -> int:
         user = services.user_create(
             email=args.email,
             role=args.role,
-            merchant=merchant,
+            merchant_id=merchant.pk if merchant else None,
             password=password,
             first_name=args.first_name,
             last_name=args.last_name,

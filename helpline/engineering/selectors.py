@@ -1,4 +1,4 @@
-"""Reads of developer tickets, scoped by ``accounts.access.devticket_scope``."""
+"""Reads of developer tickets, scoped by ``accounts.engineering_access.devticket_scope``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
+from helpline.engineering import access as engineering_access
 from helpline.engineering.models import REFERENCE_PREFIX, DevTicket
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
@@ -20,7 +21,7 @@ DONE = DevTicket.Status.DONE
 
 def visible_devtickets(user: User | None) -> QuerySet[DevTicket]:
     return (
-        DevTicket.objects.filter(access.devticket_scope(user))
+        DevTicket.objects.filter(engineering_access.devticket_scope(user))
         .select_related("engineer", "created_by")
         .prefetch_related(Prefetch("tickets", queryset=ticket_selectors.linked_tickets()))
     )

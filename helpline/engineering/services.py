@@ -2,7 +2,8 @@
 status, engineer or ETA. The merchant tickets' side goes through ``tickets.escalation`` (events,
 the due date moved by an ETA, a note the merchant sees); when every developer ticket of a merchant
 ticket is done, its assignee and account manager are told (the ``engineering_done`` event's
-notification rule) and the account manager gets a "tell the merchant" task.
+notification rule) and the account manager gets a "tell the merchant" task (account management
+listens for that event).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
+from helpline.engineering import access as engineering_access
 from helpline.engineering.models import DevTicket
-from helpline.merchants import care
 from helpline.tickets import escalation
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
@@ -67,7 +68,7 @@ def _merchant_tickets(actor: User, ticket_ids: Iterable[int]) -> list[Ticket]:
     tickets = []
     for ticket_id in sorted({int(i) for i in ticket_ids}):
         ticket = ticket_selectors.ticket_get(user=actor, ticket_id=ticket_id)
-        if not access.may_escalate(actor, ticket):
+        if not engineering_access.may_escalate(actor, ticket):
             raise Forbidden("your role may not escalate a ticket", code="action_forbidden")
         tickets.append(ticket)
     return tickets
@@ -138,7 +139,7 @@ def _locked(actor: User, dev: DevTicket) -> DevTicket:
         raise NotFound("developer ticket not found")
     locked = (
         DevTicket.objects.select_for_update()
-        .filter(access.devticket_scope(actor), pk=dev.pk)
+        .filter(engineering_access.devticket_scope(actor), pk=dev.pk)
         .first()
     )
     if locked is None:
@@ -209,12 +210,7 @@ def _maybe_all_done(actor: User, ticket: Ticket, now: datetime) -> None:
     if any(d.status != DONE for d in devs):
         return
     refs = [d.reference for d in devs]
+    # Account management hears of the event (a ticket listener) and opens the task.
     escalation.ticket_engineering_event(
         actor=actor, ticket=ticket, kind="engineering_done", references=refs, now=now
-    )
-    care.am_task_open(
-        store=ticket.store,
-        ticket=ticket,
-        title=f"Tell the merchant: engineering finished {', '.join(refs)} for {ticket.reference}",
-        now=now,
     )

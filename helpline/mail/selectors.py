@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.mail.models import InboundMail, Outcome
 from helpline.mail.sanitise import sanitise
+from helpline.tickets import access as ticket_access
 from helpline.tickets.models import Ticket
 
 DESCRIPTION = 0  # the key of the mail that opened the ticket (message ids start at 1)
@@ -22,7 +22,7 @@ class MailView:
 def ticket_mail(*, user: User | None, ticket: Ticket) -> dict[int, MailView]:
     """The mail behind a ticket's description (key 0) and behind each message (its id), for a
     ticket the caller loaded through its scope (checked again: nobody else gets anything)."""
-    if access.capacity(user, ticket) is None:
+    if ticket_access.capacity(user, ticket) is None:
         return {}
     rows = InboundMail.objects.filter(
         ticket_id=ticket.pk, status__in=[Outcome.TICKET, Outcome.REPLY]

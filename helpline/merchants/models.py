@@ -64,19 +64,4 @@ class Contact(models.Model):
         return f"{self.email} ({self.merchant})"
 
 
-from helpline.merchants.care_models import (  # noqa: E402  (account management)
-    AmTask,
-    CallRequest,
-    ContactLogEntry,
-    SheetNote,
-)
-
-__all__ = [
-    "AmTask",
-    "CallRequest",
-    "Contact",
-    "ContactLogEntry",
-    "Merchant",
-    "SheetNote",
-    "Store",
-]
+__all__ = ["Contact", "Merchant", "Store"]

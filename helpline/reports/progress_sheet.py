@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Case, F, Q, Value, When
 
+from helpline.account_management.models import SheetNote
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
 from helpline.engineering import selectors as engineering
-from helpline.merchants.models import SheetNote, Store
+from helpline.merchants.models import Store
 from helpline.tickets.models import OPEN_STATUSES, Status, Ticket
 
 RECENT_DAYS = 30

@@ -7,7 +7,7 @@ PostgreSQL a ``tsvector`` column (``english`` configuration) with a GIN index (`
 per attachment (its file name, migration 0003, decision 0076); the documents of a ticket are
 grouped and the ticket takes its best-ranked document's snippet.
 
-Scoping: the matches are joined to ``accounts.access.ticket_scope`` (the same filter as every
+Scoping: the matches are joined to ``tickets.access.ticket_scope`` (the same filter as every
 other read), merchant users are held to their merchant inside the index too, and internal notes
 (and the files attached to them) are only searched for people who may see them.
 """

@@ -45,6 +45,7 @@ from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import InvalidInput
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
+from helpline.tickets import access as ticket_access
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket, TicketClock, TicketEvent
 
@@ -107,7 +108,7 @@ def _clocks(user: User | None, period: Period) -> QuerySet[TicketClock]:
     # Targets started in the period (a ticket's first targets start when it is created; a
     # restarted one — re-prioritised, C1 → C2 — when it restarted): no join for staff.
     qs = TicketClock.objects.filter(started_at__gte=period.start, started_at__lt=period.end)
-    scope = access.ticket_scope(user)
+    scope = ticket_access.ticket_scope(user)
     if scope == access.NOTHING:
         return qs.none()
     if user is not None and user.role in access.ALL_TICKETS_ROLES:

@@ -1,5 +1,7 @@
-"""The policy in the admin. Every save publishes a new policy version (when something changed);
-holiday rows go through the ticket services so that open tickets' deadlines follow."""
+"""The policy in the admin. Every save publishes a new policy version (when something changed).
+
+Holidays are edited in the admin registered by ``tickets.admin``: a holiday moves open tickets'
+deadlines, which is the ticket services' work, and sla imports nothing above it."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from helpline.sla import services
 from helpline.sla.models import (
     Calendar,
     CalendarInterval,
-    Holiday,
     IssueType,
     Override,
     PolicyVersion,
@@ -60,34 +61,6 @@ class CalendarAdmin(PublishingAdmin):
     list_display = ["name", "slug", "zone", "always_open", "country", "subdivision"]
     inlines = [IntervalInline]
     readonly_fields = ["holidays_revision"]
-
-
-@admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
-    list_display = ["date", "name", "calendar", "added_by_admin"]
-    list_filter = ["calendar", "added_by_admin"]
-    date_hierarchy = "date"
-    fields = ["calendar", "date", "name"]
-
-    def save_model(self, request: HttpRequest, obj: Holiday, form: Any, change: bool) -> None:
-        from helpline.tickets.holidays import holiday_add, holiday_remove
-
-        if change and "date" in form.changed_data:
-            holiday_remove(calendar=obj.calendar, day=form.initial["date"])
-        moved = holiday_add(calendar=obj.calendar, day=obj.date, name=obj.name)
-        saved = Holiday.objects.get(calendar=obj.calendar, date=obj.date)
-        obj.pk = saved.pk
-        self.message_user(request, f"Holiday saved; deadlines moved on {moved} open ticket(s).")
-
-    def delete_model(self, request: HttpRequest, obj: Holiday) -> None:
-        from helpline.tickets.holidays import holiday_remove
-
-        moved = holiday_remove(calendar=obj.calendar, day=obj.date)
-        self.message_user(request, f"Holiday removed; deadlines moved on {moved} open ticket(s).")
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Holiday]) -> None:
-        for obj in list(queryset.select_related("calendar")):
-            self.delete_model(request, obj)
 
 
 @admin.register(Priority)

@@ -112,6 +112,11 @@ def package_holidays(country: str, subdivision: str, year: int) -> dict[date, st
     return {day: str(name) for day, name in sorted(found.items())}
 
 
+def holiday_on(*, calendar: Calendar, day: date) -> Holiday:
+    """The holiday row of ``calendar`` on ``day`` (the admin reads back the one it saved)."""
+    return Holiday.objects.get(calendar=calendar, date=day)
+
+
 def holidays_for_years(
     calendar_id: int, country: str, subdivision: str, years: range
 ) -> dict[date, str]:

@@ -1,13 +1,19 @@
-"""Tickets in the admin: read-only. Every change goes through the services (API, console)."""
+"""Tickets in the admin: read-only. Every change goes through the services (API, console).
+
+Also the SLA calendars' holidays: a holiday edit moves open tickets' deadlines (``holidays``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from helpline.core.admin import ReadOnlyAdmin
+from helpline.sla import selectors as sla_selectors
+from helpline.sla.models import Holiday
+from helpline.tickets.holidays import holiday_add, holiday_remove
 from helpline.tickets.models import Ticket, TicketClock, TicketEvent, TicketMessage
 
 
@@ -48,3 +54,30 @@ class MessageAdmin(TicketAdmin):
     search_fields = ["body"]
     list_select_related = ["ticket"]
     inlines = []
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """An SLA calendar's holidays: adding, moving or removing one goes through the ticket
+    services so that open tickets' deadlines follow (registered here: sla sits below tickets)."""
+
+    list_display = ["date", "name", "calendar", "added_by_admin"]
+    list_filter = ["calendar", "added_by_admin"]
+    date_hierarchy = "date"
+    fields = ["calendar", "date", "name"]
+
+    def save_model(self, request: HttpRequest, obj: Holiday, form: Any, change: bool) -> None:
+        if change and "date" in form.changed_data:
+            holiday_remove(calendar=obj.calendar, day=form.initial["date"])
+        moved = holiday_add(calendar=obj.calendar, day=obj.date, name=obj.name)
+        saved = sla_selectors.holiday_on(calendar=obj.calendar, day=obj.date)
+        obj.pk = saved.pk
+        self.message_user(request, f"Holiday saved; deadlines moved on {moved} open ticket(s).")
+
+    def delete_model(self, request: HttpRequest, obj: Holiday) -> None:
+        moved = holiday_remove(calendar=obj.calendar, day=obj.date)
+        self.message_user(request, f"Holiday removed; deadlines moved on {moved} open ticket(s).")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Holiday]) -> None:
+        for obj in list(queryset.select_related("calendar")):
+            self.delete_model(request, obj)

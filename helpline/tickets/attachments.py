@@ -23,6 +23,7 @@ from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
+from helpline.tickets import access as ticket_access
 from helpline.tickets.models import Attachment, Ticket, TicketMessage
 
 
@@ -120,7 +121,7 @@ def attachment_get(*, user: User | None, attachment_id: int) -> Attachment:
 
 
 def _ticket_ids(user: User | None) -> object:
-    return Ticket.objects.filter(access.ticket_scope(user)).values("pk")
+    return Ticket.objects.filter(ticket_access.ticket_scope(user)).values("pk")
 
 
 def ticket_attachments(*, user: User | None, ticket: Ticket) -> list[Attachment]:

@@ -22,10 +22,10 @@ from datetime import datetime
 
 from django.db import transaction
 
-from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpline.tickets import access as ticket_access
 from helpline.tickets import clocks, services
 from helpline.tickets.clocks import EventSpec
 from helpline.tickets.models import (
@@ -53,7 +53,7 @@ def _staff_lock(actor: User | None, *tickets: Ticket | int) -> dict[int, Ticket]
         .filter(pk__in=ids)
         .order_by("pk")
     }
-    capacities = {pk: access.capacity(actor, t) for pk, t in locked.items()}
+    capacities = {pk: ticket_access.capacity(actor, t) for pk, t in locked.items()}
     if len(locked) != len(ids) or None in capacities.values():
         raise NotFound("ticket not found")
     if any(cap != "staff" for cap in capacities.values()):

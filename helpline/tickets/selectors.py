@@ -1,4 +1,4 @@
-"""Every read of tickets, scoped by ``accounts.access`` (unknown and forbidden look the same)."""
+"""Every read of tickets, scoped by ``tickets.access`` (unknown and forbidden look the same)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from helpline.accounts.models import User
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
 from helpline.core.prepared import Prepared
 from helpline.core.validation import id_in_range
+from helpline.tickets import access as ticket_access
 from helpline.tickets.models import (
     MERCHANT_OPEN,
     OPEN_STATUSES,
@@ -74,7 +75,7 @@ def _attach_current_clocks(tickets: list[Ticket]) -> list[Ticket]:
 
 
 def visible_tickets(user: User | None) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(access.ticket_scope(user))
+    return Ticket.objects.filter(ticket_access.ticket_scope(user))
 
 
 def _b64(raw: str) -> str:

@@ -26,6 +26,7 @@ from helpline.merchants.models import Store
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.sla.policy import Policy
+from helpline.tickets import access as ticket_access
 from helpline.tickets import clocks, lifecycle, listeners
 from helpline.tickets.attachments import Upload, attachments_store
 from helpline.tickets.clocks import EventSpec, iso
@@ -159,7 +160,7 @@ def _lock(ticket: Ticket) -> Ticket:
 
 
 def _capacity_or_404(actor: User | None, ticket: Ticket) -> str:
-    cap = access.capacity(actor, ticket)
+    cap = ticket_access.capacity(actor, ticket)
     if cap is None:
         raise NotFound("ticket not found")
     return cap

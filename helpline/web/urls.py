@@ -3,10 +3,10 @@
 from django.urls import path
 
 from helpline.web.views import (
+    account_management,
     am,
     attachments,
     auth,
-    care,
     console,
     insight,
     preferences,
@@ -83,14 +83,18 @@ urlpatterns = [
     path("console/stores/<int:store_id>/note/<int:ticket_id>/", am.store_note, name="am-note"),
     path("console/dev/", am.dev_list, name="dev-list"),
     path("console/dev/<str:dev_id>/", am.dev_page, name="dev-page"),
-    path("support/account/", care.account, name="support-account"),
-    path("support/stores/<int:store_id>/call/", care.request_call, name="support-call"),
-    path("support/stores/<int:store_id>/sheet/", care.store_sheet, name="support-sheet"),
+    path("support/account/", account_management.account, name="support-account"),
+    path(
+        "support/stores/<int:store_id>/call/", account_management.request_call, name="support-call"
+    ),
+    path(
+        "support/stores/<int:store_id>/sheet/", account_management.store_sheet, name="support-sheet"
+    ),
     path(
         "support/stores/<int:store_id>/sheet.<str:fmt>",
-        care.store_sheet_export,
+        account_management.store_sheet_export,
         name="support-sheet-export",
     ),
-    path("quotes/decide/<str:token>/", care.quote_link, name="quote-link"),
+    path("quotes/decide/<str:token>/", account_management.quote_link, name="quote-link"),
     path("console/t/<int:ticket_id>/incident/", insight.incident_action, name="console-incident"),
 ]

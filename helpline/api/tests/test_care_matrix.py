@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import time_machine
 
+from helpline.account_management.tests.world import NOW, ROLES, World, world  # noqa: F401 (fixture)
 from helpline.billing.models import Subscription
-from helpline.merchants.tests.world import NOW, ROLES, World, world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 

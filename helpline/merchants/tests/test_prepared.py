@@ -190,72 +190,7 @@ def test_store_get_answers_as_the_scoped_list_for_every_role(cast: Any) -> None:
 
 
 # ---------------------------------------------------------------- inserts
-
-
-def _row(obj: Any) -> dict[str, Any]:
-    """The stored row, read back by the ORM, without its id."""
-    stored = type(obj).objects.get(pk=obj.pk)
-    return {k: v for k, v in _fields(stored).items() if k != "id"}
-
-
-def test_insert_writes_what_bulk_create_writes_and_sets_ids(cast: Any) -> None:
-    from helpline.core.prepared import insert
-    from helpline.notify.models import Outbox
-
-    at = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
-
-    def rows(tag: str) -> list[Outbox]:
-        return [
-            Outbox(
-                channel="email",
-                kind="created",
-                recipient=f"{tag}{n}@acme.test",
-                payload={"subject": "Ünïcode ✓", "n": n, "nested": {"list": [1, None]}},
-                idempotency_key=f"{tag}-{n}",
-                due_at=at + timedelta(microseconds=n),
-                created_at=at,
-            )
-            for n in range(3)
-        ]
-
-    ours, theirs = rows("ours"), rows("theirs")
-    insert(ours)
-    Outbox.objects.bulk_create(theirs)
-    assert all(o.pk and not o._state.adding for o in ours)
-    for a, b in zip(ours, theirs, strict=True):
-        mine, django = _row(a), _row(b)
-        assert {k: v for k, v in mine.items() if k not in ("recipient", "idempotency_key")} == {
-            k: v for k, v in django.items() if k not in ("recipient", "idempotency_key")
-        }
-        assert mine["payload"]["subject"] == "Ünïcode ✓"
-    assert len({o.pk for o in ours + theirs}) == 6
-
-
-def test_insert_ignoring_conflicts_keeps_the_first_and_raises_otherwise(cast: Any) -> None:
-    from django.db import IntegrityError, transaction
-
-    from helpline.core.prepared import insert
-    from helpline.notify.models import Outbox
-
-    at = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
-
-    def row(recipient: str) -> Outbox:
-        return Outbox(
-            channel="email",
-            kind="created",
-            recipient=recipient,
-            payload={},
-            idempotency_key="same-key",
-            due_at=at,
-            created_at=at,
-        )
-
-    insert([row("first@acme.test")], ignore_conflicts=True)
-    insert([row("second@acme.test")], ignore_conflicts=True)
-    assert list(Outbox.objects.values_list("recipient", flat=True)) == ["first@acme.test"]
-    with pytest.raises(IntegrityError), transaction.atomic():
-        insert([row("third@acme.test")])
-    assert Outbox.objects.count() == 1
+# (that an insert writes what bulk_create writes: notify/tests/test_prepared_insert.py)
 
 
 def test_insert_refuses_what_it_cannot_write_faithfully(cast: Any) -> None:

@@ -133,22 +133,6 @@ def test_an_idle_step_claims_nothing(cast):
     assert engine.probe_step(now=T0, worker="t").claimed == 0
 
 
-def test_demo_history_gives_the_pages_figures_without_probing(cast):
-    import random
-
-    from helpline.monitoring import demo
-
-    now = T0 + 100 * 24 * H
-    made = demo.seed(stores=[cast.acme_shoes, cast.bolt_gadgets], now=now, rng=random.Random(1))  # noqa: S311
-    assert made == Outage.objects.count() >= 2
-    assert (
-        not selectors.monitors().filter(active=True).exists()
-    )  # paused: *.example resolves nowhere
-    year = selectors.store_figures(cast.acme_shoes, kind="year", day=now.date(), now=now)
-    assert year.downtime_minutes > 0 and year.unknown_minutes >= 60
-    assert MaintenanceWindow.objects.count() == 1
-
-
 def test_an_expiring_certificate_is_announced_once(cast):
     monitor = services.monitor_create(store=cast.acme_shoes, now=T0)
     services.tls_warnings(now=T0)

@@ -47,7 +47,7 @@ def test_one_outage_one_ticket_and_recovery_closes_it_at_the_right_instant(cast,
     # A former merchant user whose login was switched off hears nothing.
     from helpline.accounts import services as accounts
 
-    gone = accounts.user_create(email="gone@acme.test", role="merchant", merchant=cast.acme)
+    gone = accounts.user_create(email="gone@acme.test", role="merchant", merchant_id=cast.acme.pk)
     gone.is_active = False
     gone.save(update_fields=["is_active"])
     monitor = watch(cast.acme_shoes, site.url)

@@ -16,6 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from helpline.account_management import selectors as am_selectors
+from helpline.account_management import services as am_services
+from helpline.account_management.models import ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
 from helpline.core import clock
@@ -23,9 +26,7 @@ from helpline.core.errors import HelplineError, InvalidInput
 from helpline.engineering import selectors as engineering
 from helpline.engineering import services as engineering_services
 from helpline.engineering.models import DevTicket
-from helpline.merchants import care, care_selectors
 from helpline.merchants import selectors as merchant_selectors
-from helpline.merchants.models import ContactLogEntry
 from helpline.reports import progress_sheet
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import services as ticket_services
@@ -79,7 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not (access.is_account_manager(user) or access.is_admin(user)):
         return HttpResponseForbidden("The home page of account managers.")
     now = clock.now()
-    data = care_selectors.am_home(user=user, now=now)
+    data = am_selectors.am_home(user=user, now=now)
     return render(
         request,
         "web/am/home.html",
@@ -117,8 +118,8 @@ def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
             ),
             "more": max(0, progress_sheet.sheet_size(store=store, now=now) - progress_sheet.SHOWN),
             "columns": progress_sheet.COLUMNS,
-            "entries": care_selectors.contact_entries(user=user, store=store),
-            "call_requests": care_selectors.call_requests(user=user, store=store),
+            "entries": am_selectors.contact_entries(user=user, store=store),
+            "call_requests": am_selectors.call_requests(user=user, store=store),
             "manages": access.manages_store(user, store),
             "channels": ContactLogEntry.Channel.choices,
             "tz": zone_for(user),
@@ -166,7 +167,7 @@ def store_note(request: HttpRequest, store_id: int, ticket_id: int) -> HttpRespo
     return _run(
         request,
         back,
-        lambda: care.sheet_note_set(
+        lambda: am_services.sheet_note_set(
             actor=user_of(request), ticket=ticket, note=request.POST.get("note", "")
         ),
         "Note saved.",
@@ -188,7 +189,7 @@ def store_log(request: HttpRequest, store_id: int) -> HttpResponse:
         tickets = _ids(post.get("tickets", "").replace(",", " ").split())
         request_id = int(post["call_request"]) if post.get("call_request", "").isdigit() else None
         if do == "send":
-            return care.contact_send(
+            return am_services.contact_send(
                 actor=user,
                 store=store,
                 channel=post.get("channel", ""),
@@ -201,7 +202,7 @@ def store_log(request: HttpRequest, store_id: int) -> HttpResponse:
             if starts is None:
                 raise InvalidInput("a meeting needs a time", code="invalid_starts_at")
             minutes = int(post["minutes"]) if post.get("minutes", "").isdigit() else 60
-            return care.meeting_schedule(
+            return am_services.meeting_schedule(
                 actor=user,
                 store=store,
                 channel=post.get("channel", "meeting"),
@@ -213,7 +214,7 @@ def store_log(request: HttpRequest, store_id: int) -> HttpResponse:
                 attendees=post.get("attendees", "").replace(",", " ").split(),
                 call_request_id=request_id,
             )
-        return care.contact_log(
+        return am_services.contact_log(
             actor=user,
             store=store,
             channel=post.get("channel", ""),

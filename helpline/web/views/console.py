@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla import selectors as sla_selectors
+from helpline.tickets import access as ticket_access
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import OPEN_STATUSES, Channel, Status
 from helpline.web import canned, timeline
@@ -196,7 +196,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     now = clock.now()
     policy = sla_selectors.policy_version(ticket.policy_version_id)
     staff = people.staff_members()
-    capacity = access.capacity(user, ticket) or "engineer"
+    capacity = ticket_access.capacity(user, ticket) or "engineer"
     names = {u.pk: str(u) for u in staff}
     zone = zone_for(user)
     return render(

@@ -11,15 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime
 
+from helpline.account_management import selectors as am_selectors
+from helpline.account_management import services as am_services
+from helpline.account_management.models import AmTask, CallRequest, ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH
 from helpline.api.schemas import Id, In, Instant, errors
 from helpline.core import clock
 from helpline.core.errors import Forbidden
-from helpline.merchants import care, care_selectors
 from helpline.merchants import selectors as merchant_selectors
-from helpline.merchants.models import AmTask, CallRequest, ContactLogEntry
 from helpline.reports import progress_sheet
 from helpline.tickets import selectors as ticket_selectors
 
@@ -61,7 +62,7 @@ def account_managers(request: HttpRequest) -> Any:
             "phone": c.phone,
             "platform_url": f"/api/v1/stores/{c.store.pk}/call-requests",
         }
-        for c in care_selectors.account_managers_for(user)
+        for c in am_selectors.account_managers_for(user)
     ]
 
 
@@ -102,7 +103,7 @@ def request_call(request: HttpRequest, store_id: int, payload: CallRequestIn) ->
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
-        care.call_request_create(
+        am_services.call_request_create(
             actor=user, store=store, preferred_times=payload.preferred_times, topic=payload.topic
         ),
     )
@@ -112,7 +113,7 @@ def request_call(request: HttpRequest, store_id: int, payload: CallRequestIn) ->
 def list_call_requests(request: HttpRequest, store_id: int) -> Any:
     user = _user(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
-    return care_selectors.call_requests(user=user, store=store)
+    return am_selectors.call_requests(user=user, store=store)
 
 
 class CallStatusIn(In):
@@ -124,8 +125,10 @@ class CallStatusIn(In):
 )
 def set_call_request_status(request: HttpRequest, request_id: int, payload: CallStatusIn) -> Any:
     user = _user(request)
-    found = care_selectors.call_request_get(user=user, request_id=request_id)
-    return care.call_request_set_status(actor=user, call_request=found, status=payload.status)
+    found = am_selectors.call_request_get(user=user, request_id=request_id)
+    return am_services.call_request_set_status(
+        actor=user, call_request=found, status=payload.status
+    )
 
 
 # ------------------------------------------------------------------ the contact log
@@ -161,7 +164,7 @@ class EntryOut(Schema):
 def contact_log(request: HttpRequest, store_id: int) -> Any:
     user = _user(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
-    return care_selectors.contact_entries(user=user, store=store)
+    return am_selectors.contact_entries(user=user, store=store)
 
 
 class LogIn(In):
@@ -179,7 +182,7 @@ def log_contact(request: HttpRequest, store_id: int, payload: LogIn) -> Status[A
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
-        care.contact_log(
+        am_services.contact_log(
             actor=user,
             store=store,
             channel=payload.channel,
@@ -207,7 +210,7 @@ def send_contact(request: HttpRequest, store_id: int, payload: SendIn) -> Status
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
-        care.contact_send(
+        am_services.contact_send(
             actor=user,
             store=store,
             channel=payload.channel,
@@ -236,7 +239,7 @@ def schedule_meeting(request: HttpRequest, store_id: int, payload: MeetingIn) ->
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
-        care.meeting_schedule(
+        am_services.meeting_schedule(
             actor=user,
             store=store,
             channel=payload.channel,
@@ -328,7 +331,7 @@ class NoteOut(Schema):
 def set_note(request: HttpRequest, ticket_id: int, payload: NoteIn) -> Any:
     user = _user(request)
     ticket = ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)
-    row = care.sheet_note_set(actor=user, ticket=ticket, note=payload.note)
+    row = am_services.sheet_note_set(actor=user, ticket=ticket, note=payload.note)
     return {"ticket": ticket.pk, "note": row.note if row else ""}
 
 
@@ -391,7 +394,7 @@ def home(request: HttpRequest) -> Any:
     """My stores, open tickets by priority with due dates, breaches, work in engineering,
     upcoming calls and training sessions, call requests and tasks."""
     user = _manager(request)
-    data = care_selectors.am_home(user=user, now=clock.now())
+    data = am_selectors.am_home(user=user, now=clock.now())
     return {
         "stores": [s.pk for s in data.stores],
         "open_tickets": [
@@ -417,7 +420,7 @@ def home(request: HttpRequest) -> Any:
 
 @router.get("/account-manager/tasks", response={200: list[TaskOut], **errors(403)})
 def tasks(request: HttpRequest) -> Any:
-    return care_selectors.tasks_for(user=_manager(request))
+    return am_selectors.tasks_for(user=_manager(request))
 
 
 class TaskDoneIn(In):
@@ -429,5 +432,5 @@ class TaskDoneIn(In):
 )
 def task_done(request: HttpRequest, task_id: int, payload: TaskDoneIn) -> Any:
     user = _user(request)
-    task = care_selectors.task_get(user=user, task_id=task_id)
-    return care.am_task_close(actor=user, task=task, entry_id=payload.entry)
+    task = am_selectors.task_get(user=user, task_id=task_id)
+    return am_services.am_task_close(actor=user, task=task, entry_id=payload.entry)

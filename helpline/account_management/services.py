@@ -19,23 +19,18 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from helpline.account_management import ics
+from helpline.account_management.models import AmTask, CallRequest, ContactLogEntry, SheetNote
 from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
-from helpline.merchants import ics
-from helpline.merchants.models import (
-    AmTask,
-    CallRequest,
-    ContactLogEntry,
-    SheetNote,
-    Store,
-)
+from helpline.merchants.models import Store
 from helpline.notify import services as notify
 from helpline.tickets import selectors as ticket_selectors
-from helpline.tickets.models import Ticket
+from helpline.tickets.models import Ticket, TicketEvent
 
 TEXT_MAX = 10_000
 MEETING_MAX = timedelta(hours=12)
@@ -263,6 +258,36 @@ def _merchant_users(store: Store) -> list[User]:
     return account_selectors.merchant_users([store.merchant_id])
 
 
+def _contact_recipients(store: Store, channel: str) -> list[User]:
+    """The merchant's users reachable on ``channel`` (WhatsApp: those with a number)."""
+    users = _merchant_users(store)
+    if channel == ContactLogEntry.Channel.WHATSAPP:
+        users = [u for u in users if u.whatsapp]
+    if not users:
+        raise Conflict(f"{store.merchant} has nobody to reach by {channel}", code="no_recipients")
+    return users
+
+
+def _contact_message(
+    *, actor: User, store: Store, user: User, channel: str, subject: str, body: str, refs: str
+) -> tuple[str, dict[str, Any]]:
+    """One user's copy of a sent contact: (recipient address, outbox payload)."""
+    if channel == "email":
+        return user.email, {
+            "subject": f"{subject} ({refs})" if refs else subject,
+            "body": f"{body}\n\n— {actor} ({actor.email}), your account manager",
+            "message_id": make_msgid(domain="helpline"),
+        }
+    return user.whatsapp, {
+        "text": f"{store.name}: {body}",
+        "template": {
+            "name": "helpline_ticket_update",
+            "language": "en",
+            "params": [store.name, body[:200]],
+        },
+    }
+
+
 def contact_send(
     *,
     actor: User,
@@ -281,11 +306,7 @@ def contact_send(
         raise InvalidInput("send by email or whatsapp", code="invalid_channel")
     body = _text(body, "body")
     subject = _text(subject, "subject", required=channel == "email", limit=200)
-    users = _merchant_users(store)
-    if channel == ContactLogEntry.Channel.WHATSAPP:
-        users = [u for u in users if u.whatsapp]
-    if not users:
-        raise Conflict(f"{store.merchant} has nobody to reach by {channel}", code="no_recipients")
+    users = _contact_recipients(store, channel)
     with transaction.atomic():
         tickets = _store_tickets(store, ticket_ids)
         recipients = [u.email if channel == "email" else u.whatsapp for u in users]
@@ -303,25 +324,15 @@ def contact_send(
         )
         refs = ", ".join(t.reference for t in tickets)
         for user in users:
-            payload: dict[str, Any]
-            if channel == "email":
-                payload = {
-                    "subject": f"{subject} ({refs})" if refs else subject,
-                    "body": f"{body}\n\n— {actor} ({actor.email}), your account manager",
-                    "message_id": make_msgid(domain="helpline"),
-                }
-                recipient = user.email
-            else:
-                text = f"{store.name}: {body}"
-                payload = {
-                    "text": text,
-                    "template": {
-                        "name": "helpline_ticket_update",
-                        "language": "en",
-                        "params": [store.name, body[:200]],
-                    },
-                }
-                recipient = user.whatsapp
+            recipient, payload = _contact_message(
+                actor=actor,
+                store=store,
+                user=user,
+                channel=channel,
+                subject=subject,
+                body=body,
+                refs=refs,
+            )
             notify.enqueue(
                 channel=channel,
                 kind="contact",
@@ -332,6 +343,87 @@ def contact_send(
                 now=now,
             )
     return entry
+
+
+def _meeting_times(
+    starts_at: datetime, ends_at: datetime, now: datetime
+) -> tuple[datetime, datetime]:
+    """A meeting starts in the future and ends after it starts, within ``MEETING_MAX``."""
+    starts_at = _instant(starts_at, "starts_at")
+    ends_at = _instant(ends_at, "ends_at")
+    if starts_at <= now:
+        raise InvalidInput("a meeting is scheduled in the future", code="invalid_starts_at")
+    if not starts_at < ends_at <= starts_at + MEETING_MAX:
+        raise InvalidInput(
+            "a meeting ends after it starts, within 12 hours", code="invalid_ends_at"
+        )
+    return starts_at, ends_at
+
+
+def _meeting_link(link: str) -> str:
+    link = _text(link, "link", limit=500)
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(f"{link!r} is not an http(s) meeting link", code="invalid_link")
+    return link
+
+
+def _invitees(store: Store, attendees: Iterable[str]) -> list[str]:
+    """The merchant's users and any extra attendees, by address, each once."""
+    extra = []
+    for raw in attendees:
+        address = parseaddr(raw.strip())[1].lower()
+        if "@" not in address or has_nul(address) or len(address) > 254:
+            raise InvalidInput(f"{raw!r} is not an e-mail address", code="invalid_attendee")
+        extra.append(address)
+    emails = list(dict.fromkeys([u.email for u in _merchant_users(store)] + extra))
+    if not emails:
+        raise Conflict(f"{store.merchant} has nobody to invite", code="no_recipients")
+    return emails
+
+
+def _send_invitations(
+    *, actor: User, store: Store, entry: ContactLogEntry, ends_at: datetime, now: datetime
+) -> None:
+    """Mail the meeting's invitation (an .ics attachment) to everyone the entry was sent to."""
+    starts_at, link, summary, emails = (
+        entry.happened_at,
+        entry.link,
+        entry.summary,
+        entry.recipients,
+    )
+    domain = parseaddr(settings.SUPPORT_ADDRESS)[1].rsplit("@", 1)[-1] or "helpline"
+    label = "Training session" if entry.channel == "training" else "Meeting"
+    title = f"{label}: {store.name}"
+    calendar = ics.invitation(
+        uid=f"contact-{entry.pk}-{secrets.token_hex(6)}@{domain}",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        summary=title,
+        description=f"{summary}\n\nJoin: {link}",
+        location=link,
+        organizer=actor.email,
+        attendees=emails,
+        stamp=now,
+    )
+    when = f"{starts_at:%a %d %b %Y %H:%M}–{ends_at:%H:%M} UTC"
+    for address in emails:
+        notify.enqueue(
+            channel="email",
+            kind="invitation",
+            recipient=address,
+            payload={
+                "subject": f"Invitation: {title} ({when})",
+                "body": f"{summary}\n\nWhen: {when}\nJoin: {link}\n\n— {actor}, "
+                "your account manager",
+                "message_id": make_msgid(domain="helpline"),
+                "attachments": [
+                    {"filename": "invite.ics", "content": calendar, "mimetype": "text/calendar"}
+                ],
+            },
+            idempotency_key=f"contact{entry.pk}.invite.{address}",
+            now=now,
+        )
 
 
 def meeting_schedule(
@@ -355,27 +447,9 @@ def meeting_schedule(
     if channel not in MEETINGS:
         raise InvalidInput("a meeting or a training session", code="invalid_channel")
     summary = _text(summary, "summary", limit=2000)
-    starts_at = _instant(starts_at, "starts_at")
-    ends_at = _instant(ends_at, "ends_at")
-    if starts_at <= now:
-        raise InvalidInput("a meeting is scheduled in the future", code="invalid_starts_at")
-    if not starts_at < ends_at <= starts_at + MEETING_MAX:
-        raise InvalidInput(
-            "a meeting ends after it starts, within 12 hours", code="invalid_ends_at"
-        )
-    link = _text(link, "link", limit=500)
-    parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(f"{link!r} is not an http(s) meeting link", code="invalid_link")
-    extra = []
-    for raw in attendees:
-        address = parseaddr(raw.strip())[1].lower()
-        if "@" not in address or has_nul(address) or len(address) > 254:
-            raise InvalidInput(f"{raw!r} is not an e-mail address", code="invalid_attendee")
-        extra.append(address)
-    emails = list(dict.fromkeys([u.email for u in _merchant_users(store)] + extra))
-    if not emails:
-        raise Conflict(f"{store.merchant} has nobody to invite", code="no_recipients")
+    starts_at, ends_at = _meeting_times(starts_at, ends_at, now)
+    link = _meeting_link(link)
+    emails = _invitees(store, attendees)
     with transaction.atomic():
         tickets = _store_tickets(store, ticket_ids)
         entry = _entry(
@@ -392,42 +466,7 @@ def meeting_schedule(
             link=link,
             call_request_id=call_request_id,
         )
-        domain = parseaddr(settings.SUPPORT_ADDRESS)[1].rsplit("@", 1)[-1] or "helpline"
-        label = "Training session" if channel == "training" else "Meeting"
-        title = f"{label}: {store.name}"
-        calendar = ics.invitation(
-            uid=f"contact-{entry.pk}-{secrets.token_hex(6)}@{domain}",
-            starts_at=starts_at,
-            ends_at=ends_at,
-            summary=title,
-            description=f"{summary}\n\nJoin: {link}",
-            location=link,
-            organizer=actor.email,
-            attendees=emails,
-            stamp=now,
-        )
-        when = f"{starts_at:%a %d %b %Y %H:%M}–{ends_at:%H:%M} UTC"
-        for address in emails:
-            notify.enqueue(
-                channel="email",
-                kind="invitation",
-                recipient=address,
-                payload={
-                    "subject": f"Invitation: {title} ({when})",
-                    "body": f"{summary}\n\nWhen: {when}\nJoin: {link}\n\n— {actor}, "
-                    "your account manager",
-                    "message_id": make_msgid(domain="helpline"),
-                    "attachments": [
-                        {
-                            "filename": "invite.ics",
-                            "content": calendar,
-                            "mimetype": "text/calendar",
-                        }
-                    ],
-                },
-                idempotency_key=f"contact{entry.pk}.invite.{address}",
-                now=now,
-            )
+        _send_invitations(actor=actor, store=store, entry=entry, ends_at=ends_at, now=now)
     return entry
 
 
@@ -455,7 +494,8 @@ def am_task_open(
     *, store: Store, ticket: Ticket | None, title: str, now: datetime
 ) -> AmTask | None:
     """A "tell the merchant" task for the store's account manager (at most one open per
-    ticket). Called by engineering when every developer ticket of a merchant ticket is done."""
+    ticket). Opened by ``ticket_events_written`` when every developer ticket of a merchant
+    ticket is done (the ticket's ``engineering_done`` event)."""
     if store.account_manager_id is None:
         return None
     try:
@@ -469,6 +509,25 @@ def am_task_open(
             )
     except IntegrityError:  # one is open already
         return None
+
+
+def ticket_events_written(
+    *, ticket: Ticket, actor: User | None, events: Sequence[TicketEvent]
+) -> None:
+    """The ticket listener (registered in ``AppConfig.ready``): engineering finished every
+    developer ticket of ``ticket`` (its ``engineering_done`` event) — the account manager gets
+    a "tell the merchant" task, in the event's own transaction."""
+    for event in events:
+        if event.kind != "engineering_done":
+            continue
+        refs = (event.after or {}).get("dev_tickets", [])
+        am_task_open(
+            store=ticket.store,
+            ticket=ticket,
+            title=f"Tell the merchant: engineering finished {', '.join(refs)} for "
+            f"{ticket.reference}",
+            now=event.created_at,
+        )
 
 
 def am_task_close(

@@ -1,7 +1,8 @@
-"""The shared scene of the care permission matrices (API and pages): Acme Shoes (Maya's store)
-with a ticket linked to a developer ticket, another triaged ticket, one awaiting approval of a
-quote, a logged call, a call request, a "tell the merchant" task and a running subscription; Omar
-manages Bolt Gadgets (the account manager of another store)."""
+"""The shared scene of the permission matrices of account management, engineering and quotes
+(API and pages): Acme Shoes (Maya's store) with a ticket linked to a developer ticket, another
+triaged ticket, one awaiting approval of a quote, a logged call, a call request, a "tell the
+merchant" task and a running subscription; Omar manages Bolt Gadgets (the account manager of
+another store)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from helpline.account_management import services as am_services
 from helpline.accounts import services as accounts
 from helpline.billing import services as billing
 from helpline.conftest import T0, Api
 from helpline.engineering import services as engineering
-from helpline.merchants import care
 from helpline.merchants import services as merchants
 from helpline.tickets import services
 
@@ -77,13 +78,13 @@ def world(cast) -> World:
         valid_until=T0 + timedelta(days=5),
         now=T0,
     )
-    entry = care.contact_log(
+    entry = am_services.contact_log(
         actor=cast.maya, store=cast.acme_shoes, channel="call", summary="Intro call", now=T0
     )
-    call = care.call_request_create(
+    call = am_services.call_request_create(
         actor=cast.alice, store=cast.acme_shoes, preferred_times="Mornings", now=T0
     )
-    task = care.am_task_open(store=cast.acme_shoes, ticket=ticket, title="Tell", now=T0)
+    task = am_services.am_task_open(store=cast.acme_shoes, ticket=ticket, title="Tell", now=T0)
     subscription = billing.subscription_start(
         actor=cast.ada,
         store=cast.acme_shoes,

@@ -9,11 +9,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from helpline.account_management.models import AmTask, CallRequest, ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
-from helpline.merchants.models import AmTask, CallRequest, ContactLogEntry, Store
+from helpline.engineering import selectors as engineering
+from helpline.merchants.models import Store
 from helpline.merchants.selectors import visible_stores
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
@@ -26,7 +28,7 @@ def managed_stores(user: User | None) -> QuerySet[Store]:
     """The stores ``user`` acts for as account manager: an account manager's own; agents and
     admins stand in for every store."""
     if not access.is_account_manager(user) and not access.is_staff(user):
-        return Store.objects.none()
+        return visible_stores(user).none()
     return visible_stores(user).order_by("name")
 
 
@@ -87,8 +89,6 @@ class Home:
 
 
 def am_home(*, user: User, now: datetime) -> Home:
-    from helpline.engineering import selectors as engineering
-
     stores = list(managed_stores(user)[:HOME_LIMIT])
     tickets = ticket_selectors.open_tickets_of_stores([s.pk for s in stores], limit=HOME_LIMIT)
     far = datetime.max.replace(tzinfo=now.tzinfo)

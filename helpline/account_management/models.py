@@ -1,5 +1,8 @@
-"""Account management: call requests, the contact log, "tell the merchant" tasks and
-the account manager's notes on the progress sheet. Imported by ``models.py``."""
+"""Account management: call requests, the contact log, "tell the merchant" tasks and the account
+manager's notes on the progress sheet.
+
+These models were born in ``merchants`` and moved here without touching their tables: each keeps
+its ``merchants_*`` table name (``db_table``), so moving them changed Django's state only."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ class CallRequest(models.Model):
     created_at = models.DateTimeField()
     handled_at = models.DateTimeField(null=True, blank=True)
     entry = models.ForeignKey(
-        "merchants.ContactLogEntry",
+        "ContactLogEntry",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -36,6 +39,7 @@ class CallRequest(models.Model):
     )
 
     class Meta:
+        db_table = "merchants_callrequest"
         indexes = [models.Index(fields=["store", "status", "-id"], name="callreq_store_status")]
         constraints = [
             models.CheckConstraint(
@@ -76,6 +80,7 @@ class ContactLogEntry(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        db_table = "merchants_contactlogentry"
         verbose_name_plural = "contact log entries"
         indexes = [models.Index(fields=["store", "-happened_at"], name="contact_store_when")]
         constraints = [
@@ -116,6 +121,7 @@ class AmTask(models.Model):
     )
 
     class Meta:
+        db_table = "merchants_amtask"
         indexes = [models.Index(fields=["store", "done_at"], name="amtask_store_done")]
         constraints = [
             models.UniqueConstraint(
@@ -140,6 +146,9 @@ class SheetNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "merchants_sheetnote"
 
     def __str__(self) -> str:
         return f"note on ticket {self.ticket_id}"

@@ -13,9 +13,10 @@ from django.db.models import Count, Q
 
 from helpline.accounts.services import token_authenticate
 from helpline.cli import main
+from helpline.demo import loader as demo
 from helpline.merchants.models import Merchant
 from helpline.sla import selectors as sla_selectors
-from helpline.tickets import clocks, demo, services
+from helpline.tickets import clocks, services
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent, TicketMessage
 
 # Thursday 26 November 2026, 11:30 in India, 06:00 in London.
@@ -38,10 +39,10 @@ def test_the_default_demo_tells_every_story(db: Any) -> None:
     assert set(tickets.values_list("status", flat=True)) == set(Status.values)
     assert Ticket.objects.filter(merchant__slug="kalpana").exists()
     assert Ticket.objects.filter(merchant__slug="northwind").exists()
-    # Care: subscriptions for the managed stores, work in engineering, a training session.
+    # Account management: subscriptions for the managed stores, engineering work, a training.
+    from helpline.account_management.models import CallRequest, ContactLogEntry
     from helpline.billing.models import Subscription
     from helpline.engineering.models import DevTicket
-    from helpline.merchants.models import CallRequest, ContactLogEntry
 
     assert Subscription.objects.count() == 2
     assert DevTicket.objects.filter(status="in_progress", eta__isnull=False).count() == 1

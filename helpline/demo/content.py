@@ -1,5 +1,5 @@
 """The words of the demo: ticket templates (subjects and conversations an e-commerce merchant
-and a support team would write) and the scripted stories, as text that ``tickets.demo`` parses.
+and a support team would write) and the scripted stories, as text that ``demo.loader`` parses.
 """
 
 CONTENT = """

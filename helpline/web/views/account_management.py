@@ -13,11 +13,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from helpline.account_management import selectors as am_selectors
+from helpline.account_management import services as am_services
 from helpline.billing import decisions
 from helpline.billing.models import Quote
 from helpline.core import clock
 from helpline.core.errors import Conflict, HelplineError, InvalidInput
-from helpline.merchants import care, care_selectors
 from helpline.merchants import selectors as merchant_selectors
 from helpline.reports import progress_sheet
 from helpline.web.common import merchant_required, public, refused, user_of
@@ -32,7 +33,7 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/support/account.html",
-        {"cards": care_selectors.account_managers_for(user), "tz": zone_for(user)},
+        {"cards": am_selectors.account_managers_for(user), "tz": zone_for(user)},
     )
 
 
@@ -43,7 +44,7 @@ def request_call(request: HttpRequest, store_id: int) -> HttpResponse:
         return redirect("web:support-account")
     try:
         store = merchant_selectors.store_get(user=user, store_id=store_id)
-        care.call_request_create(
+        am_services.call_request_create(
             actor=user,
             store=store,
             preferred_times=request.POST.get("preferred_times", ""),
@@ -76,7 +77,7 @@ def store_sheet(request: HttpRequest, store_id: int) -> HttpResponse:
                 user=user, store=store, now=now, limit=progress_sheet.SHOWN
             ),
             "more": max(0, progress_sheet.sheet_size(store=store, now=now) - progress_sheet.SHOWN),
-            "entries": care_selectors.contact_entries(user=user, store=store),
+            "entries": am_selectors.contact_entries(user=user, store=store),
             "recent_days": progress_sheet.RECENT_DAYS,
             "tz": zone_for(user),
         },

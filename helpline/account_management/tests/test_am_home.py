@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from helpline.account_management import selectors as am_selectors
 from helpline.conftest import T0, Cast
-from helpline.merchants import care_selectors
 from helpline.tickets import services, sweeps
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_home_lists_managed_open_tickets_and_the_breached_ones(cast: Cast) -> No
     sweeps.clocks_sweep(now=now)
 
     with CaptureQueriesContext(connection) as ctx:
-        home = care_selectors.am_home(user=cast.maya, now=now)
+        home = am_selectors.am_home(user=cast.maya, now=now)
     assert {t.pk for t in home.open_tickets} == {late.pk, fresh.pk}
     assert [t.pk for t in home.breaches] == [late.pk]
     by_pk: dict[int, Any] = {t.pk: t for t in home.open_tickets}  # current_clocks: set on load
@@ -58,6 +58,6 @@ def test_home_lists_managed_open_tickets_and_the_breached_ones(cast: Cast) -> No
     for n in range(5):
         file(cast.acme_shoes, f"More {n}", "C2", minutes=10 + n)
     with CaptureQueriesContext(connection) as ctx:
-        home = care_selectors.am_home(user=cast.maya, now=now)
+        home = am_selectors.am_home(user=cast.maya, now=now)
     assert len(home.open_tickets) == 7
     assert len(ctx.captured_queries) == queries

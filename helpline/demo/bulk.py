@@ -1,4 +1,4 @@
-"""Demo data at volume: the bulk path of ``helpline demo`` (see ``tickets.demo``'s docstring).
+"""Demo data at volume: the bulk path of ``helpline demo`` (see ``demo.loader``'s docstring).
 
 It writes the rows the services would write for a ticket's whole life, in batches planned in
 worker processes and inserted with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL), because a
@@ -26,15 +26,7 @@ from django.db.models import DateTimeField, DurationField, JSONField, Max, Model
 
 from helpline.accounts.models import User
 from helpline.core import bulk_load
-from helpline.reports import search_index
-from helpline.sla import clock as sla_clock
-from helpline.sla import selectors as sla_selectors
-from helpline.sla.clock import BusinessCalendar
-from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
-from helpline.sla.policy import TargetSpec
-from helpline.tickets import clocks
-from helpline.tickets.clocks import iso
-from helpline.tickets.demo import (
+from helpline.demo.loader import (
     AGENTS,
     AUTO_CLOSE,
     BULK_BATCH,
@@ -46,6 +38,14 @@ from helpline.tickets.demo import (
     _rating,
     _values,
 )
+from helpline.reports import search_index
+from helpline.sla import clock as sla_clock
+from helpline.sla import selectors as sla_selectors
+from helpline.sla.clock import BusinessCalendar
+from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
+from helpline.sla.policy import TargetSpec
+from helpline.tickets import clocks
+from helpline.tickets.clocks import iso
 from helpline.tickets.models import (
     Channel,
     MessageKind,

@@ -45,13 +45,13 @@ from helpline.accounts import services as accounts
 from helpline.accounts.models import Team, User
 from helpline.core import clock
 from helpline.core.errors import Conflict
+from helpline.demo.content import CONTENT, STORIES
 from helpline.merchants import services as merchants
 from helpline.merchants.models import Merchant, Store
 from helpline.sla import clock as sla_clock
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import BUSINESS, RESOLUTION
 from helpline.tickets import services, sweeps
-from helpline.tickets.demo_content import CONTENT, STORIES
 from helpline.tickets.models import (
     Channel,
     Ticket,
@@ -200,7 +200,7 @@ def _cast(now: datetime) -> Cast:
             people[key] = accounts.user_create(
                 email=f"{key}@{spec.domain}",
                 role="merchant",
-                merchant=merchant,
+                merchant_id=merchant.pk,
                 password_hash=hashed("merchant"),
                 first_name=first,
                 last_name=last,
@@ -527,7 +527,7 @@ def load(
     now = now or clock.now()
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     tick = progress or (lambda n: None)
-    from helpline.tickets.demo_bulk import _bulk, _bulk_span  # it imports this module
+    from helpline.demo.bulk import _bulk, _bulk_span  # it imports this module
 
     bulk = tickets - STORY_TICKETS if tickets > BULK_THRESHOLD else 0
     with transaction.atomic():
@@ -549,15 +549,15 @@ def load(
             tick(1)
         while sweeps.clocks_sweep(now=now):
             pass
-        # Store uptime: monitors with 90 days of history (helpline.monitoring.demo).
-        from helpline.monitoring import demo as uptime_demo
+        # Store uptime: monitors with 90 days of history (helpline.demo.uptime).
+        from helpline.demo import uptime as uptime_demo
 
         uptime_demo.seed(
             stores=[s for found in cast.stores.values() for s in found], now=now, rng=rng
         )
-        from helpline.tickets import demo_care  # account management
+        from helpline.demo import account_management as demo_account_management
 
-        demo_care.load(cast=cast, now=now)
+        demo_account_management.load(cast=cast, now=now)
     return DemoResult(
         tickets=Ticket.objects.count(),
         messages=TicketMessage.objects.count(),

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from helpline.account_management import services as am_services
 from helpline.accounts import services as accounts
 from helpline.billing import services as billing
 from helpline.core.errors import HelplineError
 from helpline.engineering import services as engineering
-from helpline.merchants import care
 from helpline.tickets.models import Status, Ticket
 
 
@@ -45,7 +45,7 @@ def load(*, cast: Any, now: Any) -> None:
             engineering.devticket_update(
                 actor=people["dev"], dev=dev, status="in_progress", now=now
             )
-            care.sheet_note_set(
+            am_services.sheet_note_set(
                 actor=rohan,
                 ticket=open_work,
                 note=f"With engineering ({dev.reference}); I will call when it is fixed.",
@@ -55,14 +55,14 @@ def load(*, cast: Any, now: Any) -> None:
             pass
     store = managed[0]
     merchant_user = people[cast.users_of[store.merchant.slug][0]]
-    care.call_request_create(
+    am_services.call_request_create(
         actor=merchant_user,
         store=store,
         preferred_times="Any weekday, 11:00–13:00",
         topic="Festive season catalogue",
         now=now - timedelta(hours=5),
     )
-    care.contact_log(
+    am_services.contact_log(
         actor=rohan,
         store=store,
         channel="call",
@@ -70,7 +70,7 @@ def load(*, cast: Any, now: Any) -> None:
         happened_at=now - timedelta(days=2),
         now=now - timedelta(days=2),
     )
-    care.meeting_schedule(
+    am_services.meeting_schedule(
         actor=rohan,
         store=store,
         channel="training",

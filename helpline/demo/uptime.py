@@ -1,4 +1,4 @@
-"""Demo data for store uptime (``helpline demo`` calls ``seed`` through the tickets' demo).
+"""Demo data for store uptime (``helpline demo`` calls ``seed`` from ``demo.loader``).
 
 Each demo store gets a monitor with 90 days of history (a few short outages, an hour the monitor
 was blind) and the first store a planned maintenance window, announced like any other. The

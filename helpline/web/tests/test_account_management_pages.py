@@ -17,11 +17,11 @@ import time_machine
 from django.test import Client
 from openpyxl import load_workbook
 
+from helpline.account_management import services as am_services
+from helpline.account_management.models import CallRequest, ContactLogEntry, SheetNote
+from helpline.account_management.tests.world import NOW, PEOPLE, ROLES, World, world  # noqa: F401 (fixture)
 from helpline.billing.models import Quote
 from helpline.engineering.models import DevTicket
-from helpline.merchants import care
-from helpline.merchants.models import CallRequest, ContactLogEntry, SheetNote
-from helpline.merchants.tests.world import NOW, PEOPLE, ROLES, World, world  # noqa: F401 (fixture)
 from helpline.notify import delivery
 from helpline.notify.tests.conftest import smtp  # noqa: F401 (fixture: SMTP on loopback)
 from helpline.reports import progress_sheet
@@ -160,8 +160,10 @@ def test_page_permission_matrix(world: World, name: str, role: str) -> None:  # 
 
 def test_the_xlsx_holds_the_rows_the_sheet_shows(world: World) -> None:  # noqa: F811
     cast = world.cast
-    care.sheet_note_set(actor=cast.maya, ticket=world.ticket, note="=HYPERLINK(evil)", now=NOW)
-    care.sheet_note_set(
+    am_services.sheet_note_set(
+        actor=cast.maya, ticket=world.ticket, note="=HYPERLINK(evil)", now=NOW
+    )
+    am_services.sheet_note_set(
         actor=cast.maya, ticket=world.other, note="Waiting for the merchant", now=NOW
     )
     client = login(world, "am")
@@ -196,7 +198,7 @@ def test_the_xlsx_holds_the_rows_the_sheet_shows(world: World) -> None:  # noqa:
 
 
 def test_the_merchant_sees_the_sheet_read_only(world: World) -> None:  # noqa: F811
-    care.sheet_note_set(
+    am_services.sheet_note_set(
         actor=world.cast.maya, ticket=world.ticket, note="Engineering is on it", now=NOW
     )
     client = login(world, "merchant")
@@ -382,8 +384,8 @@ def test_page_queries_do_not_grow_with_rows(world: World) -> None:  # noqa: F811
         engineering.devticket_open(
             actor=world.cast.ravi, title=f"Dev {n}", ticket_ids=[ticket.pk], now=NOW
         )
-        care.sheet_note_set(actor=world.cast.maya, ticket=ticket, note=f"n{n}", now=NOW)
-        care.contact_log(
+        am_services.sheet_note_set(actor=world.cast.maya, ticket=ticket, note=f"n{n}", now=NOW)
+        am_services.contact_log(
             actor=world.cast.maya,
             store=world.cast.acme_shoes,
             channel="call",
