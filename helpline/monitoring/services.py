@@ -273,10 +273,8 @@ def probe_round_record(
     return summary
 
 
-def _record_one(
-    monitor: Monitor, outcome: Outcome, now: datetime, summary: RoundSummary, *, gap: bool
-) -> None:
-    was = monitor.state
+def _advance(monitor: Monitor, outcome: Outcome, now: datetime, *, gap: bool) -> states.Step:
+    """The monitor's next state after this probe (pure: nothing is saved)."""
     before = states.Snapshot(
         monitor.state,
         monitor.fail_streak,
@@ -286,13 +284,20 @@ def _record_one(
     )
     if gap:
         before = states.after_gap(before)
-    step = states.advance(
+    return states.advance(
         before,
         ok=outcome.ok,
         at=now,
         down_after=settings.MONITOR_DOWN_AFTER,
         up_after=settings.MONITOR_UP_AFTER,
     )
+
+
+def _record_one(
+    monitor: Monitor, outcome: Outcome, now: datetime, summary: RoundSummary, *, gap: bool
+) -> None:
+    was = monitor.state
+    step = _advance(monitor, outcome, now, gap=gap)
     after = step.after
     with transaction.atomic():
         monitor.state = after.state

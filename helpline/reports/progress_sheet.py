@@ -81,6 +81,17 @@ def _next_step(ticket: Ticket, eng: str, devs: str) -> tuple[str, str]:
     return "Support works on it", "Support"
 
 
+def _owner(ticket: Ticket, who: str, *, internal: bool) -> str:
+    """Who owns the row as ``internal`` readers see it (a person or team), else who acts."""
+    if internal and who in ("Support", "Engineering"):
+        team = ticket.team.name if ticket.team is not None else who
+        owner = str(ticket.assignee) if ticket.assignee_id else team
+        if who == "Engineering":
+            owner = f"Engineering ({owner})" if ticket.assignee_id else "Engineering"
+        return owner
+    return "You" if who == "Merchant" and not internal else who
+
+
 def _sheet_tickets(store: Store, now: datetime) -> Any:
     since = now - timedelta(days=RECENT_DAYS)
     done = [Status.RESOLVED, Status.CLOSED]
@@ -129,13 +140,7 @@ def sheet_rows(*, user: User, store: Store, now: datetime, limit: int = LIMIT) -
     for t in tickets:
         eng = states.get(t.pk, "")
         step, who = _next_step(t, eng, ", ".join(refs.get(t.pk, [])))
-        if internal and who in ("Support", "Engineering"):
-            team = t.team.name if t.team is not None else who
-            owner = str(t.assignee) if t.assignee_id else team
-            if who == "Engineering":
-                owner = f"Engineering ({owner})" if t.assignee_id else "Engineering"
-        else:
-            owner = "You" if who == "Merchant" and not internal else who
+        owner = _owner(t, who, internal=internal)
         status = t.get_status_display()
         rows.append(
             SheetRow(

@@ -38,13 +38,13 @@ def _seconds(value: time, *, end: bool = False) -> int:
     return 86400 if end and seconds == 0 else seconds
 
 
-def build_snapshot(models: Any) -> dict[str, Any]:
-    """The policy tables as a JSON-able dict; ``models`` has the six model classes as attributes."""
+def _calendars_snapshot(models: Any) -> list[dict[str, Any]]:
+    """Each calendar with its weekly hours: per weekday, [start, end) in seconds of the day."""
     weekly: dict[int, list[list[list[int]]]] = {}
     for iv in models.CalendarInterval.objects.order_by("calendar_id", "weekday", "start"):
         week = weekly.setdefault(iv.calendar_id, [[] for _ in range(7)])
         week[iv.weekday].append([_seconds(iv.start), _seconds(iv.end, end=True)])
-    calendars = [
+    return [
         {
             "slug": c.slug,
             "name": c.name,
@@ -56,6 +56,11 @@ def build_snapshot(models: Any) -> dict[str, Any]:
         }
         for c in models.Calendar.objects.order_by("slug")
     ]
+
+
+def build_snapshot(models: Any) -> dict[str, Any]:
+    """The policy tables as a JSON-able dict; ``models`` has the six model classes as attributes."""
+    calendars = _calendars_snapshot(models)
     priorities = [
         {"code": p.code, "rank": p.rank, "name": p.name, "description": p.description}
         for p in models.Priority.objects.order_by("rank")
