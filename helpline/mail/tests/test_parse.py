@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpline.mail.parse import Attachment, ParsedMessage, html_to_text, parse, safe_filename
+from helpline.mail.mime import safe_filename
+from helpline.mail.parse import Attachment, ParsedMessage, html_to_text, parse
 from helpline.mail.subject import priority_tags
 
 pytestmark = pytest.mark.pure
