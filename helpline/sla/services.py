@@ -212,10 +212,11 @@ def holidays_seed(
     return result
 
 
-def holiday_set(
+def holiday_row_set(
     *, calendar: Calendar, day: date, name: str, now: datetime | None = None
 ) -> Holiday:
-    """Add (or rename) a holiday row. Its year is marked seeded first so package dates stay."""
+    """Add (or rename) a holiday row. Its year is marked seeded first so package dates stay.
+    The row only: ``tickets.holidays.holiday_add`` also lays pending deadlines out again."""
     if not name.strip():
         raise InvalidInput("a holiday needs a name", code="holiday_name_required")
     now = now or clock.now()
@@ -227,8 +228,9 @@ def holiday_set(
     return holiday
 
 
-def holiday_remove(*, calendar: Calendar, day: date, now: datetime | None = None) -> bool:
-    """Remove a holiday row; the year stays seeded, so the package's date does not come back."""
+def holiday_row_remove(*, calendar: Calendar, day: date, now: datetime | None = None) -> bool:
+    """Remove a holiday row; the year stays seeded, so the package's date does not come back.
+    The row only: ``tickets.holidays.holiday_remove`` also lays pending deadlines out again."""
     seed_holiday_years(_HolidayModels, calendar, [day.year], now=now or clock.now())
     deleted, _ = Holiday.objects.filter(calendar=calendar, date=day).delete()
     Calendar.objects.filter(pk=calendar.pk).update(holidays_revision=F("holidays_revision") + 1)

@@ -27,9 +27,9 @@ from django.db.models import DateTimeField, DurationField, JSONField, Max, Model
 from helpline.accounts.models import User
 from helpline.core import bulk_load
 from helpline.reports import search_index
-from helpline.sla import clock as sla_clock
+from helpline.sla import business_time as sla_clock
 from helpline.sla import selectors as sla_selectors
-from helpline.sla.clock import BusinessCalendar
+from helpline.sla.business_time import BusinessCalendar
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.sla.policy import TargetSpec
 from helpline.tickets import clocks
