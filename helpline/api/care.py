@@ -13,6 +13,7 @@ from pydantic import AwareDatetime
 
 from helpline.accounts import access
 from helpline.accounts.models import User
+from helpline.accounts.selectors import zone_for
 from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, Instant, errors
 from helpline.core import clock
@@ -289,7 +290,7 @@ def sheet(request: HttpRequest, store_id: int) -> Any:
 @router.get("/stores/{store_id}/progress-sheet.csv", response={200: None, **errors(404)})
 def sheet_csv(request: HttpRequest, store_id: int) -> HttpResponse:
     store, rows = _rows(request, store_id)
-    zone = progress_sheet.zone_for(user_of(request))
+    zone = zone_for(user_of(request))
     response = HttpResponse(
         progress_sheet.to_csv(rows, zone), content_type="text/csv; charset=utf-8"
     )
@@ -303,7 +304,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/stores/{store_id}/progress-sheet.xlsx", response={200: None, **errors(404)})
 def sheet_xlsx(request: HttpRequest, store_id: int) -> HttpResponse:
     store, rows = _rows(request, store_id)
-    zone = progress_sheet.zone_for(user_of(request))
+    zone = zone_for(user_of(request))
     response = HttpResponse(
         progress_sheet.to_xlsx(rows, zone, title=f"{store.name} progress"), content_type=XLSX
     )

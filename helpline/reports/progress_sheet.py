@@ -14,13 +14,14 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db.models import Case, F, Q, Value, When
 
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
+from helpline.core.spreadsheet import formula_safe
 from helpline.engineering import selectors as engineering
 from helpline.merchants.models import SheetNote, Store
 from helpline.tickets.models import OPEN_STATUSES, Status, Ticket
@@ -174,17 +175,12 @@ def cell(row: SheetRow, key: str, zone: ZoneInfo) -> str:
     return "" if value is None else str(value)
 
 
-def _safe(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV/XLSX injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_csv(rows: list[SheetRow], zone: ZoneInfo) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([label for _, label in COLUMNS])
     for row in rows:
-        writer.writerow([_safe(cell(row, key, zone)) for key, _ in COLUMNS])
+        writer.writerow([formula_safe(cell(row, key, zone)) for key, _ in COLUMNS])
     return out.getvalue()
 
 
@@ -197,7 +193,7 @@ def to_xlsx(rows: list[SheetRow], zone: ZoneInfo, *, title: str) -> bytes:
     sheet.title = "Progress"
     sheet.append([label for _, label in COLUMNS])
     for row in rows:
-        sheet.append([_safe(cell(row, key, zone)) for key, _ in COLUMNS])
+        sheet.append([formula_safe(cell(row, key, zone)) for key, _ in COLUMNS])
     for letter, width in zip("ABCDEFGHIJ", (10, 40, 17, 8, 28, 17, 17, 45, 20, 40), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
@@ -205,22 +201,3 @@ def to_xlsx(rows: list[SheetRow], zone: ZoneInfo, *, title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def zone_for(user: User) -> ZoneInfo:
-    """Times on the sheet: a merchant user's merchant's zone; staff their own, else the
-    installation's display zone."""
-    from django.conf import settings
-
-    names = [
-        user.merchant.time_zone if user.merchant_id and user.merchant is not None else "",
-        user.time_zone,
-        settings.TIME_ZONE_DISPLAY,
-    ]
-    for name in names:
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")

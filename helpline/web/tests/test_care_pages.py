@@ -17,6 +17,7 @@ import time_machine
 from django.test import Client
 from openpyxl import load_workbook
 
+from helpline.accounts.selectors import zone_for
 from helpline.billing.models import Quote
 from helpline.engineering.models import DevTicket
 from helpline.merchants import care
@@ -180,7 +181,7 @@ def test_the_xlsx_holds_the_rows_the_sheet_shows(world: World) -> None:  # noqa:
     book = load_workbook(io.BytesIO(response.content))
     sheet = book["Progress"]
     values = [[c if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)]
-    zone = progress_sheet.zone_for(cast.maya)
+    zone = zone_for(cast.maya)
     assert values[0] == [label for _, label in progress_sheet.COLUMNS]
     expected = [[progress_sheet.cell(r, k, zone) for k, _ in progress_sheet.COLUMNS] for r in rows]
     expected = [[("'" + v) if v.startswith("=") else v for v in r] for r in expected]

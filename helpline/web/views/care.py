@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from helpline.accounts.selectors import zone_for
 from helpline.billing import decisions
 from helpline.billing.models import Quote
 from helpline.core import clock
@@ -21,7 +22,6 @@ from helpline.merchants import care, care_selectors
 from helpline.merchants import selectors as merchant_selectors
 from helpline.reports import progress_sheet
 from helpline.web.common import merchant_required, public, refused, user_of
-from helpline.web.present import zone_for
 from helpline.web.views.am import sheet_export
 
 

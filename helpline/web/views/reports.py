@@ -12,12 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.reports import export
 from helpline.reports import selectors as reports
 from helpline.web.common import user_of
-from helpline.web.present import zone_for
 
 DEFAULT_DAYS = 90
 CHARTS = ("compliance-month", "backlog", "compliance-priority")

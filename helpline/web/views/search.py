@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from helpline.accounts import access
+from helpline.accounts.selectors import zone_for
 from helpline.core.errors import HelplineError
 from helpline.reports import search, similar
 from helpline.web.common import merchant_required, user_of
-from helpline.web.present import zone_for
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
@@ -33,7 +34,7 @@ from helpline.web.common import (
     user_of,
 )
 from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
-from helpline.web.present import care_context, ticket_row, zone_for
+from helpline.web.present import care_context, ticket_row
 
 TABS = {
     "open": ("Open", list(MERCHANT_OPEN)),

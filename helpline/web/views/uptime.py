@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
@@ -19,7 +20,6 @@ from helpline.merchants.models import Store
 from helpline.monitoring import report as reports
 from helpline.monitoring import selectors
 from helpline.web.common import public, user_of
-from helpline.web.present import zone_for
 
 
 @public
