@@ -16,7 +16,7 @@ MAX_DEPTH = 30  # nesting of multiparts
 
 
 @dataclass(frozen=True)
-class Attachment:
+class MailAttachment:
     filename: str  # sanitised (no path parts), never empty ("attachment-1.bin")
     content_type: str
     data: bytes
@@ -60,7 +60,7 @@ class MimeWalk:
         self.defects = defects
         self.text_parts: list[str] = []
         self.html_parts: list[str] = []
-        self.attachments: list[Attachment] = []
+        self.attachments: list[MailAttachment] = []
         self.report_types: list[str] = []
         self.content_types: set[str] = set()
         self.leaves = 0
@@ -139,7 +139,7 @@ class MimeWalk:
         inline = disposition == "inline" or (disposition is None and cid is not None)
         inline = inline and ctype.startswith("image/")
         self.attachments.append(
-            Attachment(
+            MailAttachment(
                 filename=safe_filename(filename, ctype, len(self.attachments) + 1),
                 content_type=ctype,
                 data=data,
@@ -166,7 +166,7 @@ class MimeWalk:
             data = _payload_bytes(part, self.defects, ctype)
         name = _filename(part, self.defects, ctype) or ctype.partition("/")[2] + ".txt"
         self.attachments.append(
-            Attachment(
+            MailAttachment(
                 filename=safe_filename(name, ctype, len(self.attachments) + 1),
                 content_type=ctype,
                 data=data,
@@ -198,7 +198,7 @@ class MimeWalk:
             subject = decode_words(str(inner.get("subject", "") or ""), self.defects, ctype)
             name = normalise_space(subject)[:80] + ".eml" if subject.strip() else None
         self.attachments.append(
-            Attachment(
+            MailAttachment(
                 filename=safe_filename(name, "message/rfc822", len(self.attachments) + 1),
                 content_type="message/rfc822",
                 data=data,
@@ -223,7 +223,7 @@ class MimeWalk:
             self.html_parts.append(found.body_html)
         for name, content_type, payload in found.files:
             self.attachments.append(
-                Attachment(
+                MailAttachment(
                     filename=safe_filename(name, content_type, len(self.attachments) + 1),
                     content_type=content_type,
                     data=payload,

@@ -28,10 +28,10 @@ from helpline.mail.autoreply import detect_auto
 from helpline.mail.charsets import decode_bytes, decode_words, normalise_space, unescape_8bit
 from helpline.mail.headers import Headers, addresses, header_date, message_ids
 from helpline.mail.htmltext import html_to_text
-from helpline.mail.mime import Attachment, MimeWalk
+from helpline.mail.mime import MailAttachment, MimeWalk
 from helpline.mail.quoting import extract_new_text
 
-__all__ = ["Attachment", "ParsedMessage", "html_to_text", "parse"]
+__all__ = ["ParsedMessage", "html_to_text", "parse"]
 
 KEPT_HEADERS = (
     "message-id",
@@ -67,13 +67,15 @@ class ParsedMessage:
     text: str  # plain text body (derived from HTML when there is no text part)
     html: str | None  # raw HTML (unsanitised; sanitising is the display layer's job)
     new_text: str  # the new part of a reply, quoted history and signature removed
-    attachments: tuple[Attachment, ...]
+    attachments: tuple[MailAttachment, ...]
     auto: str | None  # None for a human message, else why it is automatic (see autoreply.py)
     defects: tuple[str, ...]  # every problem met while decoding
     headers: Mapping[str, str]  # a few raw headers kept for the record (lower-case keys)
 
 
-def _mark_cid_references(attachments: list[Attachment], html: str | None) -> tuple[Attachment, ...]:
+def _mark_cid_references(
+    attachments: list[MailAttachment], html: str | None
+) -> tuple[MailAttachment, ...]:
     """An image the HTML shows through "cid:" is inline whatever its disposition says."""
     if not html or "cid:" not in html:
         return tuple(attachments)
