@@ -57,7 +57,7 @@ MERCHANT = "priya@kalpanahandlooms.example"
 PAGE = 50
 DEEP = 1_000
 STARTUP_SECONDS = 180
-SETTLE_SECONDS = 900
+QUIET_WAIT_SECONDS = 900
 
 # What the ticket list's queries are, and how they run: read in-process with Django's test
 # client (argv[1]: {"who": token}, argv[2]: {"who": {"page": cursor or ""}}).
@@ -345,11 +345,11 @@ def measure_creation(
     return len(seconds) / wall, timing(label, seconds)
 
 
-def settle(limit: float | None, what: str, result: Result) -> None:
-    """Wait (up to SETTLE_SECONDS) for the 1-minute load average to drop below ``limit``: the
+def wait_for_quiet(limit: float | None, what: str, result: Result) -> None:
+    """Wait (up to QUIET_WAIT_SECONDS) for the 1-minute load average to drop below ``limit``: the
     machine may be shared. The load seen is recorded either way."""
     if limit is not None:
-        deadline = time.monotonic() + SETTLE_SECONDS
+        deadline = time.monotonic() + QUIET_WAIT_SECONDS
         while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
             time.sleep(5)
     result.load[what] = round(os.getloadavg()[0], 2)
@@ -378,7 +378,7 @@ def run(engine: str, tickets: int, requests: int, creations: int, calm: float | 
     with database(engine, tickets) as (data_dir, url):
         env = env_for(data_dir, url)
         helpline("migrate", "--quiet", env=env)
-        settle(calm, "generation", result)
+        wait_for_quiet(calm, "generation", result)
         started, cpu = time.perf_counter(), cpu_of_children()
         demo = helpline("demo", "--tickets", str(tickets), "--seed", "1", "--no-migrate", env=env)
         result.generation_s = round(time.perf_counter() - started, 1)
@@ -396,7 +396,7 @@ def run(engine: str, tickets: int, requests: int, creations: int, calm: float | 
         )
         with server(env, data_dir / "serve.log") as port:
             cursors = {}
-            settle(calm, "pages", result)
+            wait_for_quiet(calm, "pages", result)
             for who, token in users.items():
                 found, cursors[who] = measure_pages(port, who, token, requests)
                 result.pages += found
@@ -409,12 +409,12 @@ def run(engine: str, tickets: int, requests: int, creations: int, calm: float | 
                 check=True,
             )
             result.queries = json.loads(probe.stdout)
-            settle(calm, "creation", result)
+            wait_for_quiet(calm, "creation", result)
             result.creation_per_s, result.creation = measure_creation(
                 port, users["merchant"], creations
             )
             result.creation_per_s = round(result.creation_per_s, 1)
-            settle(calm, "keyed creation", result)
+            wait_for_quiet(calm, "keyed creation", result)
             keyed_per_s, result.keyed = measure_creation(
                 port, users["merchant"], creations, keyed=True
             )

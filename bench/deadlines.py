@@ -1,11 +1,11 @@
-"""How fast are deadlines? helpline.sla.clock against a naive minute-stepping reference.
+"""How fast are deadlines? helpline.sla.business_time against a naive minute-stepping reference.
 
 Run: .venv/bin/python bench/deadlines.py [calls]
 
 Business calendar (Mon–Fri 10:00–18:00 Asia/Kolkata, IN holidays 2026–2029), random starts
 (to the microsecond) in 2026–2028 UTC, targets drawn from the business-hours lengths of
 defaults.py (4 to 80 business hours). One core, one process. The reference runs on fewer
-calls (minute-aligned starts) and its answers are checked against the clock's. Also prints
+calls (minute-aligned starts) and its answers are checked against business_time's. Also prints
 the cost of building one local year's index. No Django needed.
 """
 
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import holidays
 
-from helpline.sla import clock, defaults
+from helpline.sla import business_time, defaults
 
 YEARS = range(2026, 2030)
 FIRST = datetime(2026, 1, 1, tzinfo=UTC)
@@ -38,13 +38,13 @@ def in_holidays() -> frozenset[date]:
     return frozenset(holidays.country_holidays("IN", years=YEARS).keys())
 
 
-def business_calendar(key: str = "business-in@bench") -> clock.BusinessCalendar:
+def business_calendar(key: str = "business-in@bench") -> business_time.BusinessCalendar:
     spec = next(c for c in defaults.CALENDARS if c["slug"] == defaults.BUSINESS)
     days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
     for weekday, start, end in spec["intervals"]:  # type: ignore[attr-defined]
         (h1, m1), (h2, m2) = start.split(":"), end.split(":")
         days[weekday].append((int(h1) * 3600 + int(m1) * 60, int(h2) * 3600 + int(m2) * 60))
-    return clock.BusinessCalendar(
+    return business_time.BusinessCalendar(
         key=key,
         zone=ZoneInfo(str(spec["zone"])),
         weekly=tuple(tuple(sorted(d)) for d in days),
@@ -54,7 +54,9 @@ def business_calendar(key: str = "business-in@bench") -> clock.BusinessCalendar:
     )
 
 
-def reference_add(cal: clock.BusinessCalendar, start: datetime, length: timedelta) -> datetime:
+def reference_add(
+    cal: business_time.BusinessCalendar, start: datetime, length: timedelta
+) -> datetime:
     """The naive way: step minute by minute, counting the business ones."""
     minute = start.replace(second=0, microsecond=0)
     wanted, counted = length // MINUTE, 0
@@ -105,7 +107,7 @@ def main() -> None:
     june = datetime(2027, 6, 1, tzinfo=UTC)
     t0 = time.perf_counter()
     for cal in fresh:
-        clock.is_business_time(cal, june)
+        business_time.is_business_time(cal, june)
     per_build = (time.perf_counter() - t0) / len(fresh)
     print(f"year index build: {per_build * 1e3:.3f} ms per calendar-year (avg of {len(fresh)})")
     print()
@@ -113,22 +115,22 @@ def main() -> None:
     cal = business_calendar()
     work = workload(calls, seed=2026)
     for start, length in work[:1000]:  # warm the year indexes (2026–2029) and sanity-check
-        result = clock.add_business_time(cal, start, length)
-        assert clock.business_time_between(cal, start, result) == length
+        result = business_time.add_business_time(cal, start, length)
+        assert business_time.business_time_between(cal, start, result) == length
 
-    add = clock.add_business_time
+    add = business_time.add_business_time
     t0 = time.perf_counter()
     for start, length in work:
         add(cal, start, length)
     fast = time.perf_counter() - t0
 
-    lay_out = clock.lay_out
+    lay_out = business_time.lay_out
     t0 = time.perf_counter()
     for start, length in work:
         lay_out(cal, start, length)
     fast_lay_out = time.perf_counter() - t0
 
-    between = clock.business_time_between
+    between = business_time.business_time_between
     ends = [start + length * 3 for start, length in work]
     t0 = time.perf_counter()
     for (start, _length), end in zip(work, ends, strict=True):
@@ -148,9 +150,9 @@ def main() -> None:
 
     hours = sorted({length // timedelta(hours=1) for _, length in work})
     print(f"deadlines: business calendar, random starts 2026–2028, targets {hours} business h")
-    print(f"  clock.add_business_time      {calls:>9,} calls {rate(calls, fast)}")
-    print(f"  clock.lay_out (no pauses)    {calls:>9,} calls {rate(calls, fast_lay_out)}")
-    print(f"  clock.business_time_between  {calls:>9,} calls {rate(calls, fast_between)}")
+    print(f"  business_time.add_business_time      {calls:>9,} calls {rate(calls, fast)}")
+    print(f"  business_time.lay_out (no pauses)    {calls:>9,} calls {rate(calls, fast_lay_out)}")
+    print(f"  business_time.business_time_between  {calls:>9,} calls {rate(calls, fast_between)}")
     print(
         f"  minute-stepping reference    {reference_calls:>9,} calls {rate(reference_calls, slow)}"
     )

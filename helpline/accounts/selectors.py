@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from zoneinfo import ZoneInfo
 
 from helpline.accounts import access
 from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.prepared import Prepared
 from helpline.core.validation import id_in_range
+from helpline.core.zones import zone_or_default
 
 
 def user_by_id(user_id: int) -> User:
@@ -144,3 +146,10 @@ def team_leads() -> list[User]:
     """The lead of every team that has one (one each, active or not; the caller decides)."""
     teams = Team.objects.filter(lead__isnull=False).select_related("lead").order_by("pk")
     return [team.lead for team in teams if team.lead is not None]
+
+
+def zone_for(user: User) -> ZoneInfo:
+    """The zone times are shown to ``user`` in: a merchant user's merchant's zone; staff their
+    own; else the installation's display zone (an empty or unknown name is passed over)."""
+    merchant_zone = user.merchant.time_zone if user.merchant_id and user.merchant else ""
+    return zone_or_default(merchant_zone, user.time_zone)

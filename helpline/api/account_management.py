@@ -16,7 +16,8 @@ from helpline.account_management import services as am_services
 from helpline.account_management.models import AmTask, CallRequest, ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.accounts.selectors import zone_for
+from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, Instant, errors
 from helpline.core import clock
 from helpline.core.errors import Forbidden
@@ -25,10 +26,6 @@ from helpline.reports import progress_sheet
 from helpline.tickets import selectors as ticket_selectors
 
 router = Router(tags=["account management"], auth=AUTH)
-
-
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ the merchant's dashboard
@@ -49,7 +46,7 @@ class ManagerOut(Schema):
 @router.get("/account-managers", response={200: list[ManagerOut], **errors()})
 def account_managers(request: HttpRequest) -> Any:
     """Each store's account manager and how to reach them (platform, email, WhatsApp)."""
-    user = _user(request)
+    user = user_of(request)
     return [
         {
             "store": c.store.pk,
@@ -99,7 +96,7 @@ class CallRequestOut(Schema):
     "/stores/{store_id}/call-requests", response={201: CallRequestOut, **errors(403, 404, 409)}
 )
 def request_call(request: HttpRequest, store_id: int, payload: CallRequestIn) -> Status[Any]:
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
@@ -111,7 +108,7 @@ def request_call(request: HttpRequest, store_id: int, payload: CallRequestIn) ->
 
 @router.get("/stores/{store_id}/call-requests", response={200: list[CallRequestOut], **errors(404)})
 def list_call_requests(request: HttpRequest, store_id: int) -> Any:
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return am_selectors.call_requests(user=user, store=store)
 
@@ -124,7 +121,7 @@ class CallStatusIn(In):
     "/call-requests/{request_id}/status", response={200: CallRequestOut, **errors(403, 404)}
 )
 def set_call_request_status(request: HttpRequest, request_id: int, payload: CallStatusIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     found = am_selectors.call_request_get(user=user, request_id=request_id)
     return am_services.call_request_set_status(
         actor=user, call_request=found, status=payload.status
@@ -162,7 +159,7 @@ class EntryOut(Schema):
 
 @router.get("/stores/{store_id}/contact-log", response={200: list[EntryOut], **errors(404)})
 def contact_log(request: HttpRequest, store_id: int) -> Any:
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return am_selectors.contact_entries(user=user, store=store)
 
@@ -178,7 +175,7 @@ class LogIn(In):
 @router.post("/stores/{store_id}/contact-log", response={201: EntryOut, **errors(403, 404)})
 def log_contact(request: HttpRequest, store_id: int, payload: LogIn) -> Status[Any]:
     """Log a contact that happened; linked tickets' "tell the merchant" tasks are done."""
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
@@ -206,7 +203,7 @@ class SendIn(In):
 )
 def send_contact(request: HttpRequest, store_id: int, payload: SendIn) -> Status[Any]:
     """Email or WhatsApp the merchant's users through the outbox; logged by itself."""
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
@@ -235,7 +232,7 @@ class MeetingIn(In):
 @router.post("/stores/{store_id}/meetings", response={201: EntryOut, **errors(403, 404, 409)})
 def schedule_meeting(request: HttpRequest, store_id: int, payload: MeetingIn) -> Status[Any]:
     """A meeting or training session: logged, invitations (.ics) mailed through the outbox."""
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
@@ -278,7 +275,7 @@ class SheetOut(Schema):
 
 
 def _rows(request: HttpRequest, store_id: int) -> tuple[Any, list[Any]]:
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return store, progress_sheet.sheet_rows(user=user, store=store, now=clock.now())
 
@@ -296,7 +293,7 @@ def sheet(request: HttpRequest, store_id: int) -> Any:
 @router.get("/stores/{store_id}/progress-sheet.csv", response={200: None, **errors(404)})
 def sheet_csv(request: HttpRequest, store_id: int) -> HttpResponse:
     store, rows = _rows(request, store_id)
-    zone = progress_sheet.zone_for(_user(request))
+    zone = zone_for(user_of(request))
     response = HttpResponse(
         progress_sheet.to_csv(rows, zone), content_type="text/csv; charset=utf-8"
     )
@@ -310,7 +307,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/stores/{store_id}/progress-sheet.xlsx", response={200: None, **errors(404)})
 def sheet_xlsx(request: HttpRequest, store_id: int) -> HttpResponse:
     store, rows = _rows(request, store_id)
-    zone = progress_sheet.zone_for(_user(request))
+    zone = zone_for(user_of(request))
     response = HttpResponse(
         progress_sheet.to_xlsx(rows, zone, title=f"{store.name} progress"), content_type=XLSX
     )
@@ -329,7 +326,7 @@ class NoteOut(Schema):
 
 @router.put("/tickets/{ticket_id}/sheet-note", response={200: NoteOut, **errors(403, 404)})
 def set_note(request: HttpRequest, ticket_id: int, payload: NoteIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     ticket = ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)
     row = am_services.sheet_note_set(actor=user, ticket=ticket, note=payload.note)
     return {"ticket": ticket.pk, "note": row.note if row else ""}
@@ -339,7 +336,7 @@ def set_note(request: HttpRequest, ticket_id: int, payload: NoteIn) -> Any:
 
 
 def _manager(request: HttpRequest) -> User:
-    user = _user(request)
+    user = user_of(request)
     if not (access.is_account_manager(user) or access.is_admin(user)):
         raise Forbidden("the home of account managers", code="action_forbidden")
     return user
@@ -431,6 +428,6 @@ class TaskDoneIn(In):
     "/account-manager/tasks/{task_id}/done", response={200: TaskOut, **errors(403, 404, 409)}
 )
 def task_done(request: HttpRequest, task_id: int, payload: TaskDoneIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     task = am_selectors.task_get(user=user, task_id=task_id)
     return am_services.am_task_close(actor=user, task=task, entry_id=payload.entry)

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime
 
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import In, Instant, errors
 from helpline.billing import ledger as ledgers
 from helpline.billing import selectors, services
@@ -24,10 +24,6 @@ from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as ticket_services
 
 router = Router(tags=["billing"], auth=AUTH)
-
-
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _billing(user: User) -> None:
@@ -80,7 +76,7 @@ def quote_out(quote: Quote, user: User) -> dict[str, Any]:
 
 @router.get("/tickets/{ticket_id}/quotes", response={200: list[QuoteOut], **errors(403, 404)})
 def ticket_quotes(request: HttpRequest, ticket_id: int) -> Any:
-    user = _user(request)
+    user = user_of(request)
     ticket = ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)
     _billing(user)
     return [quote_out(q, user) for q in selectors.quotes_of(user=user, ticket_id=ticket.pk)]
@@ -95,7 +91,7 @@ class QuoteIn(In):
 @router.post("/tickets/{ticket_id}/quotes", response={201: QuoteOut, **errors(403, 404, 409)})
 def attach_quote(request: HttpRequest, ticket_id: int, payload: QuoteIn) -> Status[Any]:
     """Staff attach a quote: the ticket awaits the merchant's approval, its clocks paused."""
-    user = _user(request)
+    user = user_of(request)
     ticket = ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)
     _billing(user)
     ticket_services.ticket_transition(
@@ -112,7 +108,7 @@ def attach_quote(request: HttpRequest, ticket_id: int, payload: QuoteIn) -> Stat
 
 @router.get("/quotes/{quote_id}", response={200: QuoteOut, **errors(404)})
 def get_quote(request: HttpRequest, quote_id: int) -> Any:
-    user = _user(request)
+    user = user_of(request)
     return quote_out(selectors.quote_get(user=user, quote_id=quote_id), user)
 
 
@@ -124,7 +120,7 @@ class DecisionIn(In):
 @router.post("/quotes/{quote_id}/decision", response={200: QuoteOut, **errors(403, 404, 409)})
 def decide_quote(request: HttpRequest, quote_id: int, payload: DecisionIn) -> Any:
     """The merchant approves or declines; recorded with who, when and from where."""
-    user = _user(request)
+    user = user_of(request)
     quote = selectors.quote_get(user=user, quote_id=quote_id)
     if payload.decision not in ("approve", "decline"):
         raise InvalidInput("decision is approve or decline", code="invalid_decision")
@@ -163,7 +159,7 @@ class SubscriptionOut(Schema):
     "/stores/{store_id}/subscriptions", response={200: list[SubscriptionOut], **errors(403, 404)}
 )
 def store_subscriptions(request: HttpRequest, store_id: int) -> Any:
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     _billing(user)
     return selectors.subscriptions_of(store_id=store.pk)
@@ -179,7 +175,7 @@ class SubscriptionIn(In):
     response={201: SubscriptionOut, **errors(403, 404, 409)},
 )
 def start_subscription(request: HttpRequest, store_id: int, payload: SubscriptionIn) -> Status[Any]:
-    user = _user(request)
+    user = user_of(request)
     store = merchant_selectors.store_get(user=user, store_id=store_id)
     return Status(
         201,
@@ -202,7 +198,7 @@ class EndIn(In):
     response={200: SubscriptionOut, **errors(403, 404, 409)},
 )
 def end_subscription(request: HttpRequest, subscription_id: int, payload: EndIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
     sub = selectors.subscription_get(user=user, subscription_id=subscription_id)
     return services.subscription_end(
         actor=user, subscription=sub, ends_on=payload.ends_on, now=clock.now()
@@ -232,7 +228,7 @@ class MonthQuery(In):
 
 
 def _ledger(request: HttpRequest, slug: str, month: str) -> tuple[Any, date, list[Any]]:
-    user = _user(request)
+    user = user_of(request)
     merchant = merchant_selectors.merchant_by_slug(slug)
     first = ledgers.parse_month(month)
     return merchant, first, ledgers.ledger(user=user, merchant=merchant, month=first)

@@ -14,7 +14,7 @@ from pydantic import AwareDatetime
 
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, Instant, errors
 from helpline.core.errors import Forbidden
 from helpline.engineering import selectors, services
@@ -24,8 +24,9 @@ from helpline.tickets import selectors as ticket_selectors
 router = Router(tags=["engineering"], auth=AUTH)
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.auth  # type: ignore[attr-defined]
+def _engineering_user(request: HttpRequest) -> User:
+    """The signed-in person, if they may see developer tickets."""
+    user = user_of(request)
     if not access.sees_engineering(user):
         raise Forbidden("developer tickets are internal", code="action_forbidden")
     return user
@@ -79,7 +80,7 @@ class DevQuery(In):
 
 @router.get("/dev-tickets", response={200: list[DevTicketOut], **errors(403)})
 def list_dev_tickets(request: HttpRequest, query: Query[DevQuery]) -> Any:
-    user = _user(request)
+    user = _engineering_user(request)
     return [dev_out(d) for d in selectors.devticket_list(user=user, status=query.status)]
 
 
@@ -105,7 +106,7 @@ def _open(user: User, payload: Any, ticket_ids: list[int]) -> dict[str, Any]:
 
 @router.post("/dev-tickets", response={201: DevTicketOut, **errors(403, 404)})
 def open_dev_ticket(request: HttpRequest, payload: DevTicketIn) -> Status[Any]:
-    user = _user(request)
+    user = _engineering_user(request)
     return Status(201, _open(user, payload, list(payload.tickets)))
 
 
@@ -119,9 +120,9 @@ class EscalateIn(In):
 @router.post("/tickets/{ticket_id}/escalate", response={201: DevTicketOut, **errors(403, 404)})
 def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn) -> Status[Any]:
     """A developer ticket for this merchant ticket ("with engineering")."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)  # 404 before 403
-    user = _user(request)
+    user = _engineering_user(request)
     return Status(201, _open(user, payload, [ticket_id]))
 
 
@@ -129,9 +130,9 @@ def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn) -> Statu
     "/tickets/{ticket_id}/dev-tickets", response={200: list[DevTicketOut], **errors(403, 404)}
 )
 def ticket_dev_tickets(request: HttpRequest, ticket_id: int) -> Any:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     ticket = ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)
-    user = _user(request)
+    user = _engineering_user(request)
     return [
         dev_out(d) for d in selectors.visible_devtickets(user).filter(tickets=ticket).order_by("pk")
     ]
@@ -139,7 +140,7 @@ def ticket_dev_tickets(request: HttpRequest, ticket_id: int) -> Any:
 
 @router.get("/dev-tickets/{dev_id}", response={200: DevTicketOut, **errors(403, 404)})
 def get_dev_ticket(request: HttpRequest, dev_id: str) -> Any:
-    user = _user(request)
+    user = _engineering_user(request)
     return dev_out(selectors.devticket_get(user=user, dev_id=dev_id))
 
 
@@ -153,7 +154,7 @@ class DevPatch(In):
 
 @router.patch("/dev-tickets/{dev_id}", response={200: DevTicketOut, **errors(403, 404)})
 def update_dev_ticket(request: HttpRequest, dev_id: str, payload: DevPatch) -> Any:
-    user = _user(request)
+    user = _engineering_user(request)
     dev = selectors.devticket_get(user=user, dev_id=dev_id)
     given = payload.model_fields_set
     changes: dict[str, Any] = {}
@@ -171,7 +172,7 @@ class LinkIn(In):
 
 @router.post("/dev-tickets/{dev_id}/tickets", response={200: DevTicketOut, **errors(403, 404)})
 def link_ticket(request: HttpRequest, dev_id: str, payload: LinkIn) -> Any:
-    user = _user(request)
+    user = _engineering_user(request)
     dev = selectors.devticket_get(user=user, dev_id=dev_id)
     services.devticket_link(actor=user, dev=dev, ticket_id=payload.ticket)
     return dev_out(selectors.devticket_get(user=user, dev_id=dev.pk))

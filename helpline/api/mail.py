@@ -19,7 +19,7 @@ from ninja.security import APIKeyHeader
 
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, errors
 from helpline.core.errors import Forbidden, InvalidInput
 from helpline.mail import services
@@ -79,7 +79,7 @@ def mail_inbound(request: HttpRequest) -> Any:
 
 
 def _staff(request: HttpRequest) -> User:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     if not (access.is_admin(user) or (access.is_staff(user) and user.role == "agent")):
         raise Forbidden("only agents and administrators see the mail quarantine")
     return user

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, Instant, errors
 from helpline.core import clock
 from helpline.core.errors import Forbidden
@@ -21,12 +21,8 @@ from helpline.monitoring import selectors, services
 router = Router(tags=["uptime"], auth=AUTH)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _staff(request: HttpRequest) -> User:
-    user = _user(request)
+    user = user_of(request)
     if not access.is_staff(user):
         raise Forbidden("only staff manage monitors and maintenance", code="action_forbidden")
     return user
@@ -136,11 +132,11 @@ class UptimeQuery(Schema):
 @router.get("/stores/{store_id}/uptime", response={200: UptimeOut, **errors(404)})
 def store_uptime(request: HttpRequest, store_id: int, query: Query[UptimeQuery]) -> Any:
     now = clock.now()
-    store = selectors.store_for(user=_user(request), store_id=store_id)
+    store = selectors.store_for(user=user_of(request), store_id=store_id)
     zone = selectors.zone_of(store)
     day = query.date or now.astimezone(zone).date()
     _, figures = selectors.store_uptime(
-        user=_user(request), store_id=store_id, kind=query.period, day=day, now=now
+        user=user_of(request), store_id=store_id, kind=query.period, day=day, now=now
     )
     return {
         "store": store.pk,
@@ -195,7 +191,7 @@ class MaintenanceIn(In):
 
 @router.get("/maintenance", response={200: list[MaintenanceOut], **errors()})
 def maintenance_list(request: HttpRequest) -> Any:
-    return selectors.visible_maintenance(user=_user(request), since=clock.now())
+    return selectors.visible_maintenance(user=user_of(request), since=clock.now())
 
 
 @router.post("/maintenance", response={201: MaintenanceOut, **errors(403, 404)})

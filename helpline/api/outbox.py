@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, errors
 from helpline.core.errors import Forbidden
 from helpline.notify import services
@@ -19,7 +19,7 @@ router = Router(tags=["outbox"], auth=AUTH)
 
 
 def _admin(request: HttpRequest) -> User:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     if not access.is_admin(user):
         raise Forbidden("only administrators see and retry the outbox")
     return user

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import In, errors
 from helpline.notify import selectors, services
 from helpline.notify.models import Preference
@@ -80,13 +80,13 @@ def _out(user: User, pref: Preference) -> dict[str, Any]:
 
 @router.get(PATH, response={200: PreferencesOut, **errors()})
 def get_preferences(request: HttpRequest) -> Any:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     return _out(user, selectors.preference_of(user))
 
 
 @router.put(PATH, response={200: PreferencesOut, **errors()})
 def put_preferences(request: HttpRequest, payload: PreferencesIn) -> Any:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     pref = services.preference_update(
         user=user,
         email=payload.email,

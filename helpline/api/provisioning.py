@@ -12,7 +12,7 @@ from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.accounts import services as accounts
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, errors
 from helpline.core.errors import Forbidden
 from helpline.merchants import selectors as merchant_selectors
@@ -22,7 +22,7 @@ router = Router(tags=["provisioning"], auth=AUTH)
 
 
 def _admin(request: HttpRequest) -> User:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     if not access.is_admin(user):
         raise Forbidden("only administrators provision merchants, stores, users and tokens")
     return user
@@ -92,7 +92,7 @@ def create_store(request: HttpRequest, payload: StoreIn) -> Status[Any]:
 
 @router.get("/stores", response={200: list[StoreOut], **errors()})
 def list_stores(request: HttpRequest) -> Any:
-    return list(merchant_selectors.visible_stores(request.auth).order_by("pk")[:500])  # type: ignore[attr-defined]
+    return list(merchant_selectors.visible_stores(user_of(request)).order_by("pk")[:500])
 
 
 class UserIn(In):
@@ -139,7 +139,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> Status[Any]:
 
 @router.get("/me", response={200: UserOut, **errors()})
 def me(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
+    return user_of(request)
 
 
 class TokenIn(In):
@@ -171,6 +171,6 @@ def create_token(request: HttpRequest, user_id: int, payload: TokenIn | None = N
 
 @router.delete("/tokens/{token_id}", response={204: None, **errors(404)})
 def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
-    token = people.token_for(actor=request.auth, token_id=token_id)  # type: ignore[attr-defined]
+    token = people.token_for(actor=user_of(request), token_id=token_id)
     accounts.token_revoke(token=token)
     return Status(204, None)

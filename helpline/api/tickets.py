@@ -12,7 +12,7 @@ from pydantic import AwareDatetime
 from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
-from helpline.api.auth import AUTH
+from helpline.api.auth import AUTH, user_of
 from helpline.api.idempotency import OPENAPI, idempotent
 from helpline.api.schemas import Id, In, Instant, Out, errors
 from helpline.merchants import selectors as merchant_selectors
@@ -21,10 +21,6 @@ from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import Channel, Ticket, TicketClock
 
 router = Router(tags=["tickets"], auth=AUTH)
-
-
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ output
@@ -153,7 +149,7 @@ class TicketIn(In):
 
 @router.post("/tickets", response={201: TicketOut, **errors(403, 404)}, openapi_extra=OPENAPI)
 def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
 
     def create() -> dict[str, Any]:
         store = merchant_selectors.store_get(user=user, store_id=payload.store)
@@ -194,7 +190,7 @@ class TicketQuery(In):
 
 @router.get("/tickets", response={200: TicketPage, **errors(403)})
 def list_tickets(request: HttpRequest, query: Query[TicketQuery]) -> dict[str, Any]:
-    user = _user(request)
+    user = user_of(request)
     filters = selectors.TicketFilters(
         status=query.status,
         priority=query.priority,
@@ -213,7 +209,7 @@ def list_tickets(request: HttpRequest, query: Query[TicketQuery]) -> dict[str, A
 
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **errors(404)})
 def get_ticket(request: HttpRequest, ticket_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = user_of(request)
     return ticket_out(selectors.ticket_get(user=user, ticket_id=ticket_id), user)
 
 
@@ -228,7 +224,7 @@ class TicketPatch(In):
 
 @router.patch("/tickets/{ticket_id}", response={200: TicketOut, **errors(403, 404, 409)})
 def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch) -> dict[str, Any]:
-    user = _user(request)
+    user = user_of(request)
     ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
     given = payload.model_fields_set
     changes: dict[str, Any] = {}
@@ -282,7 +278,7 @@ class MessageOut(Schema):
 
 @router.get("/tickets/{ticket_id}/messages", response={200: list[MessageOut], **errors(404)})
 def list_messages(request: HttpRequest, ticket_id: int) -> Any:
-    user = _user(request)
+    user = user_of(request)
     ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
     return selectors.ticket_messages(user=user, ticket=ticket)
 
@@ -293,7 +289,7 @@ def list_messages(request: HttpRequest, ticket_id: int) -> Any:
     openapi_extra=OPENAPI,
 )
 def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Any:
-    user = _user(request)
+    user = user_of(request)
 
     def create() -> Any:
         ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
@@ -333,7 +329,7 @@ class TransitionIn(In):
 
 @router.post("/tickets/{ticket_id}/transitions", response={200: TicketOut, **errors(403, 404, 409)})
 def transition(request: HttpRequest, ticket_id: int, payload: TransitionIn) -> dict[str, Any]:
-    user = _user(request)
+    user = user_of(request)
     ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
     services.ticket_transition(
         actor=user,
@@ -377,6 +373,6 @@ class EventOut(Schema):
 
 @router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **errors(404)})
 def list_events(request: HttpRequest, ticket_id: int) -> Any:
-    user = _user(request)
+    user = user_of(request)
     ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
     return selectors.ticket_events(user=user, ticket=ticket)

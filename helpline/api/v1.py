@@ -66,7 +66,21 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from helpline.api import insight, monitoring, outbox, provisioning, sla, tickets
+    from helpline.api import (
+        account_management,
+        billing,
+        engineering,
+        master_incidents,
+        monitoring,
+        outbox,
+        preferences,
+        provisioning,
+        reports,
+        search,
+        sla,
+        tickets,
+        whatsapp,
+    )
     from helpline.api import mail as mail_api
 
     api.add_router("/sla", sla.router)
@@ -75,14 +89,12 @@ def _register_routers() -> None:
     api.add_router("", tickets.router)
     api.add_router("", mail_api.router)
     api.add_router("", monitoring.router)
-    from helpline.api import account_management, billing, engineering
-
     api.add_router("", engineering.router)
     api.add_router("", billing.router)
     api.add_router("", account_management.router)
-    api.add_router("", insight.router)
-    from helpline.api import preferences, whatsapp
-
+    api.add_router("", search.router)
+    api.add_router("", reports.router)
+    api.add_router("", master_incidents.router)
     api.add_router("", preferences.router)
     api.add_router("", whatsapp.router)
 

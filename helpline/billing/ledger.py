@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Q
 
@@ -19,6 +18,8 @@ from helpline.accounts import access
 from helpline.accounts.models import Role, User
 from helpline.billing.models import Quote, Subscription
 from helpline.core.errors import InvalidInput, NotFound
+from helpline.core.spreadsheet import formula_safe
+from helpline.core.zones import zone_or_default
 from helpline.merchants.models import Merchant
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -76,10 +77,7 @@ def ledger(*, user: User, merchant: Merchant, month: date) -> list[LedgerLine]:
 
 def ledger_of_stores(*, merchant: Merchant, stores: list[Any], month: date) -> list[LedgerLine]:
     """The charges of these stores of ``merchant`` in ``month`` (the operator's CLI: all)."""
-    try:
-        zone = ZoneInfo(merchant.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_or_default(merchant.time_zone, default="UTC")
     label = f"{month:%Y-%m}"
     lines: list[LedgerLine] = []
     subs = Subscription.objects.filter(store__in=stores, starts_on__lte=month).filter(
@@ -128,11 +126,5 @@ def ledger_csv(lines: list[LedgerLine]) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for line in lines:
-        writer.writerow([_safe(getattr(line, c)) for c in COLUMNS])
+        writer.writerow([formula_safe(str(getattr(line, c))) for c in COLUMNS])
     return out.getvalue()
-
-
-def _safe(value: object) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -13,7 +13,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from helpline.core.zones import known_zone
 
 
 class ConfigError(Exception):
@@ -78,10 +79,8 @@ def secret_key(env: Mapping[str, str], directory: Path) -> str:
 
 def time_zone(env: Mapping[str, str]) -> str:
     raw = env.get("HELPLINE_TIME_ZONE", "").strip() or "Asia/Kolkata"
-    try:
-        ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"HELPLINE_TIME_ZONE={raw!r} is not a known IANA time zone") from None
+    if known_zone(raw) is None:
+        raise ConfigError(f"HELPLINE_TIME_ZONE={raw!r} is not a known IANA time zone")
     return raw
 
 

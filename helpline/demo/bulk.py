@@ -39,9 +39,9 @@ from helpline.demo.loader import (
     _values,
 )
 from helpline.reports import search_index
-from helpline.sla import clock as sla_clock
+from helpline.sla import business_time as sla_clock
 from helpline.sla import selectors as sla_selectors
-from helpline.sla.clock import BusinessCalendar
+from helpline.sla.business_time import BusinessCalendar
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.sla.policy import TargetSpec
 from helpline.tickets import clocks

@@ -48,7 +48,7 @@ from helpline.core.errors import Conflict
 from helpline.demo.content import CONTENT, STORIES
 from helpline.merchants import services as merchants
 from helpline.merchants.models import Merchant, Store
-from helpline.sla import clock as sla_clock
+from helpline.sla import business_time as sla_clock
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import BUSINESS, RESOLUTION
 from helpline.tickets import services, sweeps

@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from helpline.core.prepared import insert
+from helpline.core.zones import zone_or_default
 from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.notify import services as notify
 from helpline.notify.services import Notification
@@ -66,16 +66,9 @@ def _record(
     )
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE_DISPLAY)
-
-
 def local(at: datetime, zone: str) -> str:
     """ "Tue 24 Nov 11:00 IST": how the merchant reads an instant."""
-    return at.astimezone(_zone(zone)).strftime("%a %d %b %H:%M %Z")
+    return at.astimezone(zone_or_default(zone)).strftime("%a %d %b %H:%M %Z")
 
 
 def _first_response_due(ticket: Ticket) -> datetime | None:
@@ -177,6 +170,20 @@ def _reply_payload(ticket: Ticket, message: TicketMessage, base: dict[str, Any])
     }
 
 
+def _reply_to_correspondent(ticket: Ticket, events: Sequence[Any], address: str) -> Notification:
+    """The staff reply, mailed to the address that opened a mail ticket (no user behind it)."""
+    event = next(e for e in events if e.kind == "message")
+    return Notification(
+        channel="email",
+        kind=REPLY_KIND,
+        recipient=address,
+        payload={},
+        idempotency_key=f"ev{event.pk}.mail.{address}"[:200],
+        due_at=event.created_at,
+        ticket_id=ticket.pk,
+    )
+
+
 def thread(
     *, ticket: Ticket, events: Sequence[Any], notifications: list[Notification]
 ) -> list[Notification]:
@@ -227,20 +234,7 @@ def thread(
         out.append(n)
     addresses = {n.recipient.lower() for n in merchant_mail}
     if root is not None and reply is not None and root.address and root.address not in addresses:
-        event = next(e for e in events if e.kind == "message")
-        out.append(
-            threaded(
-                Notification(
-                    channel="email",
-                    kind=REPLY_KIND,
-                    recipient=root.address,
-                    payload={},
-                    idempotency_key=f"ev{event.pk}.mail.{root.address}"[:200],
-                    due_at=event.created_at,
-                    ticket_id=ticket.pk,
-                )
-            )
-        )
+        out.append(threaded(_reply_to_correspondent(ticket, events, root.address)))
     if recorded:
         _record(recorded, now=now)
     return out

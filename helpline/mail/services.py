@@ -186,7 +186,7 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
                 if parsed is None
                 else _route(row, parsed, now)
             )
-            _settle(row, parsed, decision, now)
+            _record_decision(row, parsed, decision, now)
     except IntegrityError:
         # The same message arriving twice at once: the other copy committed first.
         existing = _received(key)
@@ -202,7 +202,7 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
     )
 
 
-def _settle(
+def _record_decision(
     row: InboundMail, parsed: ParsedMessage | None, decision: _Decision, now: datetime
 ) -> None:
     row.status = decision.status

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 
@@ -14,6 +13,7 @@ from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.validation import has_nul
+from helpline.core.zones import known_zone
 from helpline.merchants.models import Contact, Merchant, Store
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -32,10 +32,8 @@ def merchant_create(
             f"slug {slug!r} must be lower-case letters, digits and hyphens (1–64)",
             code="invalid_slug",
         )
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"unknown time zone {time_zone!r}", code="invalid_time_zone") from None
+    if known_zone(time_zone) is None:
+        raise InvalidInput(f"unknown time zone {time_zone!r}", code="invalid_time_zone")
     try:
         with transaction.atomic():
             return Merchant.objects.create(

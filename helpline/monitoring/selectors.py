@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from helpline.accounts.models import User
 from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.validation import FIRST_YEAR, LAST_YEAR, id_in_range
+from helpline.core.zones import zone_or_default
 from helpline.merchants import selectors as merchant_selectors
 from helpline.merchants.models import Store
 from helpline.monitoring import uptime
@@ -91,10 +92,7 @@ def store_for(*, user: User | None, store_id: int) -> Store:
 
 
 def zone_of(store: Store) -> ZoneInfo:
-    try:
-        return ZoneInfo(store.merchant.time_zone or settings.TIME_ZONE_DISPLAY)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE_DISPLAY)
+    return zone_or_default(store.merchant.time_zone)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -27,6 +26,7 @@ from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.validation import has_nul
+from helpline.core.zones import zone_or_default
 from helpline.merchants.models import Store
 from helpline.monitoring import states
 from helpline.monitoring.models import (
@@ -273,10 +273,8 @@ def probe_round_record(
     return summary
 
 
-def _record_one(
-    monitor: Monitor, outcome: Outcome, now: datetime, summary: RoundSummary, *, gap: bool
-) -> None:
-    was = monitor.state
+def _advance(monitor: Monitor, outcome: Outcome, now: datetime, *, gap: bool) -> states.Step:
+    """The monitor's next state after this probe (pure: nothing is saved)."""
     before = states.Snapshot(
         monitor.state,
         monitor.fail_streak,
@@ -286,13 +284,20 @@ def _record_one(
     )
     if gap:
         before = states.after_gap(before)
-    step = states.advance(
+    return states.advance(
         before,
         ok=outcome.ok,
         at=now,
         down_after=settings.MONITOR_DOWN_AFTER,
         up_after=settings.MONITOR_UP_AFTER,
     )
+
+
+def _record_one(
+    monitor: Monitor, outcome: Outcome, now: datetime, summary: RoundSummary, *, gap: bool
+) -> None:
+    was = monitor.state
+    step = _advance(monitor, outcome, now, gap=gap)
     after = step.after
     with transaction.atomic():
         monitor.state = after.state
@@ -345,11 +350,7 @@ def in_maintenance(store_id: int, at: datetime) -> bool:
 
 
 def _local(at: datetime, zone: str) -> str:
-    try:
-        tz = ZoneInfo(zone)
-    except (ValueError, KeyError):
-        tz = ZoneInfo(settings.TIME_ZONE_DISPLAY)
-    return at.astimezone(tz).strftime("%d %b %Y %H:%M %Z")
+    return at.astimezone(zone_or_default(zone)).strftime("%d %b %Y %H:%M %Z")
 
 
 def _outage_confirmed(

@@ -37,7 +37,7 @@ from helpline.core.prepared import Prepared
 from helpline.notify import selectors
 from helpline.notify.models import Preference, WebhookEndpoint
 from helpline.notify.services import Notification
-from helpline.sla import clock as sla_clock
+from helpline.sla import business_time
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import BUSINESS
 
@@ -258,7 +258,9 @@ def next_digest(pref: Preference, user: User, at: datetime) -> datetime:
 
 def after_hours(ticket: Any, at: datetime) -> bool:
     policy = sla_selectors.policy_version(ticket.policy_version_id)
-    return not sla_clock.is_business_time(sla_selectors.business_calendar(policy, BUSINESS, at), at)
+    return not business_time.is_business_time(
+        sla_selectors.business_calendar(policy, BUSINESS, at), at
+    )
 
 
 def _escalations(event: Any, ticket: Any) -> list[Notification]:

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
+from helpline.core.spreadsheet import formula_safe
 from helpline.reports.selectors import Table
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def to_csv(table: Table) -> bytes:
@@ -31,7 +24,7 @@ def to_csv(table: Table) -> bytes:
     writer = csv.writer(out)
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
+        writer.writerow(["" if v is None else formula_safe(v) for v in row])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
@@ -43,7 +36,7 @@ def to_xlsx(table: Table) -> bytes:
     sheet.append([table.title])
     sheet.append(table.columns)
     for row in table.rows:
-        sheet.append([_safe(v) for v in row])
+        sheet.append([formula_safe(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

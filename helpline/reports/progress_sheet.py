@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db.models import Case, F, Q, Value, When
 
@@ -22,6 +22,7 @@ from helpline.account_management.models import SheetNote
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
+from helpline.core.spreadsheet import formula_safe
 from helpline.engineering import selectors as engineering
 from helpline.merchants.models import Store
 from helpline.tickets.models import OPEN_STATUSES, Status, Ticket
@@ -82,6 +83,17 @@ def _next_step(ticket: Ticket, eng: str, devs: str) -> tuple[str, str]:
     return "Support works on it", "Support"
 
 
+def _owner(ticket: Ticket, who: str, *, internal: bool) -> str:
+    """Who owns the row as ``internal`` readers see it (a person or team), else who acts."""
+    if internal and who in ("Support", "Engineering"):
+        team = ticket.team.name if ticket.team is not None else who
+        owner = str(ticket.assignee) if ticket.assignee_id else team
+        if who == "Engineering":
+            owner = f"Engineering ({owner})" if ticket.assignee_id else "Engineering"
+        return owner
+    return "You" if who == "Merchant" and not internal else who
+
+
 def _sheet_tickets(store: Store, now: datetime) -> Any:
     since = now - timedelta(days=RECENT_DAYS)
     done = [Status.RESOLVED, Status.CLOSED]
@@ -130,13 +142,7 @@ def sheet_rows(*, user: User, store: Store, now: datetime, limit: int = LIMIT) -
     for t in tickets:
         eng = states.get(t.pk, "")
         step, who = _next_step(t, eng, ", ".join(refs.get(t.pk, [])))
-        if internal and who in ("Support", "Engineering"):
-            team = t.team.name if t.team is not None else who
-            owner = str(t.assignee) if t.assignee_id else team
-            if who == "Engineering":
-                owner = f"Engineering ({owner})" if t.assignee_id else "Engineering"
-        else:
-            owner = "You" if who == "Merchant" and not internal else who
+        owner = _owner(t, who, internal=internal)
         status = t.get_status_display()
         rows.append(
             SheetRow(
@@ -170,17 +176,12 @@ def cell(row: SheetRow, key: str, zone: ZoneInfo) -> str:
     return "" if value is None else str(value)
 
 
-def _safe(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV/XLSX injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_csv(rows: list[SheetRow], zone: ZoneInfo) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([label for _, label in COLUMNS])
     for row in rows:
-        writer.writerow([_safe(cell(row, key, zone)) for key, _ in COLUMNS])
+        writer.writerow([formula_safe(cell(row, key, zone)) for key, _ in COLUMNS])
     return out.getvalue()
 
 
@@ -193,7 +194,7 @@ def to_xlsx(rows: list[SheetRow], zone: ZoneInfo, *, title: str) -> bytes:
     sheet.title = "Progress"
     sheet.append([label for _, label in COLUMNS])
     for row in rows:
-        sheet.append([_safe(cell(row, key, zone)) for key, _ in COLUMNS])
+        sheet.append([formula_safe(cell(row, key, zone)) for key, _ in COLUMNS])
     for letter, width in zip("ABCDEFGHIJ", (10, 40, 17, 8, 28, 17, 17, 45, 20, 40), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
@@ -201,22 +202,3 @@ def to_xlsx(rows: list[SheetRow], zone: ZoneInfo, *, title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def zone_for(user: User) -> ZoneInfo:
-    """Times on the sheet: a merchant user's merchant's zone; staff their own, else the
-    installation's display zone."""
-    from django.conf import settings
-
-    names = [
-        user.merchant.time_zone if user.merchant_id and user.merchant is not None else "",
-        user.time_zone,
-        settings.TIME_ZONE_DISPLAY,
-    ]
-    for name in names:
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")

@@ -165,13 +165,39 @@ def _matches(
 ) -> tuple[list[_Row], bool]:
     """The best matches in scope, best first, and whether the time guard cut the search.
     ``files``: attachment names count too."""
-    scope_sql, scope_params = _scoped(user, filters).values("pk").query.sql_with_params()
     internal = access.sees_internal(user) and not subjects_only_public
     merchant_id = (
         user.merchant_id
         if user is not None and user.role == Role.MERCHANT and user.merchant_id
         else None
     )
+    extra, tail = _restrictions(
+        user=user, filters=filters, internal=internal, merchant_id=merchant_id, files=files
+    )
+    tail.append(limit)
+    if _pg():
+        return _pg_search(
+            terms,
+            extra=extra,
+            tail=tail,
+            any_term=any_term,
+            merchant_id=merchant_id,
+            internal=internal,
+        )
+    return _fts5_matches(terms, extra=extra, tail=tail, any_term=any_term), False
+
+
+def _restrictions(
+    *,
+    user: User | None,
+    filters: SearchFilters,
+    internal: bool,
+    merchant_id: int | None,
+    files: bool,
+) -> tuple[str, list[Any]]:
+    """The SQL conditions on the documents that keep the search in scope, and the values after
+    the query text they take: merchant, scope (the same on both engines)."""
+    scope_sql, scope_params = _scoped(user, filters).values("pk").query.sql_with_params()
     extra = ""
     if not internal:
         extra += " AND NOT d.internal" if _pg() else " AND d.internal = 0"
@@ -188,64 +214,71 @@ def _matches(
         and (user.role in access.ALL_TICKETS_ROLES or merchant_id is not None)
         and filters == SearchFilters()
     )
-    # The values after the query text: merchant, scope, limit (the same on both engines).
     tail: list[Any] = [merchant_id] if merchant_id is not None else []
     if not everything:
         extra += f" AND d.ticket_id IN ({scope_sql})"
         tail += scope_params
-    tail.append(limit)
-    params: list[Any]
-    if _pg():
-        query = _pg_query(terms)
-        tsq = "websearch_to_tsquery('english'::regconfig, %s)"
-        if any_term:
-            tsq = "replace(plainto_tsquery('english'::regconfig, %s)::text, '&', '|')::tsquery"
-            query = " ".join(terms)
-        # The tsquery is written out where it is used (not a CTE): the planner then sees the
-        # constant and picks the GIN index for rare words, the id index walked backwards for
-        # common ones. Only our own fragments are formatted in; every value is a parameter.
-        phrase = not any_term and any(" " in t for t in terms)
-        if merchant_id is not None and not internal and MERCHANT_INDEX:
-            # The plain ``d.tsv @@`` stays beside it: a query of stop words only is empty, and
-            # the empty tsquery ANDed with the merchant's lexeme would match all of theirs.
-            extra = f" AND {MERCHANT_TSV} @@ ({tsq} && %s::tsquery)" + extra
-            tail = [query, f"M{merchant_id}", *tail]
-        # A merchant's documents (a few thousand) come from their own index: the tiers would
-        # only add work there.
-        return _pg_matches(
-            tsq=tsq, query=query, extra=extra, tail=tail, phrase=phrase, tiers=merchant_id is None
+    return extra, tail
+
+
+def _pg_search(
+    terms: list[str],
+    *,
+    extra: str,
+    tail: list[Any],
+    any_term: bool,
+    merchant_id: int | None,
+    internal: bool,
+) -> tuple[list[_Row], bool]:
+    query = _pg_query(terms)
+    tsq = "websearch_to_tsquery('english'::regconfig, %s)"
+    if any_term:
+        tsq = "replace(plainto_tsquery('english'::regconfig, %s)::text, '&', '|')::tsquery"
+        query = " ".join(terms)
+    # The tsquery is written out where it is used (not a CTE): the planner then sees the
+    # constant and picks the GIN index for rare words, the id index walked backwards for
+    # common ones. Only our own fragments are formatted in; every value is a parameter.
+    phrase = not any_term and any(" " in t for t in terms)
+    if merchant_id is not None and not internal and MERCHANT_INDEX:
+        # The plain ``d.tsv @@`` stays beside it: a query of stop words only is empty, and
+        # the empty tsquery ANDed with the merchant's lexeme would match all of theirs.
+        extra = f" AND {MERCHANT_TSV} @@ ({tsq} && %s::tsquery)" + extra
+        tail = [query, f"M{merchant_id}", *tail]
+    # A merchant's documents (a few thousand) come from their own index: the tiers would
+    # only add work there.
+    return _pg_matches(
+        tsq=tsq, query=query, extra=extra, tail=tail, phrase=phrase, tiers=merchant_id is None
+    )
+
+
+def _fts5_matches(terms: list[str], *, extra: str, tail: list[Any], any_term: bool) -> list[_Row]:
+    sql = f"""
+        WITH docs AS MATERIALIZED (
+            SELECT d.ticket_id AS ticket_id, d.rowid AS doc,
+                   bm25(reports_search, 4.0, 1.0) AS score
+            FROM reports_search d
+            WHERE reports_search MATCH %s {extra}
         )
-    else:
-        sql = f"""
-            WITH docs AS MATERIALIZED (
-                SELECT d.ticket_id AS ticket_id, d.rowid AS doc,
-                       bm25(reports_search, 4.0, 1.0) AS score
-                FROM reports_search d
-                WHERE reports_search MATCH %s {extra}
-            )
-            SELECT ticket_id, doc, min(score) AS best FROM docs
-            GROUP BY ticket_id ORDER BY best, ticket_id DESC LIMIT %s
-        """  # noqa: S608
-        match = _fts5_match(terms, any_term=any_term)
-        params = [match, *tail]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            best = cursor.fetchall()
-            if not best:
-                return [], False
-            # Snippets only for the documents shown (SQLite keeps the best row's doc).
-            marks = ", ".join(["%s"] * len(best))
-            cursor.execute(
-                f"SELECT rowid, snippet(reports_search, -1, '{START}', '{STOP}', '…', 16) "  # noqa: S608
-                f"FROM reports_search WHERE reports_search MATCH %s AND rowid IN ({marks})",
-                [match, *(row[1] for row in best)],
-            )
-            snippets = dict(cursor.fetchall())
-        rows = [
-            _Row(int(t), -float(score), str(snippets.get(doc, "")), int(doc))
-            for t, doc, score in best
-        ]
-        return rows, False
+        SELECT ticket_id, doc, min(score) AS best FROM docs
+        GROUP BY ticket_id ORDER BY best, ticket_id DESC LIMIT %s
+    """  # noqa: S608
+    match = _fts5_match(terms, any_term=any_term)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, *tail])
+        best = cursor.fetchall()
+        if not best:
+            return []
+        # Snippets only for the documents shown (SQLite keeps the best row's doc).
+        marks = ", ".join(["%s"] * len(best))
+        cursor.execute(
+            f"SELECT rowid, snippet(reports_search, -1, '{START}', '{STOP}', '…', 16) "  # noqa: S608
+            f"FROM reports_search WHERE reports_search MATCH %s AND rowid IN ({marks})",
+            [match, *(row[1] for row in best)],
+        )
+        snippets = dict(cursor.fetchall())
+    return [
+        _Row(int(t), -float(score), str(snippets.get(doc, "")), int(doc)) for t, doc, score in best
+    ]
 
 
 def _pg_sql(tsq: str, extra: str) -> str:

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 from helpline.core import clock
 from helpline.core.errors import InvalidInput
 from helpline.core.validation import bounded_instant
-from helpline.sla import clock as sla_clock
-from helpline.sla import selectors
+from helpline.sla import business_time, selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.sla.policy import Policy
 
@@ -99,7 +98,7 @@ def sla_preview(
             spec = policy.calendars[target.calendar]
             cal = selectors.business_calendar(policy, target.calendar, instant)
             tz = ZoneInfo(spec.zone)
-            due = sla_clock.add_business_time(cal, instant, target.length)
+            due = business_time.add_business_time(cal, instant, target.length)
             answer[f"{kind}_due"] = due.astimezone(tz).isoformat()
             answer[f"{kind}_target"] = {
                 "minutes": target.minutes,
@@ -110,12 +109,12 @@ def sla_preview(
                 "goal_minutes": target.goal_minutes,
             }
             if kind == FIRST_RESPONSE:
-                starts = sla_clock.next_opening(cal, instant)
+                starts = business_time.next_opening(cal, instant)
                 answer["clock"] = "24x7" if spec.always_open else "business"
                 answer["calendar"] = target.calendar
                 answer["open_now"] = starts == instant
                 answer["clock_starts_at"] = starts.astimezone(tz).isoformat()
-    except sla_clock.CalendarRangeError as exc:
+    except business_time.CalendarRangeError as exc:
         raise InvalidInput(str(exc), code="year_not_covered") from None
     answer["resolution_kind"] = "workaround" if priority == "C1" else "resolution"
     answer["note"] = None

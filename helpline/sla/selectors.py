@@ -21,7 +21,7 @@ from django.db.models import Subquery
 
 from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.prepared import Prepared
-from helpline.sla.clock import BusinessCalendar
+from helpline.sla.business_time import BusinessCalendar
 from helpline.sla.models import Calendar, Holiday, HolidayYear, PolicyVersion
 from helpline.sla.policy import Policy
 

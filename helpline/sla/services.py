@@ -38,13 +38,13 @@ def _seconds(value: time, *, end: bool = False) -> int:
     return 86400 if end and seconds == 0 else seconds
 
 
-def build_snapshot(models: Any) -> dict[str, Any]:
-    """The policy tables as a JSON-able dict; ``models`` has the six model classes as attributes."""
+def _calendars_snapshot(models: Any) -> list[dict[str, Any]]:
+    """Each calendar with its weekly hours: per weekday, [start, end) in seconds of the day."""
     weekly: dict[int, list[list[list[int]]]] = {}
     for iv in models.CalendarInterval.objects.order_by("calendar_id", "weekday", "start"):
         week = weekly.setdefault(iv.calendar_id, [[] for _ in range(7)])
         week[iv.weekday].append([_seconds(iv.start), _seconds(iv.end, end=True)])
-    calendars = [
+    return [
         {
             "slug": c.slug,
             "name": c.name,
@@ -56,6 +56,11 @@ def build_snapshot(models: Any) -> dict[str, Any]:
         }
         for c in models.Calendar.objects.order_by("slug")
     ]
+
+
+def build_snapshot(models: Any) -> dict[str, Any]:
+    """The policy tables as a JSON-able dict; ``models`` has the six model classes as attributes."""
+    calendars = _calendars_snapshot(models)
     priorities = [
         {"code": p.code, "rank": p.rank, "name": p.name, "description": p.description}
         for p in models.Priority.objects.order_by("rank")
@@ -207,10 +212,11 @@ def holidays_seed(
     return result
 
 
-def holiday_set(
+def holiday_row_set(
     *, calendar: Calendar, day: date, name: str, now: datetime | None = None
 ) -> Holiday:
-    """Add (or rename) a holiday row. Its year is marked seeded first so package dates stay."""
+    """Add (or rename) a holiday row. Its year is marked seeded first so package dates stay.
+    The row only: ``tickets.holidays.holiday_add`` also lays pending deadlines out again."""
     if not name.strip():
         raise InvalidInput("a holiday needs a name", code="holiday_name_required")
     now = now or clock.now()
@@ -222,8 +228,9 @@ def holiday_set(
     return holiday
 
 
-def holiday_remove(*, calendar: Calendar, day: date, now: datetime | None = None) -> bool:
-    """Remove a holiday row; the year stays seeded, so the package's date does not come back."""
+def holiday_row_remove(*, calendar: Calendar, day: date, now: datetime | None = None) -> bool:
+    """Remove a holiday row; the year stays seeded, so the package's date does not come back.
+    The row only: ``tickets.holidays.holiday_remove`` also lays pending deadlines out again."""
     seed_holiday_years(_HolidayModels, calendar, [day.year], now=now or clock.now())
     deleted, _ = Holiday.objects.filter(calendar=calendar, date=day).delete()
     Calendar.objects.filter(pk=calendar.pk).update(holidays_revision=F("holidays_revision") + 1)

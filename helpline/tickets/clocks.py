@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from helpline.sla import clock as sla_clock
+from helpline.sla import business_time as sla_clock
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.policy import TargetSpec
 from helpline.tickets.models import Ticket, TicketClock

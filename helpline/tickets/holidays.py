@@ -64,7 +64,7 @@ def holiday_add(*, calendar: Any, day: Any, name: str, now: datetime | None = No
     number of tickets whose deadlines moved."""
     now = now or clock.now()
     with transaction.atomic():
-        sla_services.holiday_set(calendar=calendar, day=day, name=name, now=now)
+        sla_services.holiday_row_set(calendar=calendar, day=day, name=name, now=now)
         return _recompute_running(
             calendar_slug=calendar.slug, now=now, reason=f"holiday added: {day} {name}"
         )
@@ -73,7 +73,7 @@ def holiday_add(*, calendar: Any, day: Any, name: str, now: datetime | None = No
 def holiday_remove(*, calendar: Any, day: Any, now: datetime | None = None) -> int:
     now = now or clock.now()
     with transaction.atomic():
-        sla_services.holiday_remove(calendar=calendar, day=day, now=now)
+        sla_services.holiday_row_remove(calendar=calendar, day=day, now=now)
         return _recompute_running(
             calendar_slug=calendar.slug, now=now, reason=f"holiday removed: {day}"
         )

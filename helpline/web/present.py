@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from django.conf import settings
 
 from helpline.accounts.models import User
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
@@ -19,18 +16,6 @@ from helpline.tickets import selectors
 from helpline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketClock
 
 LABELS = {FIRST_RESPONSE: "First response", RESOLUTION: "Resolution"}
-
-
-def zone_for(user: User) -> ZoneInfo:
-    """Merchants see their merchant's zone; staff their own, else the installation's."""
-    name = ""
-    if user.merchant_id and user.merchant is not None:
-        name = user.merchant.time_zone
-    name = name or user.time_zone or settings.TIME_ZONE_DISPLAY
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE_DISPLAY)
 
 
 def duration_text(delta: timedelta) -> str:

@@ -3,112 +3,33 @@
 What one may not see answers 404 exactly as if it did not exist, and writes nothing; what one's
 role may not do answers 403; what the ticket's state does not allow answers 409 — in that order.
 Merchants never see internal notes or internal events; account managers see their stores;
-engineers see tickets linked to developer tickets; provisioning is for administrators.
+engineers see tickets linked to developer tickets. Authentication: test_unauthenticated;
+provisioning: test_provisioning.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from helpline.accounts import services as accounts
-from helpline.accounts.models import ApiToken, User
-from helpline.billing.models import Quote
-from helpline.conftest import T0, Api, Cast
+from helpline.api.tests.world import (
+    NOW,
+    World,
+    missing_ticket_id,
+    snapshot,
+    warm,
+)
+from helpline.conftest import T0, Api
 from helpline.engineering.models import DevTicket
-from helpline.merchants.models import Merchant, Store
-from helpline.tickets import services, sweeps
-from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent, TicketMessage
+from helpline.merchants.models import Store
+from helpline.tickets import sweeps
+from helpline.tickets.models import Status, Ticket, TicketEvent, TicketMessage
 
-pytestmark = pytest.mark.django_db
-
-# T0 is Tue 24 Nov 2026 10:30 IST. The sweep at T0 + 3 h breaches the C1 tickets (24×7, store-down:
-# 15 min / 60 min); API calls happen after it, at NOW, with time frozen.
-SWEEP_AT = T0 + timedelta(hours=3)
-NOW = T0 + timedelta(hours=4)
 INTERNAL_EVENT_KINDS = {"note", "assignee", "team"}
-
-
-@dataclass
-class World:
-    cast: Cast
-    a_shoes: Ticket  # Alice, Acme Shoes (Maya's store), C1 store-down, breached
-    a_outlet: Ticket  # Alice, Acme Outlet (no manager), C3, triaged: Ravi, team Support
-    a_new: Ticket  # Alice, Acme Shoes, C4, new
-    b_c1: Ticket  # Bob, C1 store-down, new, breached
-    b_triaged: Ticket  # Bob, C3, triaged: Ravi, team Support, due date
-    b_started: Ticket  # Bob, C4, in progress
-    b_closed: Ticket  # Bob, C2, withdrawn (closed)
-
-    @property
-    def bob_tickets(self) -> list[Ticket]:
-        return [self.b_c1, self.b_triaged, self.b_started, self.b_closed]
-
-    @property
-    def alice_tickets(self) -> list[Ticket]:
-        return [self.a_shoes, self.a_outlet, self.a_new]
-
-
-def _open(actor: User, store: Store, issue_type: str, priority: str | None = None) -> Ticket:
-    return services.ticket_create(
-        actor=actor,
-        store=store,
-        subject=f"{issue_type} on {store.name}",
-        description="Something is wrong.",
-        issue_type=issue_type,
-        priority=priority,
-        now=T0,
-    )
-
-
-@pytest.fixture
-def world(cast: Cast, time_machine: Any) -> World:
-    c = cast
-    a_shoes = _open(c.alice, c.acme_shoes, "store-down")
-    a_outlet = _open(c.alice, c.acme_outlet, "functionality")
-    a_new = _open(c.alice, c.acme_shoes, "minor")
-    b_c1 = _open(c.bob, c.bolt_gadgets, "store-down")
-    b_triaged = _open(c.bob, c.bolt_gadgets, "functionality")
-    b_started = _open(c.bob, c.bolt_gadgets, "feature-request")
-    b_closed = _open(c.bob, c.bolt_gadgets, "feature-broken")
-    at = T0 + timedelta(minutes=1)
-    for ticket in (a_outlet, b_triaged):
-        services.ticket_transition(
-            actor=c.ravi, ticket=ticket, action="triage", assignee=c.ravi, team=c.team, now=at
-        )
-    services.ticket_transition(actor=c.lena, ticket=b_started, action="start", now=at)
-    services.ticket_transition(actor=c.bob, ticket=b_closed, action="withdraw", now=at)
-    assert sweeps.clocks_sweep(now=SWEEP_AT) > 0
-    time_machine.move_to(NOW, tick=False)
-    return World(c, a_shoes, a_outlet, a_new, b_c1, b_triaged, b_started, b_closed)
-
-
-def _snapshot(ticket_id: int) -> dict[str, Any]:
-    """Everything a call on a ticket could write."""
-    return {
-        "tickets": Ticket.objects.count(),
-        "events": TicketEvent.objects.count(),
-        "messages": TicketMessage.objects.count(),
-        "quotes": Quote.objects.count(),
-        "row": Ticket.objects.filter(pk=ticket_id).values().get(),
-        "clocks": list(TicketClock.objects.filter(ticket_id=ticket_id).order_by("pk").values()),
-    }
-
-
-def _missing_ticket_id() -> int:
-    return Ticket.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
-
-
-def _warm(api: Api) -> None:
-    """One authenticated call first: the token's last-use write is not what a test measures."""
-    assert api.get("me").status_code == 200
 
 
 # -------------------------------------------------------------- 404: not visible, nothing written
@@ -154,18 +75,18 @@ def test_an_invisible_ticket_answers_exactly_like_a_missing_one_and_nothing_is_w
 ) -> None:
     ticket = getattr(world, target)
     api = world.cast.api(viewer)
-    _warm(api)
-    before = _snapshot(ticket.pk)
+    warm(api)
+    before = snapshot(ticket.pk)
 
     hidden = api.call(method, path.format(id=ticket.pk), body)
-    absent = api.call(method, path.format(id=_missing_ticket_id()), body)
+    absent = api.call(method, path.format(id=missing_ticket_id()), body)
 
     assert hidden.status_code == 404, hidden.content
     assert absent.status_code == 404, absent.content
     assert hidden.content == absent.content
     assert hidden["Content-Type"] == absent["Content-Type"]
     assert hidden.json_body == {"detail": "ticket not found", "code": "not_found"}
-    assert _snapshot(ticket.pk) == before
+    assert snapshot(ticket.pk) == before
 
 
 def test_the_same_calls_reach_the_ticket_for_its_owner(world: World) -> None:
@@ -437,7 +358,7 @@ def test_an_engineer_sees_linked_tickets_only_and_posts_internal_notes_only(worl
     messages = eric.get(f"tickets/{world.a_outlet.pk}/messages").json_body
     assert any(m["internal"] for m in messages)
 
-    before = _snapshot(world.a_outlet.pk)
+    before = snapshot(world.a_outlet.pk)
     refused = [
         eric.post(f"tickets/{world.a_outlet.pk}/messages", {"body": "Hello merchant"}),
         eric.post(
@@ -452,7 +373,7 @@ def test_an_engineer_sees_linked_tickets_only_and_posts_internal_notes_only(worl
     ]
     assert [r.status_code for r in refused] == [403] * len(refused), [r.content for r in refused]
     assert all(r.json_body["code"] == "action_forbidden" for r in refused)
-    assert _snapshot(world.a_outlet.pk) == before
+    assert snapshot(world.a_outlet.pk) == before
 
     for ticket in (world.a_shoes, world.a_new, *world.bob_tickets):
         assert eric.get(f"tickets/{ticket.pk}").status_code == 404
@@ -462,219 +383,14 @@ def test_an_engineer_sees_linked_tickets_only_and_posts_internal_notes_only(worl
         )
 
 
-# ------------------------------------------------------------------ 401
-
-
-def _raw(method: str, path: str, authorization: str | None, body: Any = None) -> Any:
-    headers = {"Authorization": authorization} if authorization is not None else {}
-    client = Client()
-    url = f"/api/v1/{path}"
-    if method == "GET":
-        return client.get(url, headers=headers)
-    return client.generic(
-        method, url, json.dumps(body or {}), content_type="application/json", headers=headers
-    )
-
-
-def _authenticated_calls(world: World) -> list[tuple[str, str, Any]]:
-    t = world.a_shoes.pk
-    c = world.cast
-    return [
-        ("GET", "me", None),
-        ("GET", "stores", None),
-        ("GET", "tickets", None),
-        (
-            "POST",
-            "tickets",
-            {"store": c.acme_shoes.pk, "subject": "s", "description": "d", "issue_type": "minor"},
-        ),
-        ("GET", f"tickets/{t}", None),
-        ("PATCH", f"tickets/{t}", {"priority": "C2", "reason": "x"}),
-        ("GET", f"tickets/{t}/messages", None),
-        ("POST", f"tickets/{t}/messages", {"body": "hi"}),
-        ("POST", f"tickets/{t}/transitions", {"action": "withdraw"}),
-        ("GET", f"tickets/{t}/events", None),
-        ("POST", "merchants", {"name": "X", "slug": "x"}),
-        ("POST", "stores", {"merchant": "acme", "name": "New", "url": "https://new.acme.test"}),
-        ("POST", "users", {"email": "x@x.test", "role": "agent"}),
-        ("POST", f"users/{c.alice.pk}/tokens", {"name": "x"}),
-        (
-            "DELETE",
-            f"tokens/{ApiToken.objects.filter(user=c.alice).values_list('pk', flat=True)[0]}",
-            None,
-        ),
-    ]
-
-
-@pytest.mark.parametrize(
-    "credentials",
-    ["none", "garbage", "empty-bearer", "basic", "revoked", "inactive-user", "digest-as-token"],
-)
-def test_no_valid_token_is_a_401_everywhere(world: World, credentials: str) -> None:
-    c = world.cast
-    raw_alice = c.tokens["alice"]
-    token_row = ApiToken.objects.get(digest=accounts.token_digest(raw_alice))
-    if credentials == "revoked":
-        accounts.token_revoke(token=token_row)
-    if credentials == "inactive-user":
-        User.objects.filter(pk=c.alice.pk).update(is_active=False)
-    authorization = {
-        "none": None,
-        "garbage": "Bearer hl_not-a-token",
-        "empty-bearer": "Bearer ",
-        "basic": "Basic YWxpY2VAYWNtZS50ZXN0OnNlY3JldA==",
-        "revoked": f"Bearer {raw_alice}",
-        "inactive-user": f"Bearer {raw_alice}",
-        "digest-as-token": f"Bearer {token_row.digest}",
-    }[credentials]
-    before = _snapshot(world.a_shoes.pk) | {
-        "merchants": Merchant.objects.count(),
-        "stores": Store.objects.count(),
-        "users": User.objects.count(),
-        "tokens": list(ApiToken.objects.order_by("pk").values("pk", "revoked_at")),
-    }
-    for method, path, body in _authenticated_calls(world):
-        response = _raw(method, path, authorization, body)
-        assert response.status_code == 401, (credentials, method, path, response.content)
-        assert response.json()["code"] == "unauthenticated"
-    after = _snapshot(world.a_shoes.pk) | {
-        "merchants": Merchant.objects.count(),
-        "stores": Store.objects.count(),
-        "users": User.objects.count(),
-        "tokens": list(ApiToken.objects.order_by("pk").values("pk", "revoked_at")),
-    }
-    assert after == before
-    if credentials == "none":
-        # The public SLA endpoints need no token.
-        assert _raw("GET", "sla/policy", None).status_code == 200
-
-
-# ------------------------------------------------------------------ provisioning
-
-
-def _provisioning_calls(c: Cast) -> list[tuple[str, str, Any]]:
-    return [
-        ("POST", "merchants", {"name": "Zed Foods", "slug": "zed"}),
-        (
-            "POST",
-            "stores",
-            {"merchant": "acme", "name": "Acme Kids", "url": "https://kids.acme.test"},
-        ),
-        ("POST", "users", {"email": "mallory@helpline.test", "role": "admin"}),
-        ("POST", f"users/{c.ada.pk}/tokens", {"name": "stolen"}),
-        ("POST", f"users/{c.alice.pk}/tokens", {"name": "x"}),
-    ]
-
-
-@pytest.mark.parametrize("name", ["alice", "bob", "ravi", "lena", "maya", "eric"])
-def test_provisioning_is_forbidden_to_everyone_but_admins(cast: Cast, name: str) -> None:
-    api = cast.api(name)
-    _warm(api)
-
-    def counts() -> tuple[int, ...]:
-        return (
-            Merchant.objects.count(),
-            Store.objects.count(),
-            User.objects.count(),
-            ApiToken.objects.count(),
-        )
-
-    before = counts()
-    for method, path, body in _provisioning_calls(cast):
-        response = api.call(method, path, body)
-        assert response.status_code == 403, (name, path, response.content)
-        assert response.json_body["code"] == "forbidden"
-    assert counts() == before
-
-
-def test_an_admin_provisions_a_merchant_a_store_a_user_and_a_working_token(cast: Cast) -> None:
-    ada = cast.api("ada")
-    merchant = ada.post(
-        "merchants", {"name": "Zed Foods", "slug": "zed", "time_zone": "Europe/Paris"}
-    )
-    assert merchant.status_code == 201, merchant.content
-    assert merchant.json_body | {"id": 0} == {
-        "id": 0,
-        "name": "Zed Foods",
-        "slug": "zed",
-        "time_zone": "Europe/Paris",
-    }
-    assert ada.post("merchants", {"name": "Zed again", "slug": "zed"}).status_code == 409
-
-    store = ada.post(
-        "stores",
-        {
-            "merchant": "zed",
-            "name": "Zed Market",
-            "url": "https://zed.test",
-            "account_manager": cast.maya.pk,
-        },
-    )
-    assert store.status_code == 201, store.content
-    assert (store.json_body["merchant"], store.json_body["account_manager"]) == (
-        "zed",
-        cast.maya.pk,
-    )
-    assert (
-        ada.post("stores", {"merchant": "nope", "name": "N", "url": "https://n.test"}).status_code
-        == 404
-    )
-
-    user = ada.post(
-        "users",
-        {"email": "Zoe@Zed.test", "role": "merchant", "merchant": "zed", "first_name": "Zoe"},
-    )
-    assert user.status_code == 201, user.content
-    assert (user.json_body["email"], user.json_body["merchant"]) == ("zoe@zed.test", "zed")
-    assert (
-        ada.post(
-            "users", {"email": "zoe@zed.test", "role": "merchant", "merchant": "zed"}
-        ).status_code
-        == 409
-    )
-
-    issued = ada.post(f"users/{user.json_body['id']}/tokens", {"name": "integration"})
-    assert issued.status_code == 201, issued.content
-    raw = issued.json_body["token"]
-    row = ApiToken.objects.get(pk=issued.json_body["id"])
-    assert row.digest == hashlib.sha256(raw.encode()).hexdigest()
-    assert raw not in {row.digest, row.prefix, row.name}
-    assert raw.startswith(row.prefix) and len(row.prefix) < len(raw)
-    assert ada.post("users/999999/tokens", {"name": "x"}).status_code == 404
-
-    zoe = Api(raw)
-    me = zoe.get("me")
-    assert me.status_code == 200
-    assert me.json_body["email"] == "zoe@zed.test"
-    assert [s["name"] for s in zoe.get("stores").json_body] == ["Zed Market"]
-    filed = zoe.post(
-        "tickets",
-        {
-            "store": store.json_body["id"],
-            "subject": "Hi",
-            "description": "Help",
-            "issue_type": "minor",
-        },
-    )
-    assert filed.status_code == 201, filed.content
-    assert [i["id"] for i in zoe.get("tickets").json_body["items"]] == [filed.json_body["id"]]
-    assert Api(cast.tokens["alice"]).get(f"tickets/{filed.json_body['id']}").status_code == 404
-    # Maya manages the new store: she sees the ticket.
-    assert cast.api("maya").get(f"tickets/{filed.json_body['id']}").status_code == 200
-
-    # Revoked: the token stops working at once.
-    assert zoe.call("DELETE", f"tokens/{row.pk}").status_code == 204
-    assert zoe.get("me").status_code == 401
-
-
 # ------------------------------------------------------------------ 404, then 403, then 409
 
 
 def test_a_merchant_changes_no_ticket_field(world: World) -> None:
     alice = world.cast.api("alice")
     ticket = world.a_new
-    _warm(alice)
-    before = _snapshot(ticket.pk)
+    warm(alice)
+    before = snapshot(ticket.pk)
     for body in (
         {"priority": "C1", "reason": "please"},
         {"issue_type": "store-down", "reason": "please"},
@@ -686,7 +402,7 @@ def test_a_merchant_changes_no_ticket_field(world: World) -> None:
         response = alice.patch(f"tickets/{ticket.pk}", body)
         assert response.status_code == 403, (body, response.content)
         assert response.json_body["code"] == "action_forbidden"
-    assert _snapshot(ticket.pk) == before
+    assert snapshot(ticket.pk) == before
 
 
 def test_checks_run_in_order_not_visible_then_forbidden_then_not_now(world: World) -> None:

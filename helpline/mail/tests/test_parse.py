@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpline.mail.parse import Attachment, ParsedMessage, html_to_text, parse, safe_filename
+from helpline.mail.mime import MailAttachment, safe_filename
+from helpline.mail.parse import ParsedMessage, html_to_text, parse
 from helpline.mail.subject import priority_tags
 
 pytestmark = pytest.mark.pure
@@ -78,7 +79,7 @@ def test_forwarded_mail_keeps_the_forwarded_message_as_an_eml_attachment():
     )
     assert b"Message-ID: <payout-77@bank.example>" in eml.data
     # The path in the file name is dropped; the cid image is inline.
-    assert logo == Attachment(
+    assert logo == MailAttachment(
         filename="logo.png",
         content_type="image/png",
         data=b"\x89PNG\r\n\x1a\n",

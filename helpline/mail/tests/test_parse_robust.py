@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpline.mail.parse import MAX_DEPTH, MAX_PARTS, ParsedMessage, parse
+from helpline.mail.mime import MAX_DEPTH, MAX_PARTS
+from helpline.mail.parse import ParsedMessage, parse
 
 pytestmark = pytest.mark.pure
 

@@ -1,4 +1,5 @@
-"""The insight API: search, reports with CSV/XLSX exports, similar tickets, incidents."""
+"""The reports, search and master-incident API: search, reports with CSV/XLSX exports, similar
+tickets, incidents."""
 
 from __future__ import annotations
 

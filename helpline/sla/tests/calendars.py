@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from helpline.sla import defaults
-from helpline.sla.clock import BusinessCalendar
+from helpline.sla.business_time import BusinessCalendar
 
 Interval = tuple[int, int]
 

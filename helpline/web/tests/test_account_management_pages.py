@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from helpline.account_management import services as am_services
 from helpline.account_management.models import CallRequest, ContactLogEntry, SheetNote
 from helpline.account_management.tests.world import NOW, PEOPLE, ROLES, World, world  # noqa: F401 (fixture)
+from helpline.accounts.selectors import zone_for
 from helpline.billing.models import Quote
 from helpline.engineering.models import DevTicket
 from helpline.notify import delivery
@@ -182,7 +183,7 @@ def test_the_xlsx_holds_the_rows_the_sheet_shows(world: World) -> None:  # noqa:
     book = load_workbook(io.BytesIO(response.content))
     sheet = book["Progress"]
     values = [[c if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)]
-    zone = progress_sheet.zone_for(cast.maya)
+    zone = zone_for(cast.maya)
     assert values[0] == [label for _, label in progress_sheet.COLUMNS]
     expected = [[progress_sheet.cell(r, k, zone) for k, _ in progress_sheet.COLUMNS] for r in rows]
     expected = [[("'" + v) if v.startswith("=") else v for v in r] for r in expected]

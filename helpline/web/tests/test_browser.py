@@ -207,10 +207,10 @@ def test_canned_reply_and_keyboard_shortcuts(people, open_session):
     agent.shot("console-ticket-canned")
 
 
-# ---------------------------------------------------------------- insight: search, reports
+# ---------------------------------------------------------------- search and the live panel
 
 
-def _insight_ticket(cast, subject, description):
+def _file_ticket(cast, subject, description):
     return services.ticket_create(
         actor=cast.alice,
         store=cast.acme_shoes,
@@ -222,7 +222,7 @@ def _insight_ticket(cast, subject, description):
 
 
 def test_reports_page_draws_its_charts(people, open_session):
-    _insight_ticket(people, "Invoices missing GST", "tax lines absent")
+    _file_ticket(people, "Invoices missing GST", "tax lines absent")
     agent = open_session("ravi@helpline.test")
     agent.go("/reports/")
     page = agent.page
@@ -235,7 +235,7 @@ def test_reports_page_draws_its_charts(people, open_session):
 
 
 def test_typing_a_ticket_suggests_an_open_one(people, open_session):
-    mine = _insight_ticket(people, "Coupon code rejected at checkout", "DIWALI20 says invalid code")
+    mine = _file_ticket(people, "Coupon code rejected at checkout", "DIWALI20 says invalid code")
     merchant = open_session("alice@acme.test")
     merchant.go("/support/new/")
     merchant.page.get_by_label("Subject").fill("")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 
 from helpline.account_management import selectors as am_selectors
 from helpline.account_management import services as am_services
+from helpline.accounts.selectors import zone_for
 from helpline.billing import decisions
 from helpline.billing.models import Quote
 from helpline.core import clock
@@ -22,7 +23,6 @@ from helpline.core.errors import Conflict, HelplineError, InvalidInput
 from helpline.merchants import selectors as merchant_selectors
 from helpline.reports import progress_sheet
 from helpline.web.common import merchant_required, public, refused, user_of
-from helpline.web.present import zone_for
 from helpline.web.views.am import sheet_export
 
 

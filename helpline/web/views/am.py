@@ -21,6 +21,7 @@ from helpline.account_management import services as am_services
 from helpline.account_management.models import ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
+from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError, InvalidInput
 from helpline.engineering import selectors as engineering
@@ -32,7 +33,7 @@ from helpline.sla import selectors as sla_selectors
 from helpline.tickets import services as ticket_services
 from helpline.tickets.models import Channel
 from helpline.web.common import refused, staff_required, ticket_or_404, user_of
-from helpline.web.present import ticket_row, zone_for
+from helpline.web.present import ticket_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from helpline.accounts import selectors as people
+from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
@@ -27,7 +28,7 @@ from helpline.tickets.models import OPEN_STATUSES, Channel, Status
 from helpline.web import canned, timeline
 from helpline.web.common import mail_context, refused, staff_required, ticket_or_404, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
-from helpline.web.present import care_context, ticket_row, zone_for
+from helpline.web.present import care_context, ticket_row
 
 OPEN = [s.value for s in OPEN_STATUSES]
 DUE_SOON = timedelta(hours=2)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
@@ -33,7 +34,7 @@ from helpline.web.common import (
     user_of,
 )
 from helpline.web.forms import CloseForm, NewTicketForm, ReasonForm, ReplyForm
-from helpline.web.present import care_context, ticket_row, zone_for
+from helpline.web.present import care_context, ticket_row
 
 TABS = {
     "open": ("Open", list(MERCHANT_OPEN)),
@@ -81,6 +82,12 @@ def _preview(priority: str | None, issue_type: str | None) -> dict[str, Any] | N
         return None
 
 
+def _already_reported(user: Any, data: dict[str, Any]) -> list[Any]:
+    """Open tickets like the one being filed, for the C1 check."""
+    text = f"{data['subject']}\n{data['description'][:500]}"
+    return [s.ticket for s in reports_similar.similar_open_tickets(user=user, text=text, limit=5)]
+
+
 @merchant_required
 def new_ticket(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
@@ -95,12 +102,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         if data["priority"] == "C1" and not data["confirmed"]:
             # "Before submitting a C1 issue, check to see if the issue has already been
             # reported": shown once; sending again confirms.
-            similar = [
-                s.ticket
-                for s in reports_similar.similar_open_tickets(
-                    user=user, text=f"{data['subject']}\n{data['description'][:500]}", limit=5
-                )
-            ]
+            similar = _already_reported(user, data)
             held = bool(similar or incidents)
         if not held:
             try:

@@ -12,14 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
 from helpline.merchants.models import Store
-from helpline.monitoring import report as reports
-from helpline.monitoring import selectors
+from helpline.monitoring import selectors, uptime_report
 from helpline.web.common import public, user_of
-from helpline.web.present import zone_for
 
 
 @public
@@ -75,7 +74,7 @@ def store_status(request: HttpRequest, store_id: int) -> HttpResponse:
             "monitors": [m for m in selectors.monitors(store_id=store.pk) if m.active],
             "month": selectors.store_figures(store, kind="month", day=today, now=now),
             "year": selectors.store_figures(store, kind="year", day=today, now=now),
-            "chart": mark_safe(reports.bars_svg(bars)),  # noqa: S308 - numbers and dates, escaped
+            "chart": mark_safe(uptime_report.bars_svg(bars)),  # noqa: S308 - numbers and dates, escaped
             "outages": selectors.store_outages(store, since=now - timedelta(days=90)),
             "maintenance": selectors.maintenance_windows(since=now, store=store),
             "this_month": today.replace(day=1),
@@ -91,14 +90,14 @@ def monthly_report(
     store = _store_or_404(request, store_id)
     if fmt not in ("html", "csv", "pdf") or not (1 <= month <= 12) or not (2000 <= year <= 2999):
         raise Http404("not found")
-    data = reports.monthly(store, month=date(year, month, 1), now=clock.now())
+    data = uptime_report.monthly(store, month=date(year, month, 1), now=clock.now())
     name = f"uptime-{store.pk}-{year:04d}-{month:02d}"
     if fmt == "csv":
-        response = HttpResponse(reports.as_csv(data), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(uptime_report.as_csv(data), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     if fmt == "pdf":
-        response = HttpResponse(reports.as_pdf(data), content_type="application/pdf")
+        response = HttpResponse(uptime_report.as_pdf(data), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     return render(
@@ -108,7 +107,7 @@ def monthly_report(
             "report": data,
             "store": store,
             "tz": data.zone,
-            "chart": mark_safe(reports.bars_svg(data.days)),  # noqa: S308 - numbers and dates
+            "chart": mark_safe(uptime_report.bars_svg(data.days)),  # noqa: S308 - numbers and dates
             "csv": f"{year:04d}-{month:02d}.csv",
         },
     )

@@ -1,4 +1,4 @@
-"""helpline.sla.clock held against a deliberately naive minute-stepping reference.
+"""helpline.sla.business_time held against a deliberately naive minute-stepping reference.
 
 The reference knows nothing of year indexes or bisection: it walks minute by minute from the
 start, converts each minute to the calendar's local time, and counts the minute [m, m+1) if it
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpline.sla import clock
-from helpline.sla.clock import BusinessCalendar
+from helpline.sla import business_time
+from helpline.sla.business_time import BusinessCalendar
 
 from .calendars import Target, by_slug, targets
 
@@ -80,11 +80,11 @@ def test_add_business_time_matches_the_minute_stepping_reference(
     cal = calendar_of(target)
     expected = reference_lay_out(cal, start, target.length // MINUTE)
     assert expected is not None
-    result = clock.add_business_time(cal, start, target.length)
+    result = business_time.add_business_time(cal, start, target.length)
     assert result == expected, target
     assert result.tzinfo is UTC
-    assert clock.business_time_between(cal, start, result) == target.length
-    assert clock.lay_out(cal, start, target.length) == result
+    assert business_time.business_time_between(cal, start, result) == target.length
+    assert business_time.lay_out(cal, start, target.length) == result
 
 
 @SETTINGS
@@ -108,10 +108,10 @@ def test_lay_out_with_pauses_matches_the_reference(
         for offset, length in pauses
     ]
     expected = reference_lay_out(cal, start, target.length // MINUTE, spans)
-    result = clock.lay_out(cal, start, target.length, spans)
+    result = business_time.lay_out(cal, start, target.length, spans)
     assert result == expected, (target, spans)
     if result is not None:
-        assert clock.elapsed(cal, start, result, spans) == target.length
+        assert business_time.elapsed(cal, start, result, spans) == target.length
 
 
 @SETTINGS
@@ -120,11 +120,11 @@ def test_warning_instant_is_business_time_before_the_deadline(
     start: datetime, target: Target
 ) -> None:
     cal = calendar_of(target)
-    warning = clock.warning_instant(cal, start, target.length)
-    deadline = clock.lay_out(cal, start, target.length)
+    warning = business_time.warning_instant(cal, start, target.length)
+    deadline = business_time.lay_out(cal, start, target.length)
     assert warning is not None
     assert deadline is not None
     assert start < warning < deadline
-    assert clock.business_time_between(cal, start, warning) == target.length * 3 // 4
+    assert business_time.business_time_between(cal, start, warning) == target.length * 3 // 4
     # Just before the warning instant the clock was running.
-    assert clock.is_business_time(cal, warning - timedelta(microseconds=1))
+    assert business_time.is_business_time(cal, warning - timedelta(microseconds=1))

@@ -114,6 +114,40 @@ def as_csv(report: MonthlyReport) -> str:
     return out.getvalue()
 
 
+def _summary_rows(report: MonthlyReport) -> list[list[str]]:
+    f = report.figures
+    return [
+        ["Uptime", _pct(f.uptime_percent), "Promise", "99.8 % a year"],
+        ["Downtime", f"{f.downtime_minutes:.1f} min", "Budget", f"{f.budget_minutes:.2f} min"],
+        [
+            "of which maintenance",
+            f"{f.maintenance_minutes:.1f} min",
+            "Remaining",
+            f"{f.remaining_minutes:.2f} min",
+        ],
+        [
+            "Unknown (not measured)",
+            f"{f.unknown_minutes:.1f} min",
+            "Year so far",
+            _pct(report.year.uptime_percent),
+        ],
+    ]
+
+
+def _day_rows(report: MonthlyReport) -> list[list[str]]:
+    rows = [["Date", "Down (min)", "Unknown (min)", "Uptime"]]
+    rows += [
+        [
+            d.isoformat(),
+            f"{x.downtime_minutes:.1f}",
+            f"{x.unknown_minutes:.1f}",
+            _pct(x.uptime_percent),
+        ]
+        for d, x in report.days
+    ]
+    return rows
+
+
 def as_pdf(report: MonthlyReport) -> bytes:
     # reportlab ships no type information (types-reportlab follows another release).
     from reportlab.lib import colors  # type: ignore[import-untyped]
@@ -132,41 +166,14 @@ def as_pdf(report: MonthlyReport) -> bytes:
         buffer, pagesize=A4, title=f"Uptime {report.store.name} {report.month:%Y-%m}"
     )
     styles = getSampleStyleSheet()
-    f = report.figures
     story = [
         Paragraph(escape(f"Uptime report — {report.store.name}"), styles["Title"]),
         Paragraph(escape(f"{report.month:%B %Y}, times in {report.zone}"), styles["Normal"]),
         Spacer(1, 12),
     ]
-    summary = [
-        ["Uptime", _pct(f.uptime_percent), "Promise", "99.8 % a year"],
-        ["Downtime", f"{f.downtime_minutes:.1f} min", "Budget", f"{f.budget_minutes:.2f} min"],
-        [
-            "of which maintenance",
-            f"{f.maintenance_minutes:.1f} min",
-            "Remaining",
-            f"{f.remaining_minutes:.2f} min",
-        ],
-        [
-            "Unknown (not measured)",
-            f"{f.unknown_minutes:.1f} min",
-            "Year so far",
-            _pct(report.year.uptime_percent),
-        ],
-    ]
-    story.append(Table(summary, hAlign="LEFT"))
+    story.append(Table(_summary_rows(report), hAlign="LEFT"))
     story.append(Spacer(1, 12))
-    rows = [["Date", "Down (min)", "Unknown (min)", "Uptime"]]
-    rows += [
-        [
-            d.isoformat(),
-            f"{x.downtime_minutes:.1f}",
-            f"{x.unknown_minutes:.1f}",
-            _pct(x.uptime_percent),
-        ]
-        for d, x in report.days
-    ]
-    table = Table(rows, hAlign="LEFT", repeatRows=1)
+    table = Table(_day_rows(report), hAlign="LEFT", repeatRows=1)
     table.setStyle(
         TableStyle(
             [
