@@ -33,7 +33,7 @@ from helpline.merchants.models import (
     SheetNote,
     Store,
 )
-from helpline.notify import services as notify
+from helpline.outbox import services as notify
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
 

@@ -16,7 +16,7 @@ from helpline.engineering import selectors, services
 from helpline.engineering.models import DevTicket
 from helpline.merchants import care, care_selectors
 from helpline.merchants.models import AmTask
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.reports import progress_sheet
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as ticket_services

@@ -200,7 +200,7 @@ def _row(obj: Any) -> dict[str, Any]:
 
 def test_insert_writes_what_bulk_create_writes_and_sets_ids(cast: Any) -> None:
     from helpline.core.prepared import insert
-    from helpline.notify.models import Outbox
+    from helpline.outbox.models import Outbox
 
     at = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
 
@@ -235,7 +235,7 @@ def test_insert_ignoring_conflicts_keeps_the_first_and_raises_otherwise(cast: An
     from django.db import IntegrityError, transaction
 
     from helpline.core.prepared import insert
-    from helpline.notify.models import Outbox
+    from helpline.outbox.models import Outbox
 
     at = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
 
