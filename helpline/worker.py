@@ -79,14 +79,9 @@ def run_once(
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
-    name = worker or delivery.worker_name()
-    for _ in range(max_batches):
-        if stop is not None and stop.is_set():
-            break
-        done = delivery.deliver_due(now=now, worker=name, limit=batch, threads=threads)
-        if not done:
-            break
-        result.delivered.update(done)
+    result.delivered = delivery.step(
+        now=now, worker=worker, batch=batch, max_batches=max_batches, stop=stop, threads=threads
+    )
     return result
 
 

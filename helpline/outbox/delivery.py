@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -254,7 +255,31 @@ def deliver(rows: list[Outbox], *, now: datetime | None = None, threads: int = 1
 def deliver_due(
     *, now: datetime | None = None, worker: str | None = None, limit: int = 100, threads: int = 1
 ) -> Counter[str]:
-    """One claim and its deliveries (the worker's step calls this until nothing is due)."""
+    """One claim and its deliveries (``step`` calls this until nothing is due)."""
     when = now or clock.now()
     rows = claim(now=when, worker=worker or worker_name(), limit=limit)
     return deliver(rows, now=now, threads=threads) if rows else Counter()
+
+
+def step(
+    *,
+    now: datetime | None = None,
+    worker: str | None = None,
+    batch: int = 100,
+    max_batches: int = 20,
+    stop: threading.Event | None = None,
+    threads: int = 1,
+) -> Counter[str]:
+    """The outbox's step in the worker: claims and deliveries until nothing due is left (or
+    ``max_batches`` claims, so that the other steps stay on time under a backlog, or ``stop``).
+    Returns how many rows ended done, pending (to retry), dead or skipped."""
+    delivered: Counter[str] = Counter()
+    name = worker or worker_name()
+    for _ in range(max_batches):
+        if stop is not None and stop.is_set():
+            break
+        done = deliver_due(now=now, worker=name, limit=batch, threads=threads)
+        if not done:
+            break
+        delivered.update(done)
+    return delivered

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from helpline.outbox.tests.servers import SmtpSink
 
@@ -33,3 +33,12 @@ def whatsapp_settings() -> Any:
         )
 
     return configure
+
+
+@pytest.fixture
+def admin_client(cast) -> Client:
+    client = Client()
+    cast.ada.set_password("admin-pass-123")
+    cast.ada.save(update_fields=["password"])
+    assert client.login(email="ada@helpline.test", password="admin-pass-123")
+    return client

@@ -6,9 +6,8 @@ import pytest
 from django.db import transaction
 
 from helpline.core import clock
-from helpline.outbox import services
+from helpline.outbox import delivery, services
 from helpline.outbox.models import Outbox, State
-from helpline.worker import run_once
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def dead_letter() -> Outbox:
         services.enqueue(
             channel="pigeon", kind="x", recipient="r@x.test", payload={}, idempotency_key="p"
         )
-    run_once(now=clock.now())
+    delivery.step(now=clock.now())
     return Outbox.objects.get(state=State.DEAD)
 
 

@@ -10,10 +10,9 @@ from django.db import transaction
 
 from helpline.conftest import T0
 from helpline.core import clock, http
-from helpline.outbox import services
+from helpline.outbox import delivery, services
 from helpline.outbox.models import Outbox, State
 from helpline.outbox.tests.servers import Receiver, http_receiver
-from helpline.worker import run_once
 
 pytestmark = pytest.mark.django_db
 SECRET = "a-shared-secret-of-some-length"
@@ -37,7 +36,7 @@ def test_webhook_is_signed_and_carries_its_idempotency_key(loopback_allowed) -> 
     with http_receiver(receiver) as base:
         endpoint = services.webhook_endpoint_create(name="in", url=f"{base}/hook", secret=SECRET)
         webhook(endpoint.pk, endpoint.url, 3)
-        assert run_once(now=T0).delivered == {"done": 3}
+        assert delivery.step(now=T0) == {"done": 3}
     assert receiver.bad_signatures == 0
     assert sorted(receiver.accepted) == [f"ev{i}.webhook.{endpoint.pk}" for i in range(3)]
     first = receiver.bodies[0]
@@ -50,7 +49,7 @@ def test_a_wrong_secret_is_refused_by_the_receiver_and_dead_lettered(loopback_al
     with http_receiver(receiver) as base:
         endpoint = services.webhook_endpoint_create(name="in", url=base, secret=SECRET)
         webhook(endpoint.pk, endpoint.url)
-        assert run_once(now=T0).delivered == {"dead": 1}
+        assert delivery.step(now=T0) == {"dead": 1}
     assert receiver.bad_signatures == 1
     assert "401" in Outbox.objects.get().last_error
 
@@ -60,8 +59,8 @@ def test_webhook_5xx_is_retried(loopback_allowed) -> None:
     with http_receiver(receiver) as base:
         endpoint = services.webhook_endpoint_create(name="in", url=base, secret=SECRET)
         webhook(endpoint.pk, endpoint.url)
-        assert run_once(now=T0).delivered == {"pending": 1}
-        assert run_once(now=T0 + timedelta(seconds=30)).delivered == {"done": 1}
+        assert delivery.step(now=T0) == {"pending": 1}
+        assert delivery.step(now=T0 + timedelta(seconds=30)) == {"done": 1}
     assert receiver.calls == 2
     assert len(receiver.accepted) == 1
 
@@ -71,7 +70,7 @@ def test_loopback_is_refused_unless_allowed(db) -> None:
     with http_receiver(receiver) as base:
         endpoint = services.webhook_endpoint_create(name="in", url=base, secret=SECRET)
         webhook(endpoint.pk, endpoint.url)
-        assert run_once(now=T0).delivered == {"dead": 1}
+        assert delivery.step(now=T0) == {"dead": 1}
     assert receiver.calls == 0
     assert "not allowed" in Outbox.objects.get().last_error
 
@@ -113,7 +112,7 @@ def test_whatsapp_template_outside_the_window_text_inside(
     receiver = Receiver()
     with http_receiver(receiver) as base, whatsapp_settings(base):
         whatsapp(1)
-        run_once(now=T0)
+        delivery.step(now=T0)
         services.whatsapp_inbound_seen(phone="+919800000001", at=clock.now())
         with transaction.atomic():
             services.enqueue(
@@ -124,7 +123,7 @@ def test_whatsapp_template_outside_the_window_text_inside(
                 idempotency_key="ev9.whatsapp.u1",
                 now=T0,
             )
-        run_once(now=T0)
+        delivery.step(now=T0)
     template, text = (b["json"] for b in receiver.bodies)
     assert receiver.bodies[0]["path"] == "/1055/messages"
     assert receiver.bodies[0]["headers"]["Authorization"] == "Bearer test-token"
@@ -141,6 +140,6 @@ def test_whatsapp_template_outside_the_window_text_inside(
 
 def test_whatsapp_without_settings_waits(db) -> None:
     whatsapp(1)
-    assert run_once(now=T0).delivered == {"pending": 1}
+    assert delivery.step(now=T0) == {"pending": 1}
     assert "not configured" in Outbox.objects.get().last_error
     assert Outbox.objects.get().state == State.PENDING

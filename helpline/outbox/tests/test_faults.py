@@ -24,7 +24,6 @@ from helpline.core.tests import HELPLINE
 from helpline.outbox import delivery, services
 from helpline.outbox.models import Outbox, State
 from helpline.outbox.tests.servers import Receiver, SmtpSink, http_receiver
-from helpline.worker import run_once
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SECRET = "a-shared-secret-of-some-length"
@@ -144,7 +143,7 @@ def test_sigkill_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight(
             WHATSAPP_PHONE_NUMBER_ID="1055",
             WHATSAPP_TOKEN="test-token",
         ):
-            while run_once(now=later).busy:
+            while sum(delivery.step(now=later).values()):
                 pass
     assert set(Outbox.objects.values_list("state", flat=True)) == {State.DONE}
     assert hooks.bad_signatures == 0
@@ -183,7 +182,7 @@ def test_sigkill_mid_batch_of_mails_repeats_at_most_the_one_in_flight(tmp_path: 
         assert 30 <= len(sink.messages) < 120, "killed in the middle of the batch"
         later = clock.now() + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS + 1)
         with override_settings(**sink.settings()):
-            while run_once(now=later).busy:
+            while sum(delivery.step(now=later).values()):
                 pass
     finally:
         sink.stop()
@@ -270,7 +269,7 @@ def test_several_sending_threads_deliver_each_notification_once() -> None:
     enqueue_mails(200, key="threads", message_id="<t{}@h.test>", now=now)
     try:
         with override_settings(**sink.settings()):
-            while run_once(now=now, threads=4).busy:
+            while sum(delivery.step(now=now, threads=4).values()):
                 pass
     finally:
         sink.stop()

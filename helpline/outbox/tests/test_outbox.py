@@ -13,8 +13,6 @@ from helpline.conftest import T0
 from helpline.outbox import delivery, services
 from helpline.outbox.models import Outbox, State
 from helpline.outbox.tests.servers import SmtpSink
-from helpline.tickets import services as tickets
-from helpline.worker import run_once
 
 pytestmark = pytest.mark.django_db
 
@@ -49,40 +47,17 @@ def test_the_same_idempotency_key_is_written_once(db) -> None:
     assert Outbox.objects.count() == 3
 
 
-class Rollback(Exception):
-    pass
-
-
-def test_a_notification_commits_with_its_change_or_not_at_all(cast) -> None:
-    def change_that_fails_after_notifying() -> None:
-        with transaction.atomic():
-            tickets.ticket_create(
-                actor=cast.alice,
-                store=cast.acme_shoes,
-                subject="Checkout down",
-                description="500 on pay",
-                issue_type="functionality",
-                now=T0,
-            )
-            assert Outbox.objects.filter(recipient="alice@acme.test").exists()
-            raise Rollback
-
-    with pytest.raises(Rollback):
-        change_that_fails_after_notifying()
-    assert not Outbox.objects.exists()
-
-
 def test_mail_is_delivered_once_with_auto_submitted(smtp: SmtpSink) -> None:
     mail(5)
-    result = run_once(now=T0)
-    assert result.delivered == {"done": 5}
+    result = delivery.step(now=T0)
+    assert result == {"done": 5}
     assert sorted(m["Subject"] for m in smtp.messages) == [f"note {i}" for i in range(5)]
     first = smtp.messages[0]
     assert first["Auto-Submitted"] == "auto-generated"
     assert first["Message-ID"].endswith("@helpline.test>")
     assert first["X-Helpline-Idempotency-Key"].startswith("test.")
     assert set(Outbox.objects.values_list("state", flat=True)) == {State.DONE}
-    assert run_once(now=T0 + timedelta(hours=1)).delivered == {}
+    assert delivery.step(now=T0 + timedelta(hours=1)) == {}
     assert len(smtp.messages) == 5
 
 
@@ -90,20 +65,20 @@ def test_smtp_down_is_retried_with_backoff_then_delivered_once_it_returns(db) ->
     sink = SmtpSink()  # not started: connections are refused
     with override_settings(**sink.settings()):
         mail(4)
-        assert run_once(now=T0).delivered == {"pending": 4}
+        assert delivery.step(now=T0) == {"pending": 4}
         row = Outbox.objects.first()
         assert row is not None
         assert row.attempts == 1
         assert "Connection" in row.last_error or "refused" in row.last_error
         assert row.due_at == T0 + timedelta(seconds=30)
         # Not due yet: nothing is tried before the backoff has passed.
-        assert run_once(now=T0 + timedelta(seconds=29)).delivered == {}
-        assert run_once(now=T0 + timedelta(seconds=30)).delivered == {"pending": 4}
+        assert delivery.step(now=T0 + timedelta(seconds=29)) == {}
+        assert delivery.step(now=T0 + timedelta(seconds=30)) == {"pending": 4}
         assert Outbox.objects.get(pk=row.pk).due_at == T0 + timedelta(seconds=30 + 60)
         sink.start()
         try:
-            assert run_once(now=T0 + timedelta(seconds=90)).delivered == {"done": 4}
-            assert run_once(now=T0 + timedelta(hours=2)).delivered == {}
+            assert delivery.step(now=T0 + timedelta(seconds=90)) == {"done": 4}
+            assert delivery.step(now=T0 + timedelta(hours=2)) == {}
         finally:
             sink.stop()
     subjects = sorted(m["Subject"] for m in sink.messages)
@@ -129,17 +104,17 @@ def test_dead_letter_after_the_last_try_and_retry_sends_it(db) -> None:
         mail(1)
         at = T0
         for _ in range(3):
-            run_once(now=at)
+            delivery.step(now=at)
             at += timedelta(hours=2)
         row = Outbox.objects.get()
         assert row.state == State.DEAD
         assert row.attempts == 3
-        assert run_once(now=at + timedelta(days=1)).delivered == {}  # dead stays dead
+        assert delivery.step(now=at + timedelta(days=1)) == {}  # dead stays dead
         assert services.outbox_dead()[0].pk == row.pk
         sink.start()
         try:
             assert services.outbox_retry(ids=[row.pk], now=at) == 1
-            assert run_once(now=at).delivered == {"done": 1}
+            assert delivery.step(now=at) == {"done": 1}
         finally:
             sink.stop()
     assert len(sink.messages) == 1
@@ -163,5 +138,5 @@ def test_an_unknown_channel_is_a_dead_letter(db) -> None:
         services.enqueue(
             channel="pigeon", kind="x", recipient="r", payload={}, idempotency_key="p", now=T0
         )
-    assert run_once(now=T0).delivered == {"dead": 1}
+    assert delivery.step(now=T0) == {"dead": 1}
     assert "no channel 'pigeon'" in Outbox.objects.get().last_error

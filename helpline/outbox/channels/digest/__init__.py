@@ -1,8 +1,8 @@
 """The daily digest: one mail naming every notification a person chose to receive that way.
 
-Rows are written with ``channel="digest"`` and ``due_at`` = the person's next digest time
-(``notifications.rules``). When the first of them falls due, this channel gathers every digest row of
-that recipient written before then, sends one mail by the email channel, and marks the others
+Rows are written with ``channel="digest"`` and ``due_at`` = the person's next digest time (by
+``notifications.rules``). When the first of them falls due, this channel gathers every digest row
+of that recipient written before then, sends one mail by the email channel, and marks the others
 done ("in digest N"). A row already folded into another digest sends nothing.
 """
 
