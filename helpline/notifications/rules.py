@@ -30,9 +30,9 @@ from datetime import datetime
 from typing import Any
 
 from helpline.accounts.models import Role, User
-from helpline.core.prepared import Prepared
 from helpline.notifications import audience, mail_threads, paging, words
 from helpline.notifications.preferences import next_digest, quiet_until, topics
+from helpline.outbox import selectors as outbox
 from helpline.outbox.channels.email import payload as email_payload
 from helpline.outbox.channels.webhook import payload as webhook_payload
 from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
@@ -42,14 +42,6 @@ from helpline.outbox.services import Notification
 URGENT_FOR_MERCHANT = frozenset({"resolved", "workaround", "staff_reply"})
 # One person's share of a change: (event, why they hear of it, its summary, its message).
 Item = tuple[Any, str, str, Any]
-
-# Read on every ticket change: compiled once (decision 0080).
-_active_endpoints: Prepared[WebhookEndpoint] = Prepared(
-    lambda: WebhookEndpoint.objects.filter(active=True)
-)
-_preferences_of: Prepared[Preference] = Prepared(
-    lambda user_ids: Preference.objects.filter(user_id__in=user_ids), user_ids=[int]
-)
 
 
 def after_quote(event: Any) -> int:
@@ -215,7 +207,7 @@ def _gather(
     ticket: Any, actor: Any, events: Sequence[Any]
 ) -> tuple[list[Notification], dict[int, tuple[User, list[Item]]]]:
     """The webhooks' and escalations' rows, and what each person hears of, event by event."""
-    endpoints = _active_endpoints()
+    endpoints = outbox.active_endpoints()
     out: list[Notification] = []
     heard: dict[int, tuple[User, list[Item]]] = {}
     for event in events:
@@ -235,7 +227,7 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
     change, naming everything in it that concerns them (a resolution is a message, a status
     change and a resolved event: one mail). Mail to the merchant's side is then threaded."""
     out, heard = _gather(ticket, actor, events)
-    prefs = {p.user_id: p for p in _preferences_of(user_ids=list(heard))} if heard else {}
+    prefs = outbox.preferences_of(list(heard)) if heard else {}
     for user, items in heard.values():
         # Named after the gravest thing in it (a late sweep records a warning and a breach).
         items.sort(key=lambda item: item[0].kind != "sla_breached")

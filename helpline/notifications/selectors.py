@@ -9,7 +9,8 @@ from django.conf import settings
 
 from helpline.accounts.models import User
 from helpline.core import clock
-from helpline.outbox.models import OnCallOverride, OnCallShift, Preference
+from helpline.outbox import selectors as outbox
+from helpline.outbox.models import OnCallShift, Preference
 
 
 def _covers(shift: OnCallShift, at: datetime) -> bool:
@@ -26,14 +27,9 @@ def _covers(shift: OnCallShift, at: datetime) -> bool:
 def on_call_at(at: datetime | None = None) -> list[User]:
     """Who is on call at ``at``: the overrides covering it, else the weekly rota's shifts."""
     at = at or clock.now()
-    overrides = list(
-        OnCallOverride.objects.filter(starts_at__lte=at, ends_at__gt=at)
-        .select_related("user")
-        .order_by("starts_at")
-    )
-    people = [o.user for o in overrides]
+    people = [o.user for o in outbox.on_call_overrides(at)]
     if not people:
-        people = [s.user for s in OnCallShift.objects.select_related("user") if _covers(s, at)]
+        people = [s.user for s in outbox.on_call_shifts() if _covers(s, at)]
     seen: set[int] = set()
     out = []
     for user in people:
@@ -45,8 +41,7 @@ def on_call_at(at: datetime | None = None) -> list[User]:
 
 def preference_of(user: User) -> Preference:
     """``user``'s own preferences; the defaults (unsaved) if they never chose."""
-    found = Preference.objects.filter(user=user).first()
-    return found if found is not None else Preference(user=user)
+    return outbox.preference_of(user)
 
 
 def time_zone_of(user: User) -> str:

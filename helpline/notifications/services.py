@@ -90,9 +90,9 @@ def preference_update(
     phone = whatsapp_number(whatsapp_phone)
     with transaction.atomic():
         accounts.user_whatsapp_set(user=user, whatsapp=phone)
-        preference, _ = Preference.objects.update_or_create(
+        preference = outbox.preference_save(
             user=user,
-            defaults={
+            choices={
                 "email": email,
                 "whatsapp": whatsapp,
                 "muted": [kind for kind in EVENT_KINDS if kind in set(muted)],

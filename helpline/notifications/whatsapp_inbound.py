@@ -121,14 +121,13 @@ def _receive(message: Message, *, now: datetime) -> WhatsAppInbound | None:
         with transaction.atomic():
             # The record first: a concurrent repeat waits on the unique id, then fails and
             # rolls back (its reply with it).
-            row = WhatsAppInbound.objects.create(
+            row = outbox.whatsapp_inbound_record(
                 message_id=message.message_id,
                 phone=message.phone,
                 kind=message.kind,
                 body=message.body,
                 sent_at=message.sent_at,
                 received_at=now,
-                outcome=WhatsAppInbound.Outcome.IGNORED,
             )
             outbox.whatsapp_inbound_seen(phone=message.phone, at=message.sent_at)
             _route(row, message, now=now)

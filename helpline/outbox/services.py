@@ -19,7 +19,14 @@ from helpline.core import clock
 from helpline.core.errors import InvalidInput
 from helpline.core.prepared import insert
 from helpline.outbox.channels.email import payload as email_payload
-from helpline.outbox.models import Outbox, State, WebhookEndpoint, WhatsAppWindow
+from helpline.outbox.models import (
+    Outbox,
+    Preference,
+    State,
+    WebhookEndpoint,
+    WhatsAppInbound,
+    WhatsAppWindow,
+)
 
 
 @dataclass(frozen=True)
@@ -175,3 +182,25 @@ def whatsapp_inbound_seen(*, phone: str, at: datetime) -> None:
         )
         if not updated:
             WhatsAppWindow.objects.get_or_create(phone=phone, defaults={"last_inbound_at": at})
+
+
+def preference_save(*, user: Any, choices: dict[str, Any]) -> Preference:
+    """Store a person's notification choices (validated by the caller)."""
+    preference, _ = Preference.objects.update_or_create(user=user, defaults=choices)
+    return preference
+
+
+def whatsapp_inbound_record(
+    *, message_id: str, phone: str, kind: str, body: str, sent_at: datetime, received_at: datetime
+) -> WhatsAppInbound:
+    """Record a message a customer sent on WhatsApp (refused by the unique id if seen before:
+    ``IntegrityError``), "ignored" until the caller routes it."""
+    return WhatsAppInbound.objects.create(
+        message_id=message_id,
+        phone=phone,
+        kind=kind,
+        body=body,
+        sent_at=sent_at,
+        received_at=received_at,
+        outcome=WhatsAppInbound.Outcome.IGNORED,
+    )
