@@ -440,7 +440,7 @@ def _record_received(
             listeners.Opened(
                 ticket=ticket,
                 sender=row.from_address,
-                automatic=parsed.auto,
+                automatic=parsed.auto or "",
                 message_id=own_id,
                 references=[r for r in parsed.references if "\x00" not in r],
                 refused=[f"{r.filename} ({r.reason})" for r in refused],

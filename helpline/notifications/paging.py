@@ -45,7 +45,7 @@ def escalations(event: Any, ticket: Any, payloads: Any) -> list[Notification]:
     if not after_hours(ticket, event.created_at):
         return []
     due = event.created_at + ESCALATE_AFTER
-    out = []
+    out: list[Notification] = []
     for lead in _leads(ticket):
         email, whatsapp = payloads(event, lead, UNANSWERED)
         addresses = [("email", lead.email, email)]

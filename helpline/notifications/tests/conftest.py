@@ -1,6 +1,6 @@
 """The outbox's fixtures (an SMTP sink on loopback, …): notifications are delivered by it."""
 
-from helpline.outbox.tests.conftest import (
+from helpline.outbox.conftest import (
     admin_client,
     loopback_allowed,
     smtp,

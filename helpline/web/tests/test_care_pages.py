@@ -23,7 +23,7 @@ from helpline.merchants import care
 from helpline.merchants.models import CallRequest, ContactLogEntry, SheetNote
 from helpline.merchants.tests.world import NOW, PEOPLE, ROLES, World, world  # noqa: F401 (fixture)
 from helpline.outbox import delivery
-from helpline.outbox.tests.conftest import smtp  # noqa: F401 (fixture: SMTP on loopback)
+from helpline.outbox.conftest import smtp  # noqa: F401 (fixture: SMTP on loopback)
 from helpline.reports import progress_sheet
 from helpline.tickets.models import Status, Ticket
 

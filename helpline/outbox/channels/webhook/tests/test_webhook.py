@@ -1,5 +1,5 @@
-"""Webhooks (signed, idempotency key), the WhatsApp Cloud API (template or free text) and the
-guarded HTTP client, against real receivers on loopback."""
+"""Webhooks (signed, idempotency key) and the guarded HTTP client they go through, against a
+real receiver on loopback."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from django.db import transaction
 
 from helpline.conftest import T0
-from helpline.core import clock, http
+from helpline.core import http
 from helpline.outbox import delivery, services
-from helpline.outbox.models import Outbox, State
+from helpline.outbox.models import Outbox
 from helpline.outbox.tests.servers import Receiver, http_receiver
 
 pytestmark = pytest.mark.django_db
@@ -88,58 +88,3 @@ def test_private_addresses_are_refused(address: str) -> None:
 def test_every_request_has_a_timeout() -> None:
     with pytest.raises(ValueError, match="timeout"):
         http.request("GET", "http://example.test/", timeout=0, allow_private=False)
-
-
-def whatsapp(n: int = 1, phone: str = "+919800000001") -> None:
-    with transaction.atomic():
-        for i in range(n):
-            services.enqueue(
-                channel="whatsapp",
-                kind="sla_breached",
-                recipient=phone,
-                payload={
-                    "text": f"HL-{i} breached",
-                    "template": {"name": "helpline_ticket_update", "params": [f"HL-{i}", "x"]},
-                },
-                idempotency_key=f"ev{i}.whatsapp.u1",
-                now=T0,
-            )
-
-
-def test_whatsapp_template_outside_the_window_text_inside(
-    loopback_allowed, whatsapp_settings
-) -> None:
-    receiver = Receiver()
-    with http_receiver(receiver) as base, whatsapp_settings(base):
-        whatsapp(1)
-        delivery.step(now=T0)
-        services.whatsapp_inbound_seen(phone="+919800000001", at=clock.now())
-        with transaction.atomic():
-            services.enqueue(
-                channel="whatsapp",
-                kind="message",
-                recipient="+919800000001",
-                payload={"text": "We fixed it", "template": {"name": "t", "params": []}},
-                idempotency_key="ev9.whatsapp.u1",
-                now=T0,
-            )
-        delivery.step(now=T0)
-    template, text = (b["json"] for b in receiver.bodies)
-    assert receiver.bodies[0]["path"] == "/1055/messages"
-    assert receiver.bodies[0]["headers"]["Authorization"] == "Bearer test-token"
-    assert template["type"] == "template"
-    assert template["to"] == "919800000001"
-    assert template["template"]["name"] == "helpline_ticket_update"
-    assert template["template"]["components"][0]["parameters"][0] == {
-        "type": "text",
-        "text": "HL-0",
-    }
-    assert text["type"] == "text"
-    assert text["text"]["body"] == "We fixed it"
-
-
-def test_whatsapp_without_settings_waits(db) -> None:
-    whatsapp(1)
-    assert delivery.step(now=T0) == {"pending": 1}
-    assert "not configured" in Outbox.objects.get().last_error
-    assert Outbox.objects.get().state == State.PENDING
