@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
+from helpline.conftest import Cast
 from helpline.outbox.tests.servers import SmtpSink
 
 
@@ -36,7 +37,7 @@ def whatsapp_settings() -> Any:
 
 
 @pytest.fixture
-def admin_client(cast) -> Client:
+def admin_client(cast: Cast) -> Client:
     client = Client()
     cast.ada.set_password("admin-pass-123")
     cast.ada.save(update_fields=["password"])
