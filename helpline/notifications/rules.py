@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from helpline.accounts.models import Role, User
+from helpline.billing import links
 from helpline.notifications import audience, mail_threads, paging, words
 from helpline.notifications.preferences import next_digest, quiet_until, topics
 from helpline.outbox import selectors as outbox
@@ -38,6 +39,7 @@ from helpline.outbox.channels.webhook import payload as webhook_payload
 from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
 from helpline.outbox.models import Preference, WebhookEndpoint
 from helpline.outbox.services import Notification
+from helpline.tickets import selectors as ticket_selectors
 
 URGENT_FOR_MERCHANT = frozenset({"resolved", "workaround", "staff_reply"})
 # One person's share of a change: (event, why they hear of it, its summary, its message).
@@ -55,8 +57,6 @@ def _valid_until(event: Any) -> datetime:
 def _message_of(event: Any) -> Any:
     if event.kind not in ("message", "note", "monitor"):
         return None
-    from helpline.tickets import selectors as ticket_selectors
-
     message_id = (event.after or {}).get("message_id")
     loaded = getattr(event, "loaded_message", None)  # handed over by tickets.write_events
     if loaded is not None and message_id and loaded.pk == message_id:
@@ -73,8 +73,6 @@ def _quote_lines(quote: Any, user: User) -> list[str]:
     """A merchant decides a quote from the mail: the signed links to approve or decline it."""
     if quote is None or user.role != Role.MERCHANT:
         return []
-    from helpline.billing import links
-
     return links.mail_lines(
         quote_id=after_quote(quote), user_id=user.pk, expires_at=_valid_until(quote)
     )
