@@ -42,7 +42,7 @@ def setup() -> tuple[Any, str, int]:
     from helpline.accounts import services as accounts
     from helpline.core import clock
     from helpline.merchants import services as merchants
-    from helpline.notify import services as notify
+    from helpline.outbox import services as notify
 
     call_command("migrate", interactive=False, verbosity=0)
     now = clock.now()

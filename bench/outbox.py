@@ -49,9 +49,9 @@ def deliveries(count: int, threads: int = 1) -> float:
     from django.db import transaction
 
     from helpline.core import clock
-    from helpline.notify import services
-    from helpline.notify.models import Outbox
-    from helpline.notify.worker import run_once
+    from helpline.outbox import services
+    from helpline.outbox.models import Outbox
+    from helpline.worker import run_once
 
     now = clock.now()
     Outbox.objects.filter(kind="bench").delete()
@@ -143,9 +143,9 @@ def fill(tickets: int) -> None:
 
 
 def breach_latency(breaches: int) -> list[float]:
+    from helpline import worker
     from helpline.accounts import services as accounts
     from helpline.merchants.models import Store
-    from helpline.notify import worker
     from helpline.tickets import services as tickets
     from helpline.tickets.models import TicketClock
 

@@ -17,7 +17,7 @@ try:
     ALLOWED_HOSTS = config.allowed_hosts(os.environ)
     DEBUG = config.boolean(os.environ, "HELPLINE_DEBUG", False)
     DATABASES = {"default": config.database(os.environ, DATA_DIR)}
-    # Notifications (helpline.notify): outgoing mail, WhatsApp Cloud API, outbound HTTP.
+    # The outbox and notifications: outgoing mail, WhatsApp Cloud API, outbound HTTP.
     _EMAIL = config.email_url(os.environ, DATA_DIR)
     SUPPORT_ADDRESS = config.email_address(
         os.environ, "HELPLINE_SUPPORT_ADDRESS", "Helpline <support@helpline.invalid>"
@@ -81,9 +81,11 @@ INSTALLED_APPS = [
     "helpline.billing",
     "helpline.engineering",
     "helpline.web",
-    "helpline.notify",
+    "helpline.outbox",
     "helpline.mail",
     "helpline.monitoring",
+    # Listeners of ticket events run in this order: notifications, then account management.
+    "helpline.notifications",
     "helpline.account_management",
     "helpline.reports",
 ]
@@ -149,7 +151,7 @@ SERVER_EMAIL = SUPPORT_ADDRESS
 NOTIFY_BACKOFF_BASE_SECONDS = 30
 NOTIFY_BACKOFF_CAP_SECONDS = 3600
 NOTIFY_LEASE_SECONDS = 120  # a claimed row not finished by then (its worker died) is claimed again
-# The folders of helpline/notify/channels/ that are in use.
+# The folders of helpline/outbox/channels/ that are in use.
 NOTIFY_CHANNELS = ["email", "webhook", "whatsapp", "digest"]
 
 # Store uptime (helpline.monitoring; docs/decisions/0020-0029).

@@ -28,7 +28,7 @@ from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
-from helpline.notify import services as notify
+from helpline.outbox import services as notify
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket, TicketEvent
 

@@ -13,7 +13,7 @@ from helpline.accounts.models import User
 from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, errors
 from helpline.core.errors import Forbidden
-from helpline.notify import services
+from helpline.outbox import services
 
 router = Router(tags=["outbox"], auth=AUTH)
 

@@ -11,8 +11,8 @@ from ninja import Field, Router, Schema
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import In, errors
-from helpline.notify import selectors, services
-from helpline.notify.models import Preference
+from helpline.notifications import selectors, services
+from helpline.outbox.models import Preference
 
 router = Router(tags=["notifications"], auth=AUTH)
 PATH = "/me/notification-preferences"

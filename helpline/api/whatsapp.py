@@ -16,7 +16,7 @@ from ninja import Router
 from helpline.api.schemas import errors
 from helpline.core import clock
 from helpline.core.errors import Forbidden, InvalidInput
-from helpline.notify import inbound
+from helpline.notifications import whatsapp_inbound as inbound
 
 router = Router(tags=["whatsapp"], auth=None)
 PATH = "/whatsapp/webhook"

@@ -48,16 +48,14 @@ def _worker_args(parser: argparse.ArgumentParser) -> None:
 @handler("worker")
 def _worker(args: argparse.Namespace) -> int:
     setup_django()
-    from helpline.notify import worker
+    from helpline import worker
 
     logging.getLogger("helpline").setLevel(logging.INFO)
-    from helpline.monitoring import engine as probes
-
     if args.once:
-        result = worker.run_once(worker=args.name, threads=args.threads)
-        sys.stdout.write(f"{result}\n")
-        if not args.no_probes:
-            sys.stdout.write(f"probes: {probes.probe_step(worker=args.name)}\n")
+        for line in worker.once(
+            worker=args.name, threads=args.threads, with_probes=not args.no_probes
+        ):
+            sys.stdout.write(f"{line}\n")
         return 0
     stop = threading.Event()
 
@@ -70,18 +68,13 @@ def _worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     sys.stdout.write("helpline worker: running (SIGTERM or Ctrl-C stops it)\n")
     sys.stdout.flush()
-    # Store probes: their own loop (asyncio rounds) in a thread beside the outbox loop.
-    prober = None
-    if not args.no_probes:
-        prober = threading.Thread(
-            target=probes.run_forever, kwargs={"stop": stop}, name="probes", daemon=True
-        )
-        prober.start()
-    steps = worker.run_forever(
-        stop=stop, interval=args.interval, worker=args.name, threads=args.threads
+    steps = worker.serve(
+        stop=stop,
+        interval=args.interval,
+        worker=args.name,
+        threads=args.threads,
+        with_probes=not args.no_probes,
     )
-    if prober is not None:
-        prober.join(30)
     sys.stdout.write(f"helpline worker: stopped after {steps} steps\n")
     return 0
 
@@ -100,7 +93,7 @@ def _outbox_args(parser: argparse.ArgumentParser) -> None:
 @handler("outbox")
 def _outbox(args: argparse.Namespace) -> int:
     setup_django()
-    from helpline.notify import services
+    from helpline.outbox import services
 
     out = sys.stdout
     if args.outbox_command == "status":

@@ -14,7 +14,7 @@ then writes the tickets along one of two paths.
 * **Bulk** exists for volume only (``--tickets 100000`` for the benchmarks: 100,000 tickets and
   500,000 messages in under a minute, where a service call costs milliseconds and would take
   the better part of an hour). It writes the rows the services would write for a ticket's whole
-  life — the ``Ticket``; its two ``TicketClock`` rows, laid out by ``sla.clock`` on the
+  life — the ``Ticket``; its two ``TicketClock`` rows, laid out by ``sla.business_time`` on the
   ticket's policy targets and calendars and met, warned or breached at their true instants;
   five ``TicketMessage`` rows; and the ``TicketEvent`` of every step (created, triage,
   messages, ``sla_*``, resolved, rating, status). Its tickets are history (opened before the

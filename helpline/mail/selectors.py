@@ -1,10 +1,13 @@
-"""Reads of received mail for the ticket pages: who wrote each mail and its HTML, sanitised."""
+"""Reads of received mail: for the ticket pages, who wrote each mail and its HTML, sanitised;
+for the acknowledgement, how often a sender was answered lately."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from helpline.accounts.models import User
+from helpline.core.prepared import Prepared
 from helpline.mail.models import InboundMail, Outcome
 from helpline.mail.sanitise import sanitise
 from helpline.tickets import access as ticket_access
@@ -33,3 +36,19 @@ def ticket_mail(*, user: User | None, ticket: Ticket) -> dict[int, MailView]:
         if key is not None:
             out[key] = MailView(from_address=address, html=sanitise(html))
     return out
+
+
+# Asked for every new mail ticket: compiled once (decision 0080).
+_acknowledged_since: Prepared[int] = Prepared(
+    lambda address, since: InboundMail.objects.filter(
+        from_address=address, acknowledged=True, received_at__gte=since
+    ).values_list("pk", flat=True),
+    address=str,
+    since=datetime,
+)
+
+
+def acknowledged_since(address: str, since: datetime) -> int:
+    """How many mails from ``address`` received since ``since`` were acknowledged."""
+    # Acknowledged mail is capped, so this is a handful of ids at most.
+    return len(_acknowledged_since(address=address, since=since))

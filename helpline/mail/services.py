@@ -37,7 +37,7 @@ from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import HelplineError, InvalidInput, NotFound
 from helpline.core.prepared import Prepared, insert
-from helpline.mail import outbound
+from helpline.mail import listeners, threads
 from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.mail.parse import ParsedMessage, parse
 from helpline.mail.subject import priority_tags
@@ -82,7 +82,7 @@ class _Decision:
     ticket: Ticket | None = None
     message: TicketMessage | None = None
     refused: list[attachments.Refused] = field(default_factory=list)
-    acknowledge: bool = False
+    opened: bool = False  # the mail opened the ticket (the sender may be acknowledged)
 
 
 def support_address() -> str:
@@ -125,13 +125,6 @@ _threads_of: Prepared[MessageId] = Prepared(
         .order_by("-pk")
     ),
     refs=[str],
-)
-_acknowledged_since: Prepared[int] = Prepared(
-    lambda address, since: InboundMail.objects.filter(
-        from_address=address, acknowledged=True, received_at__gte=since
-    ).values_list("pk", flat=True),
-    address=str,
-    since=datetime,
 )
 
 
@@ -217,7 +210,7 @@ def _record_decision(
             decision.message,
             decision.refused,
             now,
-            acknowledge=decision.acknowledge,
+            opened=decision.opened,
         )
     # One INSERT at the end: the unique Message-ID refuses a copy committed meanwhile, and the
     # whole transaction (ticket, reply, outbox rows) goes with it (mail_ingest answers
@@ -370,7 +363,7 @@ def _new_ticket(
     _stored, refused = attachments.attachments_store(
         ticket=ticket, message=None, files=_uploads(parsed), now=now
     )
-    return _Decision(Outcome.TICKET, "", ticket, None, refused, acknowledge=True)
+    return _Decision(Outcome.TICKET, "", ticket, None, refused, opened=True)
 
 
 def _rank(priority: str) -> int:
@@ -422,16 +415,18 @@ def _record_received(
     refused: list[attachments.Refused],
     now: datetime,
     *,
-    acknowledge: bool,
+    opened: bool,
 ) -> None:
-    """Record the mail's Message-ID on its ticket (replies to it thread there) and, if asked,
-    acknowledge it: the acknowledgement records its own Message-ID with ours, one INSERT."""
+    """Record the mail's Message-ID on its ticket (replies to it thread there) and, for a mail
+    that opened the ticket, hand it to whoever answers (``listeners``; the notifications app
+    decides whether to acknowledge it): the answer's Message-ID is recorded with ours."""
+    own_id = None if row.message_id.startswith("sha256:") else row.message_id
     received = (
         []
-        if row.message_id.startswith("sha256:")
+        if own_id is None
         else [
             MessageId(
-                message_id=row.message_id,
+                message_id=own_id,
                 ticket=ticket,
                 ticket_message=message,
                 outbound=False,
@@ -439,40 +434,22 @@ def _record_received(
             )
         ]
     )
-    if acknowledge:
-        row.acknowledged = _acknowledge(row, parsed, ticket, refused, now, received=received)
-        if row.acknowledged:
-            received = []
-    insert(received, ignore_conflicts=True)
-
-
-def _acknowledge(
-    row: InboundMail,
-    parsed: ParsedMessage,
-    ticket: Ticket,
-    refused: list[attachments.Refused],
-    now: datetime,
-    *,
-    received: list[MessageId],
-) -> bool:
-    """Enqueue the acknowledgement unless this sender had their hourly share already (two
-    robots answering each other stop here even if neither marks its mail automatic)."""
-    since = now - timedelta(hours=1)
-    # Acknowledged mail is capped, so this is a handful of ids at most.
-    sent = len(_acknowledged_since(address=row.from_address, since=since))
-    if sent >= settings.MAIL_ACKS_PER_SENDER_PER_HOUR:
-        return False
-    outbound.acknowledgement_enqueue(
-        ticket=ticket,
-        recipient=row.from_address,
-        in_reply_to=None if row.message_id.startswith("sha256:") else row.message_id,
-        references=[r for r in parsed.references if "\x00" not in r],
-        refused=[f"{r.filename} ({r.reason})" for r in refused],
-        inbound_key=row.message_id,
-        now=now,
-        received=received,
-    )
-    return True
+    answer = None
+    if opened:
+        answer = listeners.ticket_opened(
+            listeners.Opened(
+                ticket=ticket,
+                sender=row.from_address,
+                automatic=parsed.auto or "",
+                message_id=own_id,
+                references=[r for r in parsed.references if "\x00" not in r],
+                refused=[f"{r.filename} ({r.reason})" for r in refused],
+                inbound_key=row.message_id,
+                now=now,
+            )
+        )
+        row.acknowledged = answer is not None
+    threads.record([(answer, ticket.pk)] if answer else [], now=now, received=received)
 
 
 # ---------------------------------------------------------------- quarantine
@@ -551,16 +528,8 @@ def quarantine_to_ticket(
         row.settled_at, row.settled_by = now, actor
         row.status = Outcome.TICKET
         row.ticket = ticket
-        # Routing never ran on it: automatic mail is not answered here either.
-        _record_received(
-            row,
-            parsed,
-            ticket,
-            None,
-            decision.refused,
-            now,
-            acknowledge=not parsed.auto and "@" in parsed.from_address,
-        )
+        # Routing never ran on it: the acknowledgement sees whether it is automatic mail.
+        _record_received(row, parsed, ticket, None, decision.refused, now, opened=True)
         row.save(
             update_fields=["status", "reason", "ticket", "settled_at", "settled_by", "acknowledged"]
         )

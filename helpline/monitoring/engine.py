@@ -3,8 +3,8 @@
 ``probe_step(now=…)`` is one round (tests call it with their own ``now``: time-machine does not
 move asyncio's monotonic clock, so no wall time is read here except through ``now``). The
 probes themselves run in ``asyncio.run`` — no database access inside the event loop; claiming
-and recording are plain Django, before and after. ``run_forever`` is what ``helpline worker``
-runs in a thread beside the outbox loop.
+and recording are plain Django, before and after. The loop that runs rounds (and
+``minute_sweep``) in a thread beside the outbox loop is the worker's (``helpline.worker``).
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import asyncio
 import logging
 import os
 import socket
-import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aiohttp.abc import AbstractResolver
 from django.conf import settings
-from django.db import close_old_connections, connections
 
 from helpline.core import clock
 from helpline.monitoring import rollup, services
@@ -28,7 +26,6 @@ from helpline.monitoring.services import RoundSummary
 
 log = logging.getLogger(__name__)
 CONTROL_ID = 0  # the control target's id in a round (no monitor has it)
-SWEEP_EVERY = timedelta(minutes=1)
 
 
 def worker_name() -> str:
@@ -88,32 +85,8 @@ def probe_step(
     return StepResult(claimed=len(claimed), summary=summary)
 
 
-def run_forever(*, stop: threading.Event, interval: float = 1.0, worker: str | None = None) -> int:
-    """Rounds until ``stop``; the rollup sweep once a minute. A failing round (the database
-    gone, …) is logged and retried: the time it could not record becomes unknown by itself
-    (a gap in probes longer than twice the interval)."""
-    rounds = 0
-    last_sweep: datetime | None = None
-    name = worker or worker_name()
-    try:
-        while not stop.is_set():
-            try:
-                now = clock.now()
-                result = probe_step(now=now, worker=name)
-                if last_sweep is None or now - last_sweep >= SWEEP_EVERY:
-                    rollup.sweep(now=now)
-                    services.tls_warnings(now=now)
-                    last_sweep = now
-            except Exception:  # a bad round must not end the worker
-                log.exception("probe round failed")
-                close_old_connections()
-                stop.wait(interval)
-                continue
-            rounds += 1
-            if result.claimed:
-                log.info("probes: %s", result)
-            if result.claimed < 5000:  # a full batch: more are due, go on at once
-                stop.wait(interval)
-    finally:
-        connections.close_all()  # this thread's connections (they are per thread)
-    return rounds
+def minute_sweep(*, now: datetime) -> None:
+    """What the probe loop runs once a minute beside its rounds: the uptime rollup and the
+    TLS certificate warnings."""
+    rollup.sweep(now=now)
+    services.tls_warnings(now=now)

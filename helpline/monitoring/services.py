@@ -40,7 +40,7 @@ from helpline.monitoring.models import (
     StateChange,
 )
 from helpline.monitoring.probe import Outcome
-from helpline.notify import services as notify
+from helpline.outbox import services as outbox
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as tickets
 from helpline.tickets.models import Channel
@@ -452,7 +452,7 @@ def _incident_check(now: datetime) -> PlatformIncident | None:
 
 def _mail(user: User, *, kind: str, subject: str, body: str, key: str, now: datetime) -> None:
     """One mail to a person, through the outbox (inside the caller's transaction)."""
-    notify.enqueue(
+    outbox.enqueue(
         channel="email",
         kind=kind,
         recipient=user.email,

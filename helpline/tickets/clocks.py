@@ -2,7 +2,7 @@
 
 These are the only functions that change a ``TicketClock``. Each returns the events it caused
 (as ``EventSpec`` values the calling service writes) and leaves saving to the service, which
-runs them all in one transaction. Calendar arithmetic is ``sla.clock``'s; the calendar of a
+runs them all in one transaction. Calendar arithmetic is ``sla.business_time``'s; the calendar of a
 clock is its target's calendar in the policy version the ticket was opened under, with today's
 holiday rows.
 """

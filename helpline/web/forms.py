@@ -12,7 +12,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import QueryDict
 from django.template import loader
 
-from helpline.notify import services as notify
+from helpline.outbox import services as outbox
 from helpline.sla.policy import Policy
 
 MAX_SUBJECT = 200
@@ -143,7 +143,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     ) -> None:
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        notify.email_enqueue(
+        outbox.email_enqueue(
             recipient=to_email,
             subject=subject,
             body=body,

@@ -14,7 +14,7 @@ from django.db import connection
 
 from helpline.accounts.models import RequestKey
 from helpline.conftest import T0, Cast
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.tickets.models import Ticket, TicketEvent, TicketMessage
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_a_failed_request_records_nothing_and_its_retry_runs(cast: Cast) -> None
 
 
 def test_a_key_is_kept_a_day_then_forgotten(cast: Cast, time_machine: Any) -> None:
-    from helpline.notify import worker
+    from helpline import worker
 
     api = cast.api("alice")
     key = {"Idempotency-Key": "k-4"}

@@ -18,7 +18,7 @@ from django.test import Client
 from helpline.billing import ledger, links
 from helpline.billing import services as billing
 from helpline.billing.models import Quote
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.sla.defaults import RESOLUTION
 from helpline.tickets import services
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent

@@ -13,7 +13,7 @@ import pytest
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
 from helpline.engineering import selectors, services
 from helpline.engineering.models import DevTicket
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as ticket_services
 from helpline.tickets.models import Ticket, TicketEvent

@@ -190,7 +190,7 @@ def test_store_get_answers_as_the_scoped_list_for_every_role(cast: Any) -> None:
 
 
 # ---------------------------------------------------------------- inserts
-# (that an insert writes what bulk_create writes: notify/tests/test_prepared_insert.py)
+# (that an insert writes what bulk_create writes: outbox/tests/test_prepared_insert.py)
 
 
 def test_insert_refuses_what_it_cannot_write_faithfully(cast: Any) -> None:

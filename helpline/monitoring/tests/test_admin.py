@@ -9,7 +9,7 @@ from django.test import Client
 
 from helpline.core import clock
 from helpline.monitoring.models import MaintenanceWindow, Monitor, PlatformIncident
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import time_machine
 from helpline.conftest import T0
 from helpline.monitoring import services
 from helpline.monitoring.models import MaintenanceWindow, Monitor, Outage
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 
 
 def test_staff_create_list_change_and_stop_monitors(cast):

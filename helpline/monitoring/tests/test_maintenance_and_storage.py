@@ -19,7 +19,7 @@ from helpline.monitoring.models import (
     StateChange,
 )
 from helpline.monitoring.probe import Outcome
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)

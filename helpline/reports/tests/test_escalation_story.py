@@ -16,7 +16,7 @@ from helpline.account_management import selectors as am_selectors
 from helpline.account_management import services as am_services
 from helpline.account_management.models import AmTask
 from helpline.engineering import selectors, services
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.reports import progress_sheet
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as ticket_services

@@ -9,7 +9,7 @@ import pytest
 
 from helpline.conftest import T0
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.tickets import attachments, incidents, selectors, services
 from helpline.tickets.attachments import Upload
 from helpline.tickets.models import Status, Ticket, TicketEvent, TicketMessage

@@ -23,8 +23,8 @@ from helpline.account_management.tests.world import NOW, PEOPLE, ROLES, World, w
 from helpline.accounts.selectors import zone_for
 from helpline.billing.models import Quote
 from helpline.engineering.models import DevTicket
-from helpline.notify import delivery
-from helpline.notify.tests.conftest import smtp  # noqa: F401 (fixture: SMTP on loopback)
+from helpline.outbox import delivery
+from helpline.outbox.conftest import smtp  # noqa: F401 (fixture: SMTP on loopback)
 from helpline.reports import progress_sheet
 from helpline.tickets.models import Status, Ticket
 
@@ -300,7 +300,7 @@ def test_escalating_from_the_console_and_the_eta_moves_the_due_date(world: World
 
 
 def test_the_account_manager_raises_a_ticket_on_the_merchants_behalf(world: World) -> None:  # noqa: F811
-    from helpline.notify.models import Outbox
+    from helpline.outbox.models import Outbox
 
     client = login(world, "am")
     with time_machine.travel(NOW, tick=False):

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from helpline.conftest import T0
-from helpline.notify.models import Outbox
-from helpline.notify.worker import run_once
+from helpline.outbox.models import Outbox
 from helpline.web import throttle
 from helpline.web.tests.conftest import PASSWORD
+from helpline.worker import run_once
 
 # Pages that answer without a sign-in, on purpose: signing in and resetting a password, and
 # the help page (the published support policy).

@@ -12,7 +12,7 @@ import pytest
 
 from helpline.billing.models import Quote
 from helpline.core import clock
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.tickets import services
 from helpline.web.tests.conftest import PASSWORD
 

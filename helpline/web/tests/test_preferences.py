@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from helpline.conftest import Cast
-from helpline.notify.models import Preference
+from helpline.outbox.models import Preference
 
 pytestmark = pytest.mark.django_db
 URL = "/notifications/"

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from helpline.core.errors import HelplineError
-from helpline.notify import selectors, services
+from helpline.notifications import selectors, services
 from helpline.web.common import user_of
 
 TIME_FORMATS = ["%H:%M"]

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from helpline.notify.tests.servers import SmtpSink
+from helpline.outbox.tests.servers import SmtpSink
 
 
 @pytest.fixture(autouse=True)

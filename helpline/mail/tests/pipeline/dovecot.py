@@ -14,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from helpline.notify.tests.servers import free_port
+from helpline.outbox.tests.servers import free_port
 
 BINARY = shutil.which("dovecot") or (
     "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None

@@ -20,7 +20,7 @@ from helpline.mail.tests.test_corpus import (
     needs_corpus,
 )
 from helpline.merchants import services as merchants
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.tickets.models import Ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, needs_corpus]

@@ -151,7 +151,7 @@ def test_server_down_is_a_clear_error(cast, dovecot):
 
 
 def test_the_worker_step_polls_the_mailbox(cast, dovecot, settings):
-    from helpline.notify import worker
+    from helpline import worker
 
     settings.MAIL_IMAP_URL = dovecot.url
     append(dovecot, mail(subject="From the worker"))

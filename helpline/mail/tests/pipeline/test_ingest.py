@@ -13,7 +13,7 @@ from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.mail.services import mail_ingest, quarantine_discard, quarantine_to_ticket
 from helpline.mail.tests.pipeline.mails import mail, reply_to
 from helpline.merchants import services as merchants
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.tickets import services as tickets
 from helpline.tickets.models import Attachment, Ticket, TicketEvent, TicketMessage
 
@@ -92,7 +92,7 @@ def test_priority_from_the_subject(cast, subject, priority):
 
 
 def test_c1_after_hours_pages_on_call_through_the_rules(cast):
-    from helpline.notify.models import OnCallOverride
+    from helpline.outbox.models import OnCallOverride
 
     OnCallOverride.objects.create(
         user=cast.ravi, starts_at=NIGHT - timedelta(hours=2), ends_at=NIGHT + timedelta(hours=8)

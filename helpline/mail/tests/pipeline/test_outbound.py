@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from helpline import worker
 from helpline.mail.models import MessageId
 from helpline.mail.services import mail_ingest
 from helpline.mail.tests.pipeline.mails import mail, reply_to
 from helpline.merchants import services as merchants
-from helpline.notify import worker
 from helpline.tickets import services as tickets
 from helpline.tickets.models import Ticket, TicketMessage
 

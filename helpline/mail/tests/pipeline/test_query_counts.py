@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from helpline.mail.models import InboundMail, MessageId
 from helpline.mail.services import mail_ingest
 from helpline.mail.tests.pipeline.mails import mail, reply_to
-from helpline.notify.models import Outbox
+from helpline.outbox.models import Outbox
 from helpline.tickets.models import TicketClock, TicketMessage
 
 pytestmark = pytest.mark.django_db

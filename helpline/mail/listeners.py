@@ -1,0 +1,53 @@
+"""Who answers a new mail ticket: an app above mail registers here, mail never imports it.
+
+When a mail opens a ticket (or staff turn a quarantined mail into one) the mail service calls
+``ticket_opened`` inside the same transaction with what it knows of the mail; the registered
+listener (the notifications app's acknowledgement, in its ``AppConfig.ready``) decides whether
+the sender is answered and writes the answer to the outbox. It returns the Message-ID of the
+answer it wrote (which mail records with the incoming mail's own, one INSERT), or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from helpline.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A ticket opened by a mail: its sender, its threading headers, what was refused."""
+
+    ticket: Ticket
+    sender: str
+    automatic: str  # why the mail is automatic (an auto-reply, a bounce, …); "" for a person
+    message_id: str | None  # the mail's own Message-ID (None: it had none)
+    references: Sequence[str]
+    refused: Sequence[str]  # attachments not accepted, "name (reason)"
+    inbound_key: str  # the key the mail was received under (its Message-ID or a digest)
+    now: datetime
+
+
+class Listener(Protocol):
+    def __call__(self, opened: Opened) -> str | None: ...
+
+
+_listeners: list[Listener] = []
+
+
+def register(listener: Listener) -> None:
+    """Add a listener (idempotent: registering the same function twice keeps one)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def ticket_opened(opened: Opened) -> str | None:
+    """The Message-ID of the answer a listener wrote to the outbox, or None (nobody answered)."""
+    answered = None
+    for listener in _listeners:
+        answered = listener(opened) or answered
+    return answered

@@ -1,0 +1,33 @@
+"""The on-call rota in the admin (the rows are the outbox app's data; who is on call now is
+this app's question)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from helpline.notifications import selectors
+from helpline.outbox.models import OnCallOverride, OnCallShift
+
+
+class _RotaAdmin(admin.ModelAdmin):
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        people = selectors.on_call_at()
+        names = ", ".join(str(u) for u in people) or "nobody"
+        self.message_user(request, f"On call now: {names}.")
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(_RotaAdmin):
+    list_display = ["weekday", "start", "end", "user", "zone"]
+    list_filter = ["weekday"]
+    list_select_related = ["user"]
+
+
+@admin.register(OnCallOverride)
+class OnCallOverrideAdmin(_RotaAdmin):
+    list_display = ["starts_at", "ends_at", "user", "note"]
+    list_select_related = ["user"]

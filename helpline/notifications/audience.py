@@ -1,0 +1,129 @@
+"""Who hears of one ticket event, and why (the table in ``rules``' docstring)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpline.accounts import selectors as account_selectors
+from helpline.accounts.models import Role, User
+from helpline.notifications import paging
+
+MERCHANT_KINDS = frozenset(
+    {
+        "created",
+        "status",
+        "priority",
+        "due_date",
+        "quote",
+        "quote_approved",
+        "quote_declined",
+        "quote_expired",
+        "workaround",
+        "resolved",
+        "reopened",
+        "withdrawn",
+    }
+)
+Heard = list[tuple[User, str]]
+
+
+def after_id(event: Any) -> int | None:
+    return event.after if isinstance(event.after, int) else None
+
+
+def _merchant(event: Any, ticket: Any, actor: User | None) -> Heard:
+    requester = ticket.requester if ticket.requester_id else None
+    if requester is None or requester.role != Role.MERCHANT or not event.public:
+        return []
+    kind, after = event.kind, event.after or {}
+    if kind in MERCHANT_KINDS and (kind == "created" or actor is None or actor.pk != requester.pk):
+        return [(requester, "merchant")]
+    if kind == "message" and after.get("from_staff"):
+        return [(requester, "staff_reply")]
+    return []
+
+
+def _staff(event: Any, ticket: Any) -> Heard:
+    """The assignee and the team lead: their work, merchant replies, warnings, breaches."""
+    kind, after = event.kind, event.after or {}
+    assignee = ticket.assignee if ticket.assignee_id else None
+    lead = ticket.team.lead if ticket.team_id and ticket.team.lead_id else None
+    out: Heard = []
+    if kind == "assignee" and assignee is not None and assignee.pk == after_id(event):
+        out.append((assignee, "assignee"))
+    if kind == "message" and not after.get("from_staff") and assignee is not None:
+        out.append((assignee, "merchant_reply"))
+    if kind == "sla_warning":
+        if assignee is not None:
+            out.append((assignee, "warning"))
+        elif lead is not None:
+            out.append((lead, "warning"))
+    if kind == "sla_breached":
+        out.extend((u, "breach") for u in (assignee, lead) if u is not None)
+    return out
+
+
+def _account_manager(event: Any, ticket: Any) -> Heard:
+    """C1 and C2 (opened, or raised to), engineering's news, quotes declined (the assignee)."""
+    kind = event.kind
+    assignee = ticket.assignee if ticket.assignee_id else None
+    manager = ticket.store.account_manager if ticket.store.account_manager_id else None
+    out: Heard = []
+    if manager is not None and (
+        (kind == "created" and ticket.priority in ("C1", "C2"))
+        or (kind == "priority" and event.after in ("C1", "C2") and event.before not in ("C1", "C2"))
+    ):
+        out.append((manager, "account_manager"))
+    if kind == "engineering_done":  # the agent and the account manager are told
+        out.extend((u, "engineering_done") for u in (assignee, manager) if u is not None)
+    if kind == "quote_declined" and assignee is not None:  # back to staff with the reason
+        out.append((assignee, "quote_declined"))
+    return out
+
+
+def _on_call(event: Any, ticket: Any) -> Heard:
+    """A C1 after hours pages whoever is on call; so does a store monitor's ticket, at any hour,
+    with the merchant's people and the account manager."""
+    kind = event.kind
+    out: Heard = []
+    if (
+        kind == "created"
+        and ticket.priority == "C1"
+        and paging.after_hours(ticket, event.created_at)
+    ):
+        out.extend((user, "on_call") for user in paging.on_call(event.created_at))
+    if ticket.channel == "monitor" and kind in ("created", "monitor"):
+        # Opened by the store monitor (no requester).
+        out.extend(
+            (u, "merchant")
+            for u in account_selectors.merchant_users([ticket.merchant_id], by_name=True)
+        )
+        if ticket.store.account_manager_id:
+            out.append((ticket.store.account_manager, "account_manager"))
+        if kind == "created":
+            out.extend((user, "on_call") for user in paging.on_call(event.created_at))
+    return out
+
+
+def audience(event: Any, ticket: Any, actor: User | None) -> Heard:
+    """(person, why) pairs for one event: each person once (the first reason), active people
+    only, and nobody for their own action (but the acknowledgement of a ticket they opened,
+    and the clocks' warnings and breaches)."""
+    kind = event.kind
+    found = [
+        *_merchant(event, ticket, actor),
+        *_staff(event, ticket),
+        *_account_manager(event, ticket),
+        *_on_call(event, ticket),
+    ]
+    seen: set[int] = set()
+    result = []
+    for user, why in found:
+        if user.pk in seen or not user.is_active:
+            continue
+        own = actor is not None and user.pk == actor.pk and not kind.startswith("sla_")
+        if own and kind != "created":
+            continue
+        seen.add(user.pk)
+        result.append((user, why))
+    return result

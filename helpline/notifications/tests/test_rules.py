@@ -1,0 +1,146 @@
+"""Who hears what, written by the ticket services in their own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from helpline.outbox.models import Outbox
+from helpline.tickets import services as tickets
+from helpline.tickets import sweeps
+from helpline.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+IST = ZoneInfo("Asia/Kolkata")
+MON = datetime(2026, 12, 7, 11, 0, tzinfo=IST)  # Monday, business hours
+
+
+def heard(channel: str = "email") -> list[tuple[str, str]]:
+    rows = Outbox.objects.filter(channel=channel).order_by("pk")
+    return [(r.recipient, r.kind) for r in rows]
+
+
+def fresh() -> None:
+    Outbox.objects.all().delete()
+
+
+def open_ticket(cast, *, priority: str | None = None, at: datetime = MON) -> Ticket:
+    return tickets.ticket_create(
+        actor=cast.alice,
+        store=cast.acme_shoes,
+        subject="Images missing",
+        description="Product images 404",
+        issue_type="functionality",
+        priority=priority,
+        now=at,
+    )
+
+
+def triage(cast, ticket: Ticket, at: datetime) -> None:
+    tickets.ticket_transition(
+        actor=cast.ravi,
+        ticket=ticket,
+        action="triage",
+        assignee=cast.ravi,
+        team=cast.team,
+        now=at,
+    )
+
+
+def test_acknowledgement_to_the_merchant_and_c1_to_the_account_manager(cast) -> None:
+    open_ticket(cast, priority="C3")
+    assert heard() == [("alice@acme.test", "created")]
+    fresh()
+    open_ticket(cast, priority="C1")
+    assert sorted(heard()) == [("alice@acme.test", "created"), ("maya@helpline.test", "created")]
+
+
+def test_staff_reply_to_the_merchant_merchant_reply_to_the_assignee(cast) -> None:
+    ticket = open_ticket(cast)
+    triage(cast, ticket, MON + timedelta(minutes=5))
+    assert ("ravi@helpline.test", "assignee") not in heard()  # ravi assigned himself
+    fresh()
+    tickets.ticket_reply(
+        actor=cast.ravi,
+        ticket=ticket,
+        body="Which page?",
+        question=True,
+        now=MON + timedelta(minutes=10),
+    )
+    rows = list(Outbox.objects.all())
+    assert [(r.recipient, r.kind) for r in rows] == [("alice@acme.test", "message")]
+    assert "Which page?" in rows[0].payload["body"]  # one mail: the reply and the status change
+    assert "waiting on merchant" in rows[0].payload["subject"]
+    fresh()
+    tickets.ticket_reply(
+        actor=cast.alice, ticket=ticket, body="The product page", now=MON + timedelta(minutes=20)
+    )
+    assert heard() == [("ravi@helpline.test", "message")]
+    fresh()
+    tickets.ticket_reply(
+        actor=cast.ravi,
+        ticket=ticket,
+        body="internal",
+        internal=True,
+        now=MON + timedelta(minutes=30),
+    )
+    assert heard() == []  # an internal note reaches no merchant
+
+
+def test_assignment_reaches_the_new_assignee(cast) -> None:
+    ticket = open_ticket(cast)
+    fresh()
+    tickets.ticket_transition(
+        actor=cast.ravi, ticket=ticket, action="triage", assignee=cast.lena, now=MON
+    )
+    assert ("lena@helpline.test", "assignee") in heard() or ("lena@helpline.test", "status") in [
+        (r, k) for r, k in heard()
+    ]
+    assert {r for r, _ in heard()} == {"lena@helpline.test", "alice@acme.test"}
+
+
+def test_warning_to_the_assignee_breach_to_assignee_and_lead(cast) -> None:
+    ticket = open_ticket(cast, priority="C1")  # 2 h first response, 24×7
+    triage(cast, ticket, MON + timedelta(minutes=1))
+    fresh()
+    sweeps.clocks_sweep(now=MON + timedelta(hours=1, minutes=30))
+    assert heard() == [("ravi@helpline.test", "sla_warning")]
+    fresh()
+    sweeps.clocks_sweep(now=MON + timedelta(hours=2))
+    assert sorted(heard()) == [
+        ("lena@helpline.test", "sla_breached"),
+        ("ravi@helpline.test", "sla_breached"),
+    ]
+
+
+def test_whatsapp_for_c1_to_staff_with_a_number(cast) -> None:
+    cast.ravi.whatsapp = "+919800000001"
+    cast.ravi.save(update_fields=["whatsapp"])
+    ticket = open_ticket(cast, priority="C1")
+    triage(cast, ticket, MON + timedelta(minutes=1))
+    sweeps.clocks_sweep(now=MON + timedelta(hours=2))
+    assert ("+919800000001", "sla_breached") in heard("whatsapp")
+    payload = Outbox.objects.filter(channel="whatsapp").last().payload  # type: ignore[union-attr]
+    assert payload["template"]["params"][0] == ticket.reference
+
+
+def test_webhooks_get_every_event_they_want(cast) -> None:
+    from helpline.outbox import services
+
+    services.webhook_endpoint_create(
+        name="slack", url="https://hooks.example.test/x", secret="s" * 20, events=["sla_breached"]
+    )
+    services.webhook_endpoint_create(
+        name="public", url="https://in.example.test/y", secret="t" * 20, internal=False
+    )
+    ticket = open_ticket(cast, priority="C1")
+    sweeps.clocks_sweep(now=MON + timedelta(hours=2))
+    slack = Outbox.objects.filter(channel="webhook", recipient__contains="hooks")
+    assert sorted(slack.values_list("kind", flat=True)) == ["sla_breached"]
+    public = Outbox.objects.filter(channel="webhook", recipient__contains="in.example")
+    assert "created" in public.values_list("kind", flat=True)
+    assert "sla_warning" not in public.values_list("kind", flat=True)  # internal
+    body = slack.get().payload["body"]
+    assert body["ticket"]["reference"] == ticket.reference

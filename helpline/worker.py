@@ -1,0 +1,168 @@
+"""The worker's composition: the loops that run each app's one-step functions.
+
+``helpline worker`` (``cli_commands/worker.py``) is a thin shell around ``serve``: the step loop
+(``run_forever``) here, and the store probes' loop (``probes_forever``) in a thread beside it.
+Each app keeps its own step — the ticket sweeps, the outbox's ``deliver_due``, the mail poll,
+the monitor's ``probe_step`` and ``minute_sweep`` — and this module only decides when they run.
+
+One step (``run_once``) sweeps what has fallen due — SLA warnings and breaches (recorded at
+their true instants, however late the step runs), expired quotes, resolved tickets the merchant
+left unanswered — and then delivers the outbox until nothing due is left (or a bound is
+reached, so that sweeps stay on the minute under a backlog). Tests call ``run_once(now=…)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import close_old_connections, connections
+
+from helpline.accounts import request_keys
+from helpline.core import clock
+from helpline.mail import imap
+from helpline.mail import services as mail
+from helpline.monitoring import engine as probes
+from helpline.outbox import delivery
+from helpline.tickets import sweeps
+
+log = logging.getLogger(__name__)
+PROBE_SWEEP_EVERY = timedelta(minutes=1)  # the uptime rollup and TLS warnings
+PROBES_FULL_BATCH = 5000  # a round that claimed this many: more are due, go on at once
+
+
+@dataclass
+class StepResult:
+    clock_events: int = 0
+    quotes_expired: int = 0
+    closed: int = 0
+    mail_in: int = 0
+    delivered: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def busy(self) -> bool:
+        return bool(
+            self.clock_events
+            or self.quotes_expired
+            or self.closed
+            or self.mail_in
+            or sum(self.delivered.values())
+        )
+
+    def __str__(self) -> str:
+        sent = ", ".join(f"{k} {v}" for k, v in sorted(self.delivered.items())) or "nothing"
+        return (
+            f"clock events {self.clock_events}, quotes expired {self.quotes_expired}, "
+            f"closed {self.closed}, outbox: {sent}"
+        )
+
+
+def run_once(
+    *,
+    now: datetime | None = None,
+    worker: str | None = None,
+    batch: int = 100,
+    max_batches: int = 20,
+    stop: threading.Event | None = None,
+    threads: int = 1,
+) -> StepResult:
+    """One step: the sweeps at ``now`` (default: the clock), then outbox deliveries."""
+    result = StepResult()
+    when = now or clock.now()
+    result.clock_events = sweeps.clocks_sweep(now=when)
+    result.quotes_expired = sweeps.quotes_expire(now=when)
+    result.closed = sweeps.tickets_autoclose(now=when)
+    # Mail in (issue 4): the IMAP poller when configured, and the raw-mail retention.
+    result.mail_in = imap.poll_if_configured(now=now)
+    mail.mail_purge_raw(now=when)
+    request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
+    result.delivered = delivery.step(
+        now=now, worker=worker, batch=batch, max_batches=max_batches, stop=stop, threads=threads
+    )
+    return result
+
+
+def run_forever(
+    *, stop: threading.Event, interval: float = 1.0, worker: str | None = None, threads: int = 1
+) -> int:
+    """Steps until ``stop`` is set; an idle step waits ``interval`` seconds (or the stop)."""
+    steps = 0
+    while not stop.is_set():
+        try:
+            result = run_once(worker=worker, stop=stop, threads=threads)
+        except Exception:  # a bad step must not end the worker: log it, wait, go on
+            log.exception("worker step failed")
+            stop.wait(interval)
+            continue
+        steps += 1
+        if result.busy:
+            log.info("%s", result)
+        else:
+            stop.wait(interval)
+    return steps
+
+
+def probes_forever(
+    *, stop: threading.Event, interval: float = 1.0, worker: str | None = None
+) -> int:
+    """Probe rounds until ``stop``; the monitor's minute sweep once a minute. A failing round
+    (the database gone, …) is logged and retried: the time it could not record becomes unknown
+    by itself (a gap in probes longer than twice the interval)."""
+    rounds = 0
+    last_sweep: datetime | None = None
+    name = worker or probes.worker_name()
+    try:
+        while not stop.is_set():
+            try:
+                now = clock.now()
+                result = probes.probe_step(now=now, worker=name)
+                if last_sweep is None or now - last_sweep >= PROBE_SWEEP_EVERY:
+                    probes.minute_sweep(now=now)
+                    last_sweep = now
+            except Exception:  # a bad round must not end the worker
+                log.exception("probe round failed")
+                close_old_connections()
+                stop.wait(interval)
+                continue
+            rounds += 1
+            if result.claimed:
+                log.info("probes: %s", result)
+            if result.claimed < PROBES_FULL_BATCH:
+                stop.wait(interval)
+    finally:
+        connections.close_all()  # this thread's connections (they are per thread)
+    return rounds
+
+
+def once(*, worker: str | None = None, threads: int = 1, with_probes: bool = True) -> list[str]:
+    """``helpline worker --once``: one step, then (unless another worker probes) one probe
+    round; what each did, a line each."""
+    lines = [str(run_once(worker=worker, threads=threads))]
+    if with_probes:
+        lines.append(f"probes: {probes.probe_step(worker=worker)}")
+    return lines
+
+
+def serve(
+    *,
+    stop: threading.Event,
+    interval: float = 1.0,
+    worker: str | None = None,
+    threads: int = 1,
+    with_probes: bool = True,
+) -> int:
+    """The worker until ``stop``: the step loop here and the store probes (their own loop of
+    asyncio rounds) in a thread beside it. Returns how many steps ran."""
+    prober = None
+    if with_probes:
+        prober = threading.Thread(
+            target=probes_forever, kwargs={"stop": stop}, name="probes", daemon=True
+        )
+        prober.start()
+    steps = run_forever(stop=stop, interval=interval, worker=worker, threads=threads)
+    if prober is not None:
+        prober.join(30)
+    return steps
