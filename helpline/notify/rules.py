@@ -40,21 +40,22 @@ from helpline.notify.services import Notification
 from helpline.sla import clock as sla_clock
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import BUSINESS
+from helpline.tickets.events import EventKind
 
 MERCHANT_KINDS = frozenset(
     {
-        "created",
-        "status",
-        "priority",
-        "due_date",
-        "quote",
-        "quote_approved",
-        "quote_declined",
-        "quote_expired",
-        "workaround",
-        "resolved",
-        "reopened",
-        "withdrawn",
+        EventKind.CREATED,
+        EventKind.STATUS,
+        EventKind.PRIORITY,
+        EventKind.DUE_DATE,
+        EventKind.QUOTE,
+        EventKind.QUOTE_APPROVED,
+        EventKind.QUOTE_DECLINED,
+        EventKind.QUOTE_EXPIRED,
+        EventKind.WORKAROUND,
+        EventKind.RESOLVED,
+        EventKind.REOPENED,
+        EventKind.WITHDRAWN,
     }
 )
 URGENT_FOR_MERCHANT = frozenset({"resolved", "workaround", "staff_reply"})
@@ -64,30 +65,30 @@ TEMPLATE = "helpline_ticket_update"  # approved template: "{{1}}: {{2}}" (refere
 
 def _summary(event: Any, ticket: Any, message: Any) -> str:
     kind, after, before = event.kind, event.after or {}, event.before
-    if kind == "created":
+    if kind == EventKind.CREATED:
         due = after.get("first_response_due")
         return f"we have your ticket ({ticket.priority}); first answer due {due}"
-    if kind == "message":
+    if kind == EventKind.MESSAGE:
         who = "Support" if after.get("from_staff") else "The merchant"
         return f"{who} wrote" + (" (a question for you)" if after.get("question") else "")
-    if kind == "status":
+    if kind == EventKind.STATUS:
         return f"status {str(before).replace('_', ' ')} → {str(event.after).replace('_', ' ')}"
-    if kind == "priority":
+    if kind == EventKind.PRIORITY:
         return f"priority {before} → {event.after}"
-    if kind == "due_date":
+    if kind == EventKind.DUE_DATE:
         return f"due date {before or 'none'} → {event.after}"
-    if kind == "assignee":
+    if kind == EventKind.ASSIGNEE:
         return "assigned to you"
     target = str(after.get("target", "")).replace("_", " ")
-    if kind == "sla_warning":
+    if kind == EventKind.SLA_WARNING:
         return f"75 % of the {target} target used; due {after.get('deadline')}"
-    if kind == "sla_breached":
+    if kind == EventKind.SLA_BREACHED:
         return f"{after.get('priority')} {target} target breached at {after.get('at')}"
-    if kind == "monitor":
+    if kind == EventKind.MONITOR:
         return "news from the store monitor"
-    if kind == "engineering_done":  # issue 8
+    if kind == EventKind.ENGINEERING_DONE:  # issue 8
         return f"engineering finished {', '.join(after.get('dev_tickets', []))}: tell the merchant"
-    if kind == "quote":
+    if kind == EventKind.QUOTE:
         amount, until = after.get("amount_inr"), after.get("valid_until")
         return f"a quote of INR {amount} awaits your approval until {until}"
     return kind.replace("_", " ")
@@ -159,37 +160,45 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
 
     if merchant is not None and event.public:
         if kind in MERCHANT_KINDS and (
-            kind == "created" or actor is None or actor.pk != merchant.pk
+            kind == EventKind.CREATED or actor is None or actor.pk != merchant.pk
         ):
             out.append((merchant, "merchant"))
-        elif kind == "message" and after.get("from_staff"):
+        elif kind == EventKind.MESSAGE and after.get("from_staff"):
             out.append((merchant, "staff_reply"))
-    if kind == "assignee" and assignee is not None and assignee.pk == after_id(event):
+    if kind == EventKind.ASSIGNEE and assignee is not None and assignee.pk == after_id(event):
         out.append((assignee, "assignee"))
-    if kind == "message" and not after.get("from_staff") and assignee is not None:
+    if kind == EventKind.MESSAGE and not after.get("from_staff") and assignee is not None:
         out.append((assignee, "merchant_reply"))
-    if kind == "sla_warning":
+    if kind == EventKind.SLA_WARNING:
         if assignee is not None:
             out.append((assignee, "warning"))
         elif lead is not None:
             out.append((lead, "warning"))
-    if kind == "sla_breached":
+    if kind == EventKind.SLA_BREACHED:
         if assignee is not None:
             out.append((assignee, "breach"))
         if lead is not None:
             out.append((lead, "breach"))
     if manager is not None and (
-        (kind == "created" and ticket.priority in ("C1", "C2"))
-        or (kind == "priority" and event.after in ("C1", "C2") and event.before not in ("C1", "C2"))
+        (kind == EventKind.CREATED and ticket.priority in ("C1", "C2"))
+        or (
+            kind == EventKind.PRIORITY
+            and event.after in ("C1", "C2")
+            and event.before not in ("C1", "C2")
+        )
     ):
         out.append((manager, "account_manager"))
-    if kind == "engineering_done":  # issue 8: the agent and the account manager are told
+    if kind == EventKind.ENGINEERING_DONE:  # issue 8: the agent and the account manager are told
         out.extend((u, "engineering_done") for u in (assignee, manager) if u is not None)
-    if kind == "quote_declined" and assignee is not None:  # back to staff with the reason
+    if kind == EventKind.QUOTE_DECLINED and assignee is not None:  # back to staff with the reason
         out.append((assignee, "quote_declined"))
-    if kind == "created" and ticket.priority == "C1" and after_hours(ticket, event.created_at):
+    if (
+        kind == EventKind.CREATED
+        and ticket.priority == "C1"
+        and after_hours(ticket, event.created_at)
+    ):
         out.extend((user, "on_call") for user in selectors.on_call_at(event.created_at))
-    if ticket.channel == "monitor" and kind in ("created", "monitor"):
+    if ticket.channel == "monitor" and kind in (EventKind.CREATED, EventKind.MONITOR):
         # Opened by the store monitor (no requester): the merchant's people, the account
         # manager and, for a new outage, whoever is on call — at any hour.
         out.extend(
@@ -198,7 +207,7 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
         )
         if manager is not None:
             out.append((manager, "account_manager"))
-        if kind == "created":
+        if kind == EventKind.CREATED:
             out.extend((user, "on_call") for user in selectors.on_call_at(event.created_at))
     seen: set[int] = set()
     result = []
@@ -206,7 +215,7 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
         if user.pk in seen or not user.is_active:
             continue
         own = actor is not None and user.pk == actor.pk and not kind.startswith("sla_")
-        if own and kind != "created":
+        if own and kind != EventKind.CREATED:
             continue
         seen.add(user.pk)
         result.append((user, why))
@@ -228,7 +237,7 @@ def _topics(items: Sequence[tuple[Any, ...]]) -> set[str]:
     """What one person's notification is about, for their mutes: its named actions (a
     resolution, a quote) without the status change and message that come with them."""
     kinds = {item[0].kind for item in items}
-    return (kinds - {"status", "message"}) or kinds
+    return (kinds - {EventKind.STATUS, EventKind.MESSAGE}) or kinds
 
 
 def quiet_until(pref: Preference, user: User, at: datetime) -> datetime | None:
@@ -263,7 +272,7 @@ def after_hours(ticket: Any, at: datetime) -> bool:
 
 def _escalations(event: Any, ticket: Any) -> list[Notification]:
     """A C1 after hours: the lead hears of it 30 minutes later unless staff answered by then."""
-    if event.kind != "created" or ticket.priority != "C1":
+    if event.kind != EventKind.CREATED or ticket.priority != "C1":
         return []
     if not after_hours(ticket, event.created_at):
         return []
@@ -318,7 +327,7 @@ def after_id(event: Any) -> int | None:
 
 
 def _message_of(event: Any) -> Any:
-    if event.kind not in ("message", "note", "monitor"):
+    if event.kind not in (EventKind.MESSAGE, EventKind.NOTE, EventKind.MONITOR):
         return None
     from helpline.tickets import selectors as ticket_selectors
 
@@ -370,7 +379,7 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
     c1 = ticket.priority == "C1"
     for user, items in heard.values():
         # Named after the gravest thing in it (a late sweep records a warning and a breach).
-        items.sort(key=lambda item: item[0].kind != "sla_breached")
+        items.sort(key=lambda item: item[0].kind != EventKind.SLA_BREACHED)
         first = items[0][0]
         summaries = [summary for _, _, summary, _ in items]
         message = next((m for _, _, _, m in items if m is not None), None)
@@ -397,7 +406,7 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
                         user,
                         summary,
                         message,
-                        quote=next((e for e, _, _, _ in items if e.kind == "quote"), None),
+                        quote=next((e for e, _, _, _ in items if e.kind == EventKind.QUOTE), None),
                     ),
                     idempotency_key=f"ev{first.pk}.email.u{user.pk}",
                     due_at=at,
