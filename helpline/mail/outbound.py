@@ -29,6 +29,7 @@ from helpline.notify import services as notify
 from helpline.notify.services import Notification
 from helpline.sla.defaults import FIRST_RESPONSE
 from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.events import EventKind
 from helpline.tickets.models import Channel, Ticket, TicketMessage
 
 ACK_KIND = "mail_ack"
@@ -152,7 +153,7 @@ def _staff_reply(events: Sequence[Any]) -> TicketMessage | None:
     for event in events:
         after = event.after if isinstance(event.after, dict) else {}
         message_id = after.get("message_id")
-        if event.kind == "message" and event.public and after.get("from_staff"):
+        if event.kind == EventKind.MESSAGE and event.public and after.get("from_staff"):
             if not isinstance(message_id, int):
                 return None
             return ticket_selectors.message_by_id(message_id)
@@ -194,10 +195,13 @@ def thread(
     if not merchant_mail and not mail_ticket:
         return notifications
     staff_wrote = any(
-        e.kind == "message" and e.public and isinstance(e.after, dict) and e.after.get("from_staff")
+        e.kind == EventKind.MESSAGE
+        and e.public
+        and isinstance(e.after, dict)
+        and e.after.get("from_staff")
         for e in events
     )
-    if mail_ticket and not staff_wrote and all(n.kind == "created" for n in merchant_mail):
+    if mail_ticket and not staff_wrote and all(n.kind == EventKind.CREATED for n in merchant_mail):
         # A new mail ticket: the mail service acknowledges it (no query needed here).
         return [n for n in notifications if n not in merchant_mail]
     root = _root(ticket) if mail_ticket else None
@@ -221,13 +225,13 @@ def thread(
 
     for n in notifications:
         if n in merchant_mail:
-            if mail_ticket and n.kind == "created":
+            if mail_ticket and n.kind == EventKind.CREATED:
                 continue  # the mail service acknowledges it (threaded, capped per sender)
             n = threaded(n)
         out.append(n)
     addresses = {n.recipient.lower() for n in merchant_mail}
     if root is not None and reply is not None and root.address and root.address not in addresses:
-        event = next(e for e in events if e.kind == "message")
+        event = next(e for e in events if e.kind == EventKind.MESSAGE)
         out.append(
             threaded(
                 Notification(

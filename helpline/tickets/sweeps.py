@@ -32,9 +32,7 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     count = 0
     for ticket_id in list(due):
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-            change = TicketChange(ticket, None, now)
-            change.settle()
+            change = TicketChange.lock(ticket_id, actor=None, now=now)
             if change.events:
                 change.save(touch_ticket=False)
                 count += len(change.events)
