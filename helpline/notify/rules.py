@@ -40,7 +40,7 @@ from helpline.notify.services import Notification
 from helpline.sla import clock as sla_clock
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import BUSINESS
-from helpline.tickets.events import EventKind
+from helpline.tickets.events import SLA_KINDS, EventKind
 
 MERCHANT_KINDS = frozenset(
     {
@@ -214,7 +214,7 @@ def _audience(event: Any, ticket: Any, actor: User | None, message: Any) -> list
     for user, why in out:
         if user.pk in seen or not user.is_active:
             continue
-        own = actor is not None and user.pk == actor.pk and not kind.startswith("sla_")
+        own = actor is not None and user.pk == actor.pk and kind not in SLA_KINDS
         if own and kind != EventKind.CREATED:
             continue
         seen.add(user.pk)
