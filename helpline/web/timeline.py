@@ -16,24 +16,24 @@ from helpline.tickets.models import Status, TicketEvent
 from helpline.web.present import LABELS, duration_text
 
 STATUS = dict(Status.choices)
-PLAIN = {
-    "reopened": "Reopened",
-    "resolved": "Resolved",
-    "withdrawn": "Withdrawn",
-    "workaround": "Workaround recorded",
-    "quote_approved": "Quote approved",
-    "quote_declined": "Quote declined",
-    "quote_expired": "Quote expired",
+PLAIN: dict[str, str] = {
+    EventKind.REOPENED: "Reopened",
+    EventKind.RESOLVED: "Resolved",
+    EventKind.WITHDRAWN: "Withdrawn",
+    EventKind.WORKAROUND: "Workaround recorded",
+    EventKind.QUOTE_APPROVED: "Quote approved",
+    EventKind.QUOTE_DECLINED: "Quote declined",
+    EventKind.QUOTE_EXPIRED: "Quote expired",
     # Other apps' events (mail, engineering, monitoring, master incidents).
-    "monitor": "News from the store monitor",
-    "unverified_sender": "Mail from an address that is no contact of this merchant",
-    "incident_linked": "Linked to a master incident",
-    "incident_unlinked": "No longer linked to a master incident",
-    "incident_child_added": "A ticket was linked to this incident",
-    "merged": "Duplicate tickets merged into this one",
-    "merged_into": "Merged into another ticket",
+    EventKind.MONITOR: "News from the store monitor",
+    EventKind.UNVERIFIED_SENDER: "Mail from an address that is no contact of this merchant",
+    EventKind.INCIDENT_LINKED: "Linked to a master incident",
+    EventKind.INCIDENT_UNLINKED: "No longer linked to a master incident",
+    EventKind.INCIDENT_CHILD_ADDED: "A ticket was linked to this incident",
+    EventKind.MERGED: "Duplicate tickets merged into this one",
+    EventKind.MERGED_INTO: "Merged into another ticket",
 }
-ENGINEERING = {
+ENGINEERING: dict[str, str] = {
     EventKind.ESCALATED: "Escalated to engineering",
     EventKind.ENGINEERING_DONE: "Engineering finished: tell the merchant",
     EventKind.ENGINEERING_REOPENED: "Back with engineering",
