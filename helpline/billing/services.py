@@ -162,8 +162,9 @@ def quote_decline(
     return quote
 
 
-def quote_expire(*, ticket: Ticket, reason: str, now: datetime | None = None) -> Quote:
-    """The system: the pending quote is past its validity, the ticket goes back to triaged."""
+def quote_expire(*, ticket: Ticket | int, reason: str, now: datetime | None = None) -> Quote:
+    """The system: the pending quote of ``ticket`` (or its id) is past its validity, the ticket
+    goes back to triaged."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():

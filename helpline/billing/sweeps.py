@@ -7,7 +7,6 @@ from datetime import datetime
 from helpline.billing import services
 from helpline.core import clock
 from helpline.core.errors import Conflict
-from helpline.tickets.models import Ticket
 
 
 def quotes_expire(*, now: datetime | None = None) -> int:
@@ -16,9 +15,8 @@ def quotes_expire(*, now: datetime | None = None) -> int:
     now = now or clock.now()
     done = 0
     for ticket_id in services.quotes_due_for_expiry(now=now):
-        ticket = Ticket.objects.get(pk=ticket_id)
         try:
-            services.quote_expire(ticket=ticket, reason="the quote expired", now=now)
+            services.quote_expire(ticket=ticket_id, reason="the quote expired", now=now)
         except Conflict:
             continue
         done += 1

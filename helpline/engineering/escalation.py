@@ -19,8 +19,9 @@ from helpline.accounts.models import User
 from helpline.core.errors import Forbidden
 from helpline.tickets import events as kinds
 from helpline.tickets.events import EventKind, EventSpec
-from helpline.tickets.models import Channel, MessageKind, Status, Ticket, TicketMessage
+from helpline.tickets.models import Channel, MessageKind, Status, Ticket
 from helpline.tickets.services.change import TicketChange, lock_ticket
+from helpline.tickets.services.messages import add_message
 
 # The internal events engineering writes on a merchant ticket, by kind.
 ENGINEERING_EVENTS: dict[EventKind, Callable[..., EventSpec]] = {
@@ -93,16 +94,8 @@ def ticket_engineering_eta(
             "Our engineering team is working on this. Their estimate moves the due date to "
             f"{local:%a %d %b %Y, %H:%M} ({zone.key})."
         )
-        message = TicketMessage.objects.create(
-            ticket=ticket,
-            author=actor,
-            kind=MessageKind.SYSTEM,
-            body=body,
-            internal=False,
-            from_staff=True,
-            channel=Channel.STAFF,
-            created_at=now,
+        add_message(
+            change, body=body, kind=MessageKind.SYSTEM, from_staff=True, channel=Channel.STAFF
         )
-        change.add(kinds.message(message))
         change.save()
         return True

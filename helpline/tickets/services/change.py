@@ -222,7 +222,7 @@ class ActionChange(TicketChange):
 
     @classmethod
     def begin(
-        cls, action: str, *, actor: User | None, ticket: Ticket, now: datetime
+        cls, action: str, *, actor: User | None, ticket: Ticket | int, now: datetime
     ) -> ActionChange:
         locked = lock_ticket(ticket)
         cap = lifecycle.SYSTEM if actor is None else checks.capacity_or_404(actor, locked)

@@ -32,7 +32,8 @@ def add_message(
     from_staff: bool,
     channel: str,
 ) -> TicketMessage:
-    """Post a message as part of ``change``; a public staff message meets the first response."""
+    """Post a message as part of ``change``; a public staff message meets the first response
+    (a system message — an engineering ETA, say — meets no target)."""
     message = TicketMessage(
         ticket=change.ticket,
         author=change.actor,
@@ -46,7 +47,7 @@ def add_message(
     )
     insert([message])
     change.add(kinds.note(message) if internal else kinds.message(message))
-    if from_staff and not internal:
+    if from_staff and not internal and kind != MessageKind.SYSTEM:
         change.meet(FIRST_RESPONSE)
     return message
 
