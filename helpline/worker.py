@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.db import close_old_connections, connections
 
 from helpline.accounts import request_keys
+from helpline.billing import sweeps as billing_sweeps
 from helpline.core import clock
 from helpline.mail import imap
 from helpline.mail import services as mail
@@ -73,7 +74,7 @@ def run_once(
     result = StepResult()
     when = now or clock.now()
     result.clock_events = sweeps.clocks_sweep(now=when)
-    result.quotes_expired = sweeps.quotes_expire(now=when)
+    result.quotes_expired = billing_sweeps.quotes_expire(now=when)
     result.closed = sweeps.tickets_autoclose(now=when)
     # Mail in (issue 4): the IMAP poller when configured, and the raw-mail retention.
     result.mail_in = imap.poll_if_configured(now=now)

@@ -30,6 +30,7 @@ from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
 from helpline.outbox import services as notify
 from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.events import EventKind
 from helpline.tickets.models import Ticket, TicketEvent
 
 TEXT_MAX = 10_000
@@ -518,7 +519,7 @@ def ticket_events_written(
     developer ticket of ``ticket`` (its ``engineering_done`` event) — the account manager gets
     a "tell the merchant" task, in the event's own transaction."""
     for event in events:
-        if event.kind != "engineering_done":
+        if event.kind != EventKind.ENGINEERING_DONE:
             continue
         refs = (event.after or {}).get("dev_tickets", [])
         am_task_open(

@@ -14,14 +14,13 @@ from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import In, Instant, errors
+from helpline.billing import decisions, selectors, services
 from helpline.billing import ledger as ledgers
-from helpline.billing import selectors, services
 from helpline.billing.models import Quote, Subscription
 from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput
 from helpline.merchants import selectors as merchant_selectors
 from helpline.tickets import selectors as ticket_selectors
-from helpline.tickets import services as ticket_services
 
 router = Router(tags=["billing"], auth=AUTH)
 
@@ -94,10 +93,9 @@ def attach_quote(request: HttpRequest, ticket_id: int, payload: QuoteIn) -> Stat
     user = user_of(request)
     ticket = ticket_selectors.ticket_get(user=user, ticket_id=ticket_id)
     _billing(user)
-    ticket_services.ticket_transition(
+    services.quote_create(
         actor=user,
         ticket=ticket,
-        action="quote",
         amount_inr=payload.amount_inr,
         description=payload.description,
         valid_until=payload.valid_until,
@@ -122,18 +120,14 @@ def decide_quote(request: HttpRequest, quote_id: int, payload: DecisionIn) -> An
     """The merchant approves or declines; recorded with who, when and from where."""
     user = user_of(request)
     quote = selectors.quote_get(user=user, quote_id=quote_id)
-    if payload.decision not in ("approve", "decline"):
+    decide = decisions.DECISIONS.get(payload.decision)
+    if decide is None:
         raise InvalidInput("decision is approve or decline", code="invalid_decision")
     ticket = ticket_selectors.ticket_get(user=user, ticket_id=quote.ticket_id)
     if quote.status != Quote.Status.PENDING:
         raise Conflict(f"this quote was {quote.status} already", code="quote_decided")
-    ticket_services.ticket_transition(
-        actor=user,
-        ticket=ticket,
-        action=payload.decision,
-        reason=payload.reason,
-        via=Quote.Via.API,
-        ip=client_ip(request),
+    decide(
+        actor=user, ticket=ticket, reason=payload.reason, via=Quote.Via.API, ip=client_ip(request)
     )
     return quote_out(selectors.quote_get(user=user, quote_id=quote_id), user)
 

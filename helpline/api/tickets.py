@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from helpline.accounts.models import User
 from helpline.api.auth import AUTH, user_of
 from helpline.api.idempotency import OPENAPI, idempotent
 from helpline.api.schemas import Id, In, Instant, Out, errors
+from helpline.billing import services as billing
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import lifecycle, selectors, services
@@ -327,27 +329,59 @@ class TransitionIn(In):
     valid_until: Instant | None = Field(None, description="quote")
 
 
+def _triage(user: User, ticket: Ticket, p: TransitionIn) -> object:
+    return services.ticket_triage(
+        actor=user,
+        ticket=ticket,
+        reason=p.reason,
+        priority=p.priority,
+        issue_type=p.issue_type,
+        due_at=p.due_at,
+        assignee=p.assignee,
+        team=p.team,
+    )
+
+
+def _quote(user: User, ticket: Ticket, p: TransitionIn) -> object:
+    return billing.quote_create(
+        actor=user,
+        ticket=ticket,
+        amount_inr=p.amount_inr,
+        description=p.description,
+        valid_until=p.valid_until,
+        reason=p.reason,
+    )
+
+
+# Each public action's service, with the fields of the body it takes.
+TRANSITIONS: dict[str, Callable[[User, Ticket, TransitionIn], object]] = {
+    "triage": _triage,
+    "start": lambda u, t, p: services.ticket_start(actor=u, ticket=t, reason=p.reason),
+    "quote": _quote,
+    "approve": lambda u, t, p: billing.quote_approve(actor=u, ticket=t, reason=p.reason),
+    "decline": lambda u, t, p: billing.quote_decline(actor=u, ticket=t, reason=p.reason),
+    "workaround": lambda u, t, p: services.ticket_workaround(
+        actor=u, ticket=t, message=p.message, reason=p.reason
+    ),
+    "resolve": lambda u, t, p: services.ticket_resolve(
+        actor=u, ticket=t, message=p.message, reason=p.reason
+    ),
+    "close": lambda u, t, p: services.ticket_close(
+        actor=u, ticket=t, rating=p.rating, comment=p.comment, reason=p.reason
+    ),
+    "reopen": lambda u, t, p: services.ticket_reopen(actor=u, ticket=t, reason=p.reason),
+    "withdraw": lambda u, t, p: services.ticket_withdraw(actor=u, ticket=t, reason=p.reason),
+}
+
+
 @router.post("/tickets/{ticket_id}/transitions", response={200: TicketOut, **errors(403, 404, 409)})
 def transition(request: HttpRequest, ticket_id: int, payload: TransitionIn) -> dict[str, Any]:
     user = user_of(request)
     ticket = selectors.ticket_get(user=user, ticket_id=ticket_id)
-    services.ticket_transition(
-        actor=user,
-        ticket=ticket,
-        action=payload.action,
-        reason=payload.reason,
-        priority=payload.priority,
-        issue_type=payload.issue_type,
-        due_at=payload.due_at,
-        assignee=payload.assignee,
-        team=payload.team,
-        message=payload.message,
-        rating=payload.rating,
-        comment=payload.comment,
-        amount_inr=payload.amount_inr,
-        description=payload.description,
-        valid_until=payload.valid_until,
-    )
+    take = TRANSITIONS.get(payload.action)
+    if take is None:
+        raise lifecycle.unknown_action(payload.action)
+    take(user, ticket, payload)
     return ticket_out(selectors.ticket_get(user=user, ticket_id=ticket_id), user)
 
 

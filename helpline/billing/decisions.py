@@ -1,18 +1,24 @@
-"""A quote decided through the signed link in the mail: the same lifecycle action as
-the support center and the API (``tickets.services.ticket_transition``), recorded with who,
-when and from where (the link, the client's address)."""
+"""A quote decided through the signed link in the mail: the same services as the support center
+and the API (``billing.services.quote_approve`` / ``quote_decline``), recorded with who, when
+and from where (the link, the client's address)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
-from helpline.billing import links
+from helpline.billing import links, services
 from helpline.billing.models import Quote
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput, NotFound
-from helpline.tickets import services as ticket_services
+
+# A merchant's decision on a pending quote, by name (the link, the API, the support center).
+DECISIONS: dict[str, Callable[..., Quote]] = {
+    "approve": services.quote_approve,
+    "decline": services.quote_decline,
+}
 
 
 def quote_for_link(*, raw: str, now: datetime | None = None) -> tuple[Quote, User]:
@@ -35,19 +41,12 @@ def quote_decide_by_link(
     *, raw: str, decision: str, reason: str = "", ip: str | None = None, now: datetime | None = None
 ) -> Quote:
     now = now or clock.now()
-    if decision not in ("approve", "decline"):
+    decide = DECISIONS.get(decision)
+    if decide is None:
         raise InvalidInput("approve or decline", code="invalid_decision")
     quote, user = quote_for_link(raw=raw, now=now)
     if quote.status != Quote.Status.PENDING:
         raise Conflict(f"this quote was {quote.status} already", code="quote_decided")
-    ticket_services.ticket_transition(
-        actor=user,
-        ticket=quote.ticket,
-        action=decision,
-        reason=reason,
-        via=Quote.Via.EMAIL_LINK,
-        ip=ip,
-        now=now,
-    )
+    decide(actor=user, ticket=quote.ticket, reason=reason, via=Quote.Via.EMAIL_LINK, ip=ip, now=now)
     quote.refresh_from_db()
     return quote

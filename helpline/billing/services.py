@@ -1,4 +1,9 @@
-"""Writes about quotes. The ticket lifecycle (tickets.services) calls these."""
+"""Writes about quotes and subscriptions.
+
+A quote is a lifecycle action on its ticket (POLICY.md's table: quote, approve, decline,
+expire): each service here locks the ticket and checks the action through the tickets' change
+API (``tickets.services.change.ActionChange``), writes the quote, and records the ticket's event
+and new status in the same transaction."""
 
 from __future__ import annotations
 
@@ -10,20 +15,27 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from helpline.accounts import access
+from helpline.accounts.models import User
 from helpline.billing.models import Quote, Subscription
+from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
+from helpline.tickets import events
+from helpline.tickets.models import Ticket
+from helpline.tickets.services.change import ActionChange
 
 
-def quote_create(
-    *,
-    ticket_id: int,
-    amount_inr: Decimal | str | float,
-    description: str,
-    valid_until: datetime,
-    actor_id: int | None,
+def _valid_quote(
+    amount_inr: Decimal | str | float | None,
+    description: str | None,
+    valid_until: datetime | None,
     now: datetime,
-) -> Quote:
+) -> tuple[Decimal, str, datetime]:
+    if amount_inr is None or description is None or valid_until is None:
+        raise InvalidInput(
+            "a quote needs amount_inr, description and valid_until", code="quote_incomplete"
+        )
+    valid_until = clock.ensure_aware(valid_until, name="valid_until")
     try:
         amount = Decimal(str(amount_inr)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
@@ -44,36 +56,51 @@ def quote_create(
         raise InvalidInput(
             "a quote must be valid until a time in the future", code="invalid_valid_until"
         )
-    return Quote.objects.create(
-        ticket_id=ticket_id,
-        amount_inr=amount,
-        description=description.strip(),
-        valid_until=valid_until,
-        created_by_id=actor_id,
-        created_at=now,
-    )
+    return amount, description.strip(), valid_until
 
 
-def quote_decide(
+def quote_create(
     *,
-    ticket_id: int,
-    status: str,
-    actor_id: int | None,
-    reason: str,
-    now: datetime,
-    via: str = "",
-    ip: str | None = None,
+    actor: User | None,
+    ticket: Ticket,
+    amount_inr: Decimal | str | float | None,
+    description: str | None,
+    valid_until: datetime | None,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> Quote:
+    """Staff attach a quote to a ticket (the lifecycle's ``quote``): the ticket awaits the
+    merchant's approval, its clocks paused."""
+    now = now or clock.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        change = ActionChange.begin("quote", actor=actor, ticket=ticket, now=now)
+        amount, text, until = _valid_quote(amount_inr, description, valid_until, now)
+        quote = Quote.objects.create(
+            ticket_id=change.ticket.pk,
+            amount_inr=amount,
+            description=text,
+            valid_until=until,
+            created_by_id=actor.pk if actor else None,
+            created_at=now,
+        )
+        change.add(events.quote(quote=quote))
+        change.finish(reason=reason)
+    return quote
+
+
+def _decide(change: ActionChange, status: str, *, reason: str, via: str, ip: str | None) -> Quote:
+    """Record the decision on the ticket's pending quote (404 if it has none)."""
     quote = (
         Quote.objects.select_for_update()
-        .filter(ticket_id=ticket_id, status=Quote.Status.PENDING)
+        .filter(ticket_id=change.ticket.pk, status=Quote.Status.PENDING)
         .first()
     )
     if quote is None:
         raise NotFound("this ticket has no pending quote", code="no_pending_quote")
     quote.status = status
-    quote.decided_by_id = actor_id
-    quote.decided_at = now
+    quote.decided_by_id = change.actor.pk if change.actor else None
+    quote.decided_at = change.now
     quote.decision_reason = reason
     quote.decided_via = via if via in Quote.Via.values else ""
     quote.decided_ip = _ip_or_none(ip)
@@ -87,6 +114,64 @@ def quote_decide(
             "decided_ip",
         ]
     )
+    return quote
+
+
+def quote_approve(
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    reason: str = "",
+    via: str = Quote.Via.API,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """The merchant approves the pending quote: work goes on (the ticket is in progress).
+    ``via`` and ``ip``: from where the decision came (recorded on the quote)."""
+    now = now or clock.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        change = ActionChange.begin("approve", actor=actor, ticket=ticket, now=now)
+        quote = _decide(change, Quote.Status.APPROVED, reason=reason, via=via, ip=ip)
+        change.add(events.quote_approved(quote=quote, reason=reason))
+        change.finish(reason=reason)
+    return quote
+
+
+def quote_decline(
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    reason: str,
+    via: str = Quote.Via.API,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """The merchant declines the pending quote, saying why: the ticket is back to triaged."""
+    now = now or clock.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        change = ActionChange.begin("decline", actor=actor, ticket=ticket, now=now)
+        if not reason:
+            raise InvalidInput(
+                "say why the quote is declined (support sees the reason)", code="reason_required"
+            )
+        quote = _decide(change, Quote.Status.DECLINED, reason=reason, via=via, ip=ip)
+        change.add(events.quote_declined(quote=quote, reason=reason))
+        change.finish(reason=reason)
+    return quote
+
+
+def quote_expire(*, ticket: Ticket | int, reason: str, now: datetime | None = None) -> Quote:
+    """The system: the pending quote of ``ticket`` (or its id) is past its validity, the ticket
+    goes back to triaged."""
+    now = now or clock.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        change = ActionChange.begin("expire", actor=None, ticket=ticket, now=now)
+        quote = _decide(change, Quote.Status.EXPIRED, reason=reason, via=Quote.Via.SYSTEM, ip=None)
+        change.add(events.quote_expired(quote=quote, reason=reason))
+        change.finish(reason=reason)
     return quote
 
 

@@ -4,8 +4,9 @@
 then writes the tickets along one of two paths.
 
 * **Stories** (the default 60 tickets, and the newest 60 of a large demo) go through the
-  ticket services — ``ticket_create``, ``ticket_reply``, ``ticket_transition`` — each call with
-  an explicit ``now`` walking forward through the ticket's life over the last three weeks;
+  ticket services — ``ticket_create``, ``ticket_reply``, the lifecycle actions (``ticket_triage``
+  …, billing's quote services) — each call with an explicit ``now`` walking forward through
+  the ticket's life over the last three weeks;
   ``clocks_sweep`` at the end records the breaches of open tickets at their true instants.
   Every change has its event, exactly as in production. A score of stories is scripted (a C1
   at night downgraded by a workaround, a question waiting on the merchant, a quote awaiting
@@ -43,6 +44,7 @@ from django.db import transaction
 
 from helpline.accounts import services as accounts
 from helpline.accounts.models import Team, User
+from helpline.billing import services as billing
 from helpline.core import clock
 from helpline.core.errors import Conflict
 from helpline.demo.content import CONTENT, STORIES
@@ -508,9 +510,23 @@ class _Runner:
                 rating=int(args["rating"]) if "rating" in args else None,
                 comment=args.get("comment", ""),
             )
-        return services.ticket_transition(
-            actor=actor, ticket=ticket, action=action, reason=reason, now=at, **extra
-        )
+        done = ACTIONS[action](actor=actor, ticket=ticket, reason=reason, now=at, **extra)
+        return done if isinstance(done, Ticket) else Ticket.objects.get(pk=ticket.pk)
+
+
+# A story's lifecycle steps, each to its service (the quote's are billing's).
+ACTIONS: dict[str, Callable[..., object]] = {
+    "triage": services.ticket_triage,
+    "start": services.ticket_start,
+    "quote": billing.quote_create,
+    "approve": billing.quote_approve,
+    "decline": billing.quote_decline,
+    "workaround": services.ticket_workaround,
+    "resolve": services.ticket_resolve,
+    "close": services.ticket_close,
+    "reopen": services.ticket_reopen,
+    "withdraw": services.ticket_withdraw,
+}
 
 
 # ------------------------------------------------------------------------------------ loading

@@ -1,5 +1,5 @@
 """Developer tickets: open one for merchant tickets (escalate), link more, change its
-status, engineer or ETA. The merchant tickets' side goes through ``tickets.escalation`` (events,
+status, engineer or ETA. The merchant tickets' side goes through ``engineering.escalation`` (events,
 the due date moved by an ETA, a note the merchant sees); when every developer ticket of a merchant
 ticket is done, its assignee and account manager are told (the ``engineering_done`` event's
 notification rule) and the account manager gets a "tell the merchant" task (account management
@@ -21,9 +21,10 @@ from helpline.core import clock
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.engineering import access as engineering_access
+from helpline.engineering import escalation
 from helpline.engineering.models import DevTicket
-from helpline.tickets import escalation
 from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.events import EventKind
 from helpline.tickets.models import Ticket
 
 UNSET: Any = object()
@@ -111,7 +112,7 @@ def devticket_open(
 
 def _linked(actor: User, dev: DevTicket, ticket: Ticket, now: datetime) -> None:
     escalation.ticket_engineering_event(
-        actor=actor, ticket=ticket, kind="escalated", references=[dev.reference], now=now
+        actor=actor, ticket=ticket, kind=EventKind.ESCALATED, references=[dev.reference], now=now
     )
     if dev.eta is not None and dev.status != DONE:
         escalation.ticket_engineering_eta(
@@ -196,7 +197,7 @@ def devticket_update(
                 escalation.ticket_engineering_event(
                     actor=actor,
                     ticket=ticket,
-                    kind="engineering_reopened",
+                    kind=EventKind.ENGINEERING_REOPENED,
                     references=[dev.reference],
                     now=now,
                 )
@@ -212,5 +213,5 @@ def _maybe_all_done(actor: User, ticket: Ticket, now: datetime) -> None:
     refs = [d.reference for d in devs]
     # Account management hears of the event (a ticket listener) and opens the task.
     escalation.ticket_engineering_event(
-        actor=actor, ticket=ticket, kind="engineering_done", references=refs, now=now
+        actor=actor, ticket=ticket, kind=EventKind.ENGINEERING_DONE, references=refs, now=now
     )

@@ -45,16 +45,17 @@ from helpline.merchants import selectors as merchants
 from helpline.merchants.models import Store
 from helpline.merchants.selectors import Sender
 from helpline.sla import selectors as sla_selectors
-from helpline.tickets import attachments
+from helpline.tickets import attachments, events
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as tickets
 from helpline.tickets.models import REFERENCE_PREFIX, Channel, Status, Ticket, TicketMessage
+from helpline.tickets.services import checks
 
 log = logging.getLogger(__name__)
 
 ISSUE_TYPE = "functionality"
 DEFAULT_PRIORITY = "C3"
-BODY_MAX = tickets.BODY_MAX
+BODY_MAX = checks.BODY_MAX
 _REFERENCE = re.compile(rf"(?<![\w-]){re.escape(REFERENCE_PREFIX)}(\d{{1,12}})(?!\w)", re.I)
 
 
@@ -355,9 +356,7 @@ def _new_ticket(
     if cites is not None:
         tickets.ticket_record(
             ticket=ticket,
-            kind="follow_up_of",
-            after={"ticket": cites.pk, "reference": cites.reference},
-            reason="mail answering a closed ticket",
+            event=events.follow_up_of(ticket=cites.pk, reference=cites.reference),
             now=now,
         )
     _stored, refused = attachments.attachments_store(
@@ -387,18 +386,16 @@ def _reply(
     if flagged:
         tickets.ticket_record(
             ticket=ticket,
-            kind="unverified_sender",
-            after={"from": parsed.from_address, "message_id": message.pk},
-            reason="a reply to our mail from an address that is no contact of this merchant",
+            event=events.unverified_sender(address=parsed.from_address, message_id=message.pk),
             now=now,
         )
     tag = priority_tags(parsed.subject or "")
     if tag and _rank(tag) < _rank(ticket.priority):
         tickets.ticket_record(
             ticket=ticket,
-            kind="merchant_asks_priority",
-            after={"asked": tag, "current": ticket.priority, "message_id": message.pk},
-            reason=f"the merchant asks for {tag} in the subject of a reply",
+            event=events.merchant_asks_priority(
+                asked=tag, current=ticket.priority, message_id=message.pk
+            ),
             now=now,
         )
     _stored, refused = attachments.attachments_store(

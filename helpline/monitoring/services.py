@@ -376,7 +376,7 @@ def _outage_confirmed(
         what += " This falls inside an announced maintenance window."
     ticket = ticket_selectors.open_ticket_for_store(store_id=store.pk, issue_type=STORE_DOWN)
     if ticket is not None:
-        tickets.ticket_system_note(ticket=ticket, body=what, what="monitor", now=now)
+        tickets.ticket_system_note(ticket=ticket, body=what, now=now)
     else:
         ticket = tickets.ticket_create(
             actor=None,
@@ -413,7 +413,7 @@ def _recovery_confirmed(
             "Support will confirm and resolve this ticket."
         )
         with contextlib.suppress(Conflict):  # closed meanwhile: nothing to tell on it
-            tickets.ticket_system_note(ticket=ticket, body=body, what="monitor", now=now)
+            tickets.ticket_system_note(ticket=ticket, body=body, now=now)
     if outage.incident_id is not None:
         open_left = Outage.objects.filter(incident_id=outage.incident_id, ended_at__isnull=True)
         if not open_left.exists():

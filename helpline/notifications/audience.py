@@ -7,21 +7,22 @@ from typing import Any
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.notifications import paging
+from helpline.tickets.events import EventKind
 
 MERCHANT_KINDS = frozenset(
     {
-        "created",
-        "status",
-        "priority",
-        "due_date",
-        "quote",
-        "quote_approved",
-        "quote_declined",
-        "quote_expired",
-        "workaround",
-        "resolved",
-        "reopened",
-        "withdrawn",
+        EventKind.CREATED,
+        EventKind.STATUS,
+        EventKind.PRIORITY,
+        EventKind.DUE_DATE,
+        EventKind.QUOTE,
+        EventKind.QUOTE_APPROVED,
+        EventKind.QUOTE_DECLINED,
+        EventKind.QUOTE_EXPIRED,
+        EventKind.WORKAROUND,
+        EventKind.RESOLVED,
+        EventKind.REOPENED,
+        EventKind.WITHDRAWN,
     }
 )
 Heard = list[tuple[User, str]]
@@ -36,9 +37,11 @@ def _merchant(event: Any, ticket: Any, actor: User | None) -> Heard:
     if requester is None or requester.role != Role.MERCHANT or not event.public:
         return []
     kind, after = event.kind, event.after or {}
-    if kind in MERCHANT_KINDS and (kind == "created" or actor is None or actor.pk != requester.pk):
+    if kind in MERCHANT_KINDS and (
+        kind == EventKind.CREATED or actor is None or actor.pk != requester.pk
+    ):
         return [(requester, "merchant")]
-    if kind == "message" and after.get("from_staff"):
+    if kind == EventKind.MESSAGE and after.get("from_staff"):
         return [(requester, "staff_reply")]
     return []
 
@@ -49,16 +52,16 @@ def _staff(event: Any, ticket: Any) -> Heard:
     assignee = ticket.assignee if ticket.assignee_id else None
     lead = ticket.team.lead if ticket.team_id and ticket.team.lead_id else None
     out: Heard = []
-    if kind == "assignee" and assignee is not None and assignee.pk == after_id(event):
+    if kind == EventKind.ASSIGNEE and assignee is not None and assignee.pk == after_id(event):
         out.append((assignee, "assignee"))
-    if kind == "message" and not after.get("from_staff") and assignee is not None:
+    if kind == EventKind.MESSAGE and not after.get("from_staff") and assignee is not None:
         out.append((assignee, "merchant_reply"))
-    if kind == "sla_warning":
+    if kind == EventKind.SLA_WARNING:
         if assignee is not None:
             out.append((assignee, "warning"))
         elif lead is not None:
             out.append((lead, "warning"))
-    if kind == "sla_breached":
+    if kind == EventKind.SLA_BREACHED:
         out.extend((u, "breach") for u in (assignee, lead) if u is not None)
     return out
 
@@ -70,13 +73,17 @@ def _account_manager(event: Any, ticket: Any) -> Heard:
     manager = ticket.store.account_manager if ticket.store.account_manager_id else None
     out: Heard = []
     if manager is not None and (
-        (kind == "created" and ticket.priority in ("C1", "C2"))
-        or (kind == "priority" and event.after in ("C1", "C2") and event.before not in ("C1", "C2"))
+        (kind == EventKind.CREATED and ticket.priority in ("C1", "C2"))
+        or (
+            kind == EventKind.PRIORITY
+            and event.after in ("C1", "C2")
+            and event.before not in ("C1", "C2")
+        )
     ):
         out.append((manager, "account_manager"))
-    if kind == "engineering_done":  # the agent and the account manager are told
+    if kind == EventKind.ENGINEERING_DONE:  # the agent and the account manager are told
         out.extend((u, "engineering_done") for u in (assignee, manager) if u is not None)
-    if kind == "quote_declined" and assignee is not None:  # back to staff with the reason
+    if kind == EventKind.QUOTE_DECLINED and assignee is not None:  # back to staff with the reason
         out.append((assignee, "quote_declined"))
     return out
 
@@ -87,12 +94,12 @@ def _on_call(event: Any, ticket: Any) -> Heard:
     kind = event.kind
     out: Heard = []
     if (
-        kind == "created"
+        kind == EventKind.CREATED
         and ticket.priority == "C1"
         and paging.after_hours(ticket, event.created_at)
     ):
         out.extend((user, "on_call") for user in paging.on_call(event.created_at))
-    if ticket.channel == "monitor" and kind in ("created", "monitor"):
+    if ticket.channel == "monitor" and kind in (EventKind.CREATED, EventKind.MONITOR):
         # Opened by the store monitor (no requester).
         out.extend(
             (u, "merchant")
@@ -100,7 +107,7 @@ def _on_call(event: Any, ticket: Any) -> Heard:
         )
         if ticket.store.account_manager_id:
             out.append((ticket.store.account_manager, "account_manager"))
-        if kind == "created":
+        if kind == EventKind.CREATED:
             out.extend((user, "on_call") for user in paging.on_call(event.created_at))
     return out
 
@@ -122,7 +129,7 @@ def audience(event: Any, ticket: Any, actor: User | None) -> Heard:
         if user.pk in seen or not user.is_active:
             continue
         own = actor is not None and user.pk == actor.pk and not kind.startswith("sla_")
-        if own and kind != "created":
+        if own and kind != EventKind.CREATED:
             continue
         seen.add(user.pk)
         result.append((user, why))

@@ -15,6 +15,7 @@ from helpline.mail import threads
 from helpline.outbox.channels.email import payload as email_payload
 from helpline.outbox.services import Notification
 from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.events import EventKind
 from helpline.tickets.models import Channel, Ticket, TicketMessage
 
 REPLY_KIND = "mail_reply"
@@ -27,7 +28,10 @@ def on_thread(ticket: Any, *, channel: str, user_id: int) -> bool:
 
 def _staff_wrote(events: Sequence[Any]) -> bool:
     return any(
-        e.kind == "message" and e.public and isinstance(e.after, dict) and e.after.get("from_staff")
+        e.kind == EventKind.MESSAGE
+        and e.public
+        and isinstance(e.after, dict)
+        and e.after.get("from_staff")
         for e in events
     )
 
@@ -36,7 +40,7 @@ def _staff_reply(events: Sequence[Any]) -> TicketMessage | None:
     for event in events:
         after = event.after if isinstance(event.after, dict) else {}
         message_id = after.get("message_id")
-        if event.kind == "message" and event.public and after.get("from_staff"):
+        if event.kind == EventKind.MESSAGE and event.public and after.get("from_staff"):
             if not isinstance(message_id, int):
                 return None
             return ticket_selectors.message_by_id(message_id)
@@ -74,7 +78,7 @@ class _Thread:
         root = self.root
         if root is None or self.reply is None or not root.address or root.address in addresses:
             return []
-        event = next(e for e in events if e.kind == "message")
+        event = next(e for e in events if e.kind == EventKind.MESSAGE)
         n = Notification(
             channel="email",
             kind=REPLY_KIND,

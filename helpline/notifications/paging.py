@@ -13,6 +13,7 @@ from helpline.outbox.services import Notification
 from helpline.sla import business_time as sla_clock
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.defaults import BUSINESS
+from helpline.tickets.events import EventKind
 
 ESCALATE_AFTER = timedelta(minutes=30)
 UNANSWERED = "C1 unanswered for 30 minutes after hours"
@@ -40,7 +41,7 @@ def escalations(event: Any, ticket: Any, payloads: Any) -> list[Notification]:
     """A C1 after hours: the lead hears of it 30 minutes later unless staff answered by then
     (``unless_answered``: the outbox drops the row when it falls due if they did).
     ``payloads(event, user, summary)`` gives the (email, whatsapp) payloads for a person."""
-    if event.kind != "created" or ticket.priority != "C1":
+    if event.kind != EventKind.CREATED or ticket.priority != "C1":
         return []
     if not after_hours(ticket, event.created_at):
         return []

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from helpline.accounts.models import User
 from helpline.outbox.models import Preference
+from helpline.tickets.events import EventKind
 
 
 def _zone(user: User) -> ZoneInfo:
@@ -29,7 +30,7 @@ def topics(items: Sequence[tuple[Any, ...]]) -> set[str]:
     """What one person's notification is about, for their mutes: its named actions (a
     resolution, a quote) without the status change and message that come with them."""
     kinds = {item[0].kind for item in items}
-    return (kinds - {"status", "message"}) or kinds
+    return (kinds - {EventKind.STATUS, EventKind.MESSAGE}) or kinds
 
 
 def quiet_until(pref: Preference, user: User, at: datetime) -> datetime | None:

@@ -40,6 +40,7 @@ from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
 from helpline.outbox.models import Preference, WebhookEndpoint
 from helpline.outbox.services import Notification
 from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.events import EventKind
 
 URGENT_FOR_MERCHANT = frozenset({"resolved", "workaround", "staff_reply"})
 # One person's share of a change: (event, why they hear of it, its summary, its message).
@@ -55,7 +56,7 @@ def _valid_until(event: Any) -> datetime:
 
 
 def _message_of(event: Any) -> Any:
-    if event.kind not in ("message", "note", "monitor"):
+    if event.kind not in (EventKind.MESSAGE, EventKind.NOTE, EventKind.MONITOR):
         return None
     message_id = (event.after or {}).get("message_id")
     loaded = getattr(event, "loaded_message", None)  # handed over by tickets.write_events
@@ -134,7 +135,7 @@ def _webhooks(event: Any, ticket: Any, endpoints: Sequence[WebhookEndpoint]) -> 
 
 def _acknowledged(ticket: Any, first: Any, threaded: bool) -> bool:
     """The opening of a mail ticket, to its requester by mail: the acknowledgement says it."""
-    return threaded and ticket.channel == "email" and first.kind == "created"
+    return threaded and ticket.channel == "email" and first.kind == EventKind.CREATED
 
 
 def _email_for(
@@ -157,7 +158,7 @@ def _email_for(
     threaded = mail_threads.on_thread(ticket, channel=channel, user_id=user.pk)
     if not (pref is None or pref.email or c1) or _acknowledged(ticket, first, threaded):
         return None
-    quote = next((e for e, _, _, _ in items if e.kind == "quote"), None)
+    quote = next((e for e, _, _, _ in items if e.kind == EventKind.QUOTE), None)
     return Notification(
         channel=channel,
         kind=first.kind,
@@ -228,7 +229,7 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
     prefs = outbox.preferences_of(list(heard)) if heard else {}
     for user, items in heard.values():
         # Named after the gravest thing in it (a late sweep records a warning and a breach).
-        items.sort(key=lambda item: item[0].kind != "sla_breached")
+        items.sort(key=lambda item: item[0].kind != EventKind.SLA_BREACHED)
         summary = "; ".join(dict.fromkeys(summary for _, _, summary, _ in items))
         pref = prefs.get(user.pk)
         for made in (

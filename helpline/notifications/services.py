@@ -17,25 +17,26 @@ from helpline.core.errors import InvalidInput
 from helpline.notifications import rules
 from helpline.outbox import services as outbox
 from helpline.outbox.models import Preference
+from helpline.tickets.events import EventKind
 
 # What a person can be told about (notifications.rules), with the words the preference page uses.
 EVENT_KINDS: dict[str, str] = {
-    "created": "A ticket is opened (acknowledgement; account managers: C1 and C2)",
-    "message": "A new message on a ticket",
-    "status": "Status changes",
-    "priority": "Priority changes",
-    "due_date": "Due date changes",
-    "quote": "A cost quote is sent",
-    "quote_approved": "A quote is approved",
-    "quote_declined": "A quote is declined",
-    "quote_expired": "A quote expires",
-    "workaround": "A workaround is recorded",
-    "resolved": "A ticket is resolved",
-    "reopened": "A ticket is reopened",
-    "withdrawn": "A ticket is withdrawn",
-    "assignee": "A ticket is assigned to you",
-    "sla_warning": "75 % of a target has passed",
-    "sla_breached": "A target is breached",
+    EventKind.CREATED: "A ticket is opened (acknowledgement; account managers: C1 and C2)",
+    EventKind.MESSAGE: "A new message on a ticket",
+    EventKind.STATUS: "Status changes",
+    EventKind.PRIORITY: "Priority changes",
+    EventKind.DUE_DATE: "Due date changes",
+    EventKind.QUOTE: "A cost quote is sent",
+    EventKind.QUOTE_APPROVED: "A quote is approved",
+    EventKind.QUOTE_DECLINED: "A quote is declined",
+    EventKind.QUOTE_EXPIRED: "A quote expires",
+    EventKind.WORKAROUND: "A workaround is recorded",
+    EventKind.RESOLVED: "A ticket is resolved",
+    EventKind.REOPENED: "A ticket is reopened",
+    EventKind.WITHDRAWN: "A ticket is withdrawn",
+    EventKind.ASSIGNEE: "A ticket is assigned to you",
+    EventKind.SLA_WARNING: "75 % of a target has passed",
+    EventKind.SLA_BREACHED: "A target is breached",
 }
 WHATSAPP_NUMBER = re.compile(r"\+[1-9][0-9]{7,14}")
 

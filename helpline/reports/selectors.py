@@ -47,6 +47,7 @@ from helpline.core.errors import InvalidInput
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import access as ticket_access
 from helpline.tickets import selectors as ticket_selectors
+from helpline.tickets.events import EventKind
 from helpline.tickets.models import Ticket, TicketClock, TicketEvent
 
 Dimension = Literal["priority", "store", "agent", "month"]
@@ -356,7 +357,7 @@ def backlog(*, user: User | None, period: Period) -> Table:
 
 def _cause() -> Case:
     reopened = Exists(
-        TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), kind="sla_resumed")
+        TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), kind=EventKind.SLA_RESUMED)
     )
     return Case(
         When(

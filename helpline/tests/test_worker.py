@@ -108,9 +108,7 @@ def test_business_hours_tickets_never_warn_at_night(cast) -> None:
 
 
 def resolve(cast, ticket: Ticket, at: datetime) -> None:
-    tickets.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="resolve", message="Fixed", now=at
-    )
+    tickets.ticket_resolve(actor=cast.ravi, ticket=ticket, message="Fixed", now=at)
 
 
 def test_resolved_tickets_close_themselves_after_seven_days_without_a_merchant_reply(cast) -> None:

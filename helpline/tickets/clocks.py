@@ -9,13 +9,13 @@ holiday rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from helpline.sla import business_time as sla_clock
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.policy import TargetSpec
+from helpline.tickets import events as kinds
+from helpline.tickets.events import EventSpec
 from helpline.tickets.models import Ticket, TicketClock
 
 WARNING_FRACTION = 0.75
@@ -35,20 +35,6 @@ CLOCK_FIELDS = [
     "stopped_at",
     "superseded_at",
 ]
-
-
-@dataclass
-class EventSpec:
-    kind: str
-    before: Any = None
-    after: Any = None
-    reason: str = ""
-    public: bool = False
-    at: datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    # The message a "message"/"note" event names, when the service has it in hand: the notify
-    # rules use it instead of reading it back (decision 0070).
-    message: Any = None
 
 
 def calendar_for(
@@ -131,24 +117,12 @@ def settle(ticket: Ticket, clk: TicketClock, now: datetime) -> list[EventSpec]:
     if clk.met_at is not None or clk.stopped_at is not None or not is_running(clk):
         return events
     if clk.warn_at is not None and clk.warned_at is None and clk.warn_at <= now:
-        clk.warned_at = clk.warn_at
+        warned = clk.warned_at = clk.warn_at
         clk.warn_at = None
-        events.append(
-            EventSpec(
-                "sla_warning",
-                after={"target": clk.kind, "deadline": iso(clk.deadline), "at": iso(clk.warned_at)},
-                at=clk.warned_at,
-            )
-        )
+        events.append(kinds.sla_warning(target=clk.kind, deadline=clk.deadline, at=warned))
     if clk.deadline is not None and clk.breached_at is None and clk.deadline <= now:
-        clk.breached_at = clk.deadline
-        events.append(
-            EventSpec(
-                "sla_breached",
-                after={"target": clk.kind, "priority": clk.priority, "at": iso(clk.breached_at)},
-                at=clk.breached_at,
-            )
-        )
+        breached = clk.breached_at = clk.deadline
+        events.append(kinds.sla_breached(target=clk.kind, priority=clk.priority, at=breached))
     return events
 
 
@@ -178,15 +152,12 @@ def meet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     clk.taken_business = clk.consumed
     clk.taken_wall = clk.wall_consumed
     events.append(
-        EventSpec(
-            "sla_met",
-            after={
-                "target": clk.kind,
-                "priority": clk.priority,
-                "business_seconds": int(clk.consumed.total_seconds()),
-                "wall_seconds": int(clk.wall_consumed.total_seconds()),
-                "late": clk.breached_at is not None,
-            },
+        kinds.sla_met(
+            target=clk.kind,
+            priority=clk.priority,
+            business_seconds=int(clk.consumed.total_seconds()),
+            wall_seconds=int(clk.wall_consumed.total_seconds()),
+            late=clk.breached_at is not None,
             at=at,
         )
     )
@@ -197,19 +168,12 @@ def unmeet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     """Reopen: the resolution target is pending again and resumes where it stopped."""
     if clk.met_at is None:
         return []
-    before = {"met_at": iso(clk.met_at)}
+    met_at = clk.met_at
     clk.met_at = None
     clk.taken_business = None
     clk.taken_wall = None
     _run_from(ticket, clk, at)
-    return [
-        EventSpec(
-            "sla_resumed",
-            before=before,
-            after={"target": clk.kind, "deadline": iso(clk.deadline)},
-            at=at,
-        )
-    ]
+    return [kinds.sla_resumed(target=clk.kind, met_at=met_at, deadline=clk.deadline, at=at)]
 
 
 def stop(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:

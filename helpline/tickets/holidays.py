@@ -12,9 +12,10 @@ from django.db import transaction
 from helpline.core import clock
 from helpline.sla import services as sla_services
 from helpline.tickets import clocks
-from helpline.tickets.clocks import EventSpec, iso
+from helpline.tickets import events as kinds
+from helpline.tickets.events import EventSpec
 from helpline.tickets.models import Ticket, TicketClock
-from helpline.tickets.services import write_events
+from helpline.tickets.services.change import write_events
 
 
 def _recompute_running(*, calendar_slug: str, now: datetime, reason: str) -> int:
@@ -45,12 +46,8 @@ def _recompute_running(*, calendar_slug: str, now: datetime, reason: str) -> int
             if clk.deadline != before:
                 clk.save(update_fields=clocks.CLOCK_FIELDS)
                 events.append(
-                    EventSpec(
-                        "sla_recomputed",
-                        before=iso(before),
-                        after={"target": clk.kind, "deadline": iso(clk.deadline)},
-                        reason=reason,
-                        at=now,
+                    kinds.sla_recomputed(
+                        target=clk.kind, before=before, deadline=clk.deadline, reason=reason, at=now
                     )
                 )
         if events:

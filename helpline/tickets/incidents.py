@@ -6,7 +6,7 @@
   master and on every open linked ticket — so each merchant gets the message, an event and a
   notification of their own, and their first-response clock is met like any public reply.
 - ``master_resolve``: resolves the master and every open linked ticket, each through
-  ``ticket_transition(action="resolve")`` with a note naming the incident's resolution.
+  ``ticket_resolve`` with a note naming the incident's resolution.
 - ``tickets_merge``: a merchant's duplicate tickets are merged into a surviving ticket: every
   message and event of a duplicate moves to the survivor (rows are moved, never rewritten or
   lost), the duplicate is closed with its clocks stopped, and both get a ``merged`` event.
@@ -26,8 +26,9 @@ from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.tickets import access as ticket_access
-from helpline.tickets import clocks, services
-from helpline.tickets.clocks import EventSpec
+from helpline.tickets import clocks
+from helpline.tickets import events as kinds
+from helpline.tickets.events import EventSpec
 from helpline.tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -37,6 +38,9 @@ from helpline.tickets.models import (
     TicketEvent,
     TicketMessage,
 )
+from helpline.tickets.services.actions import ticket_resolve
+from helpline.tickets.services.change import TicketChange, write_events
+from helpline.tickets.services.messages import ticket_reply
 
 MERGE_MAX = 50
 OPEN = {s.value for s in OPEN_STATUSES}
@@ -61,8 +65,9 @@ def _staff_lock(actor: User | None, *tickets: Ticket | int) -> dict[int, Ticket]
     return locked
 
 
-def _event(ticket: Ticket, actor: User | None, now: datetime, kind: str, **fields: object) -> None:
-    services.write_events(ticket, actor, [EventSpec(kind, at=now, **fields)])  # type: ignore[arg-type]
+def _event(ticket: Ticket, actor: User | None, now: datetime, spec: EventSpec) -> None:
+    spec.at = now
+    write_events(ticket, actor, [spec])
 
 
 def ticket_link(
@@ -87,17 +92,8 @@ def ticket_link(
         child.master = parent
         child.updated_at = now
         child.save(update_fields=["master", "updated_at"])
-        _event(
-            child,
-            actor,
-            now,
-            "incident_linked",
-            before={"master": before},
-            after={"master": parent.pk},
-            reason="joined a platform incident; updates will follow here",
-            public=True,
-        )
-        _event(parent, actor, now, "incident_child_added", after={"ticket": child.pk})
+        _event(child, actor, now, kinds.incident_linked(before=before, master=parent.pk))
+        _event(parent, actor, now, kinds.incident_child_added(ticket=child.pk))
     return child
 
 
@@ -111,7 +107,7 @@ def ticket_unlink(*, actor: User | None, ticket: Ticket, now: datetime | None = 
         child.master = None
         child.updated_at = now
         child.save(update_fields=["master", "updated_at"])
-        _event(child, actor, now, "incident_unlinked", before={"master": before}, public=True)
+        _event(child, actor, now, kinds.incident_unlinked(before=before))
     return child
 
 
@@ -130,11 +126,9 @@ def master_update(
     with transaction.atomic():
         parent = _staff_lock(actor, master)[master.pk]
         linked = _open_linked(parent)
-        services.ticket_reply(actor=actor, ticket=parent, body=body, channel=Channel.STAFF, now=now)
+        ticket_reply(actor=actor, ticket=parent, body=body, channel=Channel.STAFF, now=now)
         for child in linked:
-            services.ticket_reply(
-                actor=actor, ticket=child, body=body, channel=Channel.STAFF, now=now
-            )
+            ticket_reply(actor=actor, ticket=child, body=body, channel=Channel.STAFF, now=now)
     return len(linked)
 
 
@@ -147,14 +141,11 @@ def master_resolve(
     with transaction.atomic():
         parent = _staff_lock(actor, master)[master.pk]
         linked = _open_linked(parent)
-        services.ticket_transition(
-            actor=actor, ticket=parent, action="resolve", message=message, now=now
-        )
+        ticket_resolve(actor=actor, ticket=parent, message=message, now=now)
         for child in linked:
-            services.ticket_transition(
+            ticket_resolve(
                 actor=actor,
                 ticket=child,
-                action="resolve",
                 message=f"The platform incident behind this ticket is resolved: {message}",
                 reason="resolved with its master incident",
                 now=now,
@@ -200,15 +191,15 @@ def tickets_merge(
                 # Files go with their messages (and those of the duplicate's description).
                 "attachments": Attachment.objects.filter(ticket=dup).update(ticket=keep),
             }
-            change = services._Change(dup, actor, now)
+            change = TicketChange(dup, actor, now)
             change.each_clock(clocks.stop)
             change.set("closed_at", now)
-            services._set_status(change, Status.CLOSED, reason=f"merged into {keep.reference}")
+            change.set_status(Status.CLOSED, reason=f"merged into {keep.reference}")
             into = {"ticket": keep.pk, "reference": keep.reference, **moved}
-            change.event("merged_into", after=into, reason=reason, public=True)
+            change.add(kinds.merged_into(into=into, reason=reason))
             change.save()
             came = {"ticket": dup.pk, "reference": dup.reference, "subject": dup.subject, **moved}
-            _event(keep, actor, now, "merged", after=came, reason=reason, public=True)
+            _event(keep, actor, now, kinds.merged(came=came, reason=reason))
         keep.updated_at = now
         keep.save(update_fields=["updated_at"])
     return keep

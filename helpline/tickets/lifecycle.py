@@ -67,14 +67,18 @@ def allowed_actions(capacity: str | None, status: str, priority: str) -> list[st
     ]
 
 
+def unknown_action(action: str) -> InvalidInput:
+    """The error for an action that is not one of the public actions (422)."""
+    return InvalidInput(
+        f"unknown action {action!r}; actions: {', '.join(PUBLIC_ACTIONS)}", code="unknown_action"
+    )
+
+
 def check(action: str, *, capacity: str, status: str, priority: str) -> Transition:
     """The transition, or the error: 422 unknown, 403 never for this role, 409 not now."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise InvalidInput(
-            f"unknown action {action!r}; actions: {', '.join(PUBLIC_ACTIONS)}",
-            code="unknown_action",
-        )
+        raise unknown_action(action)
     if capacity not in transition.actors:
         raise Forbidden(
             f"your role may not {action.replace('_', ' ')} a ticket", code="action_forbidden"

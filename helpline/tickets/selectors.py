@@ -16,6 +16,7 @@ from helpline.core.errors import Forbidden, InvalidInput, NotFound
 from helpline.core.prepared import Prepared
 from helpline.core.validation import id_in_range
 from helpline.tickets import access as ticket_access
+from helpline.tickets.events import EventKind
 from helpline.tickets.models import (
     MERCHANT_OPEN,
     OPEN_STATUSES,
@@ -269,7 +270,7 @@ def ticket_events(*, user: User | None, ticket: Ticket) -> list[TicketEvent]:
     qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("pk")
     if not access.sees_internal(user):
         # Merchants: the public events, and their own actions.
-        qs = qs.filter(Q(public=True) | Q(actor=user, kind__in=["message"]))
+        qs = qs.filter(Q(public=True) | Q(actor=user, kind__in=[EventKind.MESSAGE]))
     return list(qs)
 
 

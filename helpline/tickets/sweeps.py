@@ -1,6 +1,7 @@
-"""The worker's sweeps over tickets: warnings and breaches at their true instants, quotes that
-expire, resolved tickets that close by themselves. Each row goes through the same ``_Change`` or
-``ticket_transition`` as any other change (events, notifications)."""
+"""The worker's sweeps over tickets: warnings and breaches at their true instants, resolved
+tickets that close by themselves. Each row goes through the same ``TicketChange`` or
+``ticket_close`` as any other change (events, notifications). (Quotes that expire are billing's
+sweep, ``billing.sweeps.quotes_expire``.)"""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from helpline.billing import services as billing
 from helpline.core import clock
 from helpline.core.errors import Conflict
 from helpline.tickets.models import Status, Ticket, TicketClock
-from helpline.tickets.services import _Change, ticket_transition
+from helpline.tickets.services.actions import ticket_close
+from helpline.tickets.services.change import TicketChange
 
 
 def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
@@ -31,9 +32,7 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     count = 0
     for ticket_id in list(due):
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-            change = _Change(ticket, None, now)
-            change.settle()
+            change = TicketChange.lock(ticket_id, actor=None, now=now)
             if change.events:
                 change.save(touch_ticket=False)
                 count += len(change.events)
@@ -44,22 +43,6 @@ def _due_filter(now: datetime) -> Q:
     return Q(breached_at__isnull=True, deadline__lte=now) | Q(
         warned_at__isnull=True, warn_at__lte=now
     )
-
-
-def quotes_expire(*, now: datetime | None = None) -> int:
-    """Pending quotes past their validity send their tickets back to triaged."""
-    now = now or clock.now()
-    done = 0
-    for ticket_id in billing.quotes_due_for_expiry(now=now):
-        ticket = Ticket.objects.get(pk=ticket_id)
-        try:
-            ticket_transition(
-                actor=None, ticket=ticket, action="expire", reason="the quote expired", now=now
-            )
-        except Conflict:
-            continue
-        done += 1
-    return done
 
 
 def tickets_autoclose(*, now: datetime | None = None, limit: int = 500) -> int:
@@ -75,13 +58,7 @@ def tickets_autoclose(*, now: datetime | None = None, limit: int = 500) -> int:
             continue
         at = max(ticket.resolved_at + after, ticket.updated_at)
         try:
-            ticket_transition(
-                actor=None,
-                ticket=ticket,
-                action="close",
-                reason=reason,
-                now=min(at, now),
-            )
+            ticket_close(actor=None, ticket=ticket, reason=reason, now=min(at, now))
         except Conflict:  # reopened or closed meanwhile
             continue
         done += 1

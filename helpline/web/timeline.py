@@ -11,31 +11,32 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from helpline.tickets.events import EventKind
 from helpline.tickets.models import Status, TicketEvent
 from helpline.web.present import LABELS, duration_text
 
 STATUS = dict(Status.choices)
-PLAIN = {
-    "reopened": "Reopened",
-    "resolved": "Resolved",
-    "withdrawn": "Withdrawn",
-    "workaround": "Workaround recorded",
-    "quote_approved": "Quote approved",
-    "quote_declined": "Quote declined",
-    "quote_expired": "Quote expired",
+PLAIN: dict[str, str] = {
+    EventKind.REOPENED: "Reopened",
+    EventKind.RESOLVED: "Resolved",
+    EventKind.WITHDRAWN: "Withdrawn",
+    EventKind.WORKAROUND: "Workaround recorded",
+    EventKind.QUOTE_APPROVED: "Quote approved",
+    EventKind.QUOTE_DECLINED: "Quote declined",
+    EventKind.QUOTE_EXPIRED: "Quote expired",
     # Other apps' events (mail, engineering, monitoring, master incidents).
-    "monitor": "News from the store monitor",
-    "unverified_sender": "Mail from an address that is no contact of this merchant",
-    "incident_linked": "Linked to a master incident",
-    "incident_unlinked": "No longer linked to a master incident",
-    "incident_child_added": "A ticket was linked to this incident",
-    "merged": "Duplicate tickets merged into this one",
-    "merged_into": "Merged into another ticket",
+    EventKind.MONITOR: "News from the store monitor",
+    EventKind.UNVERIFIED_SENDER: "Mail from an address that is no contact of this merchant",
+    EventKind.INCIDENT_LINKED: "Linked to a master incident",
+    EventKind.INCIDENT_UNLINKED: "No longer linked to a master incident",
+    EventKind.INCIDENT_CHILD_ADDED: "A ticket was linked to this incident",
+    EventKind.MERGED: "Duplicate tickets merged into this one",
+    EventKind.MERGED_INTO: "Merged into another ticket",
 }
-ENGINEERING = {
-    "escalated": "Escalated to engineering",
-    "engineering_done": "Engineering finished: tell the merchant",
-    "engineering_reopened": "Back with engineering",
+ENGINEERING: dict[str, str] = {
+    EventKind.ESCALATED: "Escalated to engineering",
+    EventKind.ENGINEERING_DONE: "Engineering finished: tell the merchant",
+    EventKind.ENGINEERING_REOPENED: "Back with engineering",
 }
 
 
@@ -69,46 +70,46 @@ def _values(before: Any, after: Any) -> str:
 def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> str:
     kind, before, after = event.kind, event.before, event.after
     info = after if isinstance(after, dict) else {}
-    if kind == "created":
+    if kind == EventKind.CREATED:
         text = f"Opened as {info.get('priority', '')}".strip()
-    elif kind == "status":
+    elif kind == EventKind.STATUS:
         text = f"Status {STATUS.get(str(before), before)} → {STATUS.get(str(after), after)}"
-    elif kind in ("priority", "issue_type"):
-        text = f"{'Priority' if kind == 'priority' else 'Issue type'} {before} → {after}"
-    elif kind == "due_date":
+    elif kind in (EventKind.PRIORITY, EventKind.ISSUE_TYPE):
+        text = f"{'Priority' if kind == EventKind.PRIORITY else 'Issue type'} {before} → {after}"
+    elif kind == EventKind.DUE_DATE:
         text = f"Due date {_when(after, zone)}" if after else "Due date cleared"
         if before:
             text += f" (was {_when(before, zone)})"
-    elif kind == "assignee":
+    elif kind == EventKind.ASSIGNEE:
         text = f"Assigned to {names.get(after, 'staff')}" if after else "Unassigned"
-    elif kind in ("message", "note"):
-        text = "Internal note" if kind == "note" else "Message"
+    elif kind in (EventKind.MESSAGE, EventKind.NOTE):
+        text = "Internal note" if kind == EventKind.NOTE else "Message"
         if info.get("question"):
             text = "Question to the merchant"
         elif info.get("kind") in ("workaround", "resolution"):
             text = f"{str(info['kind']).capitalize()} message"
-    elif kind == "rating":
+    elif kind == EventKind.RATING:
         text = f"Rated {info.get('rating', '?')} of 5"
         if info.get("comment"):
             text += f": “{info['comment']}”"
-    elif kind == "sla_warning":
+    elif kind == EventKind.SLA_WARNING:
         text = f"{_target(after)}: 75 % of the time used, due {_when(info.get('deadline'), zone)}"
-    elif kind == "sla_breached":
+    elif kind == EventKind.SLA_BREACHED:
         text = f"{_target(after)} target breached"
-    elif kind == "sla_met":
+    elif kind == EventKind.SLA_MET:
         taken = duration_text(timedelta(seconds=int(info.get("business_seconds") or 0)))
         text = f"{_target(after)} target met{' late' if info.get('late') else ''} ({taken})"
-    elif kind in ("sla_restarted", "sla_recomputed", "sla_resumed"):
+    elif kind in (EventKind.SLA_RESTARTED, EventKind.SLA_RECOMPUTED, EventKind.SLA_RESUMED):
         verb = kind.removeprefix("sla_")
         text = f"{_target(after)} target {verb}, due {_when(info.get('deadline'), zone)}"
-    elif kind == "merchant_asks_priority":
+    elif kind == EventKind.MERCHANT_ASKS_PRIORITY:
         text = f"Merchant asks for {info.get('asked', '?')} (now {info.get('current', '?')})"
-    elif kind == "follow_up_of":
+    elif kind == EventKind.FOLLOW_UP_OF:
         text = f"Follow-up of {info.get('reference', 'a closed ticket')}"
     elif kind in ENGINEERING:
         refs = ", ".join(str(r) for r in info.get("dev_tickets") or [])
         text = ENGINEERING[kind] + (f" ({refs})" if refs else "")
-    elif kind == "engineering_eta":
+    elif kind == EventKind.ENGINEERING_ETA:
         text = f"Engineering ETA {_when(info.get('eta'), zone)} ({info.get('dev_ticket', '')})"
     elif kind in PLAIN:
         text = PLAIN[kind]

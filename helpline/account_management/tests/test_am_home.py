@@ -34,10 +34,9 @@ def test_home_lists_managed_open_tickets_and_the_breached_ones(cast: Cast) -> No
     file(cast.acme_outlet, "Not Maya's store", "C1")
     file(cast.bolt_gadgets, "Another merchant", "C1", user=cast.bob)
     closed = file(cast.acme_shoes, "Sorted", "C3", minutes=5)
-    services.ticket_transition(
+    services.ticket_resolve(
         actor=cast.ravi,
         ticket=closed,
-        action="resolve",
         message="Done.",
         now=T0 + timedelta(minutes=6),
     )

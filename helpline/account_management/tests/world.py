@@ -15,6 +15,7 @@ import pytest
 from helpline.account_management import services as am_services
 from helpline.accounts import services as accounts
 from helpline.billing import services as billing
+from helpline.billing import services as billing_services
 from helpline.conftest import T0, Api
 from helpline.engineering import services as engineering
 from helpline.merchants import services as merchants
@@ -62,17 +63,14 @@ def world(cast) -> World:
             issue_type="functionality",
             now=T0,
         )
-        services.ticket_transition(
-            actor=cast.ravi, ticket=t, action="triage", assignee=cast.ravi.pk, now=T0
-        )
+        services.ticket_triage(actor=cast.ravi, ticket=t, assignee=cast.ravi.pk, now=T0)
         return t
 
     ticket, other, quoted = triaged("Linked"), triaged("Other"), triaged("Quoted")
     dev = engineering.devticket_open(actor=cast.ravi, title="Fix", ticket_ids=[ticket.pk], now=T0)
-    services.ticket_transition(
+    billing_services.quote_create(
         actor=cast.ravi,
         ticket=quoted,
-        action="quote",
         amount_inr="1500",
         description="Custom banner",
         valid_until=T0 + timedelta(days=5),

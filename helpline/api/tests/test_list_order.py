@@ -66,9 +66,7 @@ def test_the_nearest_deadline_comes_first_and_tickets_without_one_last(cast: Cas
     broken = _open(cast, "Checkout broken", "functionality", minutes=2)
     twins = [_open(cast, f"Same instant {n}", "functionality", minutes=2) for n in range(3)]
     done = _open(cast, "Already solved", "functionality", minutes=3)
-    services.ticket_transition(
-        actor=cast.ravi, ticket=done, action="resolve", message="Fixed.", now=NOW
-    )
+    services.ticket_resolve(actor=cast.ravi, ticket=done, message="Fixed.", now=NOW)
     tickets = [minor, down, broken, *twins, done]
     want = sorted(
         tickets,

@@ -60,16 +60,15 @@ def _vary(cast: Cast, tickets: list[Ticket]) -> None:
     at = T0 + timedelta(minutes=5)
     for n, ticket in enumerate(tickets):
         if n % 3 == 0:
-            services.ticket_transition(
+            services.ticket_triage(
                 actor=cast.ravi,
                 ticket=ticket,
-                action="triage",
                 assignee=cast.lena,
                 team=cast.team,
                 now=at,
             )
         elif n % 3 == 1:
-            services.ticket_transition(actor=cast.ravi, ticket=ticket, action="start", now=at)
+            services.ticket_start(actor=cast.ravi, ticket=ticket, now=at)
     sweeps.clocks_sweep(now=NOW - timedelta(minutes=1))
 
 

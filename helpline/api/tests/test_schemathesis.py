@@ -92,14 +92,10 @@ def seeded(cast: Cast, time_machine: Any) -> Seeded:
             )
         )
     at = T0 + timedelta(minutes=5)
-    services.ticket_transition(
-        actor=c.ravi, ticket=made[1], action="triage", assignee=c.ravi, team=c.team, now=at
-    )
-    services.ticket_transition(actor=c.ravi, ticket=made[2], action="start", now=at)
+    services.ticket_triage(actor=c.ravi, ticket=made[1], assignee=c.ravi, team=c.team, now=at)
+    services.ticket_start(actor=c.ravi, ticket=made[2], now=at)
     services.ticket_reply(actor=c.ravi, ticket=made[2], body="Which page?", question=True, now=at)
-    services.ticket_transition(
-        actor=c.ravi, ticket=made[3], action="resolve", message="Fixed", now=at
-    )
+    services.ticket_resolve(actor=c.ravi, ticket=made[3], message="Fixed", now=at)
     services.ticket_reply(actor=c.lena, ticket=made[0], body="internal", internal=True, now=at)
     DevTicket.objects.create(title="Linked", created_at=T0).tickets.add(made[0])
     sweeps.clocks_sweep(now=T0 + timedelta(hours=1))
@@ -376,7 +372,7 @@ def test_known_failures(
     triaged = services.ticket_create(
         actor=cast.alice, store=cast.acme_shoes, subject="s", description="d", issue_type="minor"
     )
-    services.ticket_transition(actor=cast.ravi, ticket=triaged, action="triage")
+    services.ticket_triage(actor=cast.ravi, ticket=triaged)
     path = path.format(new=new.pk, triaged=triaged.pk)
     payload = {k: cast.acme_shoes.pk if v == "{store}" else v for k, v in payload.items()}
     client = Client(raise_request_exception=False)

@@ -66,11 +66,9 @@ def world(cast: Cast, time_machine: Any) -> World:
     b_closed = open_ticket(c.bob, c.bolt_gadgets, "feature-broken")
     at = T0 + timedelta(minutes=1)
     for ticket in (a_outlet, b_triaged):
-        services.ticket_transition(
-            actor=c.ravi, ticket=ticket, action="triage", assignee=c.ravi, team=c.team, now=at
-        )
-    services.ticket_transition(actor=c.lena, ticket=b_started, action="start", now=at)
-    services.ticket_transition(actor=c.bob, ticket=b_closed, action="withdraw", now=at)
+        services.ticket_triage(actor=c.ravi, ticket=ticket, assignee=c.ravi, team=c.team, now=at)
+    services.ticket_start(actor=c.lena, ticket=b_started, now=at)
+    services.ticket_withdraw(actor=c.bob, ticket=b_closed, now=at)
     assert sweeps.clocks_sweep(now=SWEEP_AT) > 0
     time_machine.move_to(NOW, tick=False)
     return World(c, a_shoes, a_outlet, a_new, b_c1, b_triaged, b_started, b_closed)

@@ -17,6 +17,7 @@ from django.test import Client
 
 from helpline.billing import ledger, links
 from helpline.billing import services as billing
+from helpline.billing import services as billing_services
 from helpline.billing.models import Quote
 from helpline.outbox.models import Outbox
 from helpline.sla.defaults import RESOLUTION
@@ -40,13 +41,10 @@ def _quoted(cast: Any) -> tuple[Ticket, str]:
         priority="C4",
         now=T,
     )
-    services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="triage", assignee=cast.ravi.pk, now=T
-    )
-    services.ticket_transition(
+    services.ticket_triage(actor=cast.ravi, ticket=ticket, assignee=cast.ravi.pk, now=T)
+    billing_services.quote_create(
         actor=cast.ravi,
         ticket=ticket,
-        action="quote",
         amount_inr="12000",
         description="Design and build a size chart block",
         valid_until=T + timedelta(days=3),

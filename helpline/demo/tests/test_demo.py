@@ -261,10 +261,9 @@ def replay(ticket: Ticket) -> Ticket:
         channel=ticket.channel,
         now=ticket.created_at,
     )
-    services.ticket_transition(
+    services.ticket_triage(
         actor=events["assignee"].actor,
         ticket=new,
-        action="triage",
         assignee=ticket.assignee,
         team=ticket.team,
         now=events["assignee"].created_at,
@@ -278,14 +277,11 @@ def replay(ticket: Ticket) -> Ticket:
             channel=message.channel,
             now=message.created_at,
         )
-    services.ticket_transition(
-        actor=fix.author, ticket=new, action="resolve", message=fix.body, now=fix.created_at
-    )
+    services.ticket_resolve(actor=fix.author, ticket=new, message=fix.body, now=fix.created_at)
     closing = ticket.events.filter(kind="status", after="closed").get()
-    services.ticket_transition(
+    services.ticket_close(
         actor=closing.actor,
         ticket=new,
-        action="close",
         rating=ticket.rating,
         comment=ticket.rating_comment,
         reason=closing.reason,

@@ -33,9 +33,7 @@ def _triaged(cast: Any, subject: str = "Product images do not load") -> Ticket:
         priority="C3",
         now=T,
     )
-    ticket_services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="triage", assignee=cast.ravi.pk, now=T
-    )
+    ticket_services.ticket_triage(actor=cast.ravi, ticket=ticket, assignee=cast.ravi.pk, now=T)
     ticket_services.ticket_reply(
         actor=cast.ravi, ticket=ticket, body="We are looking into it.", now=T
     )

@@ -78,10 +78,9 @@ def test_whatsapp_can_be_switched_off_per_event_kind_but_not_for_a_c1(cast) -> N
     def resolve(priority: str) -> set[str]:
         ticket = open_ticket(cast, EVENING, priority=priority)
         Outbox.objects.all().delete()
-        tickets.ticket_transition(
+        tickets.ticket_resolve(
             actor=cast.ravi,
             ticket=ticket,
-            action="resolve",
             message="Fixed",
             now=EVENING + timedelta(minutes=5),
         )

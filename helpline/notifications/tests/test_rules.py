@@ -39,10 +39,9 @@ def open_ticket(cast, *, priority: str | None = None, at: datetime = MON) -> Tic
 
 
 def triage(cast, ticket: Ticket, at: datetime) -> None:
-    tickets.ticket_transition(
+    tickets.ticket_triage(
         actor=cast.ravi,
         ticket=ticket,
-        action="triage",
         assignee=cast.ravi,
         team=cast.team,
         now=at,
@@ -92,9 +91,7 @@ def test_staff_reply_to_the_merchant_merchant_reply_to_the_assignee(cast) -> Non
 def test_assignment_reaches_the_new_assignee(cast) -> None:
     ticket = open_ticket(cast)
     fresh()
-    tickets.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="triage", assignee=cast.lena, now=MON
-    )
+    tickets.ticket_triage(actor=cast.ravi, ticket=ticket, assignee=cast.lena, now=MON)
     assert ("lena@helpline.test", "assignee") in heard() or ("lena@helpline.test", "status") in [
         (r, k) for r, k in heard()
     ]

@@ -195,7 +195,7 @@ def test_strangers_media_and_merchants_without_open_tickets_are_recorded_and_ign
     assert WhatsAppWindow.objects.count() == 2
     # Alice with every ticket closed: recorded, ignored.
     for ticket in Ticket.objects.filter(requester=cast.alice):
-        tickets.ticket_transition(actor=cast.alice, ticket=ticket, action="withdraw")
+        tickets.ticket_withdraw(actor=cast.alice, ticket=ticket)
     assert post(payload(text("wamid.LATE", "thanks"))).json() == {"recorded": 1, "replies": 0}
     late = WhatsAppInbound.objects.get(message_id="wamid.LATE")
     assert (late.outcome, late.reason) == ("ignored", "the sender has no open ticket")

@@ -37,9 +37,7 @@ def _triaged(cast: Any, subject: str = "Product images do not load") -> Ticket:
         priority="C3",
         now=T,
     )
-    ticket_services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="triage", assignee=cast.ravi.pk, now=T
-    )
+    ticket_services.ticket_triage(actor=cast.ravi, ticket=ticket, assignee=cast.ravi.pk, now=T)
     ticket_services.ticket_reply(
         actor=cast.ravi, ticket=ticket, body="We are looking into it.", now=T
     )
@@ -112,10 +110,9 @@ def test_escalate_finish_tell_log_and_the_merchant_sees_the_outcome(cast) -> Non
     )
     task.refresh_from_db()
     assert task.done_at == T + timedelta(hours=31) and task.entry_id == entry.pk
-    ticket_services.ticket_transition(
+    ticket_services.ticket_resolve(
         actor=cast.maya,
         ticket=ticket,
-        action="resolve",
         message="Engineering fixed the image CDN; your gallery loads again.",
         now=T + timedelta(hours=32),
     )

@@ -145,9 +145,7 @@ def test_breach_causes_name_the_night(cast, fixture) -> None:
 
 
 def test_backlog_created_and_resolved_per_day(cast, fixture) -> None:
-    services.ticket_transition(
-        actor=cast.ravi, ticket=fixture["A"], action="resolve", message="done", now=ist(27, 15)
-    )
+    services.ticket_resolve(actor=cast.ravi, ticket=fixture["A"], message="done", now=ist(27, 15))
     rows = {r[0]: r for r in reports.backlog(user=cast.alice, period=PERIOD).rows}
     assert rows["2026-11-25"][1:] == [3, 0, 3]
     assert rows["2026-11-26"][1:] == [1, 0, 4]
@@ -159,12 +157,10 @@ def test_backlog_created_and_resolved_per_day(cast, fixture) -> None:
 
 def test_satisfaction_ratings(cast, fixture) -> None:
     for key, rating in (("A", 5), ("B", 4), ("C", 2)):
-        services.ticket_transition(
-            actor=cast.ravi, ticket=fixture[key], action="resolve", message="done", now=ist(27, 15)
+        services.ticket_resolve(
+            actor=cast.ravi, ticket=fixture[key], message="done", now=ist(27, 15)
         )
-        services.ticket_transition(
-            actor=cast.alice, ticket=fixture[key], action="close", rating=rating, now=ist(27, 16)
-        )
+        services.ticket_close(actor=cast.alice, ticket=fixture[key], rating=rating, now=ist(27, 16))
     (row,) = reports.satisfaction(user=cast.alice, period=PERIOD).rows
     assert row == ["2026-11", 3, 3.67, 0, 1, 0, 1, 1]
     assert reports.satisfaction(user=cast.bob, period=PERIOD).rows == []

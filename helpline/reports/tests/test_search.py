@@ -138,9 +138,7 @@ def test_account_manager_sees_only_managed_stores(cast, corpus) -> None:
 
 
 def test_filters_narrow_the_results(cast, corpus) -> None:
-    services.ticket_transition(
-        actor=cast.ravi, ticket=corpus["payments"], action="resolve", message="Fixed", now=T0
-    )
+    services.ticket_resolve(actor=cast.ravi, ticket=corpus["payments"], message="Fixed", now=T0)
     new_only = search.search_tickets(
         user=cast.ravi, query="payment", filters=SearchFilters(status=["new"])
     )

@@ -48,9 +48,7 @@ def test_suggestions_are_open_tickets_of_the_writer_only(cast, labelled) -> None
     # Bob (another merchant) never sees Acme's tickets suggested.
     assert similar.similar_open_tickets(user=cast.bob, text=text, semantic=False) == []
     # A resolved ticket is no longer suggested.
-    services.ticket_transition(
-        actor=cast.ravi, ticket=found[0].ticket, action="resolve", message="fixed", now=T0
-    )
+    services.ticket_resolve(actor=cast.ravi, ticket=found[0].ticket, message="fixed", now=T0)
     again = similar.similar_open_tickets(user=cast.alice, text=text, semantic=False)
     assert found[0].ticket.pk not in [s.ticket.pk for s in again]
 

@@ -3,15 +3,15 @@ every allowed one writes its event."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpline.billing.models import Quote
 from helpline.core.errors import Forbidden, TransitionRefused
-from helpline.tickets import lifecycle, services, sweeps
+from helpline.tickets import lifecycle, services
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent, TicketMessage
 
 pytestmark = pytest.mark.django_db
@@ -67,28 +67,28 @@ def _ticket_in(cast: Any, status: str, priority: str = "C1") -> Ticket:
     )
     # Setup only: put the ticket straight into the state under test.
     Ticket.objects.filter(pk=ticket.pk).update(status=status)
-    if status == Status.AWAITING_APPROVAL:
-        Quote.objects.create(
-            ticket=ticket,
-            amount_inr=5000,
-            description="Custom work",
-            valid_until=T + timedelta(days=7),
-            created_at=T,
-        )
     ticket.refresh_from_db()
     return ticket
 
 
+# The tickets' own actions, each to its service (quotes and their decisions: billing's tests).
+SERVICES: dict[str, Callable[..., Ticket]] = {
+    "triage": services.ticket_triage,
+    "start": services.ticket_start,
+    "workaround": services.ticket_workaround,
+    "resolve": services.ticket_resolve,
+    "close": services.ticket_close,
+    "reopen": services.ticket_reopen,
+    "withdraw": services.ticket_withdraw,
+}
+
+
 def _fields(action: str) -> dict[str, Any]:
-    return {
-        "message": "Here is what we did" if action in ("workaround", "resolve") else None,
-        "amount_inr": "2500.00" if action == "quote" else None,
-        "description": "Theme change" if action == "quote" else None,
-        "valid_until": T + timedelta(days=5) if action == "quote" else None,
-        "rating": 5 if action == "close" else None,
-        # A decline says why (it returns the ticket to staff with the reason).
-        "reason": "Too expensive" if action == "decline" else "",
-    }
+    if action in ("workaround", "resolve"):
+        return {"message": "Here is what we did"}
+    if action == "close":
+        return {"rating": 5}
+    return {}
 
 
 def _snapshot(ticket: Ticket) -> tuple[Any, ...]:
@@ -99,12 +99,14 @@ def _snapshot(ticket: Ticket) -> tuple[Any, ...]:
         clocks,
         TicketEvent.objects.filter(ticket=ticket).count(),
         TicketMessage.objects.filter(ticket=ticket).count(),
-        list(Quote.objects.filter(ticket=ticket).values()),
     )
 
 
 CASES = [
-    (action, status, who) for action, (_, _, who) in POLICY_TABLE.items() for status in STATUSES
+    (action, status, who)
+    for action, (_, _, who) in POLICY_TABLE.items()
+    if action in SERVICES
+    for status in STATUSES
 ]
 
 
@@ -118,12 +120,8 @@ def test_every_transition_is_allowed_exactly_where_the_table_says(
     before = _snapshot(ticket)
     events_before = TicketEvent.objects.filter(ticket=ticket).count()
     if status in sources:
-        services.ticket_transition(
-            actor=actor,
-            ticket=ticket,
-            action=action,
-            now=T + timedelta(minutes=5),
-            **_fields(action),
+        SERVICES[action](
+            actor=actor, ticket=ticket, now=T + timedelta(minutes=5), **_fields(action)
         )
         ticket.refresh_from_db()
         expected = target if target is not None else status
@@ -136,37 +134,29 @@ def test_every_transition_is_allowed_exactly_where_the_table_says(
             assert "status" in new_kinds
     else:
         with pytest.raises(TransitionRefused) as refused:
-            services.ticket_transition(
-                actor=actor,
-                ticket=ticket,
-                action=action,
-                now=T + timedelta(minutes=5),
-                **_fields(action),
+            SERVICES[action](
+                actor=actor, ticket=ticket, now=T + timedelta(minutes=5), **_fields(action)
             )
         assert refused.value.status == 409
         assert refused.value.extra["allowed"] == lifecycle.allowed_actions(who, status, "C1")
         assert _snapshot(ticket) == before, "a refused transition writes nothing"
 
 
-@pytest.mark.parametrize("action", sorted(POLICY_TABLE))
+@pytest.mark.parametrize("action", sorted(SERVICES))
 def test_the_other_role_gets_403_and_nothing_is_written(cast, action: str) -> None:
     sources, _, who = POLICY_TABLE[action]
     ticket = _ticket_in(cast, sorted(sources)[0])
     actor = cast.alice if who == "staff" else cast.ravi
     before = _snapshot(ticket)
     with pytest.raises(Forbidden):
-        services.ticket_transition(
-            actor=actor, ticket=ticket, action=action, now=T, **_fields(action)
-        )
+        SERVICES[action](actor=actor, ticket=ticket, now=T, **_fields(action))
     assert _snapshot(ticket) == before
 
 
 def test_workaround_is_refused_below_c1_naming_the_allowed_actions(cast) -> None:
     ticket = _ticket_in(cast, "in_progress", priority="C2")
     with pytest.raises(TransitionRefused, match="only for C1") as refused:
-        services.ticket_transition(
-            actor=cast.ravi, ticket=ticket, action="workaround", message="x", now=T
-        )
+        services.ticket_workaround(actor=cast.ravi, ticket=ticket, message="x", now=T)
     assert refused.value.extra["allowed"] == ["quote", "resolve"]
 
 
@@ -211,22 +201,3 @@ def test_a_question_on_a_new_ticket_is_refused(cast) -> None:
         services.ticket_reply(
             actor=cast.ravi, ticket=ticket, body="Which browser?", question=True, now=T
         )
-
-
-def test_quote_expiry_returns_the_ticket_to_triaged(cast) -> None:
-    ticket = _ticket_in(cast, "in_progress")
-    services.ticket_transition(
-        actor=cast.ravi,
-        ticket=ticket,
-        action="quote",
-        amount_inr="1200",
-        description="Banner work",
-        valid_until=T + timedelta(days=2),
-        now=T,
-    )
-    assert sweeps.quotes_expire(now=T + timedelta(days=1)) == 0
-    assert sweeps.quotes_expire(now=T + timedelta(days=2, seconds=1)) == 1
-    ticket.refresh_from_db()
-    assert ticket.status == "triaged"
-    assert Quote.objects.get(ticket=ticket).status == "expired"
-    assert TicketEvent.objects.filter(ticket=ticket, kind="quote_expired", public=True).exists()

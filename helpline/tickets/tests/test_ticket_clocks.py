@@ -70,9 +70,7 @@ def test_a_merchant_message_does_not_meet_the_first_response(cast) -> None:
 def test_pause_and_resume_across_a_weekend(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # Monday 10:00; resolution 40 h → Fri 18:00
     services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Hi", now=ist(2026, 12, 7, 10, 30))
-    services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="start", now=ist(2026, 12, 7, 10, 31)
-    )
+    services.ticket_start(actor=cast.ravi, ticket=ticket, now=ist(2026, 12, 7, 10, 31))
     services.ticket_reply(
         actor=cast.ravi,
         ticket=ticket,
@@ -104,10 +102,9 @@ def test_the_c1_workaround_meets_resolution_and_drops_to_c2(cast) -> None:
     )  # Saturday night
     c1 = clock(ticket, "resolution")
     assert (c1.priority, c1.deadline) == ("C1", ist(2026, 12, 12, 8, 0))
-    services.ticket_transition(
+    services.ticket_workaround(
         actor=cast.ravi,
         ticket=ticket,
-        action="workaround",
         message="Switched gateway to backup",
         now=ist(2026, 12, 12, 3, 30),
     )
@@ -175,19 +172,17 @@ def test_reprioritising_down_restarts_under_the_lower_priority(cast) -> None:
 
 def test_reopen_resumes_the_resolution_clock_without_the_resolved_interval(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # resolution 40 h
-    services.ticket_transition(
+    services.ticket_resolve(
         actor=cast.ravi,
         ticket=ticket,
-        action="resolve",
         message="Fixed the CDN",
         now=ist(2026, 12, 8, 10, 0),
     )  # 8 h used
     resolved = clock(ticket, "resolution")
     assert resolved.state == "met" and resolved.taken_business == timedelta(hours=8)
-    services.ticket_transition(
+    services.ticket_reopen(
         actor=cast.alice,
         ticket=ticket,
-        action="reopen",
         reason="still broken",
         now=ist(2026, 12, 10, 10, 0),
     )
@@ -200,8 +195,8 @@ def test_reopen_resumes_the_resolution_clock_without_the_resolved_interval(cast)
 
 def test_a_merchant_message_on_a_resolved_ticket_reopens_it(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="resolve", message="Done", now=ist(2026, 12, 7, 12)
+    services.ticket_resolve(
+        actor=cast.ravi, ticket=ticket, message="Done", now=ist(2026, 12, 7, 12)
     )
     services.ticket_reply(
         actor=cast.alice, ticket=ticket, body="Not fixed on mobile", now=ist(2026, 12, 7, 15)
@@ -216,13 +211,12 @@ def test_a_due_date_later_than_the_policys_needs_a_reason(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
     late = ist(2026, 12, 18, 18, 0)
     with pytest.raises(InvalidInput, match="needs a reason"):
-        services.ticket_transition(
-            actor=cast.ravi, ticket=ticket, action="triage", due_at=late, now=ist(2026, 12, 7, 11)
+        services.ticket_triage(
+            actor=cast.ravi, ticket=ticket, due_at=late, now=ist(2026, 12, 7, 11)
         )
-    services.ticket_transition(
+    services.ticket_triage(
         actor=cast.ravi,
         ticket=ticket,
-        action="triage",
         due_at=late,
         reason="needs a theme release",
         now=ist(2026, 12, 7, 11),
@@ -237,9 +231,7 @@ def test_triage_defaults_the_due_date_to_the_policy_deadline_and_it_does_not_mov
     cast,
 ) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="triage", now=ist(2026, 12, 7, 11)
-    )
+    services.ticket_triage(actor=cast.ravi, ticket=ticket, now=ist(2026, 12, 7, 11))
     ticket.refresh_from_db()
     assert ticket.due_at == ist(2026, 12, 11, 18, 0)
     services.ticket_update(
@@ -290,43 +282,16 @@ def test_c2_filed_after_hours_starts_at_the_next_opening(cast) -> None:
 
 def test_withdrawal_stops_every_pending_target_without_meeting_it(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_transition(
-        actor=cast.alice, ticket=ticket, action="withdraw", now=ist(2026, 12, 7, 11)
-    )
+    services.ticket_withdraw(actor=cast.alice, ticket=ticket, now=ist(2026, 12, 7, 11))
     for kind in ("first_response", "resolution"):
         stopped = clock(ticket, kind)
         assert stopped.state == "stopped" and stopped.met_at is None
     assert sweeps.clocks_sweep(now=ist(2026, 12, 20)) == 0
 
 
-def test_a_quote_pauses_the_clocks_until_approved(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
-    services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="start", now=ist(2026, 12, 7, 10, 5)
-    )
-    services.ticket_transition(
-        actor=cast.ravi,
-        ticket=ticket,
-        action="quote",
-        amount_inr="4999.00",
-        description="Custom banner",
-        valid_until=ist(2026, 12, 20),
-        now=ist(2026, 12, 7, 12, 0),
-    )
-    assert clock(ticket, "resolution").state == "paused"
-    services.ticket_transition(
-        actor=cast.alice, ticket=ticket, action="approve", now=ist(2026, 12, 8, 12, 0)
-    )
-    resumed = clock(ticket, "resolution")
-    assert resumed.consumed == timedelta(hours=2)
-    assert resumed.deadline == ist(2026, 12, 14, 18, 0)  # 38 h from Tue 12:00
-
-
 def test_a_breached_target_keeps_the_deadline_it_missed_across_a_pause(cast) -> None:
     ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # resolution due Fri 11 Dec 18:00
-    services.ticket_transition(
-        actor=cast.ravi, ticket=ticket, action="start", now=ist(2026, 12, 7, 11)
-    )
+    services.ticket_start(actor=cast.ravi, ticket=ticket, now=ist(2026, 12, 7, 11))
     services.ticket_reply(
         actor=cast.ravi,
         ticket=ticket,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from helpline.billing import services as billing_services
 from helpline.billing.models import Quote
 from helpline.core import clock
 from helpline.outbox.models import Outbox
@@ -57,11 +58,10 @@ def test_a_quote_approved_from_the_mail_link(people, open_session) -> None:
         issue_type="functionality",
         now=now,
     )
-    services.ticket_transition(actor=people.ravi, ticket=ticket, action="triage", now=now)
-    services.ticket_transition(
+    services.ticket_triage(actor=people.ravi, ticket=ticket, now=now)
+    billing_services.quote_create(
         actor=people.ravi,
         ticket=ticket,
-        action="quote",
         amount_inr="8000",
         description="Gift wrapping at checkout",
         valid_until=now + timedelta(days=5),

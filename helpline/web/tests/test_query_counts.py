@@ -66,7 +66,7 @@ def test_support_center_posts(cast: Any, signed_in: Any) -> None:
     ticket = make(cast)
     reply = {"body": "More detail"}
     assert count(lambda: client.post(f"/support/t/{ticket.pk}/reply/", reply)) <= 19
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="resolve", message="Fixed")
+    services.ticket_resolve(actor=cast.ravi, ticket=ticket, message="Fixed")
     rated = {"rating": "5", "comment": "ok"}
     assert count(lambda: client.post(f"/support/t/{ticket.pk}/close/", rated)) <= 17
     ticket.refresh_from_db()
@@ -89,7 +89,7 @@ def test_console_posts(cast: Any, signed_in: Any, path: str, data: dict, most: i
     client = signed_in("ravi")
     ticket = make(cast, priority="C1")
     if path == "due/":
-        services.ticket_transition(actor=cast.ravi, ticket=ticket, action="triage")
+        services.ticket_triage(actor=cast.ravi, ticket=ticket)
     data = {k: cast.lena.pk if v == "lena" else v for k, v in data.items()}
     events = ticket.events.count()
     assert count(lambda: client.post(f"/console/t/{ticket.pk}/{path}", data)) <= most

@@ -33,7 +33,7 @@ def make(cast, *, user=None, store=None, subject="Checkout page broken", priorit
 def test_my_tickets_by_tab_with_due_times_in_the_merchant_zone(cast, signed_in):
     open_one = make(cast, subject="Open one")
     waiting = make(cast, subject="Waiting one")
-    services.ticket_transition(actor=cast.ravi, ticket=waiting, action="start", now=OPEN_HOURS)
+    services.ticket_start(actor=cast.ravi, ticket=waiting, now=OPEN_HOURS)
     services.ticket_reply(
         actor=cast.ravi, ticket=waiting, body="Which page?", question=True, now=OPEN_HOURS
     )
@@ -129,11 +129,11 @@ def test_reply_close_with_rating_reopen_withdraw(cast, signed_in):
     page = client.get(f"/support/t/{ticket.pk}/").content.decode()
     assert "Looking at it." in page and "Internal!" not in page
     assert client.post(f"/support/t/{ticket.pk}/reply/", {"body": "Thanks"}).status_code == 302
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="resolve", message="Fixed")
+    services.ticket_resolve(actor=cast.ravi, ticket=ticket, message="Fixed")
     client.post(f"/support/t/{ticket.pk}/reopen/")
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="resolve", message="Fixed")
+    services.ticket_resolve(actor=cast.ravi, ticket=ticket, message="Fixed")
     client.post(f"/support/t/{ticket.pk}/close/", {"rating": "4", "comment": "Quick"})
     ticket.refresh_from_db()
     assert (ticket.status, ticket.rating, ticket.rating_comment) == ("closed", 4, "Quick")
@@ -200,7 +200,7 @@ def test_merchant_pages_query_counts_do_not_grow_with_rows(
 
 def test_the_due_date_counts_down_while_open(cast, signed_in):
     ticket = make(cast, now=OPEN_HOURS)
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="triage", now=OPEN_HOURS)
+    services.ticket_triage(actor=cast.ravi, ticket=ticket, now=OPEN_HOURS)
     services.ticket_update(
         actor=cast.ravi,
         ticket=ticket,
@@ -217,7 +217,7 @@ def test_the_due_date_counts_down_while_open(cast, signed_in):
     with time_machine.travel(OPEN_HOURS + timedelta(days=2, hours=3), tick=False):
         page = client.get(f"/support/t/{ticket.pk}/").content.decode()
     assert 'class="countdown breached"' in page and ">overdue by 3 h</span>" in page
-    services.ticket_transition(actor=cast.ravi, ticket=ticket, action="resolve", message="Done")
+    services.ticket_resolve(actor=cast.ravi, ticket=ticket, message="Done")
     with time_machine.travel(OPEN_HOURS + timedelta(days=3), tick=False):
         page = client.get(f"/support/t/{ticket.pk}/").content.decode()
     assert f'data-key="{ticket.pk}-due_date"' not in page

@@ -22,6 +22,7 @@ from helpline.account_management.models import ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.selectors import zone_for
+from helpline.billing import services as billing_services
 from helpline.core import clock
 from helpline.core.errors import HelplineError, InvalidInput
 from helpline.engineering import selectors as engineering
@@ -332,10 +333,9 @@ def attach_quote(request: HttpRequest, ticket_id: int) -> HttpResponse:
         valid_until = _local(post.get("valid_until", ""), zone_for(user), "valid_until")
         if valid_until is None:
             raise InvalidInput("a quote is valid until a date", code="invalid_valid_until")
-        return ticket_services.ticket_transition(
+        return billing_services.quote_create(
             actor=user,
             ticket=ticket,
-            action="quote",
             amount_inr=post.get("amount_inr", ""),
             description=post.get("description", ""),
             valid_until=valid_until,

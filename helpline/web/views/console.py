@@ -25,7 +25,7 @@ from helpline.sla import selectors as sla_selectors
 from helpline.tickets import access as ticket_access
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import OPEN_STATUSES, Channel, Status
-from helpline.web import canned, timeline
+from helpline.web import canned, timeline, transitions
 from helpline.web.common import mail_context, refused, staff_required, ticket_or_404, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
 from helpline.web.present import care_context, ticket_row
@@ -170,11 +170,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
                     actor=user, ticket=ticket, assignee=_int_or_none(data["assignee"])
                 )
             else:
-                services.ticket_transition(
+                transitions.take(
+                    data["action"],
                     actor=user,
                     ticket=ticket,
-                    action=data["action"],
-                    assignee=ticket.assignee_id or user.pk,
+                    fields={"assignee": ticket.assignee_id or user.pk},
                 )
             done += 1
         except HelplineError as exc:
@@ -333,20 +333,16 @@ def ticket_action(request: HttpRequest, ticket_id: int) -> HttpResponse:
         messages.error(request, "Unknown action.")
         return redirect("web:console-ticket", ticket_id=ticket.pk)
     data = form.cleaned_data
-    extra: dict[str, Any] = {}
+    fields: dict[str, Any] = {"reason": data["reason"]}
     if data["action"] == "triage":
-        extra["assignee"] = ticket.assignee_id or user_of(request).pk
+        fields["assignee"] = ticket.assignee_id or user_of(request).pk
     if data["message"]:
-        extra["message"] = data["message"]
+        fields["message"] = data["message"]
     return _done(
         request,
         ticket.pk,
-        lambda: services.ticket_transition(
-            actor=user_of(request),
-            ticket=ticket,
-            action=data["action"],
-            reason=data["reason"],
-            **extra,
+        lambda: transitions.take(
+            data["action"], actor=user_of(request), ticket=ticket, fields=fields
         ),
     )
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from helpline.accounts.selectors import zone_for
+from helpline.billing.models import Quote
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
@@ -22,7 +23,7 @@ from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import MERCHANT_OPEN, Channel, Status
-from helpline.web import timeline
+from helpline.web import timeline, transitions
 from helpline.web.common import (
     mail_context,
     merchant_required,
@@ -222,22 +223,16 @@ def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResp
     ticket = ticket_or_404(request, ticket_id)
     form = CloseForm(request.POST) if action == "close" else ReasonForm(request.POST)
     if form.is_valid():
-        extra: dict[str, Any] = {}
+        fields: dict[str, Any] = {
+            "reason": form.cleaned_data.get("reason", ""),
+            "via": Quote.Via.PORTAL,
+            "ip": request.META.get("REMOTE_ADDR"),
+        }
         if action == "close":
-            extra = {
-                "rating": form.cleaned_data["rating"],
-                "comment": form.cleaned_data["comment"],
-            }
+            fields["rating"] = form.cleaned_data["rating"]
+            fields["comment"] = form.cleaned_data["comment"]
         try:
-            services.ticket_transition(
-                actor=user_of(request),
-                ticket=ticket,
-                action=action,
-                reason=form.cleaned_data.get("reason", ""),
-                via="portal",
-                ip=request.META.get("REMOTE_ADDR"),
-                **extra,
-            )
+            transitions.take(action, actor=user_of(request), ticket=ticket, fields=fields)
         except HelplineError as exc:
             if (response := refused(request, exc)) is not None:
                 return response

@@ -236,7 +236,7 @@ def test_reply_tag_never_changes_priority_but_a_higher_one_is_recorded(cast):
 def test_reply_to_a_closed_ticket_opens_a_new_one_citing_it(cast):
     mail_ingest(mail(), source="cli", now=OPEN)
     old = Ticket.objects.get()
-    tickets.ticket_transition(actor=cast.alice, ticket=old, action="withdraw", now=OPEN)
+    tickets.ticket_withdraw(actor=cast.alice, ticket=old, now=OPEN)
     result = mail_ingest(mail(subject=f"Re: [{old.reference}] it is back"), source="cli", now=OPEN)
     new = Ticket.objects.exclude(pk=old.pk).get()
     assert result.outcome == "ticket" and result.reference == new.reference

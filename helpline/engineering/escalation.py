@@ -3,13 +3,13 @@ developer tickets ("with engineering", POLICY.md). These services write the tick
 internal event when it is escalated or when engineering is done, and — when an engineer's ETA
 changes — the due date moved (an event with the reason) and a note the merchant sees.
 
-The engineering app calls them inside its own transaction; each locks the ticket like every
-ticket service.
+The engineering services call them inside their own transaction; each locks the ticket like
+every ticket service, through the tickets' change API (``TicketChange``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,11 +17,18 @@ from django.db import transaction
 
 from helpline.accounts.models import User
 from helpline.core.errors import Forbidden
-from helpline.tickets.clocks import iso
-from helpline.tickets.models import Channel, MessageKind, Status, Ticket, TicketMessage
-from helpline.tickets.services import _Change, _lock, _set_due
+from helpline.tickets import events as kinds
+from helpline.tickets.events import EventKind, EventSpec
+from helpline.tickets.models import Channel, MessageKind, Status, Ticket
+from helpline.tickets.services.change import TicketChange, lock_ticket
+from helpline.tickets.services.messages import add_message
 
-ENGINEERING_KINDS = ("escalated", "engineering_done", "engineering_reopened")
+# The internal events engineering writes on a merchant ticket, by kind.
+ENGINEERING_EVENTS: dict[EventKind, Callable[..., EventSpec]] = {
+    EventKind.ESCALATED: kinds.escalated,
+    EventKind.ENGINEERING_DONE: kinds.engineering_done,
+    EventKind.ENGINEERING_REOPENED: kinds.engineering_reopened,
+}
 # The due date is the commitment made on triage: before triage there is none to move, and a
 # resolved or closed ticket keeps the one it had.
 ETA_MOVES_DUE = (
@@ -32,28 +39,33 @@ ETA_MOVES_DUE = (
 )
 
 
-def _change_for(actor: User | None, ticket: Ticket, now: datetime) -> _Change:
+def _change_for(actor: User | None, ticket: Ticket, now: datetime) -> TicketChange:
     """The engineering services decided that ``actor`` may change the developer ticket (an
     account manager finishing one also linked to another store's ticket still tells that
     ticket); the actor is recorded on the events. Merchants never reach here."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if actor is not None and actor.role == "merchant":
         raise Forbidden("merchants do not change engineering links", code="action_forbidden")
-    change = _Change(ticket, actor, now)
+    change = TicketChange(ticket, actor, now)
     change.settle()
     return change
 
 
 def ticket_engineering_event(
-    *, actor: User | None, ticket: Ticket, kind: str, references: Sequence[str], now: datetime
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    kind: EventKind,
+    references: Sequence[str],
+    now: datetime,
 ) -> None:
     """An internal event on the ticket: escalated to, or finished by, developer tickets."""
-    if kind not in ENGINEERING_KINDS:
+    if kind not in ENGINEERING_EVENTS:
         raise ValueError(f"unknown engineering event {kind!r}")
     with transaction.atomic():
         change = _change_for(actor, ticket, now)
-        change.event(kind, after={"dev_tickets": list(references)})
-        change.save(touch_ticket=kind != "escalated")
+        change.add(ENGINEERING_EVENTS[kind](references=references))
+        change.save(touch_ticket=kind != EventKind.ESCALATED)
 
 
 def ticket_engineering_eta(
@@ -67,12 +79,12 @@ def ticket_engineering_eta(
         change = _change_for(actor, ticket, now)
         ticket = change.ticket
         if ticket.status not in ETA_MOVES_DUE:
-            change.event("engineering_eta", after={"dev_ticket": reference, "eta": iso(eta)})
+            change.add(kinds.engineering_eta(reference=reference, eta=eta))
             change.save(touch_ticket=False)
             return False
         if ticket.due_at == eta:
             return False
-        _set_due(change, eta, f"engineering's estimate for {reference}")
+        change.set_due(eta, f"engineering's estimate for {reference}")
         try:
             zone = ZoneInfo(ticket.merchant.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -82,25 +94,8 @@ def ticket_engineering_eta(
             "Our engineering team is working on this. Their estimate moves the due date to "
             f"{local:%a %d %b %Y, %H:%M} ({zone.key})."
         )
-        message = TicketMessage.objects.create(
-            ticket=ticket,
-            author=actor,
-            kind=MessageKind.SYSTEM,
-            body=body,
-            internal=False,
-            from_staff=True,
-            channel=Channel.STAFF,
-            created_at=now,
-        )
-        change.event(
-            "message",
-            after={
-                "message_id": message.pk,
-                "kind": MessageKind.SYSTEM,
-                "question": False,
-                "from_staff": True,
-            },
-            public=True,
+        add_message(
+            change, body=body, kind=MessageKind.SYSTEM, from_staff=True, channel=Channel.STAFF
         )
         change.save()
         return True

@@ -1,0 +1,354 @@
+"""Every kind of ``TicketEvent``, and one constructor per kind: the only place a kind is spelled.
+
+A service builds the events of a change with these constructors (each returns an ``EventSpec``,
+what the change writes when it is saved); readers compare ``TicketEvent.kind`` with
+``EventKind`` members. ``at`` is left to the change (its ``now``) unless the event happened at
+another instant (a warning or breach recorded late, at its true instant).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created"
+    STATUS = "status"
+    PRIORITY = "priority"
+    ISSUE_TYPE = "issue_type"
+    ASSIGNEE = "assignee"
+    TEAM = "team"
+    DUE_DATE = "due_date"
+    MESSAGE = "message"
+    NOTE = "note"
+    QUOTE = "quote"
+    QUOTE_APPROVED = "quote_approved"
+    QUOTE_DECLINED = "quote_declined"
+    QUOTE_EXPIRED = "quote_expired"
+    WORKAROUND = "workaround"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    WITHDRAWN = "withdrawn"
+    RATING = "rating"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    SLA_MET = "sla_met"
+    SLA_RESUMED = "sla_resumed"
+    SLA_RESTARTED = "sla_restarted"
+    SLA_RECOMPUTED = "sla_recomputed"
+    ESCALATED = "escalated"
+    ENGINEERING_DONE = "engineering_done"
+    ENGINEERING_REOPENED = "engineering_reopened"
+    ENGINEERING_ETA = "engineering_eta"
+    INCIDENT_LINKED = "incident_linked"
+    INCIDENT_CHILD_ADDED = "incident_child_added"
+    INCIDENT_UNLINKED = "incident_unlinked"
+    MERGED = "merged"
+    MERGED_INTO = "merged_into"
+    FOLLOW_UP_OF = "follow_up_of"
+    UNVERIFIED_SENDER = "unverified_sender"
+    MERCHANT_ASKS_PRIORITY = "merchant_asks_priority"
+    MONITOR = "monitor"
+
+
+# The clocks' own bookkeeping: written with no actor (the system noticed, nobody did it).
+SLA_KINDS = frozenset(k for k in EventKind if k.value.startswith("sla_"))
+
+
+@dataclass
+class EventSpec:
+    kind: EventKind
+    before: Any = None
+    after: Any = None
+    reason: str = ""
+    public: bool = False
+    at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    # The message a "message"/"note" event names, when the service has it in hand: the notify
+    # rules use it instead of reading it back (decision 0070).
+    message: Any = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# ---------------------------------------------------------------- the ticket's fields
+
+
+def created(
+    *,
+    status: str,
+    priority: str,
+    issue_type: str,
+    channel: str,
+    first_response_due: datetime | None,
+    resolution_due: datetime | None,
+    policy_version: int,
+    unverified_sender: bool,
+    on_behalf_of: int | None,
+    at: datetime,
+) -> EventSpec:
+    after: dict[str, Any] = {
+        "status": status,
+        "priority": priority,
+        "issue_type": issue_type,
+        "channel": channel,
+        "first_response_due": _iso(first_response_due),
+        "resolution_due": _iso(resolution_due),
+        "policy_version": policy_version,
+    }
+    if unverified_sender:
+        after["unverified_sender"] = True
+    if on_behalf_of:
+        after["on_behalf_of"] = on_behalf_of
+    return EventSpec(EventKind.CREATED, after=after, public=True, at=at)
+
+
+def status(*, before: str, after: str, reason: str = "") -> EventSpec:
+    return EventSpec(EventKind.STATUS, before=before, after=after, reason=reason, public=True)
+
+
+def priority(*, before: str, after: str, reason: str) -> EventSpec:
+    return EventSpec(EventKind.PRIORITY, before=before, after=after, reason=reason, public=True)
+
+
+def issue_type(*, before: str, after: str, reason: str) -> EventSpec:
+    return EventSpec(EventKind.ISSUE_TYPE, before=before, after=after, reason=reason, public=True)
+
+
+def assignee(*, before: int | None, after: int | None) -> EventSpec:
+    return EventSpec(EventKind.ASSIGNEE, before=before, after=after)
+
+
+def team(*, before: int | None, after: int | None) -> EventSpec:
+    return EventSpec(EventKind.TEAM, before=before, after=after)
+
+
+def due_date(*, before: datetime | None, after: datetime, reason: str) -> EventSpec:
+    return EventSpec(
+        EventKind.DUE_DATE, before=_iso(before), after=_iso(after), reason=reason, public=True
+    )
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _message_after(message: Any) -> dict[str, Any]:
+    return {
+        "message_id": message.pk,
+        "kind": message.kind,
+        "question": message.question,
+        "from_staff": message.from_staff,
+    }
+
+
+def message(message: Any) -> EventSpec:
+    """A public message (reply, question, workaround, resolution, system note)."""
+    return EventSpec(EventKind.MESSAGE, after=_message_after(message), public=True, message=message)
+
+
+def note(message: Any) -> EventSpec:
+    """An internal note (staff only)."""
+    return EventSpec(EventKind.NOTE, after=_message_after(message), message=message)
+
+
+def monitor(*, message_id: int, public: bool) -> EventSpec:
+    """The store monitor's system note."""
+    return EventSpec(EventKind.MONITOR, after={"message_id": message_id}, public=public)
+
+
+# ---------------------------------------------------------------- quotes
+
+
+def quote(*, quote: Any) -> EventSpec:
+    return EventSpec(
+        EventKind.QUOTE,
+        after={
+            "quote_id": quote.pk,
+            "amount_inr": str(quote.amount_inr),
+            "gst_percent": str(quote.gst_percent),
+            "valid_until": _iso(quote.valid_until),
+            "description": quote.description,
+        },
+        public=True,
+    )
+
+
+def _decided(kind: EventKind, quote: Any, reason: str) -> EventSpec:
+    after = {"quote_id": quote.pk, "via": quote.decided_via}
+    return EventSpec(kind, after=after, reason=reason, public=True)
+
+
+def quote_approved(*, quote: Any, reason: str = "") -> EventSpec:
+    return _decided(EventKind.QUOTE_APPROVED, quote, reason)
+
+
+def quote_declined(*, quote: Any, reason: str) -> EventSpec:
+    return _decided(EventKind.QUOTE_DECLINED, quote, reason)
+
+
+def quote_expired(*, quote: Any, reason: str) -> EventSpec:
+    return _decided(EventKind.QUOTE_EXPIRED, quote, reason)
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def workaround(*, reason: str) -> EventSpec:
+    return EventSpec(EventKind.WORKAROUND, reason=reason, public=True)
+
+
+def resolved(*, reason: str) -> EventSpec:
+    return EventSpec(EventKind.RESOLVED, reason=reason, public=True)
+
+
+def reopened(*, reason: str) -> EventSpec:
+    return EventSpec(EventKind.REOPENED, reason=reason, public=True)
+
+
+def withdrawn(*, reason: str) -> EventSpec:
+    return EventSpec(EventKind.WITHDRAWN, reason=reason, public=True)
+
+
+def rating(*, rating: int | None, comment: str) -> EventSpec:
+    return EventSpec(EventKind.RATING, after={"rating": rating, "comment": comment}, public=True)
+
+
+# ---------------------------------------------------------------- SLA clocks
+
+
+def sla_warning(*, target: str, deadline: datetime | None, at: datetime) -> EventSpec:
+    after = {"target": target, "deadline": _iso(deadline), "at": _iso(at)}
+    return EventSpec(EventKind.SLA_WARNING, after=after, at=at)
+
+
+def sla_breached(*, target: str, priority: str, at: datetime) -> EventSpec:
+    after = {"target": target, "priority": priority, "at": _iso(at)}
+    return EventSpec(EventKind.SLA_BREACHED, after=after, at=at)
+
+
+def sla_met(
+    *,
+    target: str,
+    priority: str,
+    business_seconds: int,
+    wall_seconds: int,
+    late: bool,
+    at: datetime,
+) -> EventSpec:
+    after = {
+        "target": target,
+        "priority": priority,
+        "business_seconds": business_seconds,
+        "wall_seconds": wall_seconds,
+        "late": late,
+    }
+    return EventSpec(EventKind.SLA_MET, after=after, at=at)
+
+
+def sla_resumed(
+    *, target: str, met_at: datetime | None, deadline: datetime | None, at: datetime
+) -> EventSpec:
+    return EventSpec(
+        EventKind.SLA_RESUMED,
+        before={"met_at": _iso(met_at)},
+        after={"target": target, "deadline": _iso(deadline)},
+        at=at,
+    )
+
+
+def sla_restarted(*, target: str, priority: str, deadline: datetime | None) -> EventSpec:
+    after = {"target": target, "priority": priority, "deadline": _iso(deadline)}
+    return EventSpec(EventKind.SLA_RESTARTED, after=after)
+
+
+def sla_recomputed(
+    *, target: str, before: datetime | None, deadline: datetime | None, reason: str, at: datetime
+) -> EventSpec:
+    return EventSpec(
+        EventKind.SLA_RECOMPUTED,
+        before=_iso(before),
+        after={"target": target, "deadline": _iso(deadline)},
+        reason=reason,
+        at=at,
+    )
+
+
+# ---------------------------------------------------------------- engineering
+
+
+def escalated(*, references: Sequence[str]) -> EventSpec:
+    return EventSpec(EventKind.ESCALATED, after={"dev_tickets": list(references)})
+
+
+def engineering_done(*, references: Sequence[str]) -> EventSpec:
+    return EventSpec(EventKind.ENGINEERING_DONE, after={"dev_tickets": list(references)})
+
+
+def engineering_reopened(*, references: Sequence[str]) -> EventSpec:
+    return EventSpec(EventKind.ENGINEERING_REOPENED, after={"dev_tickets": list(references)})
+
+
+def engineering_eta(*, reference: str, eta: datetime) -> EventSpec:
+    return EventSpec(EventKind.ENGINEERING_ETA, after={"dev_ticket": reference, "eta": _iso(eta)})
+
+
+# ---------------------------------------------------------------- incidents and merges
+
+
+def incident_linked(*, before: int | None, master: int) -> EventSpec:
+    return EventSpec(
+        EventKind.INCIDENT_LINKED,
+        before={"master": before},
+        after={"master": master},
+        reason="joined a platform incident; updates will follow here",
+        public=True,
+    )
+
+
+def incident_child_added(*, ticket: int) -> EventSpec:
+    return EventSpec(EventKind.INCIDENT_CHILD_ADDED, after={"ticket": ticket})
+
+
+def incident_unlinked(*, before: int) -> EventSpec:
+    return EventSpec(EventKind.INCIDENT_UNLINKED, before={"master": before}, public=True)
+
+
+def merged(*, came: dict[str, Any], reason: str) -> EventSpec:
+    """On the survivor: a duplicate was merged into it."""
+    return EventSpec(EventKind.MERGED, after=came, reason=reason, public=True)
+
+
+def merged_into(*, into: dict[str, Any], reason: str) -> EventSpec:
+    """On the duplicate: it was merged into the survivor (and closed)."""
+    return EventSpec(EventKind.MERGED_INTO, after=into, reason=reason, public=True)
+
+
+# ---------------------------------------------------------------- inbound mail
+
+
+def follow_up_of(*, ticket: int, reference: str) -> EventSpec:
+    after = {"ticket": ticket, "reference": reference}
+    return EventSpec(EventKind.FOLLOW_UP_OF, after=after, reason="mail answering a closed ticket")
+
+
+def unverified_sender(*, address: str, message_id: int) -> EventSpec:
+    return EventSpec(
+        EventKind.UNVERIFIED_SENDER,
+        after={"from": address, "message_id": message_id},
+        reason="a reply to our mail from an address that is no contact of this merchant",
+    )
+
+
+def merchant_asks_priority(*, asked: str, current: str, message_id: int) -> EventSpec:
+    return EventSpec(
+        EventKind.MERCHANT_ASKS_PRIORITY,
+        after={"asked": asked, "current": current, "message_id": message_id},
+        reason=f"the merchant asks for {asked} in the subject of a reply",
+    )

@@ -1,0 +1,264 @@
+"""``TicketChange``: what one service call does to a ticket — the public change API.
+
+Every write to a ticket goes through one: ``TicketChange.lock`` locks the ticket row and reads
+its current clocks; the service changes fields (``set``, ``set_status``, ``set_due``), clocks
+(``settle``, ``meet``, ``each_clock``) and adds events (``add``, built with ``tickets.events``);
+``save`` writes the changed fields, the changed clocks and the events, and hands the events to
+``tickets.listeners`` — all inside the caller's transaction. Higher apps (billing's quotes,
+engineering's escalations) use it for their side of a ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from helpline.accounts.models import User
+from helpline.core import clock
+from helpline.core.errors import InvalidInput
+from helpline.core.prepared import Prepared, insert
+from helpline.core.validation import bounded_instant
+from helpline.sla.defaults import RESOLUTION
+from helpline.tickets import clocks, lifecycle, listeners
+from helpline.tickets import events as kinds
+from helpline.tickets.events import SLA_KINDS, EventSpec
+from helpline.tickets.lifecycle import Transition
+from helpline.tickets.models import PAUSED_STATUSES, Status, Ticket, TicketClock, TicketEvent
+from helpline.tickets.services import checks
+
+ClockOp = Callable[[Ticket, TicketClock, datetime], list[EventSpec]]
+
+
+def _clock_state(clk: TicketClock) -> tuple[Any, ...]:
+    return tuple(getattr(clk, name) for name in clocks.CLOCK_FIELDS)
+
+
+# Every change of a ticket locks it and reads its clocks: compiled once (decision 0080).
+_locked_ticket: Prepared[Ticket] = Prepared(
+    lambda ticket_id: (
+        Ticket.objects.select_for_update().select_related("store").filter(pk=ticket_id)[:1]
+    ),
+    ticket_id=int,
+)
+_current_clocks: Prepared[TicketClock] = Prepared(
+    lambda ticket_id: TicketClock.objects.select_for_update().filter(
+        ticket_id=ticket_id, superseded_at__isnull=True
+    ),
+    ticket_id=int,
+)
+
+
+def lock_ticket(ticket: Ticket | int) -> Ticket:
+    """The ticket's row, locked for this transaction (``Ticket.DoesNotExist`` if it is gone)."""
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    found = _locked_ticket(ticket_id=pk)
+    if not found:
+        raise Ticket.DoesNotExist(f"ticket {pk} does not exist")
+    return found[0]
+
+
+class TicketChange:
+    """What one service call did to a ticket: fields set, clocks to save, events to write."""
+
+    def __init__(self, ticket: Ticket, actor: User | None, now: datetime) -> None:
+        self.ticket = ticket
+        self.actor = actor
+        self.now = now
+        self.events: list[EventSpec] = []
+        self.clocks: dict[str, TicketClock] = {
+            c.kind: c for c in _current_clocks(ticket_id=ticket.pk)
+        }
+        # What each clock was when read: save() writes only the clocks that changed (a reply
+        # to a running clock changes none of them; decision 0070).
+        self.loaded = {c.pk: _clock_state(c) for c in self.clocks.values()}
+        self.retired: list[TicketClock] = []
+        self.fields: set[str] = {"updated_at"}
+
+    @classmethod
+    def lock(cls, ticket: Ticket | int, *, actor: User | None, now: datetime) -> TicketChange:
+        """Lock the ticket and its clocks, and record the warnings and breaches now due."""
+        change = cls(lock_ticket(ticket), actor, now)
+        change.settle()
+        return change
+
+    # ------------------------------------------------------------ events and fields
+
+    def add(self, spec: EventSpec) -> EventSpec:
+        """Add an event (built with ``tickets.events``); it happens now unless it says when."""
+        if spec.at is None:
+            spec.at = self.now
+        self.events.append(spec)
+        return spec
+
+    def set(self, name: str, value: Any) -> None:
+        setattr(self.ticket, name, value)
+        self.fields.add(name)
+
+    def set_status(self, new: str, *, reason: str = "") -> None:
+        """Change the status; entering a waiting state pauses the clocks, leaving one resumes
+        them."""
+        old = self.ticket.status
+        if old == new:
+            return
+        was_paused, now_paused = old in PAUSED_STATUSES, new in PAUSED_STATUSES
+        if now_paused and not was_paused:
+            self.each_clock(clocks.pause)
+        elif was_paused and not now_paused:
+            self.each_clock(clocks.resume)
+        self.set("status", new)
+        self.add(kinds.status(before=old, after=new, reason=reason))
+
+    def reopen(self, *, reason: str) -> None:
+        """Back to in progress: the resolution target resumes where it was met."""
+        self.unmeet(RESOLUTION)
+        self.set("resolved_at", None)
+        self.add(kinds.reopened(reason=reason))
+        self.set_status(Status.IN_PROGRESS, reason=reason)
+
+    def policy_due(self) -> datetime | None:
+        """The running resolution target's deadline (None when it is met, breached, paused)."""
+        clk = self.clocks.get(RESOLUTION)
+        return clk.deadline if clk is not None and clocks.is_pending(clk) else None
+
+    def set_due(self, due_at: datetime | None, reason: str, *, default: bool = False) -> None:
+        """Move the due date (``default``: none given means the policy's resolution deadline).
+        A later date than the policy's, or any explicit change, needs a reason."""
+        policy_due = self.policy_due()
+        if due_at is None:
+            if not default:
+                raise InvalidInput("due_at is required", code="due_at_required")
+            due_at = policy_due
+            if due_at is None:
+                raise InvalidInput(
+                    "the resolution target is not running (met, breached or paused): "
+                    "give the due date explicitly",
+                    code="due_at_required",
+                )
+        due_at = self._valid_due(due_at)
+        later = policy_due is not None and due_at > policy_due
+        if (later or not default) and not reason.strip():
+            raise InvalidInput(
+                "a due date later than the policy's resolution deadline needs a reason"
+                if later
+                else "changing the due date needs a reason",
+                code="reason_required",
+            )
+        if self.ticket.due_at == due_at:
+            return
+        self.add(kinds.due_date(before=self.ticket.due_at, after=due_at, reason=reason))
+        self.set("due_at", due_at)
+        self.set("due_reason", reason.strip())
+
+    def _valid_due(self, due_at: datetime) -> datetime:
+        clock.ensure_aware(due_at, name="due_at")
+        try:
+            due_at = bounded_instant(due_at)
+        except ValueError as exc:
+            raise InvalidInput(f"due_at {exc}", code="invalid_due_at") from None
+        if due_at <= self.now:
+            raise InvalidInput("the due date must be in the future", code="due_at_in_past")
+        return due_at
+
+    # ------------------------------------------------------------ clocks
+
+    def settle(self) -> None:
+        """Record the warnings and breaches whose instant has passed."""
+        for clk in self.clocks.values():
+            self.events.extend(clocks.settle(self.ticket, clk, self.now))
+
+    def each_clock(self, op: ClockOp) -> None:
+        for clk in self.clocks.values():
+            self.events.extend(op(self.ticket, clk, self.now))
+
+    def meet(self, kind: str) -> None:
+        clk = self.clocks.get(kind)
+        if clk is not None:
+            self.events.extend(clocks.meet(self.ticket, clk, self.now))
+
+    def unmeet(self, kind: str) -> None:
+        clk = self.clocks.get(kind)
+        if clk is not None:
+            self.events.extend(clocks.unmeet(self.ticket, clk, self.now))
+
+    def restart(self, kind: str, spec: Any) -> TicketClock:
+        """Retire the clock ``kind`` and start a fresh one from ``spec`` now (paused if the
+        ticket waits)."""
+        ticket = self.ticket
+        old = self.clocks[kind]
+        clocks.supersede(ticket, old, self.now)
+        self.retired.append(old)
+        paused = ticket.status in PAUSED_STATUSES
+        fresh = clocks.new_clock(ticket, spec, at=self.now, paused=paused)
+        self.clocks[kind] = fresh
+        return fresh
+
+    # ------------------------------------------------------------ writing
+
+    def save(self, *, touch_ticket: bool = True) -> None:
+        """Write the ticket's changed fields, its clocks and the events. ``touch_ticket=False``
+        for the clocks' own bookkeeping (a recorded warning or breach is not an update of the
+        ticket a merchant would see as "last updated")."""
+        ticket = self.ticket
+        if touch_ticket:
+            ticket.updated_at = self.now
+            ticket.save(update_fields=sorted(self.fields))
+        for clk in self.retired:
+            clk.save(update_fields=clocks.CLOCK_FIELDS)
+        for clk in self.clocks.values():
+            if clk.pk is None:
+                clk.save()
+            elif _clock_state(clk) != self.loaded.get(clk.pk):
+                clk.save(update_fields=clocks.CLOCK_FIELDS)
+        write_events(ticket, self.actor, self.events)
+
+
+class ActionChange(TicketChange):
+    """A change made by one lifecycle action (POLICY.md's table): ``begin`` locks the ticket
+    and checks that the actor may take the action now; ``finish`` moves the ticket to the
+    action's target status and saves."""
+
+    transition: Transition
+
+    @classmethod
+    def begin(
+        cls, action: str, *, actor: User | None, ticket: Ticket | int, now: datetime
+    ) -> ActionChange:
+        locked = lock_ticket(ticket)
+        cap = lifecycle.SYSTEM if actor is None else checks.capacity_or_404(actor, locked)
+        transition = lifecycle.check(
+            action, capacity=cap, status=locked.status, priority=locked.priority
+        )
+        change = cls(locked, actor, now)
+        change.transition = transition
+        change.settle()
+        return change
+
+    def finish(self, *, reason: str = "") -> Ticket:
+        if self.transition.target is not None:
+            self.set_status(self.transition.target, reason=reason)
+        self.save()
+        return self.ticket
+
+
+def write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) -> None:
+    """Write the events and hand them to the listeners (the caller's transaction)."""
+    written = [
+        TicketEvent(
+            ticket=ticket,
+            actor=actor if e.kind not in SLA_KINDS else None,
+            kind=e.kind,
+            before=e.before,
+            after=e.after,
+            reason=e.reason,
+            public=e.public,
+            created_at=e.at or clock.now(),
+        )
+        for e in events
+    ]
+    insert(written)  # compiled once (decision 0080)
+    for spec, row in zip(events, written, strict=True):
+        if spec.message is not None:
+            row.loaded_message = spec.message  # type: ignore[attr-defined]
+    # Who should hear of these: outbox rows in this same transaction (delivered after commit).
+    listeners.events_written(ticket=ticket, actor=actor, events=written)

@@ -1,0 +1,67 @@
+"""Changes of a ticket's fields that more than one service makes (triage and ``ticket_update``):
+priority and issue type (the pending targets restart), assignee, team."""
+
+from __future__ import annotations
+
+from helpline.accounts import access
+from helpline.accounts import selectors as people
+from helpline.accounts.models import Team, User
+from helpline.core.errors import InvalidInput
+from helpline.tickets import clocks
+from helpline.tickets import events as kinds
+from helpline.tickets.services.change import TicketChange
+from helpline.tickets.services.checks import policy_for, valid_issue_type, valid_priority
+
+
+def retarget(change: TicketChange, *, priority: str, issue_type: str) -> None:
+    """Re-prioritising: met and breached targets stay; pending ones restart from now."""
+    specs = policy_for(change.ticket).targets_for(priority, issue_type)
+    for kind, clk in list(change.clocks.items()):
+        if not clocks.is_pending(clk):
+            continue
+        fresh = change.restart(kind, specs[kind])
+        change.add(kinds.sla_restarted(target=kind, priority=priority, deadline=fresh.deadline))
+
+
+def change_priority(
+    change: TicketChange, *, priority: str | None, issue_type: str | None, reason: str
+) -> None:
+    ticket = change.ticket
+    policy = policy_for(ticket)
+    new_priority = valid_priority(policy, priority) if priority else ticket.priority
+    new_type = valid_issue_type(policy, issue_type) if issue_type else ticket.issue_type
+    if new_priority == ticket.priority and new_type == ticket.issue_type:
+        return
+    if not reason.strip():
+        raise InvalidInput(
+            "changing the priority or issue type needs a reason", code="reason_required"
+        )
+    if new_priority != ticket.priority:
+        change.add(kinds.priority(before=ticket.priority, after=new_priority, reason=reason))
+        change.set("priority", new_priority)
+    if new_type != ticket.issue_type:
+        change.add(kinds.issue_type(before=ticket.issue_type, after=new_type, reason=reason))
+        change.set("issue_type", new_type)
+    retarget(change, priority=new_priority, issue_type=new_type)
+
+
+def set_assignee(change: TicketChange, assignee: User | int | None) -> None:
+    ticket = change.ticket
+    if isinstance(assignee, int):
+        assignee = people.staff_member(assignee)
+    if assignee is not None and not access.is_staff(assignee):
+        raise InvalidInput(f"{assignee.email} is not a member of staff", code="invalid_assignee")
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return
+    change.add(kinds.assignee(before=ticket.assignee_id, after=assignee.pk if assignee else None))
+    change.set("assignee", assignee)
+
+
+def set_team(change: TicketChange, team: Team | int | None) -> None:
+    ticket = change.ticket
+    if isinstance(team, int):
+        team = people.team_by_id(team)
+    if ticket.team_id == (team.pk if team else None):
+        return
+    change.add(kinds.team(before=ticket.team_id, after=team.pk if team else None))
+    change.set("team", team)
