@@ -1,4 +1,4 @@
-"""Who may see and do what, for people and stores (POLICY.md, "Who sees what").
+"""Who may see and do what, for people and stores (docs/policy.md, "Who sees what").
 
 This module decides what concerns people (roles, active accounts) and merchant scoping (which
 stores one sees, files for or manages); it imports no higher app. Who may see a ticket, and in

@@ -1,6 +1,6 @@
 """Writes about quotes and subscriptions.
 
-A quote is a lifecycle action on its ticket (POLICY.md's table: quote, approve, decline,
+A quote is a lifecycle action on its ticket (docs/policy.md's table: quote, approve, decline,
 expire): each service here locks the ticket and checks the action through the tickets' change
 API (``tickets.services.change.ActionChange``), writes the quote, and records the ticket's event
 and new status in the same transaction."""

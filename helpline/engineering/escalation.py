@@ -1,5 +1,5 @@
 """What engineering does to a merchant ticket: escalation is not a state but a link to
-developer tickets ("with engineering", POLICY.md). These services write the ticket's side: an
+developer tickets ("with engineering", docs/policy.md). These services write the ticket's side: an
 internal event when it is escalated or when engineering is done, and — when an engineer's ETA
 changes — the due date moved (an event with the reason) and a note the merchant sees.
 
@@ -71,7 +71,7 @@ def ticket_engineering_event(
 def ticket_engineering_eta(
     *, actor: User | None, ticket: Ticket, eta: datetime, reference: str, now: datetime
 ) -> bool:
-    """Engineering's ETA for ``reference`` becomes the ticket's due date (POLICY.md: "an
+    """Engineering's ETA for ``reference`` becomes the ticket's due date (docs/policy.md: "an
     engineering ETA moves it, with an event"), with a public note saying so. Returns False when
     the ticket has no due date to move (not triaged yet, resolved, closed): then only an internal
     event records the ETA."""

@@ -1,4 +1,4 @@
-"""Priority tags in a mail subject (POLICY.md, Channels) and reply-prefix stripping.
+"""Priority tags in a mail subject (docs/policy.md, Channels) and reply-prefix stripping.
 
 `C1` or `System Down` as whole words, any case → C1; `C2`/`C3`/`C4` → that priority; with several
 tags the highest (C1 highest) wins. "Whole word" means not touching a letter, digit or

@@ -1,4 +1,4 @@
-"""Uptime arithmetic: pure functions of intervals (POLICY.md, "Hosting and uptime").
+"""Uptime arithmetic: pure functions of intervals (docs/policy.md, "Hosting and uptime").
 
 A period is a calendar day, month or year in the merchant's zone. Its budget is 0.2 % of its
 full length. Time the monitor was blind is *unknown*: shown, and left out of the measured

@@ -2,7 +2,7 @@
 every ticket resolved or closed in the last ``RECENT_DAYS`` days, with opened, priority, status,
 due date, last update, next step and owner, plus the account manager's own note on the row.
 
-Staff see who owns a row; the merchant sees it read-only, without internal detail (POLICY.md:
+Staff see who owns a row; the merchant sees it read-only, without internal detail (docs/policy.md:
 assignment and teams are internal), so their "owner" says who must act: support, engineering or
 themselves. Exported to CSV and XLSX with the same rows.
 """

@@ -55,7 +55,7 @@ DIMENSIONS: tuple[str, ...] = ("priority", "store", "agent", "month")
 MAX_DAYS = 400
 MIN_YEAR, MAX_YEAR = 2000, 2999
 BREACH_LIST = 200
-# Business hours for "breached outside business hours" (POLICY.md: Mon–Fri 10:00–18:00 IST).
+# Business hours for "breached outside business hours" (docs/policy.md: Mon–Fri 10:00–18:00 IST).
 BUSINESS_ZONE = ZoneInfo("Asia/Kolkata")
 OPENING, CLOSING = 10, 18
 

@@ -1,6 +1,6 @@
 """Business-time arithmetic: pure, exact to the microsecond, and fast.
 
-Rules (POLICY.md, "Calendars" and "Clocks on a ticket"): a target of N business hours started
+Rules (docs/policy.md, "Calendars" and "Clocks on a ticket"): a target of N business hours started
 at t ends at the instant when N hours of business time have elapsed after t; time outside
 business hours does not count; a clock started outside hours starts counting at the next
 opening; a deadline that lands exactly on the end of an interval stays there. Holidays are

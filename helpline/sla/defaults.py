@@ -1,4 +1,4 @@
-"""The default support policy of POLICY.md as plain data.
+"""The default support policy of docs/policy.md as plain data.
 
 Used by the seeding migration (which copies it into the editable tables), by the property
 tests (every priority and issue type) and by the benchmarks. Changing a value here does not

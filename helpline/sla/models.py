@@ -2,7 +2,7 @@
 
 These tables are what admins edit. Every edit publishes a new ``PolicyVersion`` (an immutable
 snapshot, see ``services.policy_publish``); tickets point at the version they were opened under,
-so editing the policy never rewrites history. Holiday rows are the exception POLICY.md names:
+so editing the policy never rewrites history. Holiday rows are the exception docs/policy.md names:
 they are not versioned, and changing one recomputes the pending deadlines of open tickets.
 """
 

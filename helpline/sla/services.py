@@ -238,7 +238,7 @@ def holiday_row_remove(*, calendar: Calendar, day: date, now: datetime | None = 
 
 
 def seed_defaults(models: Any, *, now: datetime) -> None:
-    """Load POLICY.md's defaults into empty policy tables and publish version 1 (migration)."""
+    """Load docs/policy.md's defaults into empty policy tables and publish version 1 (migration)."""
     cals = {}
     for spec in defaults.CALENDARS:
         cal = models.Calendar.objects.create(

@@ -1,5 +1,5 @@
 """Who may see a ticket, and in what capacity one acts on it: the one place that decides for
-tickets (POLICY.md, "Who sees what"), on top of ``accounts.access`` (roles, stores).
+tickets (docs/policy.md, "Who sees what"), on top of ``accounts.access`` (roles, stores).
 
 Every read path filters with ``ticket_scope``; every write asks ``capacity``. What one may not
 see is answered exactly as if it did not exist (404); what one's role may not do is 403; what the

@@ -1,6 +1,6 @@
-"""Holiday edits (POLICY.md: holiday rows are not versioned): the row changes and every pending,
-running target on that calendar is laid out again, with an event per ticket — one service per
-action, called by the admin (and later by any other door)."""
+"""Holiday edits (holiday rows are not versioned, docs/policy.md): the row changes and every
+pending, running target on that calendar is laid out again, with an event per ticket — one
+service per action, called by the admin (and later by any other door)."""
 
 from __future__ import annotations
 

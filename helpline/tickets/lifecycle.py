@@ -1,4 +1,4 @@
-"""The ticket lifecycle: POLICY.md's table, as one explicit table.
+"""The ticket lifecycle: docs/policy.md's table, as one explicit table.
 
 Each action names the states it leaves, the state it reaches (None: the status does not change)
 and who may take it. ``check`` decides 403 (the caller's role may never take this action) and

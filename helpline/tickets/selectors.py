@@ -298,7 +298,7 @@ def open_ticket_for_store(*, store_id: int, issue_type: str) -> Ticket | None:
 
 
 # ---------------------------------------------------------------- reads for other apps
-# Unscoped system reads: the calling service has already decided who may act (DESIGN.md
+# Unscoped system reads: the calling service has already decided who may act (docs/architecture.md
 # rule 2: other apps read tickets through these, not through the models).
 
 

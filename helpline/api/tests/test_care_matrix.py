@@ -1,6 +1,6 @@
 """The care permission matrix: every new endpoint, as the merchant, an agent, the account
 manager of this store, the account manager of another store, an engineer and an admin. What one
-may not see is 404; what one's role may not do is 403 (POLICY.md, "Who sees what")."""
+may not see is 404; what one's role may not do is 403 (docs/policy.md, "Who sees what")."""
 
 from __future__ import annotations
 

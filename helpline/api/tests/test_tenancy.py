@@ -1,4 +1,4 @@
-"""Tenancy and roles through the API (POLICY.md, "Who sees what").
+"""Tenancy and roles through the API (docs/policy.md, "Who sees what").
 
 What one may not see answers 404 exactly as if it did not exist, and writes nothing; what one's
 role may not do answers 403; what the ticket's state does not allow answers 409 — in that order.

@@ -1,5 +1,6 @@
-"""POLICY.md's lifecycle table for the quote actions (quote, approve, decline, expire): billing's
-services refuse what the table refuses and write nothing; what it allows writes its event."""
+"""The lifecycle table (docs/policy.md) for the quote actions (quote, approve, decline, expire):
+billing's services refuse what the table refuses and write nothing; what it allows writes its
+event."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 T = datetime(2026, 12, 7, 11, 0, tzinfo=IST)  # Monday, business hours
 
-# POLICY.md, "Lifecycle", the quote's rows, as (action, from-states, to-state, who).
+# docs/policy.md, "Lifecycle", the quote's rows, as (action, from-states, to-state, who).
 POLICY_TABLE = {
     "quote": ({"triaged", "in_progress"}, "awaiting_approval", "staff"),
     "approve": ({"awaiting_approval"}, "in_progress", "merchant"),

@@ -1,4 +1,4 @@
-"""Priority tags in mail subjects (POLICY.md, Channels) and reply-prefix stripping."""
+"""Priority tags in mail subjects (docs/policy.md, Channels) and reply-prefix stripping."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Uptime arithmetic, by hand-checked examples (POLICY.md, "Hosting and uptime")."""
+"""Uptime arithmetic, by hand-checked examples (docs/policy.md, "Hosting and uptime")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Load POLICY.md's defaults (calendars, holidays from the previous year through two ahead,
+"""Load docs/policy.md's defaults (calendars, holidays from the previous year through two ahead,
 priorities, targets, issue types, overrides) and publish policy version 1."""
 
 from datetime import UTC, datetime

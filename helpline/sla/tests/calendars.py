@@ -112,7 +112,7 @@ class Target:
 def targets() -> list[Target]:
     """Every (issue type, priority, kind) of defaults.py, overrides applied.
 
-    An override replaces the length and keeps the priority's calendar (POLICY.md).
+    An override replaces the length and keeps the priority's calendar (docs/policy.md).
     """
     overrides = {(t, p, k): minutes for t, p, k, minutes in defaults.OVERRIDES}
     found = []

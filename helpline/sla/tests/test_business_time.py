@@ -98,7 +98,7 @@ def test_start_one_second_before_opening_counts_from_opening(cal: BusinessCalend
 
 
 def test_c2_filed_friday_1700_is_due_wednesday_1700(cal: BusinessCalendar) -> None:
-    # POLICY.md's example; 5–10 June 2026 has no IN holiday.
+    # docs/policy.md's example; 5–10 June 2026 has no IN holiday.
     c2 = target("feature-broken", "C2", defaults.RESOLUTION)
     assert (c2.length, c2.calendar) == (24 * H, defaults.BUSINESS)
     due = business_time.add_business_time(cal, ist(2026, 6, 5, 17, 0), c2.length)

@@ -1,4 +1,4 @@
-"""The lifecycle actions of POLICY.md's table that are the tickets' own, one service each:
+"""The lifecycle actions of docs/policy.md's table that are the tickets' own, one service each:
 triage, start, workaround, resolve, close, reopen, withdraw. (Quotes and their decisions are
 billing's services; escalation is engineering's.) Each locks the ticket, checks who may take
 the action now (404, 403, 409), changes the ticket and its clocks, and writes its events."""

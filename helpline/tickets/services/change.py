@@ -214,7 +214,7 @@ class TicketChange:
 
 
 class ActionChange(TicketChange):
-    """A change made by one lifecycle action (POLICY.md's table): ``begin`` locks the ticket
+    """A change made by one lifecycle action (docs/policy.md's table): ``begin`` locks the ticket
     and checks that the actor may take the action now; ``finish`` moves the ticket to the
     action's target status and saves."""
 

@@ -1,4 +1,4 @@
-"""POLICY.md's lifecycle table: every disallowed transition is refused and writes nothing;
+"""docs/policy.md's lifecycle table: every disallowed transition is refused and writes nothing;
 every allowed one writes its event."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 T = datetime(2026, 12, 7, 11, 0, tzinfo=IST)  # Monday, business hours
 
-# POLICY.md, "Lifecycle", as (action, from-states, to-state, who).
+# docs/policy.md, "Lifecycle", as (action, from-states, to-state, who).
 POLICY_TABLE = {
     "triage": ({"new"}, "triaged", "staff"),
     "start": ({"new", "triaged"}, "in_progress", "staff"),

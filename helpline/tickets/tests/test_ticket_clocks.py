@@ -1,4 +1,4 @@
-"""The clocks on real tickets, with an injected ``now`` (POLICY.md, "Clocks on a ticket")."""
+"""The clocks on real tickets, with an injected ``now`` (docs/policy.md, "Clocks on a ticket")."""
 
 from __future__ import annotations
 
