@@ -95,12 +95,12 @@ class _Plan:
         actor_id = None if actor is None else actor.pk
         self.events.append((kind, actor_id, before, after, reason, True, at, message))
 
-    def settle(self, at: datetime) -> None:
+    def record_passed(self, at: datetime) -> None:
         """What every service call does first: warnings and breaches whose instant has come."""
         for clk in self.clocks:
-            if clk.segment_started_at is None:  # met: ``clocks.settle`` has nothing to say
+            if clk.segment_started_at is None:  # met: ``clocks.record_passed`` has nothing to say
                 continue
-            for e in clocks.settle(self.ticket, clk, at):  # sla_* events have no actor
+            for e in clocks.record_passed(self.ticket, clk, at):  # sla_* events have no actor
                 when = e.at or at
                 self.events.append(
                     (e.kind, None, e.before, e.after, e.reason, e.public, when, None)
@@ -145,7 +145,8 @@ class _Bulk:
         )
 
     def _meet(self, plan: _Plan, clk: TicketClock, at: datetime) -> None:
-        """What ``clocks.meet`` does (after the call's settle), on the calendar built once."""
+        """What ``clocks.meet`` does (after recording what has passed), on the calendar built
+        once."""
         start = clk.segment_started_at
         if clk.met_at is not None or start is None:
             return
@@ -202,7 +203,7 @@ class _Bulk:
 
         def say(at: datetime, author: User, body: str, kind: str = MessageKind.REPLY) -> None:
             staff = author is not requester
-            plan.settle(at)
+            plan.record_passed(at)
             # Staff write through the API (as the services' resolve does), merchants on their
             # ticket's channel.
             plan.messages.append(
@@ -228,7 +229,7 @@ class _Bulk:
         plan.event("created", requester, opened, created)
         # Triage early in the first-response target: assignee, team, the policy's due date.
         t = self._after(fr_cal, opened, specs[FIRST_RESPONSE], 0.02, 0.3)
-        plan.settle(t)
+        plan.record_passed(t)
         plan.events.append(("assignee", lead.pk, None, assignee.pk, "", False, t, None))
         plan.events.append(("team", lead.pk, None, cast.team.pk, "", False, t, None))
         plan.event("due_date", lead, t, iso(resolution.deadline))

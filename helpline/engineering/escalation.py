@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
 from helpline.accounts.models import User
+from helpline.core import zones
 from helpline.core.errors import Forbidden
 from helpline.tickets import events as kinds
 from helpline.tickets.events import EventKind, EventSpec
@@ -47,7 +47,7 @@ def _change_for(actor: User | None, ticket: Ticket, now: datetime) -> TicketChan
     if actor is not None and actor.role == "merchant":
         raise Forbidden("merchants do not change engineering links", code="action_forbidden")
     change = TicketChange(ticket, actor, now)
-    change.settle()
+    change.record_passed()
     return change
 
 
@@ -85,10 +85,7 @@ def ticket_engineering_eta(
         if ticket.due_at == eta:
             return False
         change.set_due(eta, f"engineering's estimate for {reference}")
-        try:
-            zone = ZoneInfo(ticket.merchant.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
+        zone = zones.zone_or_default(ticket.merchant.time_zone, default="UTC")
         local = eta.astimezone(zone)
         body = (
             "Our engineering team is working on this. Their estimate moves the due date to "

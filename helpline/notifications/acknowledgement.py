@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from helpline.core import zones
 from helpline.mail import selectors as mail_selectors
 from helpline.mail import threads
 from helpline.mail.listeners import Opened
@@ -32,10 +33,7 @@ KIND = "mail_ack"
 
 
 def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE_DISPLAY)
+    return zones.zone_or_default(name)
 
 
 def local(at: datetime, zone: str) -> str:

@@ -6,20 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from django.conf import settings
+from zoneinfo import ZoneInfo
 
 from helpline.accounts.models import User
+from helpline.core import zones
 from helpline.outbox.models import Preference
 from helpline.tickets.events import EventKind
 
 
 def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.time_zone or settings.TIME_ZONE_DISPLAY)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE_DISPLAY)
+    return zones.zone_or_default(user.time_zone)
 
 
 def _at_local(day: date, when: time, zone: ZoneInfo) -> datetime:

@@ -98,7 +98,7 @@ def mark_failed(row: Outbox, *, now: datetime, error: str, permanent: bool) -> s
 class _Marker:
     """Marks accepted rows done on a helper thread, over the calling thread's connection.
 
-    ``mark_done(row)`` starts the UPDATE and returns; ``settle()`` waits for it to have
+    ``mark_done(row)`` starts the UPDATE and returns; ``wait_for_mark()`` waits for it to have
     committed (and raises its error, then and on every later call). Between the two the calling
     thread must not use the database; it talks to the provider (``send_when_ready``).
     """
@@ -118,7 +118,7 @@ class _Marker:
     ) -> None:
         try:
             if kind is None:
-                self.settle()
+                self.wait_for_mark()
             elif self.pending is not None:
                 self.pending.exception()  # wait; an error is already on its way out
         finally:
@@ -126,7 +126,7 @@ class _Marker:
             self.conn.dec_thread_sharing()
 
     def mark_done(self, row: Outbox, *, now: datetime) -> None:
-        self.settle()
+        self.wait_for_mark()
         if self.conn.vendor == "sqlite":
             # An in-process write with no round trip to hide: a thread handoff would cost more.
             self._update(row.pk, now)
@@ -145,7 +145,7 @@ class _Marker:
                 [State.DONE, ops.adapt_datetimefield_value(now), pk, State.DONE],
             )
 
-    def settle(self) -> None:
+    def wait_for_mark(self) -> None:
         if self.pending is not None:
             pending, self.pending = self.pending, None
             try:
@@ -183,7 +183,7 @@ def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) 
         for row in rows:
             condition = _condition(row.payload)
             if condition is not None:
-                marker.settle()  # the database is this thread's again
+                marker.wait_for_mark()  # the database is this thread's again
             if condition is not None and condition[0](condition[1]):
                 Outbox.objects.filter(pk=row.pk).update(
                     state=State.DONE,
@@ -194,12 +194,12 @@ def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) 
                 result["skipped"] += 1
                 continue
             try:
-                chan.send_when_ready(row, ready=marker.settle)
+                chan.send_when_ready(row, ready=marker.wait_for_mark)
             except Permanent as exc:
-                marker.settle()
+                marker.wait_for_mark()
                 state = mark_failed(row, now=now or clock.now(), error=str(exc), permanent=True)
             except Exception as exc:  # any other failure: retried with backoff
-                marker.settle()  # a failed mark of the previous row ends the batch here
+                marker.wait_for_mark()  # a failed mark of the previous row ends the batch here
                 log.info("outbox %s: %s", row.pk, exc)
                 state = mark_failed(
                     row,

@@ -111,7 +111,7 @@ def _fold(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
     clk.segment_started_at = None
 
 
-def settle(ticket: Ticket, clk: TicketClock, now: datetime) -> list[EventSpec]:
+def record_passed(ticket: Ticket, clk: TicketClock, now: datetime) -> list[EventSpec]:
     """Record a warning or breach whose instant has passed, at its true instant."""
     events: list[EventSpec] = []
     if clk.met_at is not None or clk.stopped_at is not None or not is_running(clk):
@@ -127,7 +127,7 @@ def settle(ticket: Ticket, clk: TicketClock, now: datetime) -> list[EventSpec]:
 
 
 def pause(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
-    events = settle(ticket, clk, at)
+    events = record_passed(ticket, clk, at)
     if clk.met_at is None and clk.stopped_at is None and is_running(clk):
         _fold(ticket, clk, at)
         clk.paused_since = at
@@ -144,7 +144,7 @@ def resume(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
 
 def meet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     """The target is met at ``at`` (late if it breached already: it stays breached)."""
-    events = settle(ticket, clk, at)
+    events = record_passed(ticket, clk, at)
     if clk.met_at is not None or clk.stopped_at is not None:
         return events
     _halt(ticket, clk, at)
@@ -178,7 +178,7 @@ def unmeet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
 
 def stop(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     """Withdrawal: the target stops without being met."""
-    events = settle(ticket, clk, at)
+    events = record_passed(ticket, clk, at)
     if clk.met_at is not None or clk.stopped_at is not None:
         return events
     _halt(ticket, clk, at)

@@ -2,7 +2,8 @@
 
 Every write to a ticket goes through one: ``TicketChange.lock`` locks the ticket row and reads
 its current clocks; the service changes fields (``set``, ``set_status``, ``set_due``), clocks
-(``settle``, ``meet``, ``each_clock``) and adds events (``add``, built with ``tickets.events``);
+(``record_passed``, ``meet``, ``each_clock``) and adds events (``add``, built with
+``tickets.events``);
 ``save`` writes the changed fields, the changed clocks and the events, and hands the events to
 ``tickets.listeners`` — all inside the caller's transaction. Higher apps (billing's quotes,
 engineering's escalations) use it for their side of a ticket.
@@ -79,7 +80,7 @@ class TicketChange:
     def lock(cls, ticket: Ticket | int, *, actor: User | None, now: datetime) -> TicketChange:
         """Lock the ticket and its clocks, and record the warnings and breaches now due."""
         change = cls(lock_ticket(ticket), actor, now)
-        change.settle()
+        change.record_passed()
         return change
 
     # ------------------------------------------------------------ events and fields
@@ -162,10 +163,10 @@ class TicketChange:
 
     # ------------------------------------------------------------ clocks
 
-    def settle(self) -> None:
+    def record_passed(self) -> None:
         """Record the warnings and breaches whose instant has passed."""
         for clk in self.clocks.values():
-            self.events.extend(clocks.settle(self.ticket, clk, self.now))
+            self.events.extend(clocks.record_passed(self.ticket, clk, self.now))
 
     def each_clock(self, op: ClockOp) -> None:
         for clk in self.clocks.values():
@@ -231,7 +232,7 @@ class ActionChange(TicketChange):
         )
         change = cls(locked, actor, now)
         change.transition = transition
-        change.settle()
+        change.record_passed()
         return change
 
     def finish(self, *, reason: str = "") -> Ticket:

@@ -104,7 +104,7 @@ def ticket_reply(
             actor, ticket, as_merchant=as_merchant, internal=internal, question=question
         )
         change = TicketChange(ticket, actor, now)
-        change.settle()
+        change.record_passed()
         message = add_message(
             change,
             body=body,
@@ -141,7 +141,7 @@ def ticket_system_note(
         ticket = lock_ticket(ticket)
         refuse_closed(ticket, "posting")
         change = TicketChange(ticket, None, now)
-        change.settle()
+        change.record_passed()
         message = TicketMessage.objects.create(
             ticket=change.ticket,
             kind=MessageKind.SYSTEM,

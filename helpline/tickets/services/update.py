@@ -42,7 +42,7 @@ def ticket_update(
             raise Forbidden("only staff change a ticket's fields", code="action_forbidden")
         refuse_closed(ticket, "changing it")
         change = TicketChange(ticket, actor, now)
-        change.settle()
+        change.record_passed()
         if priority or issue_type:
             change_priority(change, priority=priority, issue_type=issue_type, reason=reason)
         if team is not UNSET:
