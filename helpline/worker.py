@@ -76,7 +76,7 @@ def run_once(
     result.clock_events = sweeps.clocks_sweep(now=when)
     result.quotes_expired = billing_sweeps.quotes_expire(now=when)
     result.closed = sweeps.tickets_autoclose(now=when)
-    # Mail in (issue 4): the IMAP poller when configured, and the raw-mail retention.
+    # Mail in: the IMAP poller when configured, and the raw-mail retention.
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day

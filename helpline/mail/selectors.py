@@ -38,7 +38,7 @@ def ticket_mail(*, user: User | None, ticket: Ticket) -> dict[int, MailView]:
     return out
 
 
-# Asked for every new mail ticket: compiled once (decision 0080).
+# Asked for every new mail ticket, hence a Prepared read.
 _acknowledged_since: Prepared[int] = Prepared(
     lambda address, since: InboundMail.objects.filter(
         from_address=address, acknowledged=True, received_at__gte=since

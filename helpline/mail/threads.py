@@ -39,7 +39,7 @@ def record(
     ids: Sequence[tuple[str, int]], *, now: datetime, received: Sequence[MessageId] = ()
 ) -> None:
     """Our Message-IDs (and ``received`` ones the caller has to record too: one INSERT)."""
-    insert(  # compiled once (decision 0080)
+    insert(
         [
             *received,
             *(

@@ -9,7 +9,7 @@ from typing import Any
 from helpline.core.prepared import Prepared
 from helpline.outbox.models import OnCallOverride, OnCallShift, Preference, WebhookEndpoint
 
-# Read on every ticket change: compiled once (decision 0080).
+# Read on every ticket change, hence a Prepared read.
 _active_endpoints: Prepared[WebhookEndpoint] = Prepared(
     lambda: WebhookEndpoint.objects.filter(active=True)
 )

@@ -63,7 +63,7 @@ def enqueue_many(items: Sequence[Notification], *, now: datetime | None = None) 
         )
         for n in items
     ]
-    insert(rows, ignore_conflicts=True)  # compiled once (decision 0080)
+    insert(rows, ignore_conflicts=True)
     return len(rows)
 
 

@@ -35,7 +35,7 @@ def _clock_state(clk: TicketClock) -> tuple[Any, ...]:
     return tuple(getattr(clk, name) for name in clocks.CLOCK_FIELDS)
 
 
-# Every change of a ticket locks it and reads its clocks: compiled once (decision 0080).
+# Every change of a ticket locks it and reads its clocks, hence a Prepared read.
 _locked_ticket: Prepared[Ticket] = Prepared(
     lambda ticket_id: (
         Ticket.objects.select_for_update().select_related("store").filter(pk=ticket_id)[:1]
@@ -257,7 +257,7 @@ def write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) ->
         )
         for e in events
     ]
-    insert(written)  # compiled once (decision 0080)
+    insert(written)
     for spec, row in zip(events, written, strict=True):
         if spec.message is not None:
             row.loaded_message = spec.message  # type: ignore[attr-defined]

@@ -130,7 +130,7 @@ def ticket_create(
             created_at=now,
             updated_at=now,
         )
-        insert([ticket])  # the INSERTs of a creation are compiled once (decision 0080)
+        insert([ticket])
         by_kind = _start_clocks(ticket, policy, now=now)
         ticket.store = store
         ticket.merchant = store.merchant
