@@ -1,8 +1,11 @@
-"""The cast every test knows, and helpers to call the API as one of them.
+"""The cast every test knows, its factories, and helpers to call the API as one of them.
 
 Merchants: Acme (store "Acme Shoes", managed by Maya; store "Acme Outlet", no manager) and Bolt
 (store "Bolt Gadgets"). People: Alice (Acme's merchant user), Bob (Bolt's), Ravi (agent), Lena
 (team lead, agent), Maya (account manager of Acme Shoes), Eric (engineer), Ada (admin).
+
+A test opens a ticket with ``cast.ticket(...)`` and triages it with ``cast.triage(...)``: the
+real services, one way for every module; each test passes the texts and instants it asserts on.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
 
 from helpline.sla import selectors as sla_selectors
+
+if TYPE_CHECKING:
+    from helpline.tickets.models import Ticket
 
 T0 = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # Tue 24 Nov 2026 10:30 IST (Guru Nanak's day is
 # Tuesday 24 Nov in the package: tests choose instants with care; see helpers below)
@@ -96,6 +102,57 @@ class Cast:
 
     def api(self, name: str) -> Api:
         return Api(self.tokens[name])
+
+    def ticket(
+        self,
+        *,
+        who: str = "alice",
+        store: Any = None,
+        subject: str = "Images missing",
+        description: str = "Product images 404",
+        issue_type: str = "functionality",
+        priority: str | None = None,
+        at: datetime | None = T0,
+        **more: Any,
+    ) -> Ticket:
+        """A ticket ``who`` (a name of the cast) files through ``ticket_create`` on ``store`` (by
+        default Bolt Gadgets for Bob, Acme Shoes for anyone else) at ``at`` (None: the clock's
+        now). ``more``: the service's other arguments (``channel``, ``files`` …)."""
+        from helpline.tickets import services
+
+        return services.ticket_create(
+            actor=getattr(self, who),
+            store=store or (self.bolt_gadgets if who == "bob" else self.acme_shoes),
+            subject=subject,
+            description=description,
+            issue_type=issue_type,
+            priority=priority,
+            now=at,
+            **more,
+        )
+
+    def triage(
+        self,
+        ticket: Ticket,
+        *,
+        by: str = "ravi",
+        assignee: Any = None,
+        at: datetime | None = T0,
+        **more: Any,
+    ) -> Ticket:
+        """``ticket`` triaged through ``ticket_triage`` by the agent ``by``, assigned to
+        ``assignee`` (by default ``by`` themself, by id). ``more``: the service's other arguments
+        (``team``, ``priority`` …)."""
+        from helpline.tickets import services
+
+        actor = getattr(self, by)
+        return services.ticket_triage(
+            actor=actor,
+            ticket=ticket,
+            assignee=actor.pk if assignee is None else assignee,
+            now=at,
+            **more,
+        )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import io
 import random
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,18 +26,8 @@ from helpline.worker import run_once
 pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 MON = datetime(2026, 12, 7, 11, 0, tzinfo=IST)
-
-
-def open_ticket(cast, *, priority: str | None = None, at: datetime = MON) -> Ticket:
-    return tickets.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject="Checkout fails",
-        description="500 on pay",
-        issue_type="functionality",
-        priority=priority,
-        now=at,
-    )
+# The ticket these tests open.
+CHECKOUT_FAILS: dict[str, Any] = {"subject": "Checkout fails", "description": "500 on pay"}
 
 
 def events(ticket: Ticket, kind: str) -> list[TicketEvent]:
@@ -44,7 +35,8 @@ def events(ticket: Ticket, kind: str) -> list[TicketEvent]:
 
 
 def test_warning_and_breach_recorded_at_their_exact_instants(cast) -> None:
-    ticket = open_ticket(cast, priority="C1")  # first response 2 h, 24×7: warn at 1 h 30
+    # C1: first response 2 h, 24×7: warn at 1 h 30
+    ticket = cast.ticket(**CHECKOUT_FAILS, priority="C1", at=MON)
     warn_at, deadline = MON + timedelta(hours=1, minutes=30), MON + timedelta(hours=2)
     with time_machine.travel(warn_at - timedelta(seconds=1), tick=False):
         run_once()
@@ -66,7 +58,10 @@ def test_warning_and_breach_recorded_at_their_exact_instants(cast) -> None:
 
 
 def test_a_worker_started_an_hour_late_records_breaches_at_their_true_times(cast) -> None:
-    opened = [open_ticket(cast, priority="C1", at=MON + timedelta(minutes=7 * i)) for i in range(5)]
+    opened = [
+        cast.ticket(**CHECKOUT_FAILS, priority="C1", at=MON + timedelta(minutes=7 * i))
+        for i in range(5)
+    ]
     last_deadline = MON + timedelta(minutes=7 * 4, hours=2)
     with time_machine.travel(last_deadline + timedelta(hours=1), tick=False):
         run_once()
@@ -92,7 +87,9 @@ def test_business_hours_tickets_never_warn_at_night(cast) -> None:
     for _ in range(24):
         at = start + timedelta(minutes=rng.randrange(0, 4 * 24 * 60))
         with time_machine.travel(at, tick=False):
-            opened.append(open_ticket(cast, priority=rng.choice(["C2", "C3", "C4"]), at=at))
+            opened.append(
+                cast.ticket(**CHECKOUT_FAILS, priority=rng.choice(["C2", "C3", "C4"]), at=at)
+            )
     # An hourly worker through the nights and days of two weeks.
     at = start
     while at < start + timedelta(days=14):
@@ -112,7 +109,7 @@ def resolve(cast, ticket: Ticket, at: datetime) -> None:
 
 
 def test_resolved_tickets_close_themselves_after_seven_days_without_a_merchant_reply(cast) -> None:
-    quiet, answered = open_ticket(cast), open_ticket(cast)
+    quiet, answered = cast.ticket(**CHECKOUT_FAILS, at=MON), cast.ticket(**CHECKOUT_FAILS, at=MON)
     resolved_at = MON + timedelta(hours=1)
     resolve(cast, quiet, resolved_at)
     resolve(cast, answered, resolved_at)
@@ -135,7 +132,7 @@ def test_resolved_tickets_close_themselves_after_seven_days_without_a_merchant_r
 
 @override_settings(TICKET_AUTOCLOSE_DAYS=2)
 def test_the_auto_close_delay_is_a_setting(cast) -> None:
-    ticket = open_ticket(cast)
+    ticket = cast.ticket(**CHECKOUT_FAILS, at=MON)
     resolve(cast, ticket, MON + timedelta(hours=1))
     assert run_once(now=MON + timedelta(days=2, hours=1)).closed == 1
 

@@ -15,25 +15,16 @@ from helpline.conftest import T0, Cast
 from helpline.tickets import services, sweeps
 
 pytestmark = pytest.mark.django_db
+# What the merchants file here (each ticket's store, subject, priority and instant: the test's).
+BROKEN: dict[str, Any] = {"description": "It fails.", "issue_type": "feature-broken"}
 
 
 def test_home_lists_managed_open_tickets_and_the_breached_ones(cast: Cast) -> None:
-    def file(store, subject, priority, *, minutes=0, user=None):
-        return services.ticket_create(
-            actor=user or cast.alice,
-            store=store,
-            subject=subject,
-            description="It fails.",
-            issue_type="feature-broken",
-            priority=priority,
-            now=T0 + timedelta(minutes=minutes),
-        )
-
-    late = file(cast.acme_shoes, "Checkout down", "C1")  # 2 h, day and night
-    fresh = file(cast.acme_shoes, "A typo", "C4", minutes=170)
-    file(cast.acme_outlet, "Not Maya's store", "C1")
-    file(cast.bolt_gadgets, "Another merchant", "C1", user=cast.bob)
-    closed = file(cast.acme_shoes, "Sorted", "C3", minutes=5)
+    late = cast.ticket(subject="Checkout down", **BROKEN, priority="C1")  # 2 h, day and night
+    fresh = cast.ticket(subject="A typo", **BROKEN, priority="C4", at=T0 + timedelta(minutes=170))
+    cast.ticket(store=cast.acme_outlet, subject="Not Maya's store", **BROKEN, priority="C1")
+    cast.ticket(who="bob", subject="Another merchant", **BROKEN, priority="C1")
+    closed = cast.ticket(subject="Sorted", **BROKEN, priority="C3", at=T0 + timedelta(minutes=5))
     services.ticket_resolve(
         actor=cast.ravi,
         ticket=closed,
@@ -55,7 +46,7 @@ def test_home_lists_managed_open_tickets_and_the_breached_ones(cast: Cast) -> No
 
     # More tickets cost no more queries: the clocks of all of them are one read.
     for n in range(5):
-        file(cast.acme_shoes, f"More {n}", "C2", minutes=10 + n)
+        cast.ticket(subject=f"More {n}", **BROKEN, priority="C2", at=T0 + timedelta(minutes=10 + n))
     with CaptureQueriesContext(connection) as ctx:
         home = am_selectors.am_home(user=cast.maya, now=now)
     assert len(home.open_tickets) == 7

@@ -19,7 +19,6 @@ from helpline.billing import services as billing_services
 from helpline.conftest import T0, Api
 from helpline.engineering import services as engineering
 from helpline.merchants import services as merchants
-from helpline.tickets import services
 
 NOW = T0 + timedelta(hours=1)
 ROLES = ["merchant", "agent", "am", "am_other", "engineer", "admin"]
@@ -55,15 +54,8 @@ def world(cast) -> World:
     tokens["am_other"] = accounts.token_create(user=omar, now=T0)[1]
 
     def triaged(subject: str) -> Any:
-        t = services.ticket_create(
-            actor=cast.alice,
-            store=cast.acme_shoes,
-            subject=subject,
-            description="d",
-            issue_type="functionality",
-            now=T0,
-        )
-        services.ticket_triage(actor=cast.ravi, ticket=t, assignee=cast.ravi.pk, now=T0)
+        t = cast.ticket(subject=subject, description="d")
+        cast.triage(t)
         return t
 
     ticket, other, quoted = triaged("Linked"), triaged("Other"), triaged("Quoted")

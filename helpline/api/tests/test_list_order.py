@@ -22,17 +22,6 @@ def _frozen(time_machine: Any) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
-def _open(cast: Cast, subject: str, issue_type: str, *, store: Any = None, minutes: int = 0):
-    return services.ticket_create(
-        actor=cast.alice if store is None else cast.bob,
-        store=store or cast.acme_shoes,
-        subject=subject,
-        description="Something is wrong.",
-        issue_type=issue_type,
-        now=T0 + timedelta(minutes=minutes),
-    )
-
-
 def _next_due(ticket: Ticket) -> Any:
     pending = TicketClock.objects.filter(
         ticket=ticket,
@@ -61,11 +50,36 @@ def _walk(api: Api, limit: int, **params: Any) -> list[int]:
 
 
 def test_the_nearest_deadline_comes_first_and_tickets_without_one_last(cast: Cast) -> None:
-    minor = _open(cast, "Typo on the about page", "minor")
-    down = _open(cast, "Store down", "store-down", minutes=1)
-    broken = _open(cast, "Checkout broken", "functionality", minutes=2)
-    twins = [_open(cast, f"Same instant {n}", "functionality", minutes=2) for n in range(3)]
-    done = _open(cast, "Already solved", "functionality", minutes=3)
+    minor = cast.ticket(
+        subject="Typo on the about page", description="Something is wrong.", issue_type="minor"
+    )
+    down = cast.ticket(
+        subject="Store down",
+        description="Something is wrong.",
+        issue_type="store-down",
+        at=T0 + timedelta(minutes=1),
+    )
+    broken = cast.ticket(
+        subject="Checkout broken",
+        description="Something is wrong.",
+        issue_type="functionality",
+        at=T0 + timedelta(minutes=2),
+    )
+    twins = [
+        cast.ticket(
+            subject=f"Same instant {n}",
+            description="Something is wrong.",
+            issue_type="functionality",
+            at=T0 + timedelta(minutes=2),
+        )
+        for n in range(3)
+    ]
+    done = cast.ticket(
+        subject="Already solved",
+        description="Something is wrong.",
+        issue_type="functionality",
+        at=T0 + timedelta(minutes=3),
+    )
     services.ticket_resolve(actor=cast.ravi, ticket=done, message="Fixed.", now=NOW)
     tickets = [minor, down, broken, *twins, done]
     want = sorted(
@@ -83,13 +97,22 @@ def test_the_nearest_deadline_comes_first_and_tickets_without_one_last(cast: Cas
 
 
 def test_a_merchant_sees_only_their_tickets_in_this_order_too(cast: Cast) -> None:
-    mine = _open(cast, "Store down", "store-down")
-    _open(cast, "Bolt's outage", "store-down", store=cast.bolt_gadgets)
+    mine = cast.ticket(
+        subject="Store down", description="Something is wrong.", issue_type="store-down"
+    )
+    cast.ticket(
+        who="bob",
+        subject="Bolt's outage",
+        description="Something is wrong.",
+        issue_type="store-down",
+    )
     assert _walk(cast.api("alice"), 1) == [mine.pk]
 
 
 def test_bad_orders_and_cursors_are_clear_errors(cast: Cast) -> None:
-    ticket = _open(cast, "Store down", "store-down")
+    ticket = cast.ticket(
+        subject="Store down", description="Something is wrong.", issue_type="store-down"
+    )
     api = cast.api("ravi")
     wrong_order = api.get("tickets", order="oldest")
     assert wrong_order.status_code == 422
@@ -103,7 +126,15 @@ def test_bad_orders_and_cursors_are_clear_errors(cast: Cast) -> None:
 def test_a_closed_ticket_with_a_running_clock_is_listed_once(cast: Cast) -> None:
     """A row the services would not leave (a closed ticket whose clock still runs, say from an
     import) sorts with the closed ones; the cursor after it stays in that part of the list."""
-    tickets = [_open(cast, f"Ticket {n}", "functionality", minutes=n) for n in range(5)]
+    tickets = [
+        cast.ticket(
+            subject=f"Ticket {n}",
+            description="Something is wrong.",
+            issue_type="functionality",
+            at=T0 + timedelta(minutes=n),
+        )
+        for n in range(5)
+    ]
     odd, closed = tickets[0], tickets[-1]
     Ticket.objects.filter(pk__in=[odd.pk, closed.pk]).update(status="closed")
     TicketClock.objects.filter(ticket=closed).update(stopped_at=NOW)

@@ -43,13 +43,12 @@ def _tickets(cast: Cast, count: int, *, start: int = 0) -> list[Ticket]:
     made = []
     for n in range(start, start + count):
         made.append(
-            services.ticket_create(
-                actor=cast.alice,
+            cast.ticket(
                 store=stores[n % 2],
                 subject=f"Ticket {n}",
                 description="Something is wrong.",
                 issue_type=issue_types[n % len(issue_types)],
-                now=T0 + timedelta(seconds=n),
+                at=T0 + timedelta(seconds=n),
             )
         )
     return made

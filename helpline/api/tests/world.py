@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 
-from helpline.accounts.models import User
 from helpline.billing.models import Quote
 from helpline.conftest import T0, Api, Cast
-from helpline.merchants.models import Store
 from helpline.tickets import services, sweeps
 from helpline.tickets.models import Ticket, TicketClock, TicketEvent, TicketMessage
 
@@ -42,31 +40,50 @@ class World:
         return [self.a_shoes, self.a_outlet, self.a_new]
 
 
-def open_ticket(actor: User, store: Store, issue_type: str, priority: str | None = None) -> Ticket:
-    return services.ticket_create(
-        actor=actor,
-        store=store,
-        subject=f"{issue_type} on {store.name}",
-        description="Something is wrong.",
-        issue_type=issue_type,
-        priority=priority,
-        now=T0,
-    )
-
-
 @pytest.fixture
 def world(cast: Cast, time_machine: Any) -> World:
     c = cast
-    a_shoes = open_ticket(c.alice, c.acme_shoes, "store-down")
-    a_outlet = open_ticket(c.alice, c.acme_outlet, "functionality")
-    a_new = open_ticket(c.alice, c.acme_shoes, "minor")
-    b_c1 = open_ticket(c.bob, c.bolt_gadgets, "store-down")
-    b_triaged = open_ticket(c.bob, c.bolt_gadgets, "functionality")
-    b_started = open_ticket(c.bob, c.bolt_gadgets, "feature-request")
-    b_closed = open_ticket(c.bob, c.bolt_gadgets, "feature-broken")
+    a_shoes = c.ticket(
+        subject="store-down on Acme Shoes",
+        description="Something is wrong.",
+        issue_type="store-down",
+    )
+    a_outlet = c.ticket(
+        store=c.acme_outlet,
+        subject="functionality on Acme Outlet",
+        description="Something is wrong.",
+        issue_type="functionality",
+    )
+    a_new = c.ticket(
+        subject="minor on Acme Shoes", description="Something is wrong.", issue_type="minor"
+    )
+    b_c1 = c.ticket(
+        who="bob",
+        subject="store-down on Bolt Gadgets",
+        description="Something is wrong.",
+        issue_type="store-down",
+    )
+    b_triaged = c.ticket(
+        who="bob",
+        subject="functionality on Bolt Gadgets",
+        description="Something is wrong.",
+        issue_type="functionality",
+    )
+    b_started = c.ticket(
+        who="bob",
+        subject="feature-request on Bolt Gadgets",
+        description="Something is wrong.",
+        issue_type="feature-request",
+    )
+    b_closed = c.ticket(
+        who="bob",
+        subject="feature-broken on Bolt Gadgets",
+        description="Something is wrong.",
+        issue_type="feature-broken",
+    )
     at = T0 + timedelta(minutes=1)
     for ticket in (a_outlet, b_triaged):
-        services.ticket_triage(actor=c.ravi, ticket=ticket, assignee=c.ravi, team=c.team, now=at)
+        c.triage(ticket, assignee=c.ravi, team=c.team, at=at)
     services.ticket_start(actor=c.lena, ticket=b_started, now=at)
     services.ticket_withdraw(actor=c.bob, ticket=b_closed, now=at)
     assert sweeps.clocks_sweep(now=SWEEP_AT) > 0

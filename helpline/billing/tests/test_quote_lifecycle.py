@@ -45,14 +45,12 @@ def test_the_quote_rows_of_the_table_in_code_are_policy_md_table() -> None:
 
 
 def _ticket_in(cast: Any, status: str, priority: str = "C1") -> Ticket:
-    ticket = ticket_services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
+    ticket = cast.ticket(
         subject="Checkout fails",
         description="Payment page errors",
         issue_type="transactions-failing",
         priority=priority,
-        now=T,
+        at=T,
     )
     # Setup only: put the ticket straight into the state under test.
     Ticket.objects.filter(pk=ticket.pk).update(status=status)
@@ -160,23 +158,12 @@ def ist(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     return datetime(year, month, day, hour, minute, tzinfo=IST)
 
 
-def _open(cast: Any, at: datetime) -> Ticket:
-    return ticket_services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject="Images missing",
-        description="Product images 404",
-        issue_type="functionality",
-        now=at,
-    )
-
-
 def _resolution(ticket: Ticket) -> TicketClock:
     return TicketClock.objects.get(ticket=ticket, kind="resolution", superseded_at__isnull=True)
 
 
 def test_a_quote_pauses_the_clocks_until_approved(cast) -> None:
-    ticket = _open(cast, ist(2026, 12, 7, 10, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
     ticket_services.ticket_start(actor=cast.ravi, ticket=ticket, now=ist(2026, 12, 7, 10, 5))
     services.quote_create(
         actor=cast.ravi,

@@ -21,7 +21,6 @@ from helpline.billing import services as billing_services
 from helpline.billing.models import Quote
 from helpline.outbox.models import Outbox
 from helpline.sla.defaults import RESOLUTION
-from helpline.tickets import services
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -32,16 +31,13 @@ ADDRESS = "203.0.113.9"
 
 
 def _quoted(cast: Any) -> tuple[Ticket, str]:
-    ticket = services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
+    ticket = cast.ticket(
         subject="A custom size chart",
         description="We need a size chart on every product page",
-        issue_type="functionality",
         priority="C4",
-        now=T,
+        at=T,
     )
-    services.ticket_triage(actor=cast.ravi, ticket=ticket, assignee=cast.ravi.pk, now=T)
+    cast.triage(ticket, at=T)
     billing_services.quote_create(
         actor=cast.ravi,
         ticket=ticket,

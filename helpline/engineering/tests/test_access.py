@@ -11,27 +11,22 @@ from helpline.conftest import T0
 from helpline.engineering import access, services
 from helpline.engineering.models import DevTicket
 from helpline.tickets import access as ticket_access
-from helpline.tickets import services as ticket_services
 from helpline.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
 
-def _ticket(actor: Any, store: Any, subject: str) -> Ticket:
-    return ticket_services.ticket_create(
-        actor=actor,
-        store=store,
-        subject=subject,
-        description="Images do not load",
-        issue_type="functionality",
-        priority="C3",
-        now=T0,
-    )
-
-
 def test_linked_tickets_developer_tickets_and_escalation(cast: Any) -> None:
-    shoes = _ticket(cast.alice, cast.acme_shoes, "Shoes")
-    gadgets = _ticket(cast.bob, cast.bolt_gadgets, "Gadgets")
+    shoes = cast.ticket(
+        store=cast.acme_shoes, subject="Shoes", description="Images do not load", priority="C3"
+    )
+    gadgets = cast.ticket(
+        who="bob",
+        store=cast.bolt_gadgets,
+        subject="Gadgets",
+        description="Images do not load",
+        priority="C3",
+    )
     assert access.may_escalate(cast.maya, shoes) and access.may_escalate(cast.ravi, gadgets)
     assert not access.may_escalate(cast.maya, gadgets)  # not her store
     assert not access.may_escalate(cast.alice, shoes) and not access.may_escalate(cast.eric, shoes)

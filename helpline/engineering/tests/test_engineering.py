@@ -24,16 +24,13 @@ T = datetime(2026, 12, 7, 11, 0, tzinfo=IST)  # Monday, business hours
 
 
 def _triaged(cast: Any, subject: str = "Product images do not load") -> Ticket:
-    ticket = ticket_services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
+    ticket = cast.ticket(
         subject=subject,
         description="The gallery shows broken images since the theme update",
-        issue_type="functionality",
         priority="C3",
-        now=T,
+        at=T,
     )
-    ticket_services.ticket_triage(actor=cast.ravi, ticket=ticket, assignee=cast.ravi.pk, now=T)
+    cast.triage(ticket, at=T)
     ticket_services.ticket_reply(
         actor=cast.ravi, ticket=ticket, body="We are looking into it.", now=T
     )

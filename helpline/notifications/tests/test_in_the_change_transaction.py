@@ -7,7 +7,6 @@ from django.db import transaction
 
 from helpline.conftest import T0
 from helpline.outbox.models import Outbox
-from helpline.tickets import services as tickets
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +18,7 @@ class Rollback(Exception):
 def test_a_notification_commits_with_its_change_or_not_at_all(cast) -> None:
     def change_that_fails_after_notifying() -> None:
         with transaction.atomic():
-            tickets.ticket_create(
-                actor=cast.alice,
-                store=cast.acme_shoes,
-                subject="Checkout down",
-                description="500 on pay",
-                issue_type="functionality",
-                now=T0,
-            )
+            cast.ticket(subject="Checkout down", description="500 on pay", at=T0)
             assert Outbox.objects.filter(recipient="alice@acme.test").exists()
             raise Rollback
 

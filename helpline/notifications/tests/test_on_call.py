@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,12 @@ pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
 NIGHT = datetime(2026, 12, 8, 2, 0, tzinfo=IST)  # Tuesday 02:00, outside business hours
 DAY = datetime(2026, 12, 8, 11, 0, tzinfo=IST)
+# A C1 on Acme Outlet: no account manager, so only the rota's people hear of it.
+STORE_DOWN: dict[str, Any] = {
+    "subject": "Store down",
+    "description": "Nobody can check out",
+    "priority": "C1",
+}
 
 
 @pytest.fixture
@@ -26,18 +33,6 @@ def rota(cast):
     OnCallShift.objects.create(user=cast.ravi, weekday=0, start=time(18), end=time(10))
     OnCallShift.objects.create(user=cast.lena, weekday=1, start=time(10), end=time(18))
     return cast
-
-
-def c1(cast, at: datetime):
-    return tickets.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_outlet,  # no account manager: only the rota's people hear of it
-        subject="Store down",
-        description="Nobody can check out",
-        issue_type="functionality",
-        priority="C1",
-        now=at,
-    )
 
 
 def test_who_is_on_call(rota) -> None:
@@ -53,20 +48,20 @@ def test_who_is_on_call(rota) -> None:
 
 
 def test_c1_after_hours_pages_the_on_call_by_email_and_whatsapp(rota) -> None:
-    ticket = c1(rota, NIGHT)
+    ticket = rota.ticket(store=rota.acme_outlet, **STORE_DOWN, at=NIGHT)
     sent = set(Outbox.objects.filter(ticket=ticket).values_list("channel", "recipient", "kind"))
     assert ("email", "ravi@helpline.test", "created") in sent
     assert ("whatsapp", "+919800000001", "created") in sent
 
 
 def test_c1_in_business_hours_pages_nobody(rota) -> None:
-    ticket = c1(rota, DAY)
+    ticket = rota.ticket(store=rota.acme_outlet, **STORE_DOWN, at=DAY)
     recipients = set(Outbox.objects.filter(ticket=ticket).values_list("recipient", flat=True))
     assert recipients == {"alice@acme.test"}
 
 
 def test_the_lead_hears_after_30_minutes_if_nobody_answered(rota) -> None:
-    ticket = c1(rota, NIGHT)
+    ticket = rota.ticket(store=rota.acme_outlet, **STORE_DOWN, at=NIGHT)
     escalation = Outbox.objects.get(ticket=ticket, kind="c1_unanswered", channel="email")
     assert escalation.recipient == "lena@helpline.test"  # the lead of the only team
     assert escalation.due_at == NIGHT + timedelta(minutes=30)
@@ -80,7 +75,7 @@ def test_the_lead_hears_after_30_minutes_if_nobody_answered(rota) -> None:
 
 
 def test_the_lead_is_not_paged_when_staff_answered_in_time(rota) -> None:
-    ticket = c1(rota, NIGHT)
+    ticket = rota.ticket(store=rota.acme_outlet, **STORE_DOWN, at=NIGHT)
     tickets.ticket_reply(
         actor=rota.ravi, ticket=ticket, body="Looking now", now=NIGHT + timedelta(minutes=12)
     )

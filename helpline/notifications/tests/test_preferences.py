@@ -17,46 +17,34 @@ IST = ZoneInfo("Asia/Kolkata")
 EVENING = datetime(2026, 12, 7, 21, 0, tzinfo=IST)  # Monday 21:00
 
 
-def open_ticket(cast, at: datetime, priority: str = "C3"):
-    return tickets.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject="Images missing",
-        description="404",
-        issue_type="functionality",
-        priority=priority,
-        now=at,
-    )
-
-
 def mails_to(address: str) -> list[Outbox]:
     return list(Outbox.objects.filter(recipient=address).order_by("pk"))
 
 
 def test_quiet_hours_delay_but_a_c1_comes_at_once(cast) -> None:
     Preference.objects.create(user=cast.alice, quiet_start=time(20), quiet_end=time(8))
-    open_ticket(cast, EVENING)
+    cast.ticket(description="404", at=EVENING, priority="C3")
     (ack,) = mails_to("alice@acme.test")
     assert ack.due_at == datetime(2026, 12, 8, 8, 0, tzinfo=IST)  # the end of her night
     Outbox.objects.all().delete()
-    open_ticket(cast, EVENING, priority="C1")
+    cast.ticket(description="404", at=EVENING, priority="C1")
     (ack,) = mails_to("alice@acme.test")
     assert ack.due_at == EVENING
 
 
 def test_muted_events_and_channels_switched_off(cast) -> None:
     Preference.objects.create(user=cast.alice, muted=["created"])
-    open_ticket(cast, EVENING)
+    cast.ticket(description="404", at=EVENING, priority="C3")
     assert mails_to("alice@acme.test") == []
     Preference.objects.filter(user=cast.alice).update(muted=[], email=False)
-    open_ticket(cast, EVENING)
+    cast.ticket(description="404", at=EVENING, priority="C3")
     assert mails_to("alice@acme.test") == []
 
 
 def test_the_digest_replaces_single_mails_with_one_a_day(cast, smtp: SmtpSink) -> None:
     Preference.objects.create(user=cast.alice, digest=True, digest_at=time(9))
     for hour in (0, 1, 2):
-        open_ticket(cast, EVENING + timedelta(hours=hour))
+        cast.ticket(description="404", at=EVENING + timedelta(hours=hour), priority="C3")
     rows = mails_to("alice@acme.test")
     assert {r.channel for r in rows} == {"digest"}
     assert {r.due_at for r in rows} == {datetime(2026, 12, 8, 9, 0, tzinfo=IST)}
@@ -76,7 +64,7 @@ def test_whatsapp_can_be_switched_off_per_event_kind_but_not_for_a_c1(cast) -> N
     cast.alice.save(update_fields=["whatsapp"])
 
     def resolve(priority: str) -> set[str]:
-        ticket = open_ticket(cast, EVENING, priority=priority)
+        ticket = cast.ticket(description="404", at=EVENING, priority=priority)
         Outbox.objects.all().delete()
         tickets.ticket_resolve(
             actor=cast.ravi,

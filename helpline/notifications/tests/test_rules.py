@@ -10,7 +10,6 @@ import pytest
 from helpline.outbox.models import Outbox
 from helpline.tickets import services as tickets
 from helpline.tickets import sweeps
-from helpline.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 IST = ZoneInfo("Asia/Kolkata")
@@ -26,39 +25,17 @@ def fresh() -> None:
     Outbox.objects.all().delete()
 
 
-def open_ticket(cast, *, priority: str | None = None, at: datetime = MON) -> Ticket:
-    return tickets.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject="Images missing",
-        description="Product images 404",
-        issue_type="functionality",
-        priority=priority,
-        now=at,
-    )
-
-
-def triage(cast, ticket: Ticket, at: datetime) -> None:
-    tickets.ticket_triage(
-        actor=cast.ravi,
-        ticket=ticket,
-        assignee=cast.ravi,
-        team=cast.team,
-        now=at,
-    )
-
-
 def test_acknowledgement_to_the_merchant_and_c1_to_the_account_manager(cast) -> None:
-    open_ticket(cast, priority="C3")
+    cast.ticket(priority="C3", at=MON)
     assert heard() == [("alice@acme.test", "created")]
     fresh()
-    open_ticket(cast, priority="C1")
+    cast.ticket(priority="C1", at=MON)
     assert sorted(heard()) == [("alice@acme.test", "created"), ("maya@helpline.test", "created")]
 
 
 def test_staff_reply_to_the_merchant_merchant_reply_to_the_assignee(cast) -> None:
-    ticket = open_ticket(cast)
-    triage(cast, ticket, MON + timedelta(minutes=5))
+    ticket = cast.ticket(at=MON)
+    cast.triage(ticket, assignee=cast.ravi, team=cast.team, at=MON + timedelta(minutes=5))
     assert ("ravi@helpline.test", "assignee") not in heard()  # ravi assigned himself
     fresh()
     tickets.ticket_reply(
@@ -89,7 +66,7 @@ def test_staff_reply_to_the_merchant_merchant_reply_to_the_assignee(cast) -> Non
 
 
 def test_assignment_reaches_the_new_assignee(cast) -> None:
-    ticket = open_ticket(cast)
+    ticket = cast.ticket(at=MON)
     fresh()
     tickets.ticket_triage(actor=cast.ravi, ticket=ticket, assignee=cast.lena, now=MON)
     assert ("lena@helpline.test", "assignee") in heard() or ("lena@helpline.test", "status") in [
@@ -99,8 +76,8 @@ def test_assignment_reaches_the_new_assignee(cast) -> None:
 
 
 def test_warning_to_the_assignee_breach_to_assignee_and_lead(cast) -> None:
-    ticket = open_ticket(cast, priority="C1")  # 2 h first response, 24×7
-    triage(cast, ticket, MON + timedelta(minutes=1))
+    ticket = cast.ticket(priority="C1", at=MON)  # 2 h first response, 24×7
+    cast.triage(ticket, assignee=cast.ravi, team=cast.team, at=MON + timedelta(minutes=1))
     fresh()
     sweeps.clocks_sweep(now=MON + timedelta(hours=1, minutes=30))
     assert heard() == [("ravi@helpline.test", "sla_warning")]
@@ -115,8 +92,8 @@ def test_warning_to_the_assignee_breach_to_assignee_and_lead(cast) -> None:
 def test_whatsapp_for_c1_to_staff_with_a_number(cast) -> None:
     cast.ravi.whatsapp = "+919800000001"
     cast.ravi.save(update_fields=["whatsapp"])
-    ticket = open_ticket(cast, priority="C1")
-    triage(cast, ticket, MON + timedelta(minutes=1))
+    ticket = cast.ticket(priority="C1", at=MON)
+    cast.triage(ticket, assignee=cast.ravi, team=cast.team, at=MON + timedelta(minutes=1))
     sweeps.clocks_sweep(now=MON + timedelta(hours=2))
     assert ("+919800000001", "sla_breached") in heard("whatsapp")
     payload = Outbox.objects.filter(channel="whatsapp").last().payload  # type: ignore[union-attr]
@@ -132,7 +109,7 @@ def test_webhooks_get_every_event_they_want(cast) -> None:
     services.webhook_endpoint_create(
         name="public", url="https://in.example.test/y", secret="t" * 20, internal=False
     )
-    ticket = open_ticket(cast, priority="C1")
+    ticket = cast.ticket(priority="C1", at=MON)
     sweeps.clocks_sweep(now=MON + timedelta(hours=2))
     slack = Outbox.objects.filter(channel="webhook", recipient__contains="hooks")
     assert sorted(slack.values_list("kind", flat=True)) == ["sla_breached"]

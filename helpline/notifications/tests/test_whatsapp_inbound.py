@@ -81,22 +81,8 @@ def post(body: dict[str, Any] | bytes, secret: str = SECRET, signature: str | No
 def alice_ticket(cast: Cast) -> Ticket:
     cast.alice.whatsapp = "+" + ALICE
     cast.alice.save(update_fields=["whatsapp"])
-    tickets.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject="Older ticket",
-        description="x",
-        issue_type="functionality",
-        now=T0 - timedelta(days=1),
-    )
-    return tickets.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject="Checkout fails",
-        description="Customers cannot pay.",
-        issue_type="functionality",
-        now=T0,
-    )
+    cast.ticket(subject="Older ticket", description="x", at=T0 - timedelta(days=1))
+    return cast.ticket(subject="Checkout fails", description="Customers cannot pay.", at=T0)
 
 
 def test_subscription_check_echoes_the_challenge_only_for_our_token() -> None:

@@ -9,25 +9,13 @@ import pytest
 from django.db import connection
 from openpyxl import load_workbook
 
-from helpline.conftest import T0, Api
+from helpline.conftest import Api
 from helpline.reports.tests.test_search_tiers import slow_full_search
-from helpline.tickets import services
-
-
-def _file(cast, who, subject, description="details", store=None):
-    return services.ticket_create(
-        actor=getattr(cast, who),
-        store=store or (cast.bolt_gadgets if who == "bob" else cast.acme_shoes),
-        subject=subject,
-        description=description,
-        issue_type="functionality",
-        now=T0,
-    )
 
 
 def test_search_endpoint_scopes_and_marks(cast) -> None:
-    mine = _file(cast, "alice", "Refunds stuck", "refund never arrives")
-    _file(cast, "bob", "Refund problem")
+    mine = cast.ticket(subject="Refunds stuck", description="refund never arrives")
+    cast.ticket(who="bob", subject="Refund problem", description="details")
     res = cast.api("alice").get("search", q="refund")
     assert res.status_code == 200
     assert [h["id"] for h in res.json_body["hits"]] == [mine.pk]
@@ -42,7 +30,7 @@ def test_search_endpoint_scopes_and_marks(cast) -> None:
 def test_search_endpoint_says_when_the_time_guard_cut_it(cast, monkeypatch) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the time guard is PostgreSQL's (SQLite FTS5 ranks every match)")
-    mine = _file(cast, "alice", "Refunds stuck", "refund never arrives")
+    mine = cast.ticket(subject="Refunds stuck", description="refund never arrives")
     slowed = slow_full_search(monkeypatch)
     res = cast.api("ravi").get("search", q="refund")
     assert res.status_code == 200 and len(slowed) == 1
@@ -51,7 +39,7 @@ def test_search_endpoint_says_when_the_time_guard_cut_it(cast, monkeypatch) -> N
 
 
 def test_reports_as_json_csv_and_xlsx(cast) -> None:
-    _file(cast, "alice", '=HYPERLINK("http://evil")')
+    cast.ticket(subject='=HYPERLINK("http://evil")', description="details")
     api = cast.api("ravi")
     names = api.get("reports").json_body
     assert "compliance-agent" in names
@@ -84,8 +72,10 @@ def test_exports_never_carry_a_live_formula(cast) -> None:
 
 
 def test_similar_tickets_endpoint(cast) -> None:
-    mine = _file(cast, "alice", "Checkout payment failing", "customers cannot pay at checkout")
-    _file(cast, "bob", "Checkout payment failing")
+    mine = cast.ticket(
+        subject="Checkout payment failing", description="customers cannot pay at checkout"
+    )
+    cast.ticket(who="bob", subject="Checkout payment failing", description="details")
     res = cast.api("alice").post("similar-tickets", {"text": "payment fails at checkout"})
     assert res.status_code == 200
     assert [t["id"] for t in res.json_body["tickets"]] == [mine.pk]
@@ -98,8 +88,8 @@ def test_similar_tickets_endpoint(cast) -> None:
 
 
 def test_incident_endpoints(cast) -> None:
-    master = _file(cast, "alice", "Gateway outage", store=cast.acme_outlet)
-    child = _file(cast, "bob", "Cannot take payments")
+    master = cast.ticket(subject="Gateway outage", description="details", store=cast.acme_outlet)
+    child = cast.ticket(who="bob", subject="Cannot take payments", description="details")
     api = cast.api("ravi")
     assert api.post(f"tickets/{child.pk}/link", {"master": master.pk}).status_code == 200
     assert (
@@ -110,7 +100,10 @@ def test_incident_endpoints(cast) -> None:
     res = api.post(f"tickets/{master.pk}/incident-resolve", {"body": "Fixed"})
     assert res.json_body == {"linked": 1}
     assert api.get(f"tickets/{child.pk}").json_body["status"] == "resolved"
-    a, b = _file(cast, "alice", "Dup one"), _file(cast, "alice", "Dup two")
+    a, b = (
+        cast.ticket(subject="Dup one", description="details"),
+        cast.ticket(subject="Dup two", description="details"),
+    )
     merged = api.post(f"tickets/{a.pk}/merge", {"duplicates": [b.pk], "reason": "same"})
     assert merged.status_code == 200
     assert api.get(f"tickets/{b.pk}").json_body["status"] == "closed"

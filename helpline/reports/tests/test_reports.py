@@ -36,14 +36,7 @@ def ist(day: int, hour: int) -> datetime:
 
 
 def _c3(cast, subject, created, replied=None, store=None, assignee=None):
-    ticket = services.ticket_create(
-        actor=cast.alice,
-        store=store or cast.acme_shoes,
-        subject=subject,
-        description="details",
-        issue_type="functionality",
-        now=created,
-    )
+    ticket = cast.ticket(store=store, subject=subject, description="details", at=created)
     if assignee is not None:
         Ticket.objects.filter(pk=ticket.pk).update(assignee=assignee)  # setup only
     if replied is not None:

@@ -20,19 +20,6 @@ from helpline.tickets.attachments import Upload
 from helpline.tickets.models import Attachment, Ticket, TicketMessage
 
 
-def _ticket(cast: Any, subject: str, description: str, *, who: str = "alice", store=None) -> Any:
-    actor = getattr(cast, who)
-    store = store or (cast.bolt_gadgets if who == "bob" else cast.acme_shoes)
-    return services.ticket_create(
-        actor=actor,
-        store=store,
-        subject=subject,
-        description=description,
-        issue_type="functionality",
-        now=T0,
-    )
-
-
 def _ids(found: search.Results | list[search.Hit]) -> list[int]:
     return [h.ticket.pk for h in (found.hits if isinstance(found, search.Results) else found)]
 
@@ -40,19 +27,22 @@ def _ids(found: search.Results | list[search.Hit]) -> list[int]:
 @pytest.fixture
 def corpus(cast):
     t = {
-        "payments": _ticket(
-            cast, "Payments failing at checkout", "Customers see an error when they pay by card."
+        "payments": cast.ticket(
+            subject="Payments failing at checkout",
+            description="Customers see an error when they pay by card.",
         ),
-        "images": _ticket(cast, "Product images blurry", "Uploaded photos look pixelated."),
-        "german": _ticket(
-            cast, "Zahlung fehlgeschlagen", "Die Zahlungen über Überweisung schlagen fehl."
+        "images": cast.ticket(
+            subject="Product images blurry", description="Uploaded photos look pixelated."
         ),
-        "hindi": _ticket(cast, "भुगतान विफल", "ग्राहक भुगतान नहीं कर पा रहे हैं"),
-        "bolt": _ticket(
-            cast,
-            "Payment gateway timeout",
-            "Our checkout payment times out for every customer.",
+        "german": cast.ticket(
+            subject="Zahlung fehlgeschlagen",
+            description="Die Zahlungen über Überweisung schlagen fehl.",
+        ),
+        "hindi": cast.ticket(subject="भुगतान विफल", description="ग्राहक भुगतान नहीं कर पा रहे हैं"),
+        "bolt": cast.ticket(
             who="bob",
+            subject="Payment gateway timeout",
+            description="Our checkout payment times out for every customer.",
         ),
     }
     services.ticket_reply(
@@ -102,7 +92,9 @@ def test_messages_are_searched_and_the_snippet_marks_the_match(cast, corpus) -> 
 
 
 def test_ranking_puts_the_subject_match_first(cast, corpus) -> None:
-    other = _ticket(cast, "Shipping labels", "Also, one payment yesterday was odd.")
+    other = cast.ticket(
+        subject="Shipping labels", description="Also, one payment yesterday was odd."
+    )
     hits = _ids(search.search_tickets(user=cast.ravi, query="payments"))
     # Both tickets with the word in their subject come before the one with it in passing.
     assert set(hits[:2]) == {corpus["payments"].pk, corpus["bolt"].pk}
@@ -130,7 +122,9 @@ def test_internal_notes_are_never_found_by_merchants(cast, corpus) -> None:
 
 
 def test_account_manager_sees_only_managed_stores(cast, corpus) -> None:
-    outlet = _ticket(cast, "Payment page broken", "outlet store", store=cast.acme_outlet)
+    outlet = cast.ticket(
+        store=cast.acme_outlet, subject="Payment page broken", description="outlet store"
+    )
     found = _ids(search.search_tickets(user=cast.maya, query="payment"))
     assert corpus["payments"].pk in found
     assert outlet.pk not in found
@@ -181,7 +175,7 @@ def test_odd_queries_give_a_clear_error_or_a_result_never_a_crash(cast, corpus, 
 
 
 def test_snippets_escape_html_from_merchants(cast) -> None:
-    _ticket(cast, "Script <script>alert(1)</script> payment", "body")
+    cast.ticket(subject="Script <script>alert(1)</script> payment", description="body")
     hits = search.search_tickets(user=cast.alice, query="payment").hits
     # Escaped (SQLite) or dropped as markup by ts_headline (PostgreSQL): never live.
     assert "<script" not in hits[0].snippet
@@ -223,7 +217,7 @@ def files(cast):
         files=[_file("gateway-trace.log")],
         now=T0,
     )
-    bolt = _ticket(cast, "Gateway down", "Nothing attached.", who="bob")
+    bolt = cast.ticket(who="bob", subject="Gateway down", description="Nothing attached.")
     services.ticket_reply(
         actor=cast.bob, ticket=bolt, body="Receipt.", files=[_file("invoice-9.pdf")], now=T0
     )
@@ -281,7 +275,7 @@ def test_a_file_on_an_internal_note_is_found_by_staff_only(cast, files) -> None:
 
 
 def test_file_names_follow_a_merge_a_rename_and_a_delete(cast, files) -> None:
-    keep = _ticket(cast, "Checkout broken again", "Same as before.")
+    keep = cast.ticket(subject="Checkout broken again", description="Same as before.")
     incidents.tickets_merge(actor=cast.ravi, survivor=keep, duplicates=[files["acme"]], now=T0)
     assert _ids(search.search_tickets(user=cast.alice, query="invoice")) == [keep.pk]
     assert _ids(search.search_tickets(user=cast.alice, query="cart")) == [keep.pk]

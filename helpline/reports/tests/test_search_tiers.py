@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from helpline.reports import search
 from helpline.reports.tests import test_search
 from helpline.reports.tests.test_search import *  # noqa: F403 — the same tests, tiered
-from helpline.reports.tests.test_search import _ids, _ticket
+from helpline.reports.tests.test_search import _ids
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +25,10 @@ def _tiers_on(monkeypatch) -> None:
 
 
 def test_a_window_with_enough_candidates_is_the_answer(cast, monkeypatch) -> None:
-    old = _ticket(cast, "Refund stuck", "The refund never arrived.")
+    old = cast.ticket(subject="Refund stuck", description="The refund never arrived.")
     for n in range(20):
-        _ticket(cast, f"Filler {n}", "Nothing to see here.")
-    new = _ticket(cast, "Refund again", "Another refund is stuck.")
+        cast.ticket(subject=f"Filler {n}", description="Nothing to see here.")
+    new = cast.ticket(subject="Refund again", description="Another refund is stuck.")
     monkeypatch.setattr(search, "CANDIDATES", 1)
     # One candidate is enough: the newest matching document decides, the old one is not read.
     assert _ids(search.search_tickets(user=cast.ravi, query="refund")) == [new.pk]
@@ -41,7 +41,7 @@ def test_a_window_with_enough_candidates_is_the_answer(cast, monkeypatch) -> Non
 
 
 def test_the_planner_settings_are_given_back(cast) -> None:
-    _ticket(cast, "Refund stuck", "The refund never arrived.")
+    cast.ticket(subject="Refund stuck", description="The refund never arrived.")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         before = cursor.fetchone()
@@ -75,8 +75,8 @@ def slow_full_search(monkeypatch: Any, *, timeout_ms: int = 50) -> list[str]:
 
 
 def test_the_time_guard_cuts_the_full_search_and_says_so(cast, monkeypatch) -> None:
-    old = _ticket(cast, "Refund stuck", "The refund never arrived.")
-    new = _ticket(cast, "Refund again", "Another refund is stuck.")
+    old = cast.ticket(subject="Refund stuck", description="The refund never arrived.")
+    new = cast.ticket(subject="Refund again", description="Another refund is stuck.")
     whole = search.search_tickets(user=cast.ravi, query="refund")
     assert not whole.partial and sorted(_ids(whole)) == sorted([old.pk, new.pk])
     slowed = slow_full_search(monkeypatch)

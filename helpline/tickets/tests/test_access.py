@@ -8,31 +8,28 @@ from typing import Any
 
 import pytest
 
-from helpline.conftest import T0
-from helpline.tickets import access, services
+from helpline.tickets import access
 from helpline.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
 
-def _ticket(actor: Any, store: Any, subject: str) -> Ticket:
-    return services.ticket_create(
-        actor=actor,
-        store=store,
-        subject=subject,
-        description="Checkout fails",
-        issue_type="functionality",
-        priority="C3",
-        now=T0,
-    )
-
-
 @pytest.fixture
 def tickets(cast: Any) -> dict[str, Ticket]:
     return {
-        "shoes": _ticket(cast.alice, cast.acme_shoes, "Shoes"),
-        "outlet": _ticket(cast.alice, cast.acme_outlet, "Outlet"),
-        "gadgets": _ticket(cast.bob, cast.bolt_gadgets, "Gadgets"),
+        "shoes": cast.ticket(
+            store=cast.acme_shoes, subject="Shoes", description="Checkout fails", priority="C3"
+        ),
+        "outlet": cast.ticket(
+            store=cast.acme_outlet, subject="Outlet", description="Checkout fails", priority="C3"
+        ),
+        "gadgets": cast.ticket(
+            who="bob",
+            store=cast.bolt_gadgets,
+            subject="Gadgets",
+            description="Checkout fails",
+            priority="C3",
+        ),
     }
 
 

@@ -4,6 +4,7 @@ resolves them, merging keeps every message and event."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -15,32 +16,27 @@ from helpline.tickets.attachments import Upload
 from helpline.tickets.models import Status, Ticket, TicketEvent, TicketMessage
 
 LATER = T0 + timedelta(hours=1)
-
-
-def _ticket(cast, who="alice", subject="Checkout down", store=None):
-    actor = getattr(cast, who)
-    return services.ticket_create(
-        actor=actor,
-        store=store or (cast.bolt_gadgets if who == "bob" else cast.acme_shoes),
-        subject=subject,
-        description="customers cannot pay",
-        issue_type="transactions-failing",
-        now=T0,
-    )
+# What the merchants file about the outage (the tests choose the subjects).
+PAYMENTS_FAIL: dict[str, Any] = {
+    "description": "customers cannot pay",
+    "issue_type": "transactions-failing",
+}
 
 
 @pytest.fixture
 def incident(cast):
-    master = services.ticket_create(
-        actor=cast.ravi,
+    master = cast.ticket(
+        who="ravi",
         store=cast.acme_outlet,
         subject="Payment gateway outage",
         description="Upstream gateway down for all merchants",
         issue_type="transactions-failing",
         channel="staff",
-        now=T0,
     )
-    acme, bolt = _ticket(cast), _ticket(cast, "bob")
+    acme, bolt = (
+        cast.ticket(subject="Checkout down", **PAYMENTS_FAIL),
+        cast.ticket(who="bob", subject="Checkout down", **PAYMENTS_FAIL),
+    )
     for child in (acme, bolt):
         incidents.ticket_link(actor=cast.ravi, ticket=child, master=master, now=T0)
     return master, acme, bolt
@@ -90,7 +86,7 @@ def test_resolving_the_master_resolves_the_linked_tickets_with_a_note_each(cast,
 
 def test_only_staff_link_and_unknown_tickets_are_404(cast, incident) -> None:
     master, acme, bolt = incident
-    other = _ticket(cast, subject="Another")
+    other = cast.ticket(subject="Another", **PAYMENTS_FAIL)
     with pytest.raises(Forbidden):
         incidents.ticket_link(actor=cast.alice, ticket=other, master=acme, now=T0)
     with pytest.raises(NotFound):
@@ -109,7 +105,10 @@ def test_only_staff_link_and_unknown_tickets_are_404(cast, incident) -> None:
 
 
 def test_merging_duplicates_keeps_every_message_and_event(cast) -> None:
-    keep, dup = _ticket(cast, subject="Checkout down"), _ticket(cast, subject="Cannot pay")
+    keep, dup = (
+        cast.ticket(subject="Checkout down", **PAYMENTS_FAIL),
+        cast.ticket(subject="Cannot pay", **PAYMENTS_FAIL),
+    )
     shot = Upload(filename="error.png", content_type="image/png", data=b"\x89PNG...")
     services.ticket_reply(actor=cast.alice, ticket=dup, body="Still broken", files=[shot], now=T0)
     services.ticket_reply(actor=cast.ravi, ticket=dup, body="checking", internal=True, now=T0)
@@ -145,7 +144,10 @@ def test_merging_duplicates_keeps_every_message_and_event(cast) -> None:
 
 
 def test_merging_refuses_other_merchants_and_closed_tickets(cast) -> None:
-    keep, bolt = _ticket(cast), _ticket(cast, "bob")
+    keep, bolt = (
+        cast.ticket(subject="Checkout down", **PAYMENTS_FAIL),
+        cast.ticket(who="bob", subject="Checkout down", **PAYMENTS_FAIL),
+    )
     before = TicketMessage.objects.filter(ticket=bolt).count()
     with pytest.raises(InvalidInput):
         incidents.tickets_merge(actor=cast.ravi, survivor=keep, duplicates=[bolt], now=LATER)
@@ -155,4 +157,8 @@ def test_merging_refuses_other_merchants_and_closed_tickets(cast) -> None:
     with pytest.raises(InvalidInput):
         incidents.tickets_merge(actor=cast.ravi, survivor=keep, duplicates=[keep], now=LATER)
     with pytest.raises(Forbidden):
-        incidents.tickets_merge(actor=cast.alice, survivor=keep, duplicates=[_ticket(cast)])
+        incidents.tickets_merge(
+            actor=cast.alice,
+            survivor=keep,
+            duplicates=[cast.ticket(subject="Checkout down", **PAYMENTS_FAIL)],
+        )

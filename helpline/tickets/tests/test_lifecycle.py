@@ -56,14 +56,12 @@ def test_the_table_in_code_is_policy_md_table() -> None:
 
 
 def _ticket_in(cast: Any, status: str, priority: str = "C1") -> Ticket:
-    ticket = services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
+    ticket = cast.ticket(
         subject="Checkout fails",
         description="Payment page errors",
         issue_type="transactions-failing",
         priority=priority,
-        now=T,
+        at=T,
     )
     # Setup only: put the ticket straight into the state under test.
     Ticket.objects.filter(pk=ticket.pk).update(status=status)

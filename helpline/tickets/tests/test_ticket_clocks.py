@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,22 +23,8 @@ def clock(ticket: Ticket, kind: str) -> TicketClock:
     return TicketClock.objects.get(ticket=ticket, kind=kind, superseded_at__isnull=True)
 
 
-def open_ticket(
-    cast: Any, at: datetime, issue_type: str = "functionality", priority: str | None = None
-) -> Ticket:
-    return services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject="Images missing",
-        description="Product images 404",
-        issue_type=issue_type,
-        priority=priority,
-        now=at,
-    )
-
-
 def test_first_response_is_met_by_a_public_reply_not_by_a_note(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 11, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 11, 0))
     services.ticket_reply(
         actor=cast.ravi,
         ticket=ticket,
@@ -60,7 +45,7 @@ def test_first_response_is_met_by_a_public_reply_not_by_a_note(cast) -> None:
 
 
 def test_a_merchant_message_does_not_meet_the_first_response(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 11, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 11, 0))
     services.ticket_reply(
         actor=cast.alice, ticket=ticket, body="any news?", now=ist(2026, 12, 7, 12)
     )
@@ -68,7 +53,7 @@ def test_a_merchant_message_does_not_meet_the_first_response(cast) -> None:
 
 
 def test_pause_and_resume_across_a_weekend(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # Monday 10:00; resolution 40 h → Fri 18:00
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))  # Monday 10:00; resolution 40 h → Fri 18:00
     services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Hi", now=ist(2026, 12, 7, 10, 30))
     services.ticket_start(actor=cast.ravi, ticket=ticket, now=ist(2026, 12, 7, 10, 31))
     services.ticket_reply(
@@ -97,9 +82,8 @@ def test_pause_and_resume_across_a_weekend(cast) -> None:
 
 
 def test_the_c1_workaround_meets_resolution_and_drops_to_c2(cast) -> None:
-    ticket = open_ticket(
-        cast, ist(2026, 12, 12, 2, 0), issue_type="transactions-failing"
-    )  # Saturday night
+    # Saturday night
+    ticket = cast.ticket(at=ist(2026, 12, 12, 2, 0), issue_type="transactions-failing")
     c1 = clock(ticket, "resolution")
     assert (c1.priority, c1.deadline) == ("C1", ist(2026, 12, 12, 8, 0))
     services.ticket_workaround(
@@ -132,7 +116,7 @@ def test_the_c1_workaround_meets_resolution_and_drops_to_c2(cast) -> None:
 
 
 def test_reprioritising_up_restarts_pending_targets_and_keeps_met_ones(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
     services.ticket_reply(
         actor=cast.ravi, ticket=ticket, body="Looking", now=ist(2026, 12, 7, 10, 20)
     )
@@ -156,7 +140,7 @@ def test_reprioritising_up_restarts_pending_targets_and_keeps_met_ones(cast) -> 
 
 
 def test_reprioritising_down_restarts_under_the_lower_priority(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0), priority="C2")
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0), priority="C2")
     services.ticket_update(
         actor=cast.ravi, ticket=ticket, priority="C4", reason="cosmetic", now=ist(2026, 12, 8, 10)
     )
@@ -171,7 +155,7 @@ def test_reprioritising_down_restarts_under_the_lower_priority(cast) -> None:
 
 
 def test_reopen_resumes_the_resolution_clock_without_the_resolved_interval(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # resolution 40 h
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))  # resolution 40 h
     services.ticket_resolve(
         actor=cast.ravi,
         ticket=ticket,
@@ -194,7 +178,7 @@ def test_reopen_resumes_the_resolution_clock_without_the_resolved_interval(cast)
 
 
 def test_a_merchant_message_on_a_resolved_ticket_reopens_it(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
     services.ticket_resolve(
         actor=cast.ravi, ticket=ticket, message="Done", now=ist(2026, 12, 7, 12)
     )
@@ -208,7 +192,7 @@ def test_a_merchant_message_on_a_resolved_ticket_reopens_it(cast) -> None:
 
 
 def test_a_due_date_later_than_the_policys_needs_a_reason(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
     late = ist(2026, 12, 18, 18, 0)
     with pytest.raises(InvalidInput, match="needs a reason"):
         services.ticket_triage(
@@ -230,7 +214,7 @@ def test_a_due_date_later_than_the_policys_needs_a_reason(cast) -> None:
 def test_triage_defaults_the_due_date_to_the_policy_deadline_and_it_does_not_move_by_itself(
     cast,
 ) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
     services.ticket_triage(actor=cast.ravi, ticket=ticket, now=ist(2026, 12, 7, 11))
     ticket.refresh_from_db()
     assert ticket.due_at == ist(2026, 12, 11, 18, 0)
@@ -250,7 +234,7 @@ def test_triage_defaults_the_due_date_to_the_policy_deadline_and_it_does_not_mov
 
 
 def test_a_breach_is_recorded_at_its_true_instant_by_a_late_sweep(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # first response due Mon 18:00
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))  # first response due Mon 18:00
     assert sweeps.clocks_sweep(now=ist(2026, 12, 7, 17, 0)) == 1  # the 75 % warning at 16:00
     warned = clock(ticket, "first_response")
     assert warned.warned_at == ist(2026, 12, 7, 16, 0)
@@ -263,7 +247,7 @@ def test_a_breach_is_recorded_at_its_true_instant_by_a_late_sweep(cast) -> None:
 
 
 def test_a_late_reply_meets_the_target_but_it_stays_breached(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
     services.ticket_reply(
         actor=cast.ravi, ticket=ticket, body="Sorry for the wait", now=ist(2026, 12, 8, 11)
     )
@@ -274,14 +258,14 @@ def test_a_late_reply_meets_the_target_but_it_stays_breached(cast) -> None:
 
 
 def test_c2_filed_after_hours_starts_at_the_next_opening(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 11, 17, 0), priority="C2")  # Friday 17:00
+    ticket = cast.ticket(at=ist(2026, 12, 11, 17, 0), priority="C2")  # Friday 17:00
     assert clock(ticket, "resolution").deadline == ist(2026, 12, 16, 17, 0)
-    late = open_ticket(cast, ist(2026, 12, 11, 21, 0), priority="C3")  # Friday night
+    late = cast.ticket(at=ist(2026, 12, 11, 21, 0), priority="C3")  # Friday night
     assert clock(late, "first_response").deadline == ist(2026, 12, 14, 18, 0)
 
 
 def test_withdrawal_stops_every_pending_target_without_meeting_it(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
     services.ticket_withdraw(actor=cast.alice, ticket=ticket, now=ist(2026, 12, 7, 11))
     for kind in ("first_response", "resolution"):
         stopped = clock(ticket, kind)
@@ -290,7 +274,7 @@ def test_withdrawal_stops_every_pending_target_without_meeting_it(cast) -> None:
 
 
 def test_a_breached_target_keeps_the_deadline_it_missed_across_a_pause(cast) -> None:
-    ticket = open_ticket(cast, ist(2026, 12, 7, 10, 0))  # resolution due Fri 11 Dec 18:00
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))  # resolution due Fri 11 Dec 18:00
     services.ticket_start(actor=cast.ravi, ticket=ticket, now=ist(2026, 12, 7, 11))
     services.ticket_reply(
         actor=cast.ravi,

@@ -128,27 +128,3 @@ def open_session(browser: Any, live_server: Any) -> Iterator[Callable[..., Sessi
     yield make
     for session in sessions:
         session.close()
-
-
-def file_ticket(
-    cast: Any,
-    subject: str,
-    *,
-    priority: str = "C3",
-    description: str = "It fails.",
-    now: Any = None,
-    merchant: str = "alice",
-) -> Any:
-    """A portal ticket of Alice's (Acme Shoes) or Bob's (Bolt Gadgets) through the service."""
-    from helpline.tickets import services
-
-    user = getattr(cast, merchant)
-    return services.ticket_create(
-        actor=user,
-        store=cast.acme_shoes if merchant == "alice" else cast.bolt_gadgets,
-        subject=subject,
-        description=description,
-        issue_type="functionality",
-        priority=priority,
-        now=now,
-    )

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from helpline.tickets import services
-from helpline.web.tests.browser import Session, file_ticket
+from helpline.web.tests.browser import Session
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("browser")]
 
@@ -30,8 +30,10 @@ def desk(people: Any) -> Any:
     from helpline.web import canned
     from helpline.web.models import CannedReply
 
-    ticket = file_ticket(people, "Product images look blurry", description="Since yesterday.")
-    file_ticket(people, "Checkout fails for UPI", priority="C2")
+    ticket = people.ticket(
+        subject="Product images look blurry", description="Since yesterday.", priority="C3", at=None
+    )
+    people.ticket(subject="Checkout fails for UPI", description="It fails.", priority="C2", at=None)
     services.ticket_reply(actor=people.ravi, ticket=ticket, body="Could you send a link?")
     services.ticket_reply(actor=people.ravi, ticket=ticket, body="CDN suspected", internal=True)
     services.ticket_reply(actor=people.alice, ticket=ticket, body="Here: /products/42")

@@ -15,7 +15,6 @@ import pytest
 
 from helpline.core import clock
 from helpline.tickets import services, sweeps
-from helpline.web.tests.browser import file_ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("browser")]
 
@@ -83,14 +82,13 @@ def test_breached_ticket_is_red_in_the_agents_queue(people, open_session):
     from playwright.sync_api import expect
 
     now = clock.now()
-    late = file_ticket(
-        people,
-        "Store is down",
-        priority="C1",
+    late = people.ticket(
+        subject="Store is down",
         description="Nobody can reach it.",
-        now=now - timedelta(hours=7),
+        priority="C1",
+        at=now - timedelta(hours=7),
     )
-    file_ticket(people, "A fresh one", priority="C4", description="Not late.", now=now)
+    people.ticket(subject="A fresh one", description="Not late.", priority="C4", at=now)
     sweeps.clocks_sweep(now=now)
     agent = open_session("ravi@helpline.test")
     row = agent.page.locator(f"tr[data-ticket='{late.pk}']")
@@ -118,8 +116,8 @@ def test_breached_ticket_is_red_in_the_agents_queue(people, open_session):
 
 
 def test_a_merchant_cannot_open_another_merchants_ticket_by_url(people, open_session):
-    bobs = file_ticket(
-        people, "Bolt's secret", priority="C3", description="Private.", merchant="bob"
+    bobs = people.ticket(
+        who="bob", subject="Bolt's secret", description="Private.", priority="C3", at=None
     )
     merchant = open_session("alice@acme.test")
     response = merchant.go(f"/support/t/{bobs.pk}/")
@@ -144,7 +142,7 @@ def test_xss_payloads_run_no_script(people, open_session):
     # below must not depend on words inside the payloads.
     subject = ("Payment page broken " + " ".join(PAYLOADS))[:200]
     body = "\n".join(PAYLOADS)
-    ticket = file_ticket(people, subject, priority="C1", description=body)
+    ticket = people.ticket(subject=subject, description=body, priority="C1", at=None)
     services.ticket_reply(actor=people.alice, ticket=ticket, body=body)
     services.ticket_reply(actor=people.ravi, ticket=ticket, body=body, internal=True)
     merchant = open_session("alice@acme.test")
@@ -188,8 +186,8 @@ def test_canned_reply_and_keyboard_shortcuts(people, open_session):
     from helpline.web.models import CannedReply
 
     CannedReply.objects.create(title="Cache", body="Hi {merchant}, we cleared the cache.")
-    ticket = file_ticket(
-        people, "Old prices shown", priority="C3", description="Prices did not update."
+    ticket = people.ticket(
+        subject="Old prices shown", description="Prices did not update.", priority="C3", at=None
     )
     agent = open_session("ravi@helpline.test")
     page = agent.page
@@ -210,19 +208,12 @@ def test_canned_reply_and_keyboard_shortcuts(people, open_session):
 # ---------------------------------------------------------------- search and the live panel
 
 
-def _file_ticket(cast, subject, description):
-    return services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject=subject,
-        description=description,
-        issue_type="functionality",
-        now=clock.now() - timedelta(days=2),
-    )
-
-
 def test_reports_page_draws_its_charts(people, open_session):
-    _file_ticket(people, "Invoices missing GST", "tax lines absent")
+    people.ticket(
+        subject="Invoices missing GST",
+        description="tax lines absent",
+        at=clock.now() - timedelta(days=2),
+    )
     agent = open_session("ravi@helpline.test")
     agent.go("/reports/")
     page = agent.page
@@ -235,7 +226,11 @@ def test_reports_page_draws_its_charts(people, open_session):
 
 
 def test_typing_a_ticket_suggests_an_open_one(people, open_session):
-    mine = _file_ticket(people, "Coupon code rejected at checkout", "DIWALI20 says invalid code")
+    mine = people.ticket(
+        subject="Coupon code rejected at checkout",
+        description="DIWALI20 says invalid code",
+        at=clock.now() - timedelta(days=2),
+    )
     merchant = open_session("alice@acme.test")
     merchant.go("/support/new/")
     merchant.page.get_by_label("Subject").fill("")
@@ -253,12 +248,11 @@ def test_countdowns_tick_in_the_browser_and_turn_red_without_a_reload(people, op
     becomes "overdue", red, with one polite announcement, and no reload."""
     from playwright.sync_api import expect
 
-    ticket = file_ticket(
-        people,
-        "Checkout down",
-        priority="C1",
+    ticket = people.ticket(
+        subject="Checkout down",
         description="Nobody can pay.",
-        now=clock.now() - timedelta(hours=2) + timedelta(minutes=1),
+        priority="C1",
+        at=clock.now() - timedelta(hours=2) + timedelta(minutes=1),
     )
     agent = open_session()
     merchant = open_session(phone=True)
@@ -311,7 +305,9 @@ def test_countdowns_tick_in_the_browser_and_turn_red_without_a_reload(people, op
 
 
 def test_keyboard_help_overlay_and_sending_a_note_from_the_keyboard(people, open_session):
-    ticket = file_ticket(people, "Coupon rejected", priority="C3", description="SAVE10 fails.")
+    ticket = people.ticket(
+        subject="Coupon rejected", description="SAVE10 fails.", priority="C3", at=None
+    )
     agent = open_session()
     page = agent.page
     page.clock.install()

@@ -15,23 +15,24 @@ from helpline.tickets.models import Status, TicketMessage
 OPEN_HOURS = T0 + timedelta(days=1, hours=1)  # Wed 25 Nov 2026 11:30 IST
 
 
-def make(cast, *, subject="Checkout broken", priority="C3", store=None, user=None, now=None):
-    return services.ticket_create(
-        actor=user or cast.alice,
-        store=store or cast.acme_shoes,
-        subject=subject,
-        description="It fails.",
-        issue_type="functionality",
-        priority=priority,
-        now=now or OPEN_HOURS,
-    )
-
-
 def test_queues_filter_and_show_countdowns(cast, signed_in):
-    mine = make(cast, subject="Assigned to Ravi")
+    mine = cast.ticket(
+        subject="Assigned to Ravi", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     services.ticket_update(actor=cast.lena, ticket=mine, assignee=cast.ravi.pk, now=OPEN_HOURS)
-    free = make(cast, subject="Nobody assigned", priority="C2", store=cast.acme_outlet)
-    late = make(cast, subject="Way late", priority="C1", now=OPEN_HOURS - timedelta(days=3))
+    free = cast.ticket(
+        store=cast.acme_outlet,
+        subject="Nobody assigned",
+        description="It fails.",
+        priority="C2",
+        at=OPEN_HOURS,
+    )
+    late = cast.ticket(
+        subject="Way late",
+        description="It fails.",
+        priority="C1",
+        at=OPEN_HOURS - timedelta(days=3),
+    )
     sweeps.clocks_sweep(now=OPEN_HOURS)
     client = signed_in("ravi")
     with time_machine.travel(OPEN_HOURS, tick=False):
@@ -55,11 +56,13 @@ def test_queues_filter_and_show_countdowns(cast, signed_in):
 
 def test_the_team_filter_shows_that_teams_tickets_and_is_kept_in_a_saved_view(cast, signed_in):
     billing = accounts.team_create(name="Billing", lead=cast.lena, members=[cast.lena])
-    ours = make(cast, subject="For support")
-    theirs = make(cast, subject="For billing")
+    ours = cast.ticket(subject="For support", description="It fails.", priority="C3", at=OPEN_HOURS)
+    theirs = cast.ticket(
+        subject="For billing", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     services.ticket_update(actor=cast.lena, ticket=ours, team=cast.team.pk, now=OPEN_HOURS)
     services.ticket_update(actor=cast.lena, ticket=theirs, team=billing.pk, now=OPEN_HOURS)
-    make(cast, subject="No team yet")
+    cast.ticket(subject="No team yet", description="It fails.", priority="C3", at=OPEN_HOURS)
     client = signed_in("ravi")
     with time_machine.travel(OPEN_HOURS, tick=False):
         page = client.get(f"/console/?team={billing.pk}").content.decode()
@@ -72,8 +75,13 @@ def test_the_team_filter_shows_that_teams_tickets_and_is_kept_in_a_saved_view(ca
 
 
 def test_due_soon_is_worked_by_deadline_and_any_queue_can_be(cast, signed_in):
-    later = make(cast, subject="Later C3", priority="C3")
-    make(cast, subject="Sooner C2", priority="C2", now=OPEN_HOURS + timedelta(minutes=1))
+    later = cast.ticket(subject="Later C3", description="It fails.", priority="C3", at=OPEN_HOURS)
+    cast.ticket(
+        subject="Sooner C2",
+        description="It fails.",
+        priority="C2",
+        at=OPEN_HOURS + timedelta(minutes=1),
+    )
     client = signed_in("ravi")
     with time_machine.travel(OPEN_HOURS + timedelta(minutes=2), tick=False):
         newest = client.get("/console/").content.decode()
@@ -96,7 +104,7 @@ def test_due_soon_is_worked_by_deadline_and_any_queue_can_be(cast, signed_in):
 
 
 def test_htmx_refresh_answers_only_the_rows(cast, signed_in):
-    make(cast)
+    cast.ticket(subject="Checkout broken", description="It fails.", priority="C3", at=OPEN_HOURS)
     response = signed_in("ravi").get("/console/?q=open", HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert body.lstrip().startswith("<tbody") and "<html" not in body
@@ -104,7 +112,9 @@ def test_htmx_refresh_answers_only_the_rows(cast, signed_in):
 
 
 def test_merchants_do_not_see_the_console(cast, signed_in):
-    ticket = make(cast)
+    ticket = cast.ticket(
+        subject="Checkout broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     client = signed_in("alice")
     assert client.get("/console/").status_code == 404
     assert client.get(f"/console/t/{ticket.pk}/").status_code == 404
@@ -112,8 +122,14 @@ def test_merchants_do_not_see_the_console(cast, signed_in):
 
 
 def test_account_manager_sees_only_their_stores(cast, signed_in):
-    theirs = make(cast, subject="Shoes")
-    other = make(cast, subject="Outlet", store=cast.acme_outlet)
+    theirs = cast.ticket(subject="Shoes", description="It fails.", priority="C3", at=OPEN_HOURS)
+    other = cast.ticket(
+        store=cast.acme_outlet,
+        subject="Outlet",
+        description="It fails.",
+        priority="C3",
+        at=OPEN_HOURS,
+    )
     client = signed_in("maya")
     page = client.get("/console/").content.decode()
     assert "Shoes" in page and "Outlet" not in page.split("<tbody", 1)[1]
@@ -122,8 +138,13 @@ def test_account_manager_sees_only_their_stores(cast, signed_in):
 
 
 def test_bulk_assign_and_transition(cast, signed_in):
-    tickets = [make(cast, subject=f"T{i}", now=clock.now()) for i in range(3)]
-    bobs = make(cast, user=cast.bob, store=cast.bolt_gadgets)
+    tickets = [
+        cast.ticket(subject=f"T{i}", description="It fails.", priority="C3", at=clock.now())
+        for i in range(3)
+    ]
+    bobs = cast.ticket(
+        who="bob", subject="Checkout broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     client = signed_in("lena")
     ids = [t.pk for t in tickets]
     client.post("/console/bulk/", {"tickets": ids, "do": "assign", "assignee": cast.ravi.pk})
@@ -145,7 +166,9 @@ def test_bulk_assign_and_transition(cast, signed_in):
 
 
 def test_public_reply_and_internal_note_look_different(cast, signed_in):
-    ticket = make(cast)
+    ticket = cast.ticket(
+        subject="Checkout broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     client = signed_in("ravi")
     client.post(f"/console/t/{ticket.pk}/reply/", {"body": "We are on it", "internal": ""})
     client.post(f"/console/t/{ticket.pk}/reply/", {"body": "Looks like the CDN", "internal": "on"})
@@ -159,7 +182,10 @@ def test_public_reply_and_internal_note_look_different(cast, signed_in):
 
 
 def test_ticket_moves_from_the_ticket_page(cast, signed_in):
-    ticket = make(cast, priority="C1", now=clock.now())  # the views act at the real now
+    # The views act at the real now.
+    ticket = cast.ticket(
+        subject="Checkout broken", description="It fails.", priority="C1", at=clock.now()
+    )
     client = signed_in("ravi")
     client.post(f"/console/t/{ticket.pk}/action/", {"action": "triage"})
     ticket.refresh_from_db()
@@ -204,14 +230,22 @@ def test_ticket_moves_from_the_ticket_page(cast, signed_in):
 
 def test_console_query_counts_do_not_grow_with_rows(cast, signed_in, django_assert_max_num_queries):
     client = signed_in("ravi")
-    first = make(cast)
+    first = cast.ticket(
+        subject="Checkout broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     services.ticket_update(actor=cast.ravi, ticket=first, assignee=cast.lena.pk)
     with django_assert_max_num_queries(12) as one:
         client.get("/console/")
     with django_assert_max_num_queries(12) as one_rows:
         client.get("/console/", HTTP_HX_REQUEST="true")
     for i in range(49):
-        t = make(cast, subject=f"Ticket {i}", store=cast.acme_outlet if i % 2 else None)
+        t = cast.ticket(
+            store=cast.acme_outlet if i % 2 else None,
+            subject=f"Ticket {i}",
+            description="It fails.",
+            priority="C3",
+            at=OPEN_HOURS,
+        )
         services.ticket_update(actor=cast.ravi, ticket=t, assignee=cast.ravi.pk)
     with django_assert_max_num_queries(12) as fifty:
         client.get("/console/")
@@ -233,7 +267,9 @@ def test_canned_replies_fill_placeholders_from_the_ticket(cast, signed_in):
         body="Hello {merchant}, we are looking at {reference} on {store}. — {agent} {unknown}",
     )
     CannedReply.objects.create(title="Retired", body="old", active=False)
-    ticket = make(cast)
+    ticket = cast.ticket(
+        subject="Checkout broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     page = signed_in("ravi").get(f"/console/t/{ticket.pk}/").content.decode()
     assert (
         f"Hello Acme Retail, we are looking at {ticket.reference} on Acme Shoes. — Ravi {{unknown}}"
@@ -246,7 +282,9 @@ def test_canned_reply_with_markup_is_escaped(cast, signed_in):
     from helpline.web.models import CannedReply
 
     CannedReply.objects.create(title="x", body='"><script>alert(1)</script> {subject}')
-    ticket = make(cast, subject="<b>bold</b>")
+    ticket = cast.ticket(
+        subject="<b>bold</b>", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     page = signed_in("ravi").get(f"/console/t/{ticket.pk}/").content.decode()
     assert "<script>alert(1)" not in page and "<b>bold</b>" not in page
 
@@ -281,7 +319,9 @@ def test_a_saved_view_is_deleted_by_its_owner_only(cast, signed_in):
 
 
 def test_the_issue_type_is_changed_with_a_reason(cast, signed_in):
-    ticket = make(cast, now=clock.now())
+    ticket = cast.ticket(
+        subject="Checkout broken", description="It fails.", priority="C3", at=clock.now()
+    )
     client = signed_in("ravi")
     page = client.get(f"/console/t/{ticket.pk}/").content.decode()
     assert '<option value="functionality" selected>' in page

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 
-def test_console_links_updates_and_merges(file_ticket, signed_in) -> None:
+from helpline.core import clock
+
+
+def test_console_links_updates_and_merges(cast, signed_in) -> None:
     from helpline.tickets.models import Ticket, TicketMessage
 
-    master = file_ticket("alice", "Gateway outage")
-    child = file_ticket("bob", "Payments down")
+    master = cast.ticket(
+        subject="Gateway outage", description="details", at=clock.now() - timedelta(days=1)
+    )
+    child = cast.ticket(
+        who="bob",
+        subject="Payments down",
+        description="details",
+        at=clock.now() - timedelta(days=1),
+    )
     agent = signed_in("ravi")
     page = agent.get(f"/console/t/{child.pk}/").content.decode()
     assert 'id="incident-form"' in page
@@ -16,7 +27,9 @@ def test_console_links_updates_and_merges(file_ticket, signed_in) -> None:
     assert Ticket.objects.get(pk=child.pk).master_id == master.pk
     agent.post(f"/console/t/{master.pk}/incident/", {"op": "update", "text": "Vendor working"})
     assert TicketMessage.objects.filter(ticket=child, body="Vendor working").exists()
-    dup = file_ticket("alice", "Gateway again")
+    dup = cast.ticket(
+        subject="Gateway again", description="details", at=clock.now() - timedelta(days=1)
+    )
     agent.post(f"/console/t/{master.pk}/incident/", {"op": "merge", "other": str(dup.pk)})
     assert Ticket.objects.get(pk=dup.pk).status == "closed"
     # Bad input: a message on the page, nothing changed; merchants get 404.

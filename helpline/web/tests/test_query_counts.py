@@ -18,18 +18,6 @@ from helpline.tickets.models import Status
 from helpline.web.tests.conftest import PASSWORD
 
 
-def make(cast: Any, subject: str = "Checkout broken", priority: str = "C3") -> Any:
-    return services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
-        subject=subject,
-        description="It fails.",
-        issue_type="functionality",
-        priority=priority,
-        now=clock.now() - timedelta(minutes=5),
-    )
-
-
 def count(call: Any) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = call()
@@ -63,7 +51,12 @@ def test_support_center_posts(cast: Any, signed_in: Any) -> None:
         "description": "Since Monday.",
     }
     assert count(lambda: client.post("/support/new/", data)) <= 18
-    ticket = make(cast)
+    ticket = cast.ticket(
+        subject="Checkout broken",
+        description="It fails.",
+        priority="C3",
+        at=clock.now() - timedelta(minutes=5),
+    )
     reply = {"body": "More detail"}
     assert count(lambda: client.post(f"/support/t/{ticket.pk}/reply/", reply)) <= 19
     services.ticket_resolve(actor=cast.ravi, ticket=ticket, message="Fixed")
@@ -87,7 +80,12 @@ def test_support_center_posts(cast: Any, signed_in: Any) -> None:
 )
 def test_console_posts(cast: Any, signed_in: Any, path: str, data: dict, most: int) -> None:
     client = signed_in("ravi")
-    ticket = make(cast, priority="C1")
+    ticket = cast.ticket(
+        subject="Checkout broken",
+        description="It fails.",
+        priority="C1",
+        at=clock.now() - timedelta(minutes=5),
+    )
     if path == "due/":
         services.ticket_triage(actor=cast.ravi, ticket=ticket)
     data = {k: cast.lena.pk if v == "lena" else v for k, v in data.items()}
@@ -103,7 +101,15 @@ def test_saved_view(cast: Any, signed_in: Any) -> None:
 
 def test_bulk_costs_the_same_per_chosen_ticket(cast: Any, signed_in: Any) -> None:
     client = signed_in("lena")
-    tickets = [make(cast, subject=f"T{i}") for i in range(6)]
+    tickets = [
+        cast.ticket(
+            subject=f"T{i}",
+            description="It fails.",
+            priority="C3",
+            at=clock.now() - timedelta(minutes=5),
+        )
+        for i in range(6)
+    ]
 
     def bulk(chosen: list[Any]) -> int:
         ids = [t.pk for t in chosen]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 
-def test_reports_page_shows_every_table_with_exports_and_chart_data(file_ticket, signed_in) -> None:
-    file_ticket("alice", "Invoices wrong")
+from helpline.core import clock
+
+
+def test_reports_page_shows_every_table_with_exports_and_chart_data(cast, signed_in) -> None:
+    cast.ticket(subject="Invoices wrong", description="details", at=clock.now() - timedelta(days=1))
     page = signed_in("ravi").get("/reports/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -16,7 +20,7 @@ def test_reports_page_shows_every_table_with_exports_and_chart_data(file_ticket,
     assert "SLA compliance by agent" not in merchant
 
 
-def test_reports_page_bad_dates_are_a_clear_error(file_ticket, signed_in) -> None:
+def test_reports_page_bad_dates_are_a_clear_error(cast, signed_in) -> None:
     page = signed_in("ravi").get("/reports/", {"start": "2026-13-01", "end": "x"})
     assert page.status_code == 422
     assert "YYYY-MM-DD" in page.content.decode()
@@ -24,8 +28,10 @@ def test_reports_page_bad_dates_are_a_clear_error(file_ticket, signed_in) -> Non
     assert long.status_code == 422
 
 
-def test_exports_download_and_respect_scope(file_ticket, signed_in) -> None:
-    file_ticket("bob", "Bolt only")
+def test_exports_download_and_respect_scope(cast, signed_in) -> None:
+    cast.ticket(
+        who="bob", subject="Bolt only", description="details", at=clock.now() - timedelta(days=1)
+    )
     csv = signed_in("ravi").get("/reports/backlog/export/", {"format": "csv"})
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     assert b"open at end of day" in csv.content

@@ -17,27 +17,20 @@ OPEN_HOURS = T0 + timedelta(days=1, hours=1)
 AFTER_HOURS = T0 + timedelta(days=1, hours=10)
 
 
-def make(cast, *, user=None, store=None, subject="Checkout page broken", priority="C3", **kw):
-    return services.ticket_create(
-        actor=user or cast.alice,
-        store=store or cast.acme_shoes,
-        subject=subject,
-        description="It fails.",
-        issue_type="functionality",
-        priority=priority,
-        now=kw.pop("now", OPEN_HOURS),
-        **kw,
-    )
-
-
 def test_my_tickets_by_tab_with_due_times_in_the_merchant_zone(cast, signed_in):
-    open_one = make(cast, subject="Open one")
-    waiting = make(cast, subject="Waiting one")
+    open_one = cast.ticket(
+        subject="Open one", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
+    waiting = cast.ticket(
+        subject="Waiting one", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     services.ticket_start(actor=cast.ravi, ticket=waiting, now=OPEN_HOURS)
     services.ticket_reply(
         actor=cast.ravi, ticket=waiting, body="Which page?", question=True, now=OPEN_HOURS
     )
-    make(cast, user=cast.bob, store=cast.bolt_gadgets, subject="Bolt's own")
+    cast.ticket(
+        who="bob", subject="Bolt's own", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     client = signed_in("alice")
     with time_machine.travel(OPEN_HOURS, tick=False):
         page = client.get("/support/").content.decode()
@@ -49,7 +42,9 @@ def test_my_tickets_by_tab_with_due_times_in_the_merchant_zone(cast, signed_in):
         waiting_page = client.get("/support/?tab=waiting").content.decode()
         assert "Waiting one" in waiting_page and "paused" in waiting_page
     # Bob's zone is Europe/London: the same kind of deadline in his time.
-    bobs = make(cast, user=cast.bob, store=cast.bolt_gadgets, subject="Bolt page")
+    bobs = cast.ticket(
+        who="bob", subject="Bolt page", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     with time_machine.travel(OPEN_HOURS, tick=False):
         page = signed_in("bob").get(f"/support/t/{bobs.pk}/").content.decode()
     assert "Thu 26 Nov 2026, 06:00" in page and "Europe/London" in page
@@ -85,8 +80,19 @@ def test_filing_a_ticket_goes_to_its_page(cast, signed_in):
 
 
 def test_a_c1_first_shows_similar_open_tickets_then_sends(cast, signed_in):
-    earlier = make(cast, subject="Checkout payment gateway down", priority="C2")
-    make(cast, user=cast.bob, store=cast.bolt_gadgets, subject="Checkout payment down")
+    earlier = cast.ticket(
+        subject="Checkout payment gateway down",
+        description="It fails.",
+        priority="C2",
+        at=OPEN_HOURS,
+    )
+    cast.ticket(
+        who="bob",
+        subject="Checkout payment down",
+        description="It fails.",
+        priority="C3",
+        at=OPEN_HOURS,
+    )
     client = signed_in("alice")
     data = {
         "store": cast.acme_shoes.pk,
@@ -122,7 +128,9 @@ def test_another_merchants_store_cannot_be_chosen(cast, signed_in):
 
 
 def test_reply_close_with_rating_reopen_withdraw(cast, signed_in):
-    ticket = make(cast)
+    ticket = cast.ticket(
+        subject="Checkout page broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     client = signed_in("alice")
     services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Internal!", internal=True)
     services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Looking at it.")
@@ -137,14 +145,16 @@ def test_reply_close_with_rating_reopen_withdraw(cast, signed_in):
     client.post(f"/support/t/{ticket.pk}/close/", {"rating": "4", "comment": "Quick"})
     ticket.refresh_from_db()
     assert (ticket.status, ticket.rating, ticket.rating_comment) == ("closed", 4, "Quick")
-    other = make(cast, subject="Never mind")
+    other = cast.ticket(subject="Never mind", description="It fails.", priority="C3", at=OPEN_HOURS)
     client.post(f"/support/t/{other.pk}/withdraw/")
     other.refresh_from_db()
     assert other.status == Status.CLOSED
 
 
 def test_refused_action_is_a_message_not_an_error(cast, signed_in):
-    ticket = make(cast)
+    ticket = cast.ticket(
+        subject="Checkout page broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     client = signed_in("alice")
     response = client.post(f"/support/t/{ticket.pk}/close/", {"rating": "5"}, follow=True)
     assert response.status_code == 200
@@ -156,7 +166,9 @@ def test_refused_action_is_a_message_not_an_error(cast, signed_in):
     ["/support/t/{id}/", "/support/t/{id}/reply/", "/support/t/{id}/withdraw/"],
 )
 def test_another_merchants_ticket_is_404(cast, signed_in, url):
-    bobs = make(cast, user=cast.bob, store=cast.bolt_gadgets, subject="Bolt's")
+    bobs = cast.ticket(
+        who="bob", subject="Bolt's", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     client = signed_in("alice")
     path = url.format(id=bobs.pk)
     response = client.get(path) if url.endswith("}/") else client.post(path, {"body": "x"})
@@ -181,15 +193,19 @@ def test_merchant_pages_query_counts_do_not_grow_with_rows(
     cast, signed_in, django_assert_max_num_queries
 ):
     client = signed_in("alice")
-    make(cast)
+    cast.ticket(
+        subject="Checkout page broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     with django_assert_max_num_queries(10) as one:
         client.get("/support/")
     for i in range(49):
-        make(cast, subject=f"Ticket {i}")
+        cast.ticket(subject=f"Ticket {i}", description="It fails.", priority="C3", at=OPEN_HOURS)
     with django_assert_max_num_queries(10) as fifty:
         client.get("/support/")
     assert len(fifty.captured_queries) == len(one.captured_queries)
-    ticket = make(cast)
+    ticket = cast.ticket(
+        subject="Checkout page broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     for i in range(20):
         services.ticket_reply(actor=cast.ravi, ticket=ticket, body=f"reply {i}")
     with django_assert_max_num_queries(12):
@@ -199,7 +215,9 @@ def test_merchant_pages_query_counts_do_not_grow_with_rows(
 
 
 def test_the_due_date_counts_down_while_open(cast, signed_in):
-    ticket = make(cast, now=OPEN_HOURS)
+    ticket = cast.ticket(
+        subject="Checkout page broken", description="It fails.", priority="C3", at=OPEN_HOURS
+    )
     services.ticket_triage(actor=cast.ravi, ticket=ticket, now=OPEN_HOURS)
     services.ticket_update(
         actor=cast.ravi,
