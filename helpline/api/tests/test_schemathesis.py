@@ -80,15 +80,14 @@ def seeded(cast: Cast, time_machine: Any) -> Seeded:
             (c.bolt_gadgets, "store-down"),
         ]
     ):
-        requester = c.bob if store == c.bolt_gadgets else c.alice
         made.append(
-            services.ticket_create(
-                actor=requester,
+            c.ticket(
+                who="bob" if store == c.bolt_gadgets else "alice",
                 store=store,
                 subject=f"Seeded {n}",
                 description="Seeded ticket",
                 issue_type=issue_type,
-                now=T0 + timedelta(seconds=n),
+                at=T0 + timedelta(seconds=n),
             )
         )
     at = T0 + timedelta(minutes=5)

@@ -87,14 +87,7 @@ def test_every_linked_developer_ticket_must_be_done(cast) -> None:
 
 def test_who_may_escalate(cast) -> None:
     ticket = _triaged(cast)
-    bolt = ticket_services.ticket_create(
-        actor=cast.bob,
-        store=cast.bolt_gadgets,
-        subject="Bolt issue",
-        description="x",
-        issue_type="functionality",
-        now=T,
-    )
+    bolt = cast.ticket(who="bob", subject="Bolt issue", description="x", at=T)
     with pytest.raises(NotFound):  # Maya does not manage Bolt Gadgets
         services.devticket_open(actor=cast.maya, title="x", ticket_ids=[bolt.pk], now=T)
     with pytest.raises(Forbidden):  # the merchant sees the ticket; escalating is staff's

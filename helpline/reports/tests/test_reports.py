@@ -52,25 +52,16 @@ def fixture(cast):
         "C": _c3(cast, "C", ist(25, 12), ist(25, 16), store=cast.acme_outlet, assignee=cast.lena),
         "D": _c3(cast, "D", ist(26, 10), ist(27, 12)),
     }
-    night = services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
+    night = cast.ticket(
         subject="Checkout down",
         description="nobody can pay",
         issue_type="transactions-failing",
-        now=ist(28, 23),
+        at=ist(28, 23),
     )
     sweeps.clocks_sweep(now=ist(28, 23) + timedelta(hours=7))
     services.ticket_reply(actor=cast.ravi, ticket=night, body="On it", now=ist(29, 3))
     t["night"] = night
-    bolt = services.ticket_create(
-        actor=cast.bob,
-        store=cast.bolt_gadgets,
-        subject="Bolt's",
-        description="x",
-        issue_type="functionality",
-        now=ist(25, 10),
-    )
+    bolt = cast.ticket(who="bob", subject="Bolt's", description="x", at=ist(25, 10))
     services.ticket_reply(
         actor=cast.ravi, ticket=bolt, body="Hi", now=ist(25, 10) + timedelta(minutes=30)
     )

@@ -197,14 +197,10 @@ def _text(snippet: str) -> str:
 def files(cast):
     """Alice's ticket with an invoice in its description and a screenshot in a reply; an
     internal note with a file on it; Bob's ticket with an invoice of his own."""
-    acme = services.ticket_create(
-        actor=cast.alice,
-        store=cast.acme_shoes,
+    acme = cast.ticket(
         subject="Checkout broken",
         description="See the attached file.",
-        issue_type="functionality",
         files=[_file("invoice-2211.pdf")],
-        now=T0,
     )
     services.ticket_reply(
         actor=cast.alice, ticket=acme, body="And this.", files=[_file("cart_error.PNG")], now=T0
