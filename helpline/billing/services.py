@@ -20,6 +20,7 @@ from helpline.billing.models import Quote, Subscription
 from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
+from helpline.sla.defaults import FIRST_RESPONSE
 from helpline.tickets import events
 from helpline.tickets.models import Ticket
 from helpline.tickets.services.change import ActionChange
@@ -70,7 +71,8 @@ def quote_create(
     now: datetime | None = None,
 ) -> Quote:
     """Staff attach a quote to a ticket (the lifecycle's ``quote``): the ticket awaits the
-    merchant's approval, its clocks paused."""
+    merchant's approval, its clocks paused. A quote is a public message to the merchant, so it
+    meets a pending first response, at the instant it is sent (docs/policy.md)."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -85,6 +87,8 @@ def quote_create(
             created_at=now,
         )
         change.add(events.quote(quote=quote))
+        # Met before the pause, so the first response is not left paused with the others.
+        change.meet(FIRST_RESPONSE)
         change.finish(reason=reason)
     return quote
 
