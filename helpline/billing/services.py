@@ -23,7 +23,7 @@ from helpline.core.validation import bounded_instant, has_nul
 from helpline.sla.defaults import FIRST_RESPONSE
 from helpline.tickets import events
 from helpline.tickets.models import Ticket
-from helpline.tickets.services.change import ActionChange
+from helpline.tickets.services.change import ActionChange, lock_ticket
 
 
 def _valid_quote(
@@ -167,16 +167,37 @@ def quote_decline(
 
 
 def quote_expire(*, ticket: Ticket | int, reason: str, now: datetime | None = None) -> Quote:
-    """The system: the pending quote of ``ticket`` (or its id) is past its validity, the ticket
-    goes back to triaged."""
+    """The system: the pending quote of ``ticket`` (or its id) expired, the ticket goes back to
+    triaged. It expires at its ``valid_until`` instant, not at ``now`` (when the sweep saw it):
+    the events, the decided time and the clocks' resumption are stamped then, so the paused time
+    ends there (docs/policy.md). 409 if the pending quote is still valid at ``now`` (a sweep that
+    read an older quote, decided or expired meanwhile, must not expire the newer one)."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
-        change = ActionChange.begin("expire", actor=None, ticket=ticket, now=now)
+        at = _expiry_instant(ticket, now=now)
+        change = ActionChange.begin("expire", actor=None, ticket=ticket, now=at)
         quote = _decide(change, Quote.Status.EXPIRED, reason=reason, via=Quote.Via.SYSTEM, ip=None)
         change.add(events.quote_expired(quote=quote, reason=reason))
         change.finish(reason=reason)
     return quote
+
+
+def _expiry_instant(ticket: Ticket | int, *, now: datetime) -> datetime:
+    """When the ticket's pending quote expired (its ``valid_until``), read under the ticket's
+    lock; ``now`` if it has none (the lifecycle check and ``_decide`` refuse, as for any
+    action)."""
+    locked = lock_ticket(ticket)
+    valid_until = (
+        Quote.objects.filter(ticket_id=locked.pk, status=Quote.Status.PENDING)
+        .values_list("valid_until", flat=True)
+        .first()
+    )
+    if valid_until is None:
+        return now
+    if valid_until > now:
+        raise Conflict("this ticket's quote is still valid", code="quote_not_due")
+    return valid_until
 
 
 def quotes_due_for_expiry(*, now: datetime, limit: int = 500) -> list[int]:
