@@ -20,9 +20,10 @@ from helpline.billing.models import Quote, Subscription
 from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
+from helpline.sla.defaults import FIRST_RESPONSE
 from helpline.tickets import events
 from helpline.tickets.models import Ticket
-from helpline.tickets.services.change import ActionChange
+from helpline.tickets.services.change import ActionChange, lock_ticket
 
 
 def _valid_quote(
@@ -70,7 +71,8 @@ def quote_create(
     now: datetime | None = None,
 ) -> Quote:
     """Staff attach a quote to a ticket (the lifecycle's ``quote``): the ticket awaits the
-    merchant's approval, its clocks paused."""
+    merchant's approval, its clocks paused. A quote is a public message to the merchant, so it
+    meets a pending first response, at the instant it is sent (docs/policy.md)."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -85,6 +87,8 @@ def quote_create(
             created_at=now,
         )
         change.add(events.quote(quote=quote))
+        # Met before the pause, so the first response is not left paused with the others.
+        change.meet(FIRST_RESPONSE)
         change.finish(reason=reason)
     return quote
 
@@ -163,16 +167,37 @@ def quote_decline(
 
 
 def quote_expire(*, ticket: Ticket | int, reason: str, now: datetime | None = None) -> Quote:
-    """The system: the pending quote of ``ticket`` (or its id) is past its validity, the ticket
-    goes back to triaged."""
+    """The system: the pending quote of ``ticket`` (or its id) expired, the ticket goes back to
+    triaged. It expires at its ``valid_until`` instant, not at ``now`` (when the sweep saw it):
+    the events, the decided time and the clocks' resumption are stamped then, so the paused time
+    ends there (docs/policy.md). 409 if the pending quote is still valid at ``now`` (a sweep that
+    read an older quote, decided or expired meanwhile, must not expire the newer one)."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
-        change = ActionChange.begin("expire", actor=None, ticket=ticket, now=now)
+        at = _expiry_instant(ticket, now=now)
+        change = ActionChange.begin("expire", actor=None, ticket=ticket, now=at)
         quote = _decide(change, Quote.Status.EXPIRED, reason=reason, via=Quote.Via.SYSTEM, ip=None)
         change.add(events.quote_expired(quote=quote, reason=reason))
         change.finish(reason=reason)
     return quote
+
+
+def _expiry_instant(ticket: Ticket | int, *, now: datetime) -> datetime:
+    """When the ticket's pending quote expired (its ``valid_until``), read under the ticket's
+    lock; ``now`` if it has none (the lifecycle check and ``_decide`` refuse, as for any
+    action)."""
+    locked = lock_ticket(ticket)
+    valid_until = (
+        Quote.objects.filter(ticket_id=locked.pk, status=Quote.Status.PENDING)
+        .values_list("valid_until", flat=True)
+        .first()
+    )
+    if valid_until is None:
+        return now
+    if valid_until > now:
+        raise Conflict("this ticket's quote is still valid", code="quote_not_due")
+    return valid_until
 
 
 def quotes_due_for_expiry(*, now: datetime, limit: int = 500) -> list[int]:

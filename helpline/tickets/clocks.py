@@ -137,8 +137,11 @@ def pause(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
 
 
 def resume(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
+    """Run again from ``at`` — or from the pause's start, for a clock paused after ``at`` (a
+    resumption recorded at its true, earlier instant: a quote's expiry stamped at its valid-until
+    instant, the clock started afresh by a priority change after it)."""
     if clk.met_at is None and clk.stopped_at is None and clk.paused_since is not None:
-        _run_from(ticket, clk, at)
+        _run_from(ticket, clk, max(at, clk.paused_since))
     return []
 
 

@@ -202,7 +202,9 @@ class TicketChange:
         ticket a merchant would see as "last updated")."""
         ticket = self.ticket
         if touch_ticket:
-            ticket.updated_at = self.now
+            # Never backwards: a change recorded at its true, earlier instant (a quote's expiry
+            # at its valid-until) after later ones leaves "last updated" at the latest.
+            ticket.updated_at = max(self.now, ticket.updated_at)
             ticket.save(update_fields=sorted(self.fields))
         for clk in self.retired:
             clk.save(update_fields=clocks.CLOCK_FIELDS)
