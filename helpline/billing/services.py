@@ -102,6 +102,12 @@ def _decide(change: ActionChange, status: str, *, reason: str, via: str, ip: str
     )
     if quote is None:
         raise NotFound("this ticket has no pending quote", code="no_pending_quote")
+    if status != Quote.Status.EXPIRED and quote.valid_until <= change.now:
+        # It expired at that instant, whether or not the sweep has recorded it yet.
+        raise Conflict(
+            "this quote expired when its validity ended; ask support for a new one",
+            code="quote_expired",
+        )
     quote.status = status
     quote.decided_by_id = change.actor.pk if change.actor else None
     quote.decided_at = change.now

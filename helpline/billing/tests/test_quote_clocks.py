@@ -200,3 +200,31 @@ def test_a_target_restarted_after_valid_until_runs_from_its_restart(cast) -> Non
     assert resolution.pk == restarted.pk
     assert resolution.segment_started_at == ist(7, 16)
     assert resolution.consumed == timedelta(0)
+
+
+# ---------------------------------------------------------------- decided too late
+
+
+@pytest.mark.parametrize("decide", [services.quote_approve, services.quote_decline])
+def test_a_quote_past_its_validity_can_no_longer_be_decided(cast, decide) -> None:
+    ticket = _triaged(cast)
+    _quote(cast, ticket, at=ist(7, 11), until=ist(7, 15))
+    before = TicketEvent.objects.filter(ticket=ticket).count()
+    extra = {"reason": "Too late anyway"} if decide is services.quote_decline else {}
+    with pytest.raises(Conflict) as refused:
+        decide(actor=cast.alice, ticket=ticket, now=ist(7, 15), **extra)
+    assert refused.value.code == "quote_expired"
+    quote = Quote.objects.get(ticket=ticket)
+    assert quote.status == Quote.Status.PENDING and quote.decided_at is None  # nothing written
+    assert TicketEvent.objects.filter(ticket=ticket).count() == before
+    # The sweep records the expiry at the instant the validity ended.
+    assert sweeps.quotes_expire(now=ist(7, 16)) == 1
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.EXPIRED and quote.decided_at == ist(7, 15)
+
+
+def test_a_quote_decided_just_before_its_validity_ends_is_accepted(cast) -> None:
+    ticket = _triaged(cast)
+    _quote(cast, ticket, at=ist(7, 11), until=ist(7, 15))
+    quote = services.quote_approve(actor=cast.alice, ticket=ticket, now=ist(7, 14, 59, 59))
+    assert quote.status == Quote.Status.APPROVED
