@@ -98,6 +98,11 @@ class TicketChange:
         setattr(self.ticket, name, value)
         self.fields.add(name)
 
+    @property
+    def changed(self) -> bool:
+        """Whether a field of the ticket was set (a value it already had is never set)."""
+        return bool(self.fields - {"updated_at"})
+
     def set_status(self, new: str, *, reason: str = "") -> None:
         """Change the status; entering a waiting state pauses the clocks, leaving one resumes
         them."""
@@ -146,6 +151,7 @@ class TicketChange:
                 if later
                 else "changing the due date needs a reason",
                 code="reason_required",
+                field="reason",
             )
         if self.ticket.due_at == due_at:
             return
