@@ -95,12 +95,14 @@ class _Plan:
         actor_id = None if actor is None else actor.pk
         self.events.append((kind, actor_id, before, after, reason, True, at, message))
 
-    def record_passed(self, at: datetime) -> None:
-        """What every service call does first: warnings and breaches whose instant has come."""
+    def record_passed(self, at: datetime, *, warn_now: bool = True) -> None:
+        """What every service call does first: warnings and breaches whose instant has come
+        (``warn_now=False`` before a reply meets a target: one met at its warning instant raises
+        no warning)."""
         for clk in self.clocks:
             if clk.segment_started_at is None:  # met: ``clocks.record_passed`` has nothing to say
                 continue
-            for e in clocks.record_passed(self.ticket, clk, at):  # sla_* events have no actor
+            for e in clocks.record_passed(self.ticket, clk, at, warn_now=warn_now):  # no actor
                 when = e.at or at
                 self.events.append(
                     (e.kind, None, e.before, e.after, e.reason, e.public, when, None)
@@ -203,7 +205,7 @@ class _Bulk:
 
         def say(at: datetime, author: User, body: str, kind: str = MessageKind.REPLY) -> None:
             staff = author is not requester
-            plan.record_passed(at)
+            plan.record_passed(at, warn_now=not staff)
             # Staff write through the API (as the services' resolve does), merchants on their
             # ticket's channel.
             plan.messages.append(

@@ -111,12 +111,19 @@ def _fold(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
     clk.segment_started_at = None
 
 
-def record_passed(ticket: Ticket, clk: TicketClock, now: datetime) -> list[EventSpec]:
-    """Record a warning or breach whose instant has passed, at its true instant."""
+def record_passed(
+    ticket: Ticket, clk: TicketClock, now: datetime, *, warn_now: bool = True
+) -> list[EventSpec]:
+    """Record a warning or breach whose instant has passed, at its true instant.
+
+    ``warn_now=False`` leaves a warning due exactly at ``now`` unrecorded: the target may be met
+    now, and a target met at or before its warning instant raises no warning (a breach due at
+    ``now`` is recorded all the same)."""
     events: list[EventSpec] = []
     if clk.met_at is not None or clk.stopped_at is not None or not is_running(clk):
         return events
-    if clk.warn_at is not None and clk.warned_at is None and clk.warn_at <= now:
+    warn_due = clk.warn_at is not None and (clk.warn_at <= now if warn_now else clk.warn_at < now)
+    if clk.warn_at is not None and clk.warned_at is None and warn_due:
         warned = clk.warned_at = clk.warn_at
         clk.warn_at = None
         events.append(kinds.sla_warning(target=clk.kind, deadline=clk.deadline, at=warned))
@@ -146,8 +153,9 @@ def resume(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
 
 
 def meet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
-    """The target is met at ``at`` (late if it breached already: it stays breached)."""
-    events = record_passed(ticket, clk, at)
+    """The target is met at ``at`` (late if it breached already: it stays breached; met at its
+    warning instant, it was never warned)."""
+    events = record_passed(ticket, clk, at, warn_now=False)
     if clk.met_at is not None or clk.stopped_at is not None:
         return events
     _halt(ticket, clk, at)

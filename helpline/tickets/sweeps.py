@@ -33,6 +33,7 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     for ticket_id in list(due):
         with transaction.atomic():
             change = TicketChange.lock(ticket_id, actor=None, now=now)
+            change.record_due()  # a pending target is warned at its warning instant itself
             if change.events:
                 change.save(touch_ticket=False)
                 count += len(change.events)

@@ -4,8 +4,9 @@ Every write to a ticket goes through one: ``TicketChange.lock`` locks the ticket
 its current clocks; the service changes fields (``set``, ``set_status``, ``set_due``), clocks
 (``record_passed``, ``meet``, ``each_clock``) and adds events (``add``, built with
 ``tickets.events``);
-``save`` writes the changed fields, the changed clocks and the events, and hands the events to
-``tickets.listeners`` — all inside the caller's transaction. Higher apps (billing's quotes,
+``save`` records the warnings due this very instant of the targets still pending (one met now
+raises none), writes the changed fields, the changed clocks and the events, and hands the events
+to ``tickets.listeners`` — all inside the caller's transaction. Higher apps (billing's quotes,
 engineering's escalations) use it for their side of a ticket.
 """
 
@@ -78,7 +79,8 @@ class TicketChange:
 
     @classmethod
     def lock(cls, ticket: Ticket | int, *, actor: User | None, now: datetime) -> TicketChange:
-        """Lock the ticket and its clocks, and record the warnings and breaches now due."""
+        """Lock the ticket and its clocks, and record the warnings and breaches that have passed
+        (``record_passed``)."""
         change = cls(lock_ticket(ticket), actor, now)
         change.record_passed()
         return change
@@ -95,6 +97,11 @@ class TicketChange:
     def set(self, name: str, value: Any) -> None:
         setattr(self.ticket, name, value)
         self.fields.add(name)
+
+    @property
+    def changed(self) -> bool:
+        """Whether a field of the ticket was set (a value it already had is never set)."""
+        return bool(self.fields - {"updated_at"})
 
     def set_status(self, new: str, *, reason: str = "") -> None:
         """Change the status; entering a waiting state pauses the clocks, leaving one resumes
@@ -144,6 +151,7 @@ class TicketChange:
                 if later
                 else "changing the due date needs a reason",
                 code="reason_required",
+                field="reason",
             )
         if self.ticket.due_at == due_at:
             return
@@ -164,7 +172,14 @@ class TicketChange:
     # ------------------------------------------------------------ clocks
 
     def record_passed(self) -> None:
-        """Record the warnings and breaches whose instant has passed."""
+        """Record the breaches due by now and the warnings due before now. A warning due exactly
+        now waits for what this change does: a target met now raises none, and ``save`` records
+        it for the targets still pending."""
+        for clk in self.clocks.values():
+            self.events.extend(clocks.record_passed(self.ticket, clk, self.now, warn_now=False))
+
+    def record_due(self) -> None:
+        """Record the warnings and breaches due by now, this instant included."""
         for clk in self.clocks.values():
             self.events.extend(clocks.record_passed(self.ticket, clk, self.now))
 
@@ -187,6 +202,7 @@ class TicketChange:
         ticket waits)."""
         ticket = self.ticket
         old = self.clocks[kind]
+        self.events.extend(clocks.record_passed(ticket, old, self.now))
         clocks.supersede(ticket, old, self.now)
         self.retired.append(old)
         paused = ticket.status in PAUSED_STATUSES
@@ -201,6 +217,7 @@ class TicketChange:
         for the clocks' own bookkeeping (a recorded warning or breach is not an update of the
         ticket a merchant would see as "last updated")."""
         ticket = self.ticket
+        self.record_due()
         if touch_ticket:
             # Never backwards: a change recorded at its true, earlier instant (a quote's expiry
             # at its valid-until) after later ones leaves "last updated" at the latest.

@@ -34,7 +34,9 @@ def change_priority(
         return
     if not reason.strip():
         raise InvalidInput(
-            "changing the priority or issue type needs a reason", code="reason_required"
+            "changing the priority or issue type needs a reason",
+            code="reason_required",
+            field="reason",
         )
     if new_priority != ticket.priority:
         change.add(kinds.priority(before=ticket.priority, after=new_priority, reason=reason))

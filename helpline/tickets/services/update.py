@@ -32,7 +32,7 @@ def ticket_update(
     now: datetime | None = None,
 ) -> Ticket:
     """Staff change the priority or issue type (with a reason), team, assignee, or due date
-    (with a reason)."""
+    (with a reason). A value the ticket already has is no change: nothing is written."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -56,5 +56,6 @@ def ticket_update(
                     allowed=lifecycle.allowed_actions(cap, ticket.status, ticket.priority),
                 )
             change.set_due(due_at, reason)
-        change.save()
+        if change.changed:  # the values it already has: nothing moves, nobody is told
+            change.save()
     return ticket

@@ -288,3 +288,70 @@ def test_a_breached_target_keeps_the_deadline_it_missed_across_a_pause(cast) -> 
     assert resolution.breached_at == ist(2026, 12, 11, 18, 0)
     assert resolution.deadline == ist(2026, 12, 11, 18, 0)
     assert resolution.state == "breached"
+
+
+def test_a_reply_at_exactly_the_warning_instant_raises_no_warning(cast) -> None:
+    from helpline.outbox.models import Outbox
+
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))  # first response: warn 16:00, due 18:00
+    cast.triage(ticket, team=cast.team, at=ist(2026, 12, 7, 11, 0))  # Ravi would be warned
+    assert clock(ticket, "first_response").warn_at == ist(2026, 12, 7, 16, 0)
+    services.ticket_reply(
+        actor=cast.ravi, ticket=ticket, body="We are on it", now=ist(2026, 12, 7, 16, 0)
+    )
+    first = clock(ticket, "first_response")
+    assert first.state == "met" and first.warned_at is None and first.warn_at is None
+    assert not TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").exists()
+    assert not Outbox.objects.filter(kind="sla_warning").exists()
+    assert sweeps.clocks_sweep(now=ist(2026, 12, 7, 17, 0)) == 0
+
+
+def test_resolving_at_exactly_the_warning_instant_raises_no_warning(cast) -> None:
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
+    services.ticket_reply(
+        actor=cast.ravi, ticket=ticket, body="We are on it", now=ist(2026, 12, 7, 11, 0)
+    )
+    services.ticket_start(actor=cast.ravi, ticket=ticket, now=ist(2026, 12, 7, 11, 0))
+    warn_at = clock(ticket, "resolution").warn_at
+    assert warn_at is not None
+    services.ticket_resolve(actor=cast.ravi, ticket=ticket, message="Fixed", now=warn_at)
+    resolution = clock(ticket, "resolution")
+    assert resolution.state == "met" and resolution.warned_at is None
+    assert not TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").exists()
+
+
+def test_a_reply_just_after_the_warning_instant_still_records_the_warning(cast) -> None:
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
+    reply_at = ist(2026, 12, 7, 16, 0) + timedelta(microseconds=1)
+    services.ticket_reply(actor=cast.ravi, ticket=ticket, body="On it", now=reply_at)
+    first = clock(ticket, "first_response")
+    assert first.state == "met" and first.warned_at == ist(2026, 12, 7, 16, 0)
+    event = TicketEvent.objects.get(ticket=ticket, kind="sla_warning")
+    assert event.created_at == ist(2026, 12, 7, 16, 0)
+
+
+def test_a_reply_at_exactly_the_deadline_is_recorded_as_a_breach(cast) -> None:
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
+    services.ticket_reply(actor=cast.ravi, ticket=ticket, body="On it", now=ist(2026, 12, 7, 18))
+    first = clock(ticket, "first_response")
+    assert first.breached_at == ist(2026, 12, 7, 18, 0) and first.met_at == ist(2026, 12, 7, 18)
+    assert first.warned_at == ist(2026, 12, 7, 16, 0)
+
+
+def test_the_sweep_at_exactly_the_warning_instant_warns_a_pending_target(cast) -> None:
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
+    assert sweeps.clocks_sweep(now=ist(2026, 12, 7, 16, 0)) == 1
+    assert clock(ticket, "first_response").warned_at == ist(2026, 12, 7, 16, 0)
+
+
+def test_a_note_at_exactly_the_warning_instant_warns_the_pending_target(cast) -> None:
+    from helpline.outbox.models import Outbox
+
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
+    cast.triage(ticket, team=cast.team, at=ist(2026, 12, 7, 11, 0))
+    services.ticket_reply(
+        actor=cast.ravi, ticket=ticket, body="looking", internal=True, now=ist(2026, 12, 7, 16)
+    )
+    assert clock(ticket, "first_response").warned_at == ist(2026, 12, 7, 16, 0)
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").count() == 1
+    assert Outbox.objects.filter(kind="sla_warning").count() == 1
