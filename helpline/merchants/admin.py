@@ -1,7 +1,27 @@
+from django import forms
 from django.contrib import admin
 
 from helpline.core.admin import HTTPS_URLS
+from helpline.core.zones import known_zone
 from helpline.merchants.models import Contact, Merchant, Store
+
+
+class MerchantForm(forms.ModelForm):
+    """The merchant's zone is where every time they read is shown: an IANA name, checked as
+    the API checks it (``merchants.services``), never stored as typed."""
+
+    class Meta:
+        model = Merchant
+        fields = ["name", "slug", "time_zone", "created_at"]
+
+    def clean_time_zone(self) -> str:
+        name = (self.cleaned_data.get("time_zone") or "").strip()
+        if known_zone(name) is None:
+            raise forms.ValidationError(
+                f"{name!r} is not a time zone name; use an IANA name such as Asia/Kolkata "
+                "or Europe/London"
+            )
+        return name
 
 
 class StoreInline(admin.TabularInline):
@@ -13,6 +33,7 @@ class StoreInline(admin.TabularInline):
 
 @admin.register(Merchant)
 class MerchantAdmin(admin.ModelAdmin):
+    form = MerchantForm
     list_display = ["name", "slug", "time_zone"]
     search_fields = ["name", "slug"]
     inlines = [StoreInline]
