@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -32,13 +31,9 @@ from helpline.tickets.models import Ticket
 KIND = "mail_ack"
 
 
-def _zone(name: str) -> ZoneInfo:
-    return zones.zone_or_default(name)
-
-
 def local(at: datetime, zone: str) -> str:
     """ "Tue 24 Nov 11:00 IST": how the merchant reads an instant."""
-    return at.astimezone(_zone(zone)).strftime("%a %d %b %H:%M %Z")
+    return at.astimezone(zones.zone_or_default(zone)).strftime("%a %d %b %H:%M %Z")
 
 
 def _first_response_due(ticket: Ticket) -> datetime | None:

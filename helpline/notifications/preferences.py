@@ -14,10 +14,6 @@ from helpline.outbox.models import Preference
 from helpline.tickets.events import EventKind
 
 
-def _zone(user: User) -> ZoneInfo:
-    return zones.zone_or_default(user.time_zone)
-
-
 def _at_local(day: date, when: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, when, tzinfo=zone)
 
@@ -33,7 +29,7 @@ def quiet_until(pref: Preference, user: User, at: datetime) -> datetime | None:
     """The end of the quiet hours ``at`` falls in (None: not quiet then)."""
     if pref.quiet_start is None or pref.quiet_end is None:
         return None
-    zone = _zone(user)
+    zone = zones.zone_or_default(user.time_zone)
     local = at.astimezone(zone)
     t, start, end = local.time().replace(tzinfo=None), pref.quiet_start, pref.quiet_end
     inside = (start <= t < end) if start < end else (t >= start or t < end)
@@ -46,7 +42,7 @@ def quiet_until(pref: Preference, user: User, at: datetime) -> datetime | None:
 
 
 def next_digest(pref: Preference, user: User, at: datetime) -> datetime:
-    zone = _zone(user)
+    zone = zones.zone_or_default(user.time_zone)
     local = at.astimezone(zone)
     when = _at_local(local.date(), pref.digest_at, zone)
     return (
