@@ -1,7 +1,7 @@
 """Account management writes: call requests, the contact log (calls, email, WhatsApp,
 meetings and training with invitations), the account manager's sheet notes and "tell the
 merchant" tasks. One service per action, keyword-only, one transaction; mail and WhatsApp go
-through the notify outbox in the same transaction.
+through the outbox in the same transaction.
 
 Who: a store's account manager, or agents and admins standing in (``access.manages_store``); a
 merchant user asks for calls. Unknown or unseen stores are 404, a role that may not do it 403.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +28,8 @@ from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
-from helpline.outbox import services as notify
+from helpline.outbox import services as outbox
+from helpline.outbox.channels.email import payload as email_payload
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.events import EventKind
 from helpline.tickets.models import Ticket, TicketEvent
@@ -117,14 +118,14 @@ def call_request_create(
             created_at=now,
         )
         if manager.is_active:
-            notify.enqueue(
+            outbox.enqueue(
                 channel="email",
                 kind="call_request",
                 recipient=manager.email,
                 recipient_user_id=manager.pk,
-                payload={
-                    "subject": f"{store.name}: {actor} asks for a call",
-                    "body": "\n".join(
+                payload=email_payload.plain(
+                    subject=f"{store.name}: {actor} asks for a call",
+                    body="\n".join(
                         [
                             f"{actor} ({actor.email}) asks for a call about {store.name}.",
                             "",
@@ -134,8 +135,7 @@ def call_request_create(
                             "— Helpline",
                         ]
                     ),
-                    "message_id": make_msgid(domain="helpline"),
-                },
+                ),
                 idempotency_key=f"callreq{request.pk}.email.u{manager.pk}",
                 now=now,
             )
@@ -274,11 +274,10 @@ def _contact_message(
 ) -> tuple[str, dict[str, Any]]:
     """One user's copy of a sent contact: (recipient address, outbox payload)."""
     if channel == "email":
-        return user.email, {
-            "subject": f"{subject} ({refs})" if refs else subject,
-            "body": f"{body}\n\n— {actor} ({actor.email}), your account manager",
-            "message_id": make_msgid(domain="helpline"),
-        }
+        return user.email, email_payload.plain(
+            subject=f"{subject} ({refs})" if refs else subject,
+            body=f"{body}\n\n— {actor} ({actor.email}), your account manager",
+        )
     return user.whatsapp, {
         "text": f"{store.name}: {body}",
         "template": {
@@ -334,7 +333,7 @@ def contact_send(
                 body=body,
                 refs=refs,
             )
-            notify.enqueue(
+            outbox.enqueue(
                 channel=channel,
                 kind="contact",
                 recipient=recipient,
@@ -409,15 +408,16 @@ def _send_invitations(
     )
     when = f"{starts_at:%a %d %b %Y %H:%M}–{ends_at:%H:%M} UTC"
     for address in emails:
-        notify.enqueue(
+        outbox.enqueue(
             channel="email",
             kind="invitation",
             recipient=address,
             payload={
-                "subject": f"Invitation: {title} ({when})",
-                "body": f"{summary}\n\nWhen: {when}\nJoin: {link}\n\n— {actor}, "
-                "your account manager",
-                "message_id": make_msgid(domain="helpline"),
+                **email_payload.plain(
+                    subject=f"Invitation: {title} ({when})",
+                    body=f"{summary}\n\nWhen: {when}\nJoin: {link}\n\n— {actor}, "
+                    "your account manager",
+                ),
                 "attachments": [
                     {"filename": "invite.ics", "content": calendar, "mimetype": "text/calendar"}
                 ],

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +40,7 @@ from helpline.monitoring.models import (
 )
 from helpline.monitoring.probe import Outcome
 from helpline.outbox import services as outbox
+from helpline.outbox.channels.email import payload as email_payload
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as tickets
 from helpline.tickets.models import Channel
@@ -456,11 +456,7 @@ def _mail(user: User, *, kind: str, subject: str, body: str, key: str, now: date
         channel="email",
         kind=kind,
         recipient=user.email,
-        payload={
-            "subject": subject[:250],
-            "body": body,
-            "message_id": make_msgid(domain="helpline"),
-        },
+        payload=email_payload.plain(subject=subject[:250], body=body),
         idempotency_key=key,
         now=now,
         recipient_user_id=user.pk,

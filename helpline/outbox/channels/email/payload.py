@@ -34,7 +34,8 @@ def event_message_id(ticket_id: int, event_id: int) -> str:
 
 
 def plain(*, subject: str, body: str) -> dict[str, Any]:
-    """A mail that belongs to no ticket (a password reset, …)."""
+    """A mail of a subject and a body that belongs to no ticket thread (a password reset, a
+    call request, an invitation, …)."""
     return {"subject": subject, "body": body, "message_id": make_msgid(domain="helpline")}
 
 
