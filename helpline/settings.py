@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "helpline.outbox",
     "helpline.mail",
     "helpline.monitoring",
+    # Routing assigns a new ticket before anybody is told of it: its listener runs first.
+    "helpline.routing",
     # Listeners of ticket events run in this order: notifications, then account management.
     "helpline.notifications",
     "helpline.account_management",

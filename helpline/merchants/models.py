@@ -12,6 +12,9 @@ class Merchant(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
     time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
+    language = models.CharField(
+        max_length=8, default="en", help_text="The language the merchant is served in"
+    )
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:

@@ -32,6 +32,7 @@ DOMAIN_APPS = (
     "engineering",
     "billing",
     "monitoring",
+    "routing",
     "account_management",
     "reports",
 )
