@@ -78,7 +78,7 @@ def apply(cast: Any, ticket: Ticket, sim: model.Sim, step: tuple[str, ...], at: 
 
 
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
