@@ -106,8 +106,9 @@ def _tickets(user: User | None, period: Period) -> QuerySet[Ticket]:
 
 
 def _clocks(user: User | None, period: Period) -> QuerySet[TicketClock]:
-    # Targets started in the period (a ticket's first targets start when it is created; a
-    # restarted one — re-prioritised, C1 → C2 — when it restarted): no join for staff.
+    # Targets started in the period (a ticket's first targets start when it is created, and a
+    # re-prioritised one keeps that start; the C2 resolution after a C1 workaround starts at the
+    # workaround): no join for staff.
     qs = TicketClock.objects.filter(started_at__gte=period.start, started_at__lt=period.end)
     scope = ticket_access.ticket_scope(user)
     if scope == access.NOTHING:

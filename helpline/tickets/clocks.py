@@ -1,4 +1,4 @@
-"""The SLA clocks of one ticket: start, pause, resume, meet, stop, restart.
+"""The SLA clocks of one ticket: start, pause, resume, meet, stop, restart, retarget.
 
 These are the only functions that change a ``TicketClock``. Each returns the events it caused
 (as ``EventSpec`` values the calling service writes) and leaves saving to the service, which
@@ -12,8 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from helpline.sla import business_time as sla_clock
+from helpline.sla import reprioritise
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.policy import TargetSpec
+from helpline.tickets import clock_history
 from helpline.tickets import events as kinds
 from helpline.tickets.events import EventSpec
 from helpline.tickets.models import Ticket, TicketClock
@@ -34,6 +36,7 @@ CLOCK_FIELDS = [
     "breached_at",
     "stopped_at",
     "superseded_at",
+    "history",
 ]
 
 
@@ -80,14 +83,17 @@ def _run_from(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
     cal = calendar_for(ticket, clk, at)
     clk.segment_started_at = at
     clk.paused_since = None
-    remaining = max(clk.length - clk.consumed, ZERO)
+    budget = clock_history.budget_of(clk)
+    remaining = max(budget - clk.consumed, ZERO)
     if clk.breached_at is not None:
         # Breached already: the deadline it missed stays the deadline shown.
         clk.deadline = clk.breached_at
     else:
         clk.deadline = sla_clock.add_business_time(cal, at, remaining)
     if clk.warned_at is None:
+        # 75 % of the length, counted back from the deadline when re-prioritising moved it.
         warn_total = timedelta(seconds=int(clk.length.total_seconds() * WARNING_FRACTION))
+        warn_total += budget - clk.length
         clk.warn_at = sla_clock.add_business_time(cal, at, max(warn_total - clk.consumed, ZERO))
     else:
         clk.warn_at = None
@@ -148,7 +154,9 @@ def resume(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     resumption recorded at its true, earlier instant: a quote's expiry stamped at its valid-until
     instant, the clock started afresh by a priority change after it)."""
     if clk.met_at is None and clk.stopped_at is None and clk.paused_since is not None:
-        _run_from(ticket, clk, max(at, clk.paused_since))
+        began, ended = clk.paused_since, max(at, clk.paused_since)
+        clock_history.note_pause(clk, began, ended)
+        _run_from(ticket, clk, ended)
     return []
 
 
@@ -183,6 +191,7 @@ def unmeet(ticket: Ticket, clk: TicketClock, at: datetime) -> list[EventSpec]:
     clk.met_at = None
     clk.taken_business = None
     clk.taken_wall = None
+    clock_history.note_pause(clk, met_at, at)  # the resolved interval does not count
     _run_from(ticket, clk, at)
     return [kinds.sla_resumed(target=clk.kind, met_at=met_at, deadline=clk.deadline, at=at)]
 
@@ -208,3 +217,88 @@ def _halt(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
     _fold(ticket, clk, at)
     clk.paused_since = None
     clk.warn_at = None
+
+
+def retarget(
+    ticket: Ticket, clk: TicketClock, spec: TargetSpec, *, priority: str, at: datetime, reason: str
+) -> tuple[TicketClock | None, list[EventSpec]]:
+    """Re-prioritising one target (``sla.reprioritise``): the row that replaces ``clk`` — None
+    when it is met or stopped, or the target is the same — and the events, one ``sla_restarted``
+    with the old and new deadline and the change's reason."""
+    events = record_passed(ticket, clk, at)
+    if clk.met_at is not None or clk.stopped_at is not None:
+        return None, events
+    policy = sla_selectors.policy_version(ticket.policy_version_id)
+    calendars: dict[str, sla_clock.BusinessCalendar] = {}
+
+    def calendar_of(slug: str) -> sla_clock.BusinessCalendar:
+        if slug not in calendars:
+            calendars[slug] = sla_selectors.business_calendar(policy, slug, clk.started_at, at)
+        return calendars[slug]
+
+    track = clock_history.track(clk)
+    outcome = reprioritise.retarget(
+        track,
+        reprioritise.Target(priority, spec.minutes, spec.calendar),
+        at=at,
+        rank=policy.rank,
+        calendar_of=calendar_of,
+        priority_calendar=lambda p: policy.targets[(p, clk.kind)].calendar,
+    )
+    if outcome is None:
+        return None, events
+    fresh = _successor(ticket, clk, spec, priority=priority, track=track, outcome=outcome, at=at)
+    if fresh.breached_at is not None:
+        events.append(kinds.sla_breached(target=clk.kind, priority=priority, at=fresh.breached_at))
+    events.append(
+        kinds.sla_restarted(
+            target=clk.kind,
+            priority=priority,
+            deadline=fresh.deadline,
+            before=clk.deadline,
+            rule=outcome.rule,
+            reason=reason,
+        )
+    )
+    return fresh, events
+
+
+def _successor(
+    ticket: Ticket,
+    clk: TicketClock,
+    spec: TargetSpec,
+    *,
+    priority: str,
+    track: reprioritise.Track,
+    outcome: reprioritise.Outcome,
+    at: datetime,
+) -> TicketClock:
+    """The row that takes over from ``clk``: same start, the new target and budget, running from
+    ``at`` or paused as ``clk`` was (decisions 0090, 0091)."""
+    until = track.paused_since or at
+    fresh = TicketClock(
+        ticket=ticket,
+        kind=clk.kind,
+        priority=priority,
+        calendar=spec.calendar,
+        length=spec.length,
+        started_at=clk.started_at,
+        consumed=outcome.used,
+        wall_consumed=until - clk.started_at - sum((e - b for b, e in track.pauses), ZERO),
+    )
+    # Warned already (this chain, past its warning point now): no second warning.
+    warned = None if outcome.rule == reprioritise.RESTARTED else clock_history.warned_of(clk)
+    warn_point = outcome.budget - (spec.length - spec.length * WARNING_FRACTION)
+    clock_history.write(
+        fresh, pauses=track.pauses, budget=outcome.budget, had=outcome.had, warned=warned
+    )
+    if warned is not None and warn_point <= outcome.used:
+        fresh.warned_at = warned
+    fresh.breached_at = outcome.breached_at
+    if track.paused_since is not None:
+        fresh.paused_since = track.paused_since
+    else:
+        _run_from(ticket, fresh, at)
+    if fresh.breached_at is not None:
+        fresh.warn_at = None
+    return fresh

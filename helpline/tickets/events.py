@@ -263,9 +263,22 @@ def sla_resumed(
     )
 
 
-def sla_restarted(*, target: str, priority: str, deadline: datetime | None) -> EventSpec:
-    after = {"target": target, "priority": priority, "deadline": _iso(deadline)}
-    return EventSpec(EventKind.SLA_RESTARTED, after=after)
+def sla_restarted(
+    *,
+    target: str,
+    priority: str,
+    deadline: datetime | None,
+    before: datetime | None = None,
+    rule: str = "restarted",
+    reason: str = "",
+) -> EventSpec:
+    """A target laid out again: the C1 workaround's C2 resolution (``restarted``), or
+    re-prioritising (``raised``, ``lowered``, ``restarted`` after a breach; ``before`` the old
+    deadline, ``reason`` the change's). A paused target has no deadline (None)."""
+    after = {"target": target, "priority": priority, "deadline": _iso(deadline), "rule": rule}
+    return EventSpec(
+        EventKind.SLA_RESTARTED, before={"deadline": _iso(before)}, after=after, reason=reason
+    )
 
 
 def sla_recomputed(

@@ -148,7 +148,9 @@ class TicketClock(models.Model):
     ``paused_since`` set, no deadline. Business time already used before the current segment is
     in ``consumed`` (on the target's calendar) and ``wall_consumed`` (calendar time), so a resume
     lays out the remainder on the calendar as it is then. A restart (re-prioritising, the C1
-    workaround) supersedes the row with a new one; exactly one row per kind is current.
+    workaround) supersedes the row with a new one; exactly one row per kind is current. A row
+    re-prioritised keeps the ``started_at`` of the row it replaces (the target's start) and counts
+    ``consumed`` from it.
     """
 
     ticket = models.ForeignKey(  # served by clock_ticket_kind
@@ -172,6 +174,10 @@ class TicketClock(models.Model):
     breached_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # What re-prioritising needs to never buy time (tickets.clocks, decision 0090): the pauses
+    # since started_at, the budget when it is not ``length``, the smallest budget had per
+    # (priority, minutes), the chain's first warning. Carried to the superseding row.
+    history = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -185,21 +185,23 @@ def test_a_message_after_valid_until_does_not_move_the_expiry(cast) -> None:
     assert resolution.deadline == ist(14, 13)
 
 
-def test_a_target_restarted_after_valid_until_runs_from_its_restart(cast) -> None:
-    """Staff raise the priority at 16:00, before the sweep: the resolution target restarts
-    (paused, the ticket still awaiting approval) at 16:00. The expiry at 15:00 does not run it
-    from before it existed."""
+def test_a_target_raised_after_valid_until_resumes_at_valid_until(cast) -> None:
+    """Staff raise the priority at 16:00, before the sweep: the resolution target becomes C2's,
+    still paused (the ticket still awaits approval) with the 2 h it used, keeping its start
+    (decision 0091). The expiry at 15:00 ends the pause at 15:00: C2's 24 business hours run
+    from there — never later than the change + 24 h."""
     ticket, _ = _quoted(cast)
     ticket_services.ticket_update(
         actor=cast.ravi, ticket=ticket, priority="C2", reason="Checkout down", now=ist(7, 16)
     )
-    restarted = _clock(ticket, "resolution")
-    assert restarted.started_at == ist(7, 16) and restarted.state == "paused"
+    raised = _clock(ticket, "resolution")
+    assert (raised.priority, raised.started_at, raised.state) == ("C2", ist(7, 10), "paused")
+    assert raised.consumed == timedelta(hours=2)
     assert sweeps.quotes_expire(now=ist(7, 18)) == 1
     resolution = _clock(ticket, "resolution")
-    assert resolution.pk == restarted.pk
-    assert resolution.segment_started_at == ist(7, 16)
-    assert resolution.consumed == timedelta(0)
+    assert resolution.pk == raised.pk
+    assert resolution.segment_started_at == ist(7, 15)
+    assert resolution.deadline == ist(10, 15)  # Mon 15:00 + 24 business hours
 
 
 # ---------------------------------------------------------------- decided too late

@@ -201,14 +201,29 @@ class TicketChange:
         """Retire the clock ``kind`` and start a fresh one from ``spec`` now (paused if the
         ticket waits)."""
         ticket = self.ticket
-        old = self.clocks[kind]
-        self.events.extend(clocks.record_passed(ticket, old, self.now))
-        clocks.supersede(ticket, old, self.now)
-        self.retired.append(old)
+        self.events.extend(clocks.record_passed(ticket, self.clocks[kind], self.now))
         paused = ticket.status in PAUSED_STATUSES
         fresh = clocks.new_clock(ticket, spec, at=self.now, paused=paused)
-        self.clocks[kind] = fresh
+        self._replace(kind, fresh)
         return fresh
+
+    def retarget(self, kind: str, spec: Any, *, priority: str, reason: str) -> None:
+        """Re-prioritising: the target ``kind`` moves to ``spec`` under ``priority`` by the
+        rules of ``clocks.retarget`` (met targets stay met; the same target stays put)."""
+        fresh, events = clocks.retarget(
+            self.ticket, self.clocks[kind], spec, priority=priority, at=self.now, reason=reason
+        )
+        for spec_ in events:
+            self.add(spec_)
+        if fresh is not None:
+            self._replace(kind, fresh)
+
+    def _replace(self, kind: str, fresh: TicketClock) -> None:
+        """Retire the current clock ``kind`` (its row stays, as history) for ``fresh``."""
+        old = self.clocks[kind]
+        clocks.supersede(self.ticket, old, self.now)
+        self.retired.append(old)
+        self.clocks[kind] = fresh
 
     # ------------------------------------------------------------ writing
 

@@ -1,5 +1,5 @@
 """Changes of a ticket's fields that more than one service makes (triage and ``ticket_update``):
-priority and issue type (the pending targets restart), assignee, team."""
+priority and issue type (the targets are raised or lowered), assignee, team."""
 
 from __future__ import annotations
 
@@ -7,20 +7,17 @@ from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.accounts.models import Team, User
 from helpline.core.errors import InvalidInput
-from helpline.tickets import clocks
 from helpline.tickets import events as kinds
 from helpline.tickets.services.change import TicketChange
 from helpline.tickets.services.checks import policy_for, valid_issue_type, valid_priority
 
 
-def retarget(change: TicketChange, *, priority: str, issue_type: str) -> None:
-    """Re-prioritising: met and breached targets stay; pending ones restart from now."""
+def retarget(change: TicketChange, *, priority: str, issue_type: str, reason: str) -> None:
+    """Re-prioritising never buys time (``tickets.clocks.retarget``): each target moves to the
+    new priority's (and issue type's) target, raised or lowered; met targets stay met."""
     specs = policy_for(change.ticket).targets_for(priority, issue_type)
-    for kind, clk in list(change.clocks.items()):
-        if not clocks.is_pending(clk):
-            continue
-        fresh = change.restart(kind, specs[kind])
-        change.add(kinds.sla_restarted(target=kind, priority=priority, deadline=fresh.deadline))
+    for kind in list(change.clocks):
+        change.retarget(kind, specs[kind], priority=priority, reason=reason)
 
 
 def change_priority(
@@ -44,7 +41,7 @@ def change_priority(
     if new_type != ticket.issue_type:
         change.add(kinds.issue_type(before=ticket.issue_type, after=new_type, reason=reason))
         change.set("issue_type", new_type)
-    retarget(change, priority=new_priority, issue_type=new_type)
+    retarget(change, priority=new_priority, issue_type=new_type, reason=reason)
 
 
 def set_assignee(change: TicketChange, assignee: User | int | None) -> None:

@@ -134,24 +134,34 @@ def test_reprioritising_up_restarts_pending_targets_and_keeps_met_ones(cast) -> 
     first = clock(ticket, "first_response")
     assert (first.state, first.priority) == ("met", "C3")
     resolution = clock(ticket, "resolution")
-    assert (resolution.priority, resolution.started_at) == ("C1", ist(2026, 12, 7, 11))
-    assert resolution.deadline == ist(2026, 12, 7, 17, 0)  # 6 h around the clock
+    # Raised: the earlier of the C3 deadline (Fri 18:00) and the change + 6 h around the clock;
+    # the target keeps the start it had.
+    assert (resolution.priority, resolution.started_at) == ("C1", ist(2026, 12, 7, 10))
+    assert resolution.deadline == ist(2026, 12, 7, 17, 0)
     assert TicketEvent.objects.get(ticket=ticket, kind="priority").reason == "all checkouts fail"
 
 
-def test_reprioritising_down_restarts_under_the_lower_priority(cast) -> None:
+def test_reprioritising_down_lays_out_again_as_if_filed_at_the_lower_priority(cast) -> None:
     ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0), priority="C2")
     services.ticket_update(
         actor=cast.ravi, ticket=ticket, priority="C4", reason="cosmetic", now=ist(2026, 12, 8, 10)
     )
+    # C2's 4 h passed on Monday 14:00: that breach stays on record, on the C2 row …
+    old = TicketClock.objects.get(ticket=ticket, kind="first_response", priority="C2")
+    assert (old.state, old.breached_at) == ("breached", ist(2026, 12, 7, 14, 0))
+    # … and C4's 16 h from Monday 10:00 end on Tuesday 18:00: running, as if filed at C4.
     first = clock(ticket, "first_response")
-    assert first.state == "breached"  # C2's 4 h passed on Monday 14:00: it stays breached
-    assert first.breached_at == ist(2026, 12, 7, 14, 0)
+    assert (first.state, first.priority, first.deadline) == ("running", "C4", ist(2026, 12, 8, 18))
     resolution = clock(ticket, "resolution")
     assert (resolution.priority, resolution.deadline) == (
         "C4",
-        ist(2026, 12, 21, 18, 0),
-    )  # 80 h from Tue 10:00
+        ist(2026, 12, 18, 18, 0),
+    )  # 80 h from Mon 7 10:00
+    moved = TicketEvent.objects.filter(ticket=ticket, kind="sla_restarted").order_by("pk")
+    assert [((e.after or {})["target"], (e.after or {})["rule"], e.reason) for e in moved] == [
+        ("first_response", "lowered", "cosmetic"),
+        ("resolution", "lowered", "cosmetic"),
+    ]
 
 
 def test_reopen_resumes_the_resolution_clock_without_the_resolved_interval(cast) -> None:
