@@ -13,7 +13,8 @@ def _target(after: dict[str, Any]) -> str:
 
 def _clock_summary(kind: str, after: dict[str, Any]) -> str | None:
     if kind == EventKind.SLA_WARNING:
-        return f"75 % of the {_target(after)} target used; due {after.get('deadline')}"
+        used = after.get("percent", 75)
+        return f"{used} % of the {_target(after)} target used; due {after.get('deadline')}"
     if kind == EventKind.SLA_BREACHED:
         return f"{after.get('priority')} {_target(after)} target breached at {after.get('at')}"
     return None

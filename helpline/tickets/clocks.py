@@ -13,12 +13,11 @@ from datetime import datetime, timedelta
 
 from helpline.sla import business_time as sla_clock
 from helpline.sla import selectors as sla_selectors
-from helpline.sla.policy import TargetSpec
+from helpline.sla.policy import EscalationStepSpec, TargetSpec
 from helpline.tickets import events as kinds
 from helpline.tickets.events import EventSpec
 from helpline.tickets.models import Ticket, TicketClock
 
-WARNING_FRACTION = 0.75
 ZERO = timedelta(0)
 CLOCK_FIELDS = [
     "segment_started_at",
@@ -28,6 +27,7 @@ CLOCK_FIELDS = [
     "deadline",
     "warn_at",
     "warned_at",
+    "warn_step",
     "met_at",
     "taken_business",
     "taken_wall",
@@ -86,11 +86,26 @@ def _run_from(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
         clk.deadline = clk.breached_at
     else:
         clk.deadline = sla_clock.add_business_time(cal, at, remaining)
-    if clk.warned_at is None:
-        warn_total = timedelta(seconds=int(clk.length.total_seconds() * WARNING_FRACTION))
-        clk.warn_at = sla_clock.add_business_time(cal, at, max(warn_total - clk.consumed, ZERO))
-    else:
+    _lay_next_warning(ticket, clk, cal)
+
+
+def next_step(ticket: Ticket, clk: TicketClock) -> EscalationStepSpec | None:
+    """The escalation chain's next warning step for this clock since its start: the first of its
+    priority's steps before the breach at or above ``warn_step`` percent (None: none left)."""
+    steps = sla_selectors.policy_version(ticket.policy_version_id).warning_steps(clk.priority)
+    return next((step for step in steps if step.percent >= clk.warn_step), None)
+
+
+def _lay_next_warning(ticket: Ticket, clk: TicketClock, cal: sla_clock.BusinessCalendar) -> None:
+    """``warn_at``: the next step's instant on the target's calendar, net of pauses (the running
+    segment's start plus what is left of the step's share), or None (none left, or breached)."""
+    step = next_step(ticket, clk) if clk.breached_at is None else None
+    start = clk.segment_started_at
+    if step is None or start is None:
         clk.warn_at = None
+        return
+    share = timedelta(seconds=int(clk.length.total_seconds() * step.percent / 100))
+    clk.warn_at = sla_clock.add_business_time(cal, start, max(share - clk.consumed, ZERO))
 
 
 def relayout(ticket: Ticket, clk: TicketClock) -> None:
@@ -114,19 +129,32 @@ def _fold(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
 def record_passed(
     ticket: Ticket, clk: TicketClock, now: datetime, *, warn_now: bool = True
 ) -> list[EventSpec]:
-    """Record a warning or breach whose instant has passed, at its true instant.
+    """Record the warnings (each step of the escalation chain) and the breach whose instants
+    have passed, each at its true instant, in order.
 
     ``warn_now=False`` leaves a warning due exactly at ``now`` unrecorded: the target may be met
-    now, and a target met at or before its warning instant raises no warning (a breach due at
-    ``now`` is recorded all the same)."""
+    now, and a target met at or before a step's instant raises no warning for it (a breach due
+    at ``now`` is recorded all the same)."""
     events: list[EventSpec] = []
     if clk.met_at is not None or clk.stopped_at is not None or not is_running(clk):
         return events
-    warn_due = clk.warn_at is not None and (clk.warn_at <= now if warn_now else clk.warn_at < now)
-    if clk.warn_at is not None and clk.warned_at is None and warn_due:
+    while clk.warn_at is not None and (clk.warn_at <= now if warn_now else clk.warn_at < now):
+        step = next_step(ticket, clk)
+        if step is None:  # the chain lost a step since ``warn_at`` was laid out
+            clk.warn_at = None
+            break
         warned = clk.warned_at = clk.warn_at
-        clk.warn_at = None
-        events.append(kinds.sla_warning(target=clk.kind, deadline=clk.deadline, at=warned))
+        clk.warn_step = step.percent + 1
+        events.append(
+            kinds.sla_warning(
+                target=clk.kind,
+                priority=clk.priority,
+                percent=step.percent,
+                deadline=clk.deadline,
+                at=warned,
+            )
+        )
+        _lay_next_warning(ticket, clk, calendar_for(ticket, clk, warned))
     if clk.deadline is not None and clk.breached_at is None and clk.deadline <= now:
         breached = clk.breached_at = clk.deadline
         events.append(kinds.sla_breached(target=clk.kind, priority=clk.priority, at=breached))
