@@ -40,6 +40,8 @@ def summary(event: Any, ticket: Any) -> str:
     clock = _clock_summary(kind, after)
     if clock is not None:
         return clock
+    if kind == EventKind.MERCHANT_ASKS_PRIORITY:
+        return f"the merchant asks for {after.get('asked')} (the ticket is {after.get('current')})"
     if kind == EventKind.MONITOR:
         return "news from the store monitor"
     if kind == EventKind.ENGINEERING_DONE:

@@ -124,5 +124,8 @@ def test_a_higher_tag_in_a_reply_tells_the_assignee_and_the_lead(cast, smtp):
         "lena@helpline.test",
         "ravi@helpline.test",
     ]
+    body = told.values_list("payload", flat=True)[0]["body"]
+    assert "merchant asks for c1 (the ticket is c3)" in body.lower()
+    assert "the merchant asks for C1 in the subject of a reply" in body
     ticket.refresh_from_db()
     assert ticket.priority == "C3"  # a tag in a reply never changes the priority
