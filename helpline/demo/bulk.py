@@ -133,9 +133,8 @@ class _Bulk:
         """What ``clocks.new_clock`` makes, laid out on the calendar built once."""
         cal = self.calendars[spec.calendar]
         first = next(iter(self.policy.warning_steps(ticket.priority)), None)  # the chain's
-        warn = timedelta(
-            seconds=int(spec.length.total_seconds() * (first.percent if first else 0) / 100)
-        )
+        share = first.percent if first else 0
+        warn = timedelta(seconds=int(spec.length.total_seconds()) * share // 100)
         return TicketClock(
             kind=spec.kind,
             priority=ticket.priority,

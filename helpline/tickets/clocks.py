@@ -104,7 +104,7 @@ def _lay_next_warning(ticket: Ticket, clk: TicketClock, cal: sla_clock.BusinessC
     if step is None or start is None:
         clk.warn_at = None
         return
-    share = timedelta(seconds=int(clk.length.total_seconds() * step.percent / 100))
+    share = timedelta(seconds=int(clk.length.total_seconds()) * step.percent // 100)
     clk.warn_at = sla_clock.add_business_time(cal, start, max(share - clk.consumed, ZERO))
 
 
