@@ -43,6 +43,10 @@ try:
     MAIL_ACKS_PER_SENDER_PER_HOUR = config.positive_int(
         os.environ, "HELPLINE_MAIL_ACKS_PER_HOUR", 5
     )
+    # C1 acknowledgements have their own hourly cap per sender, beside the general one.
+    MAIL_C1_ACKS_PER_SENDER_PER_HOUR = config.positive_int(
+        os.environ, "HELPLINE_MAIL_C1_ACKS_PER_HOUR", 20
+    )
     MAIL_INBOUND_SECRET = config.text(os.environ, "HELPLINE_MAIL_INBOUND_SECRET")
     MAIL_IMAP_URL = config.text(os.environ, "HELPLINE_IMAP_URL")
     # Where a message goes once its ticket or reply is committed ("" = it stays, flagged seen).

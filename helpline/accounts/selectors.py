@@ -62,6 +62,11 @@ def staff_members() -> list[User]:
     )
 
 
+def admins() -> list[User]:
+    """Active administrators, by id: the last step of every escalation."""
+    return list(User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk"))
+
+
 def engineers() -> list[User]:
     """Active engineers, by name: who a developer ticket can go to."""
     return list(

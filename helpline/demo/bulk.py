@@ -132,7 +132,9 @@ class _Bulk:
     def _clock(self, ticket: Ticket, spec: TargetSpec, at: datetime) -> TicketClock:
         """What ``clocks.new_clock`` makes, laid out on the calendar built once."""
         cal = self.calendars[spec.calendar]
-        warn = timedelta(seconds=int(spec.length.total_seconds() * clocks.WARNING_FRACTION))
+        first = next(iter(self.policy.warning_steps(ticket.priority)), None)  # the chain's
+        share = first.percent if first else 0
+        warn = timedelta(seconds=int(spec.length.total_seconds()) * share // 100)
         return TicketClock(
             kind=spec.kind,
             priority=ticket.priority,
@@ -143,7 +145,7 @@ class _Bulk:
             consumed=clocks.ZERO,
             wall_consumed=clocks.ZERO,
             deadline=sla_clock.add_business_time(cal, at, spec.length),
-            warn_at=sla_clock.add_business_time(cal, at, warn),
+            warn_at=sla_clock.add_business_time(cal, at, warn) if first else None,
         )
 
     def _meet(self, plan: _Plan, clk: TicketClock, at: datetime) -> None:

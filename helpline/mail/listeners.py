@@ -1,4 +1,5 @@
-"""Who answers a new mail ticket: an app above mail registers here, mail never imports it.
+"""Who answers a new mail ticket, and who is paged for a C1 nobody can vouch for: an app
+above mail registers here, mail never imports it.
 
 When a mail opens a ticket (or staff turn a quarantined mail into one) the mail service calls
 ``ticket_opened`` inside the same transaction with what it knows of the mail; the registered
@@ -51,3 +52,37 @@ def ticket_opened(opened: Opened) -> str | None:
     for listener in _listeners:
         answered = listener(opened) or answered
     return answered
+
+
+@dataclass(frozen=True)
+class UnverifiedC1:
+    """A mail asking for C1 whose sender nobody vouches for: quarantined (``ticket`` None) or
+    opened at C3 as an unverified sender's. Mail already applied the hourly limit per domain."""
+
+    sender: str
+    subject: str
+    why: str  # "quarantined: unknown sender", "unverified sender", …
+    ticket: Ticket | None
+    inbound_key: str
+    now: datetime
+
+
+class Pager(Protocol):
+    def __call__(self, request: UnverifiedC1) -> bool: ...
+
+
+_pagers: list[Pager] = []
+
+
+def register_pager(pager: Pager) -> None:
+    """Add who pages for an unverified C1 (idempotent)."""
+    if pager not in _pagers:
+        _pagers.append(pager)
+
+
+def unverified_c1(request: UnverifiedC1) -> bool:
+    """Whether a registered pager paged someone."""
+    paged = False
+    for pager in _pagers:
+        paged = pager(request) or paged
+    return paged

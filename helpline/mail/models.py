@@ -43,6 +43,11 @@ class InboundMail(models.Model):
         "tickets.TicketMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged = models.BooleanField(default=False)
+    # The priority the mail opened its ticket at (C1 acknowledgements have their own cap).
+    priority = models.CharField(max_length=2, blank=True)
+    paged = models.BooleanField(
+        default=False, help_text="An unverified C1: the on-call was paged (once an hour a domain)"
+    )
     received_at = models.DateTimeField()
     settled_at = models.DateTimeField(null=True, blank=True, help_text="Quarantine resolved")
     settled_by = models.ForeignKey(
@@ -57,6 +62,7 @@ class InboundMail(models.Model):
             models.Index(fields=["from_address", "received_at"], name="inbound_sender_at"),
             models.Index(fields=["ticket_message"], name="inbound_message"),
             models.Index(fields=["ticket", "id"], name="inbound_ticket_id"),
+            models.Index(fields=["received_at"], name="inbound_paged_at", condition=Q(paged=True)),
         ]
         constraints = [
             models.CheckConstraint(

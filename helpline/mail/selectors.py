@@ -39,16 +39,25 @@ def ticket_mail(*, user: User | None, ticket: Ticket) -> dict[int, MailView]:
 
 
 # Asked for every new mail ticket, hence a Prepared read.
-_acknowledged_since: Prepared[int] = Prepared(
+_acknowledged_since: Prepared[str] = Prepared(
     lambda address, since: InboundMail.objects.filter(
         from_address=address, acknowledged=True, received_at__gte=since
-    ).values_list("pk", flat=True),
+    ).values_list("priority", flat=True),
     address=str,
     since=datetime,
 )
 
 
-def acknowledged_since(address: str, since: datetime) -> int:
-    """How many mails from ``address`` received since ``since`` were acknowledged."""
-    # Acknowledged mail is capped, so this is a handful of ids at most.
-    return len(_acknowledged_since(address=address, since=since))
+def acknowledged_since(address: str, since: datetime, *, c1: bool = False) -> int:
+    """How many mails from ``address`` received since ``since`` were acknowledged: those that
+    opened a C1 (``c1``), or the others — each has its own cap."""
+    # Acknowledged mail is capped, so this is a handful of rows at most.
+    return sum(1 for p in _acknowledged_since(address=address, since=since) if (p == "C1") == c1)
+
+
+def paged_since(domain: str, since: datetime) -> bool:
+    """Whether an unverified C1 from ``domain`` paged the on-call since ``since`` (paged mail
+    is one an hour a domain: the partial index on paged rows leaves a handful to look at)."""
+    return InboundMail.objects.filter(
+        paged=True, received_at__gte=since, from_address__iendswith=f"@{domain}"
+    ).exists()

@@ -37,7 +37,7 @@ from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import HelplineError, InvalidInput, NotFound
 from helpline.core.prepared import Prepared, insert
-from helpline.mail import listeners, threads
+from helpline.mail import c1, listeners, threads
 from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.mail.parse import ParsedMessage, parse
 from helpline.mail.subject import priority_tags
@@ -84,6 +84,7 @@ class _Decision:
     message: TicketMessage | None = None
     refused: list[attachments.Refused] = field(default_factory=list)
     opened: bool = False  # the mail opened the ticket (the sender may be acknowledged)
+    unverified: bool = False  # … as an unverified sender's (a C1 tag then pages: ``c1``)
 
 
 def support_address() -> str:
@@ -203,6 +204,9 @@ def _record_decision(
     row.reason = _nul_free(decision.reason)[:2000]
     row.ticket = decision.ticket
     row.ticket_message = decision.message
+    if decision.opened and decision.ticket is not None:
+        row.priority = decision.ticket.priority
+    row.paged = c1.page_if_unverified(row, decision.ticket, unverified=decision.unverified, now=now)
     if decision.ticket is not None and parsed is not None:
         _record_received(
             row,
@@ -342,17 +346,27 @@ def _new_ticket(
         body = _clip(f"(Follow-up to {cites.reference}, which is closed.)\n\n{body}")
     if not body:
         body = "(the mail has no text" + ("; see the attachments)" if parsed.attachments else ")")
+    asked = priority_tags(parsed.subject or "") or DEFAULT_PRIORITY
+    demoted = unverified and asked == "C1"  # nobody vouches for it: C3, and the on-call paged
     ticket = tickets.ticket_create(
         actor=_actor(sender, store.merchant_id),
         store=store,
         subject=subject,
         description=body,
         issue_type=ISSUE_TYPE,
-        priority=priority_tags(parsed.subject or "") or DEFAULT_PRIORITY,
+        priority=DEFAULT_PRIORITY if demoted else asked,
         channel=Channel.EMAIL,
         now=now,
         unverified_sender=unverified,
     )
+    if demoted:
+        tickets.ticket_record(
+            ticket=ticket,
+            event=events.merchant_asks_priority(
+                asked=asked, current=ticket.priority, message_id=None, unverified=True
+            ),
+            now=now,
+        )
     if cites is not None:
         tickets.ticket_record(
             ticket=ticket,
@@ -362,7 +376,7 @@ def _new_ticket(
     _stored, refused = attachments.attachments_store(
         ticket=ticket, message=None, files=_uploads(parsed), now=now
     )
-    return _Decision(Outcome.TICKET, "", ticket, None, refused, opened=True)
+    return _Decision(Outcome.TICKET, "", ticket, None, refused, opened=True, unverified=demoted)
 
 
 def _rank(priority: str) -> int:
@@ -524,11 +538,19 @@ def quarantine_to_ticket(
         row.reason = f"{row.reason}; made a ticket by staff"
         row.settled_at, row.settled_by = now, actor
         row.status = Outcome.TICKET
-        row.ticket = ticket
+        row.ticket, row.priority = ticket, ticket.priority
         # Routing never ran on it: the acknowledgement sees whether it is automatic mail.
         _record_received(row, parsed, ticket, None, decision.refused, now, opened=True)
         row.save(
-            update_fields=["status", "reason", "ticket", "settled_at", "settled_by", "acknowledged"]
+            update_fields=[
+                "status",
+                "reason",
+                "ticket",
+                "priority",
+                "settled_at",
+                "settled_by",
+                "acknowledged",
+            ]
         )
     return ticket
 

@@ -42,12 +42,18 @@ def _first_response_due(ticket: Ticket) -> datetime | None:
 
 
 def _wanted(opened: Opened) -> bool:
-    """Never to automatic mail; within the sender's hourly share."""
+    """Never to automatic mail; within the sender's hourly share — a C1's own share
+    (``MAIL_C1_ACKS_PER_SENDER_PER_HOUR``) beside the general one. (A C1 over its cap is not
+    answered, but its paging does not depend on the answer.)"""
     if opened.automatic or "@" not in opened.sender:
         return False
     since = opened.now - timedelta(hours=1)
-    sent = mail_selectors.acknowledged_since(opened.sender, since)
-    return sent < settings.MAIL_ACKS_PER_SENDER_PER_HOUR
+    c1 = opened.ticket.priority == "C1"
+    sent = mail_selectors.acknowledged_since(opened.sender, since, c1=c1)
+    cap = (
+        settings.MAIL_C1_ACKS_PER_SENDER_PER_HOUR if c1 else settings.MAIL_ACKS_PER_SENDER_PER_HOUR
+    )
+    return sent < cap
 
 
 def mail_ticket_opened(opened: Opened) -> str | None:

@@ -10,10 +10,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from helpline.mail import listeners as mail_listeners
-        from helpline.notifications import acknowledgement, conditions, services
+        from helpline.notifications import acknowledgement, conditions, paging, services
         from helpline.outbox import delivery
         from helpline.tickets import listeners
 
         listeners.register(services.ticket_events_written)
         mail_listeners.register(acknowledgement.mail_ticket_opened)
+        mail_listeners.register_pager(paging.unverified_c1)
         delivery.register_condition("unless_answered", conditions.answered)

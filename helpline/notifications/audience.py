@@ -6,7 +6,7 @@ from typing import Any
 
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
-from helpline.notifications import paging
+from helpline.notifications import escalation, paging
 from helpline.tickets.events import EventKind
 
 MERCHANT_KINDS = frozenset(
@@ -47,22 +47,21 @@ def _merchant(event: Any, ticket: Any, actor: User | None) -> Heard:
 
 
 def _staff(event: Any, ticket: Any) -> Heard:
-    """The assignee and the team lead: their work, merchant replies, warnings, breaches."""
+    """The assignee: their work, merchant replies. Warnings and breaches: the escalation
+    chain's step (``escalation``). A merchant asking for a higher priority: the assignee and
+    the team lead (one level up when neither is there)."""
     kind, after = event.kind, event.after or {}
     assignee = ticket.assignee if ticket.assignee_id else None
-    lead = ticket.team.lead if ticket.team_id and ticket.team.lead_id else None
     out: Heard = []
     if kind == EventKind.ASSIGNEE and assignee is not None and assignee.pk == after_id(event):
         out.append((assignee, "assignee"))
     if kind == EventKind.MESSAGE and not after.get("from_staff") and assignee is not None:
         out.append((assignee, "merchant_reply"))
-    if kind == EventKind.SLA_WARNING:
-        if assignee is not None:
-            out.append((assignee, "warning"))
-        elif lead is not None:
-            out.append((lead, "warning"))
-    if kind == EventKind.SLA_BREACHED:
-        out.extend((u, "breach") for u in (assignee, lead) if u is not None)
+    if kind in (EventKind.SLA_WARNING, EventKind.SLA_BREACHED):
+        out.extend(escalation.chain(event, ticket))
+    if kind == EventKind.MERCHANT_ASKS_PRIORITY:
+        people = escalation.people(("assignee", "lead"), ticket, event.created_at)
+        out.extend((u, "asks_priority") for u in people)
     return out
 
 
@@ -89,8 +88,9 @@ def _account_manager(event: Any, ticket: Any) -> Heard:
 
 
 def _on_call(event: Any, ticket: Any) -> Heard:
-    """A C1 after hours pages whoever is on call; so does a store monitor's ticket, at any hour,
-    with the merchant's people and the account manager."""
+    """A C1 after hours pages whoever is on call (nobody on call: the team lead, else the
+    admins); so does a store monitor's ticket, at any hour, with the merchant's people and the
+    account manager."""
     kind = event.kind
     out: Heard = []
     if (
@@ -98,7 +98,8 @@ def _on_call(event: Any, ticket: Any) -> Heard:
         and ticket.priority == "C1"
         and paging.after_hours(ticket, event.created_at)
     ):
-        out.extend((user, "on_call") for user in paging.on_call(event.created_at))
+        on_call = escalation.people(("on_call",), ticket, event.created_at)
+        out.extend((user, "on_call") for user in on_call)
     if ticket.channel == "monitor" and kind in (EventKind.CREATED, EventKind.MONITOR):
         # Opened by the store monitor (no requester).
         out.extend(

@@ -1,14 +1,23 @@
 """On-call paging: whether an instant is outside the ticket's business hours, who is on call
-then, and the escalation of a C1 nobody answered after hours."""
+then, the escalation of a C1 nobody answered after hours, and the page for a C1 asked by mail
+that nobody vouches for."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
+
+from django.conf import settings
 
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
+from helpline.mail.listeners import UnverifiedC1
 from helpline.notifications import selectors
+from helpline.outbox import services as outbox
+from helpline.outbox.channels.email import payload as email_payload
+from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
 from helpline.outbox.services import Notification
 from helpline.sla import business_time as sla_clock
 from helpline.sla import selectors as sla_selectors
@@ -17,6 +26,7 @@ from helpline.tickets.events import EventKind
 
 ESCALATE_AFTER = timedelta(minutes=30)
 UNANSWERED = "C1 unanswered for 30 minutes after hours"
+UNVERIFIED_C1 = "c1_unverified"
 
 
 def after_hours(ticket: Any, at: datetime) -> bool:
@@ -66,3 +76,60 @@ def escalations(event: Any, ticket: Any, payloads: Any) -> list[Notification]:
             for channel, recipient, payload in addresses
         )
     return out
+
+
+def _pageable(at: datetime) -> list[User]:
+    """Whoever is on call; nobody: every team's lead; none active: the admins."""
+    for people in (on_call(at), _leads_everywhere(), account_selectors.admins()):
+        if people:
+            return people
+    return []
+
+
+def _leads_everywhere() -> list[User]:
+    return list({u.pk: u for u in account_selectors.team_leads() if u.is_active}.values())
+
+
+def unverified_c1(request: UnverifiedC1) -> bool:
+    """Page for a C1 asked by mail that nobody vouches for (mail's ``listeners``; mail already
+    limited it to one an hour a sender domain): by email and WhatsApp, to the on-call, else the
+    leads, else the admins, else the support mailbox. Always pages: returns True."""
+    where = request.ticket.reference if request.ticket is not None else "not a ticket"
+    summary = f"unverified C1 request from {request.sender} ({request.why}; {where})"
+    key = hashlib.sha256(request.inbound_key.encode()).hexdigest()[:40]
+    subject = f"Unverified C1 request: {request.subject}"
+    email = email_payload.plain(subject=subject[:200], body=f"{summary}\n\n{request.subject}")
+    people = _pageable(request.now)
+    rows: list[tuple[str, str, dict[str, Any], int | None]] = [
+        ("email", u.email, email, u.pk) for u in people
+    ]
+    rows += [
+        ("whatsapp", u.whatsapp, _whatsapp_page(request, summary), u.pk)
+        for u in people
+        if u.whatsapp
+    ]
+    if not people:
+        rows.append(("email", parseaddr(settings.SUPPORT_ADDRESS)[1], email, None))
+    outbox.enqueue_many(
+        [
+            Notification(
+                channel=channel,
+                kind=UNVERIFIED_C1,
+                recipient=recipient,
+                payload=payload,
+                idempotency_key=f"c1.unverified.{key}.{channel}.u{user_id or 0}",
+                due_at=request.now,
+                ticket_id=request.ticket.pk if request.ticket is not None else None,
+                recipient_user_id=user_id,
+            )
+            for channel, recipient, payload, user_id in rows
+        ]
+    )
+    return True
+
+
+def _whatsapp_page(request: UnverifiedC1, summary: str) -> dict[str, Any]:
+    reference = request.ticket.reference if request.ticket is not None else "C1"
+    return whatsapp_payload.ticket_update(
+        reference=reference, subject=request.subject[:200], summary=summary, body=None
+    )

@@ -3,9 +3,13 @@
 - Merchant (the ticket's requester, a merchant user): acknowledgement, staff replies, status,
   priority and due-date changes, quotes, workaround and resolution — public events only, never
   their own messages.
-- Assignee: assignment, merchant replies, 75 % warnings, breaches (a warning with nobody
-  assigned goes to the team lead).
-- Team lead: breaches.
+- Assignee: assignment, merchant replies.
+- Warnings and breaches: the escalation chain (policy data, per priority; ``escalation``).
+  Default: at 50 % of a pending target the assignee (unassigned: the team lead), at 75 % the
+  assignee and the team lead, at the breach the team lead and the admins (a C1: the on-call
+  too). A notice that would reach nobody goes one level up, ending with the admins (with no
+  active admin, the support mailbox): never dropped.
+- A merchant asking for a higher priority in a reply: the assignee and the team lead.
 - Account manager of the store: C1 and C2 tickets (opened, or raised to C1/C2).
 - On call (``OnCallShift``/``OnCallOverride``): a C1 that arrives outside business hours, by
   email and WhatsApp; if no staff has answered 30 minutes later, the team lead (the ticket's
@@ -31,7 +35,7 @@ from typing import Any
 
 from helpline.accounts.models import Role, User
 from helpline.billing import links
-from helpline.notifications import audience, mail_threads, paging, words
+from helpline.notifications import audience, escalation, mail_threads, paging, words
 from helpline.notifications.preferences import next_digest, quiet_until, topics
 from helpline.outbox import selectors as outbox
 from helpline.outbox.channels.email import payload as email_payload
@@ -43,6 +47,10 @@ from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.events import EventKind
 
 URGENT_FOR_MERCHANT = frozenset({"resolved", "workaround", "staff_reply"})
+# Events that always reach someone (the escalation chain; the support mailbox at the end).
+NEVER_UNHEARD = frozenset(
+    {EventKind.SLA_WARNING, EventKind.SLA_BREACHED, EventKind.MERCHANT_ASKS_PRIORITY}
+)
 # One person's share of a change: (event, why they hear of it, its summary, its message).
 Item = tuple[Any, str, str, Any]
 
@@ -215,9 +223,13 @@ def _gather(
         out.extend(_webhooks(event, ticket, endpoints))
         out.extend(paging.escalations(event, ticket, _lead_payloads(ticket)))
         message = _message_of(event)
-        for user, why in audience.audience(event, ticket, actor):
+        people = audience.audience(event, ticket, actor)
+        for user, why in people:
             summary = words.summary(event, ticket)
             heard.setdefault(user.pk, (user, []))[1].append((event, why, summary, message))
+        if event.kind in NEVER_UNHEARD:
+            summary = words.summary(event, ticket)
+            out.extend(escalation.unheard(event, ticket, [u.pk for u, _ in people], summary))
     return out, heard
 
 

@@ -35,7 +35,7 @@ EVENT_KINDS: dict[str, str] = {
     EventKind.REOPENED: "A ticket is reopened",
     EventKind.WITHDRAWN: "A ticket is withdrawn",
     EventKind.ASSIGNEE: "A ticket is assigned to you",
-    EventKind.SLA_WARNING: "75 % of a target has passed",
+    EventKind.SLA_WARNING: "A step of the escalation chain (50 %, 75 % of a target) has passed",
     EventKind.SLA_BREACHED: "A target is breached",
 }
 WHATSAPP_NUMBER = re.compile(r"\+[1-9][0-9]{7,14}")

@@ -13,7 +13,8 @@ def _target(after: dict[str, Any]) -> str:
 
 def _clock_summary(kind: str, after: dict[str, Any]) -> str | None:
     if kind == EventKind.SLA_WARNING:
-        return f"75 % of the {_target(after)} target used; due {after.get('deadline')}"
+        used = after.get("percent", 75)
+        return f"{used} % of the {_target(after)} target used; due {after.get('deadline')}"
     if kind == EventKind.SLA_BREACHED:
         return f"{after.get('priority')} {_target(after)} target breached at {after.get('at')}"
     return None
@@ -39,6 +40,8 @@ def summary(event: Any, ticket: Any) -> str:
     clock = _clock_summary(kind, after)
     if clock is not None:
         return clock
+    if kind == EventKind.MERCHANT_ASKS_PRIORITY:
+        return f"the merchant asks for {after.get('asked')} (the ticket is {after.get('current')})"
     if kind == EventKind.MONITOR:
         return "news from the store monitor"
     if kind == EventKind.ENGINEERING_DONE:

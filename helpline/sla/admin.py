@@ -17,6 +17,7 @@ from helpline.sla import services
 from helpline.sla.models import (
     Calendar,
     CalendarInterval,
+    EscalationStep,
     IssueType,
     Override,
     PolicyVersion,
@@ -63,9 +64,18 @@ class CalendarAdmin(PublishingAdmin):
     readonly_fields = ["holidays_revision"]
 
 
+class EscalationInline(admin.TabularInline):
+    """The priority's escalation chain: at a percent of a pending target (100: the breach),
+    whom to tell."""
+
+    model = EscalationStep
+    extra = 0
+
+
 @admin.register(Priority)
 class PriorityAdmin(PublishingAdmin):
     list_display = ["code", "name", "rank"]
+    inlines = [EscalationInline]
 
 
 @admin.register(Target)

@@ -140,3 +140,17 @@ OVERRIDES: Final[list[tuple[str, str, str, int]]] = [
     ("store-down", "C1", FIRST_RESPONSE, 15),
     ("store-down", "C1", RESOLUTION, 60),
 ]
+
+# The escalation chain (docs/policy.md, Ownership and routing): per priority, steps of (percent
+# of a pending target's length, whom to tell). 100 is the breach. Whom: "assignee_or_lead" (the
+# assignee, or the team lead when nobody is assigned), "assignee", "lead", "admins", "on_call".
+# A notice that would reach nobody goes one level up (assignee → lead → admins).
+ESCALATION_AUDIENCES: Final = ("assignee_or_lead", "assignee", "lead", "admins", "on_call")
+BREACH_PERCENT: Final = 100
+_CHAIN: Final = [(50, "assignee_or_lead"), (75, "assignee lead"), (BREACH_PERCENT, "lead admins")]
+ESCALATION: Final[dict[str, list[tuple[int, str]]]] = {
+    "C1": [*_CHAIN[:2], (BREACH_PERCENT, "lead admins on_call")],
+    "C2": list(_CHAIN),
+    "C3": list(_CHAIN),
+    "C4": list(_CHAIN),
+}

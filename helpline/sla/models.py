@@ -9,8 +9,11 @@ they are not versioned, and changing one recomputes the pending deadlines of ope
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from helpline.sla.defaults import ESCALATION_AUDIENCES
 
 TARGET_KIND_CHOICES = [("first_response", "First response"), ("resolution", "Resolution")]
 WEEKDAYS = [
@@ -121,6 +124,42 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.priority.code} {self.kind}: {self.minutes} min"
+
+
+def validate_audience(value: str) -> None:
+    """The names an escalation step may tell (space-separated, at least one)."""
+    wrong = sorted(set(value.split()) - set(ESCALATION_AUDIENCES))
+    if wrong or not value.split():
+        raise ValidationError(
+            f"unknown: {', '.join(wrong) or '(nobody named)'}; "
+            f"choose among {' '.join(ESCALATION_AUDIENCES)}"
+        )
+
+
+class EscalationStep(models.Model):
+    """One step of a priority's escalation chain: at ``percent`` of a pending target's length
+    (100: the breach) tell ``notify`` (space-separated: assignee_or_lead, assignee, lead,
+    admins, on_call)."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="escalation")
+    percent = models.PositiveSmallIntegerField(help_text="Of the target's length; 100 = breach")
+    notify = models.CharField(
+        max_length=100,
+        validators=[validate_audience],
+        help_text="Space-separated: assignee_or_lead assignee lead admins on_call",
+    )
+
+    class Meta:
+        ordering = ["priority__rank", "percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "percent"], name="escalation_unique_step"),
+            models.CheckConstraint(
+                name="escalation_percent_range", condition=Q(percent__gte=1, percent__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority.code} at {self.percent} %: {self.notify}"
 
 
 class IssueType(models.Model):

@@ -7,11 +7,11 @@ and issue type" without touching the database.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from helpline.sla.defaults import TARGET_KINDS
+from helpline.sla.defaults import BREACH_PERCENT, ESCALATION, TARGET_KINDS
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,28 @@ class IssueTypeSpec:
 
 
 @dataclass(frozen=True)
+class EscalationStepSpec:
+    """At ``percent`` of a pending target's length (100: the breach), tell ``notify``."""
+
+    percent: int
+    notify: tuple[str, ...]
+
+    @property
+    def breach(self) -> bool:
+        return self.percent >= BREACH_PERCENT
+
+
+def default_escalation() -> list[dict[str, Any]]:
+    """The defaults, as a snapshot stores them (for a version written before the chain was
+    policy data; the data migration writes them into every such version)."""
+    return [
+        {"priority": code, "percent": percent, "notify": notify.split()}
+        for code, steps in ESCALATION.items()
+        for percent, notify in steps
+    ]
+
+
+@dataclass(frozen=True)
 class Policy:
     version_id: int
     number: int
@@ -65,6 +87,18 @@ class Policy:
     targets: Mapping[tuple[str, str], TargetSpec]
     issue_types: Mapping[str, IssueTypeSpec]
     overrides: Mapping[tuple[str, str, str], int]
+    escalation: Mapping[str, tuple[EscalationStepSpec, ...]] = field(default_factory=dict)
+
+    def escalation_for(self, priority: str) -> tuple[EscalationStepSpec, ...]:
+        """The priority's chain, by percent (the breach step last)."""
+        return self.escalation.get(priority, ())
+
+    def warning_steps(self, priority: str) -> tuple[EscalationStepSpec, ...]:
+        """The steps before the breach: each one a warning, in order."""
+        return tuple(s for s in self.escalation_for(priority) if not s.breach)
+
+    def step_at(self, priority: str, percent: int) -> EscalationStepSpec | None:
+        return next((s for s in self.escalation_for(priority) if s.percent == percent), None)
 
     def targets_for(self, priority: str, issue_type: str) -> dict[str, TargetSpec]:
         """The targets of a ticket of this priority and issue type, overrides applied."""
@@ -116,4 +150,14 @@ class Policy:
         overrides = {
             (o["issue_type"], o["priority"], o["kind"]): o["minutes"] for o in data["overrides"]
         }
-        return cls(version_id, number, calendars, priorities, targets, issue_types, overrides)
+        chains: dict[str, list[EscalationStepSpec]] = {}
+        for step in data.get("escalation") or default_escalation():
+            chains.setdefault(step["priority"], []).append(
+                EscalationStepSpec(int(step["percent"]), tuple(step["notify"]))
+            )
+        escalation = {
+            code: tuple(sorted(steps, key=lambda s: s.percent)) for code, steps in chains.items()
+        }
+        return cls(
+            version_id, number, calendars, priorities, targets, issue_types, overrides, escalation
+        )

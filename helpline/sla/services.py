@@ -22,6 +22,7 @@ from helpline.sla import defaults
 from helpline.sla.models import (
     Calendar,
     CalendarInterval,
+    EscalationStep,
     Holiday,
     HolidayYear,
     IssueType,
@@ -59,7 +60,8 @@ def _calendars_snapshot(models: Any) -> list[dict[str, Any]]:
 
 
 def build_snapshot(models: Any) -> dict[str, Any]:
-    """The policy tables as a JSON-able dict; ``models`` has the six model classes as attributes."""
+    """The policy tables as a JSON-able dict; ``models`` has the model classes as attributes
+    (a migration before the escalation chain existed has no ``EscalationStep``)."""
     calendars = _calendars_snapshot(models)
     priorities = [
         {"code": p.code, "rank": p.rank, "name": p.name, "description": p.description}
@@ -106,7 +108,17 @@ def build_snapshot(models: Any) -> dict[str, Any]:
         "targets": targets,
         "issue_types": issue_types,
         "overrides": overrides,
-    }
+    } | ({"escalation": escalation_snapshot(models)} if hasattr(models, "EscalationStep") else {})
+
+
+def escalation_snapshot(models: Any) -> list[dict[str, Any]]:
+    """The escalation chain: per priority, its steps by percent, whom each tells."""
+    return [
+        {"priority": s.priority.code, "percent": s.percent, "notify": s.notify.split()}
+        for s in models.EscalationStep.objects.select_related("priority").order_by(
+            "priority__rank", "percent"
+        )
+    ]
 
 
 def snapshot_digest(snapshot: dict[str, Any]) -> str:
@@ -122,6 +134,15 @@ def validate_snapshot(snapshot: dict[str, Any]) -> None:
         raise InvalidInput(
             f"the policy has no target for: {', '.join(missing)}", code="policy_incomplete"
         )
+    for step in snapshot.get("escalation", []):
+        wrong = sorted(set(step["notify"]) - set(defaults.ESCALATION_AUDIENCES))
+        if wrong or not step["notify"]:
+            raise InvalidInput(
+                f"escalation step {step['priority']} at {step['percent']} % names "
+                f"{', '.join(wrong) or 'nobody'}; choose among "
+                f"{', '.join(defaults.ESCALATION_AUDIENCES)}",
+                code="policy_escalation_invalid",
+            )
     for cal in snapshot["calendars"]:
         if not cal["always_open"] and not any(cal["weekly"]):
             raise InvalidInput(
@@ -136,6 +157,7 @@ class _Models:
     Target = Target
     IssueType = IssueType
     Override = Override
+    EscalationStep = EscalationStep
     PolicyVersion = PolicyVersion
 
 
@@ -284,4 +306,17 @@ def seed_defaults(models: Any, *, now: datetime) -> None:
         models.Override.objects.create(
             issue_type=types[slug], priority=prios[prio], kind=kind, minutes=minutes
         )
+    if hasattr(models, "EscalationStep"):  # not at migration 0002 (sla 0003 seeds it then)
+        seed_escalation(models)
     publish(models, now=now, actor_id=None, note="POLICY.md defaults")
+
+
+def seed_escalation(models: Any) -> None:
+    """The default escalation chain into an empty table (seeding, and the data migration)."""
+    prios = {p.code: p for p in models.Priority.objects.all()}
+    for code, steps in defaults.ESCALATION.items():
+        if code in prios:
+            for percent, notify in steps:
+                models.EscalationStep.objects.get_or_create(
+                    priority=prios[code], percent=percent, defaults={"notify": notify}
+                )

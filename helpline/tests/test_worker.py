@@ -35,16 +35,25 @@ def events(ticket: Ticket, kind: str) -> list[TicketEvent]:
 
 
 def test_warning_and_breach_recorded_at_their_exact_instants(cast) -> None:
-    # C1: first response 2 h, 24×7: warn at 1 h 30
+    # C1: first response 2 h, 24×7: the chain's steps at 1 h (50 %) and 1 h 30 (75 %)
     ticket = cast.ticket(**CHECKOUT_FAILS, priority="C1", at=MON)
-    warn_at, deadline = MON + timedelta(hours=1, minutes=30), MON + timedelta(hours=2)
-    with time_machine.travel(warn_at - timedelta(seconds=1), tick=False):
+    half, warn_at = MON + timedelta(hours=1), MON + timedelta(hours=1, minutes=30)
+    deadline = MON + timedelta(hours=2)
+    with time_machine.travel(half - timedelta(seconds=1), tick=False):
         run_once()
         assert events(ticket, "sla_warning") == []
+    with time_machine.travel(half, tick=False):
+        run_once()
+    with time_machine.travel(warn_at - timedelta(seconds=1), tick=False):
+        run_once()
+        assert [w.created_at for w in events(ticket, "sla_warning")] == [half]
     with time_machine.travel(warn_at, tick=False):
         run_once()
-    (warning,) = events(ticket, "sla_warning")
-    assert warning.created_at == warn_at
+    warnings = events(ticket, "sla_warning")
+    assert [(w.created_at, (w.after or {})["percent"]) for w in warnings] == [
+        (half, 50),
+        (warn_at, 75),
+    ]
     with time_machine.travel(deadline - timedelta(microseconds=1), tick=False):
         run_once()
         assert events(ticket, "sla_breached") == []

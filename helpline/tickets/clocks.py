@@ -14,13 +14,12 @@ from datetime import datetime, timedelta
 from helpline.sla import business_time as sla_clock
 from helpline.sla import reprioritise
 from helpline.sla import selectors as sla_selectors
-from helpline.sla.policy import TargetSpec
+from helpline.sla.policy import EscalationStepSpec, TargetSpec
 from helpline.tickets import clock_history
 from helpline.tickets import events as kinds
 from helpline.tickets.events import EventSpec
 from helpline.tickets.models import Ticket, TicketClock
 
-WARNING_FRACTION = 0.75
 ZERO = timedelta(0)
 CLOCK_FIELDS = [
     "segment_started_at",
@@ -30,6 +29,7 @@ CLOCK_FIELDS = [
     "deadline",
     "warn_at",
     "warned_at",
+    "warn_step",
     "met_at",
     "taken_business",
     "taken_wall",
@@ -90,13 +90,31 @@ def _run_from(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
         clk.deadline = clk.breached_at
     else:
         clk.deadline = sla_clock.add_business_time(cal, at, remaining)
-    if clk.warned_at is None:
-        # 75 % of the length, counted back from the deadline when re-prioritising moved it.
-        warn_total = timedelta(seconds=int(clk.length.total_seconds() * WARNING_FRACTION))
-        warn_total += budget - clk.length
-        clk.warn_at = sla_clock.add_business_time(cal, at, max(warn_total - clk.consumed, ZERO))
-    else:
+    _lay_next_warning(ticket, clk, cal, budget)
+
+
+def next_step(ticket: Ticket, clk: TicketClock) -> EscalationStepSpec | None:
+    """The escalation chain's next warning step for this clock since its start: the first of its
+    priority's steps before the breach at or above ``warn_step`` percent (None: none left)."""
+    steps = sla_selectors.policy_version(ticket.policy_version_id).warning_steps(clk.priority)
+    return next((step for step in steps if step.percent >= clk.warn_step), None)
+
+
+def _lay_next_warning(
+    ticket: Ticket, clk: TicketClock, cal: sla_clock.BusinessCalendar, budget: timedelta
+) -> None:
+    """``warn_at``: the next step's instant on the target's calendar, net of pauses (the running
+    segment's start plus what is left of the step's share), or None (none left, or breached).
+    When re-prioritising cut the target's budget below its length (``clock_history``), the
+    steps are counted back from the deadline: each share shrinks by what the budget lost."""
+    step = next_step(ticket, clk) if clk.breached_at is None else None
+    start = clk.segment_started_at
+    if step is None or start is None:
         clk.warn_at = None
+        return
+    share = timedelta(seconds=int(clk.length.total_seconds()) * step.percent // 100)
+    share += budget - clk.length
+    clk.warn_at = sla_clock.add_business_time(cal, start, max(share - clk.consumed, ZERO))
 
 
 def relayout(ticket: Ticket, clk: TicketClock) -> None:
@@ -120,19 +138,34 @@ def _fold(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
 def record_passed(
     ticket: Ticket, clk: TicketClock, now: datetime, *, warn_now: bool = True
 ) -> list[EventSpec]:
-    """Record a warning or breach whose instant has passed, at its true instant.
+    """Record the warnings (each step of the escalation chain) and the breach whose instants
+    have passed, each at its true instant, in order.
 
     ``warn_now=False`` leaves a warning due exactly at ``now`` unrecorded: the target may be met
-    now, and a target met at or before its warning instant raises no warning (a breach due at
-    ``now`` is recorded all the same)."""
+    now, and a target met at or before a step's instant raises no warning for it (a breach due
+    at ``now`` is recorded all the same)."""
     events: list[EventSpec] = []
     if clk.met_at is not None or clk.stopped_at is not None or not is_running(clk):
         return events
-    warn_due = clk.warn_at is not None and (clk.warn_at <= now if warn_now else clk.warn_at < now)
-    if clk.warn_at is not None and clk.warned_at is None and warn_due:
+    while clk.warn_at is not None and (clk.warn_at <= now if warn_now else clk.warn_at < now):
+        step = next_step(ticket, clk)
+        if step is None:  # the chain lost a step since ``warn_at`` was laid out
+            clk.warn_at = None
+            break
         warned = clk.warned_at = clk.warn_at
-        clk.warn_at = None
-        events.append(kinds.sla_warning(target=clk.kind, deadline=clk.deadline, at=warned))
+        clk.warn_step = step.percent + 1
+        events.append(
+            kinds.sla_warning(
+                target=clk.kind,
+                priority=clk.priority,
+                percent=step.percent,
+                deadline=clk.deadline,
+                at=warned,
+            )
+        )
+        _lay_next_warning(
+            ticket, clk, calendar_for(ticket, clk, warned), clock_history.budget_of(clk)
+        )
     if clk.deadline is not None and clk.breached_at is None and clk.deadline <= now:
         breached = clk.breached_at = clk.deadline
         events.append(kinds.sla_breached(target=clk.kind, priority=clk.priority, at=breached))
@@ -286,13 +319,14 @@ def _successor(
         consumed=outcome.used,
         wall_consumed=until - clk.started_at - sum((e - b for b, e in track.pauses), ZERO),
     )
-    # Warned already (this chain, past its warning point now): no second warning.
+    # The same start keeps the escalation steps it already warned of: none is warned twice
+    # (decision 0111); a target started afresh warns from its first step again.
     warned = None if outcome.rule == reprioritise.RESTARTED else clock_history.warned_of(clk)
-    warn_point = outcome.budget - (spec.length - spec.length * WARNING_FRACTION)
     clock_history.write(
         fresh, pauses=track.pauses, budget=outcome.budget, had=outcome.had, warned=warned
     )
-    if warned is not None and warn_point <= outcome.used:
+    if outcome.rule != reprioritise.RESTARTED:
+        fresh.warn_step = clk.warn_step
         fresh.warned_at = warned
     fresh.breached_at = outcome.breached_at
     if track.paused_since is not None:

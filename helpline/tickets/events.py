@@ -223,8 +223,19 @@ def rating(*, rating: int | None, comment: str) -> EventSpec:
 # ---------------------------------------------------------------- SLA clocks
 
 
-def sla_warning(*, target: str, deadline: datetime | None, at: datetime) -> EventSpec:
-    after = {"target": target, "deadline": _iso(deadline), "at": _iso(at)}
+def sla_warning(
+    *, target: str, priority: str, percent: int, deadline: datetime | None, at: datetime
+) -> EventSpec:
+    """A step of the escalation chain: ``percent`` of the target's length has passed. (The
+    chain's first step — 50 % by default — is the hook for reassigning an absent assignee: a
+    listener of ``tickets.listeners`` reads ``after["percent"]``.)"""
+    after = {
+        "target": target,
+        "priority": priority,
+        "percent": percent,
+        "deadline": _iso(deadline),
+        "at": _iso(at),
+    }
     return EventSpec(EventKind.SLA_WARNING, after=after, at=at)
 
 
@@ -359,9 +370,14 @@ def unverified_sender(*, address: str, message_id: int) -> EventSpec:
     )
 
 
-def merchant_asks_priority(*, asked: str, current: str, message_id: int) -> EventSpec:
+def merchant_asks_priority(
+    *, asked: str, current: str, message_id: int | None, unverified: bool = False
+) -> EventSpec:
+    """Internal: a reply's subject asks for a higher priority, or an unverified sender's new mail
+    asks for C1 (``message_id`` None: the ticket's description; opened at ``current``)."""
+    where = "a new mail from an unverified sender" if unverified else "a reply"
     return EventSpec(
         EventKind.MERCHANT_ASKS_PRIORITY,
         after={"asked": asked, "current": current, "message_id": message_id},
-        reason=f"the merchant asks for {asked} in the subject of a reply",
+        reason=f"the merchant asks for {asked} in the subject of {where}",
     )

@@ -167,7 +167,10 @@ class TicketClock(models.Model):
     paused_since = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
-    warned_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True, help_text="The last warning")
+    # The escalation chain's steps at or above this percent are still to be announced since
+    # this start; ``warn_at`` is the next one's instant (None: none left, or not running).
+    warn_step = models.PositiveSmallIntegerField(default=0)
     met_at = models.DateTimeField(null=True, blank=True)
     taken_business = models.DurationField(null=True, blank=True)
     taken_wall = models.DurationField(null=True, blank=True)
@@ -206,9 +209,8 @@ class TicketClock(models.Model):
             ),
             models.Index(
                 fields=["warn_at"],
-                name="clock_due_warning",
+                name="clock_due_step",
                 condition=Q(
-                    warned_at__isnull=True,
                     met_at__isnull=True,
                     stopped_at__isnull=True,
                     superseded_at__isnull=True,

@@ -19,7 +19,8 @@ from helpline.tickets.services.change import TicketChange
 
 
 def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Record warnings and breaches whose instant has passed, at their true instants."""
+    """Record the escalation chain's warnings and the breaches whose instant has passed, at
+    their true instants (``warn_at`` is each clock's next step: one indexed range)."""
     now = now or clock.now()
     due = (
         TicketClock.objects.filter(
@@ -41,9 +42,7 @@ def clocks_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 def _due_filter(now: datetime) -> Q:
-    return Q(breached_at__isnull=True, deadline__lte=now) | Q(
-        warned_at__isnull=True, warn_at__lte=now
-    )
+    return Q(breached_at__isnull=True, deadline__lte=now) | Q(warn_at__lte=now)
 
 
 def tickets_autoclose(*, now: datetime | None = None, limit: int = 500) -> int:

@@ -93,7 +93,10 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
         if info.get("comment"):
             text += f": “{info['comment']}”"
     elif kind == EventKind.SLA_WARNING:
-        text = f"{_target(after)}: 75 % of the time used, due {_when(info.get('deadline'), zone)}"
+        used = info.get("percent", 75)
+        text = (
+            f"{_target(after)}: {used} % of the time used, due {_when(info.get('deadline'), zone)}"
+        )
     elif kind == EventKind.SLA_BREACHED:
         text = f"{_target(after)} target breached"
     elif kind == EventKind.SLA_MET:

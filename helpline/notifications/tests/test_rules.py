@@ -75,17 +75,23 @@ def test_assignment_reaches_the_new_assignee(cast) -> None:
     assert {r for r, _ in heard()} == {"lena@helpline.test", "alice@acme.test"}
 
 
-def test_warning_to_the_assignee_breach_to_assignee_and_lead(cast) -> None:
+def test_the_escalation_chain_assignee_then_lead_then_admins(cast) -> None:
     ticket = cast.ticket(priority="C1", at=MON)  # 2 h first response, 24×7
     cast.triage(ticket, assignee=cast.ravi, team=cast.team, at=MON + timedelta(minutes=1))
     fresh()
+    sweeps.clocks_sweep(now=MON + timedelta(hours=1))
+    assert heard() == [("ravi@helpline.test", "sla_warning")]  # 50 %: the assignee
+    fresh()
     sweeps.clocks_sweep(now=MON + timedelta(hours=1, minutes=30))
-    assert heard() == [("ravi@helpline.test", "sla_warning")]
+    assert sorted(heard()) == [  # 75 %: the assignee and the lead
+        ("lena@helpline.test", "sla_warning"),
+        ("ravi@helpline.test", "sla_warning"),
+    ]
     fresh()
     sweeps.clocks_sweep(now=MON + timedelta(hours=2))
-    assert sorted(heard()) == [
+    assert sorted(heard()) == [  # the breach: the lead and the admins (on-call: nobody now)
+        ("ada@helpline.test", "sla_breached"),
         ("lena@helpline.test", "sla_breached"),
-        ("ravi@helpline.test", "sla_breached"),
     ]
 
 
@@ -94,8 +100,8 @@ def test_whatsapp_for_c1_to_staff_with_a_number(cast) -> None:
     cast.ravi.save(update_fields=["whatsapp"])
     ticket = cast.ticket(priority="C1", at=MON)
     cast.triage(ticket, assignee=cast.ravi, team=cast.team, at=MON + timedelta(minutes=1))
-    sweeps.clocks_sweep(now=MON + timedelta(hours=2))
-    assert ("+919800000001", "sla_breached") in heard("whatsapp")
+    sweeps.clocks_sweep(now=MON + timedelta(hours=1, minutes=30))
+    assert ("+919800000001", "sla_warning") in heard("whatsapp")
     payload = Outbox.objects.filter(channel="whatsapp").last().payload  # type: ignore[union-attr]
     assert payload["template"]["params"][0] == ticket.reference
 

@@ -168,21 +168,29 @@ def test_no_target_changed_writes_no_event(cast) -> None:
 
 
 def test_a_round_trip_does_not_warn_twice(cast) -> None:
-    ticket = cast.ticket(at=ist(7, 10))  # first response: warning at 16:00, due 18:00
+    ticket = cast.ticket(at=ist(7, 10))  # first response: steps at 14:00 and 16:00, due 18:00
     sweeps.clocks_sweep(now=ist(7, 16, 30))
+    warned = TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").count()
+    assert warned == 2  # both steps of the chain (50 %, 75 %) passed before the round trip
     change(cast, ticket, ist(7, 16, 40), priority="C4")
     change(cast, ticket, ist(7, 16, 41), priority="C3")
     first = clock(ticket, "first_response")
     assert (first.deadline, first.warn_at) == (ist(7, 18), None)
     sweeps.clocks_sweep(now=ist(7, 17))
-    assert TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").count() == warned
 
 
-def test_a_raised_target_warns_at_75_percent_of_its_length_before_its_deadline(cast) -> None:
+def test_a_raised_target_warns_at_each_step_counted_back_from_its_deadline(cast) -> None:
     ticket = cast.ticket(at=ist(7, 10))
     change(cast, ticket, ist(7, 11), priority="C2")
     first = clock(ticket, "first_response")
-    # The earlier of 18:00 and 11:00 + C2's 4 h: 15:00, warned 1 h (25 % of 4 h) before it.
-    assert (first.deadline, first.warn_at) == (ist(7, 15), ist(7, 14))
+    # The earlier of 18:00 and 11:00 + C2's 4 h: 15:00; the chain's 50 % step 2 h before it,
+    # then its 75 % step 1 h before it.
+    assert (first.deadline, first.warn_at) == (ist(7, 15), ist(7, 13))
+    sweeps.clocks_sweep(now=ist(7, 13))
+    first = clock(ticket, "first_response")
+    assert first.warn_at == ist(7, 14)
     services.ticket_reply(actor=cast.ravi, ticket=ticket, body="Hi", now=ist(7, 14))
-    assert not TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").exists()
+    assert [
+        e.after["percent"] for e in TicketEvent.objects.filter(ticket=ticket, kind="sla_warning")
+    ] == [50]

@@ -245,7 +245,7 @@ def test_triage_defaults_the_due_date_to_the_policy_deadline_and_it_does_not_mov
 
 def test_a_breach_is_recorded_at_its_true_instant_by_a_late_sweep(cast) -> None:
     ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))  # first response due Mon 18:00
-    assert sweeps.clocks_sweep(now=ist(2026, 12, 7, 17, 0)) == 1  # the 75 % warning at 16:00
+    assert sweeps.clocks_sweep(now=ist(2026, 12, 7, 17, 0)) == 2  # 50 % at 14:00, 75 % at 16:00
     warned = clock(ticket, "first_response")
     assert warned.warned_at == ist(2026, 12, 7, 16, 0)
     assert sweeps.clocks_sweep(now=ist(2026, 12, 9, 9, 0)) >= 1  # noticed two days late
@@ -303,11 +303,11 @@ def test_a_breached_target_keeps_the_deadline_it_missed_across_a_pause(cast) -> 
 def test_a_reply_at_exactly_the_warning_instant_raises_no_warning(cast) -> None:
     from helpline.outbox.models import Outbox
 
-    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))  # first response: warn 16:00, due 18:00
+    ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))  # first response: steps 14:00, 16:00
     cast.triage(ticket, team=cast.team, at=ist(2026, 12, 7, 11, 0))  # Ravi would be warned
-    assert clock(ticket, "first_response").warn_at == ist(2026, 12, 7, 16, 0)
+    assert clock(ticket, "first_response").warn_at == ist(2026, 12, 7, 14, 0)
     services.ticket_reply(
-        actor=cast.ravi, ticket=ticket, body="We are on it", now=ist(2026, 12, 7, 16, 0)
+        actor=cast.ravi, ticket=ticket, body="We are on it", now=ist(2026, 12, 7, 14, 0)
     )
     first = clock(ticket, "first_response")
     assert first.state == "met" and first.warned_at is None and first.warn_at is None
@@ -336,8 +336,8 @@ def test_a_reply_just_after_the_warning_instant_still_records_the_warning(cast) 
     services.ticket_reply(actor=cast.ravi, ticket=ticket, body="On it", now=reply_at)
     first = clock(ticket, "first_response")
     assert first.state == "met" and first.warned_at == ist(2026, 12, 7, 16, 0)
-    event = TicketEvent.objects.get(ticket=ticket, kind="sla_warning")
-    assert event.created_at == ist(2026, 12, 7, 16, 0)
+    warned = TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").order_by("pk")
+    assert [e.created_at for e in warned] == [ist(2026, 12, 7, 14, 0), ist(2026, 12, 7, 16, 0)]
 
 
 def test_a_reply_at_exactly_the_deadline_is_recorded_as_a_breach(cast) -> None:
@@ -350,7 +350,7 @@ def test_a_reply_at_exactly_the_deadline_is_recorded_as_a_breach(cast) -> None:
 
 def test_the_sweep_at_exactly_the_warning_instant_warns_a_pending_target(cast) -> None:
     ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
-    assert sweeps.clocks_sweep(now=ist(2026, 12, 7, 16, 0)) == 1
+    assert sweeps.clocks_sweep(now=ist(2026, 12, 7, 16, 0)) == 2  # 50 % at 14:00 and 75 %
     assert clock(ticket, "first_response").warned_at == ist(2026, 12, 7, 16, 0)
 
 
@@ -360,8 +360,8 @@ def test_a_note_at_exactly_the_warning_instant_warns_the_pending_target(cast) ->
     ticket = cast.ticket(at=ist(2026, 12, 7, 10, 0))
     cast.triage(ticket, team=cast.team, at=ist(2026, 12, 7, 11, 0))
     services.ticket_reply(
-        actor=cast.ravi, ticket=ticket, body="looking", internal=True, now=ist(2026, 12, 7, 16)
+        actor=cast.ravi, ticket=ticket, body="looking", internal=True, now=ist(2026, 12, 7, 14)
     )
-    assert clock(ticket, "first_response").warned_at == ist(2026, 12, 7, 16, 0)
+    assert clock(ticket, "first_response").warned_at == ist(2026, 12, 7, 14, 0)  # the 50 %
     assert TicketEvent.objects.filter(ticket=ticket, kind="sla_warning").count() == 1
     assert Outbox.objects.filter(kind="sla_warning").count() == 1
