@@ -265,6 +265,7 @@ class _Bulk:
             closed = resolved + timedelta(days=7)
             status(closed, None, Status.RESOLVED, Status.CLOSED, AUTO_CLOSE)
         ticket.due_at, ticket.resolved_at = resolution.deadline, resolved
+        ticket.first_due_at = ticket.due_at
         ticket.closed_at = ticket.updated_at = closed
         return plan
 

@@ -7,7 +7,7 @@ from typing import Any
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.notifications import paging
-from helpline.tickets.events import EventKind
+from helpline.tickets.events import SYSTEM_KINDS, EventKind
 
 MERCHANT_KINDS = frozenset(
     {
@@ -63,6 +63,8 @@ def _staff(event: Any, ticket: Any) -> Heard:
             out.append((lead, "warning"))
     if kind == EventKind.SLA_BREACHED:
         out.extend((u, "breach") for u in (assignee, lead) if u is not None)
+    if kind == EventKind.DUE_PASSED:  # the promise to the merchant is broken: both, at once
+        out.extend((u, "due_passed") for u in (assignee, lead) if u is not None)
     return out
 
 
@@ -128,7 +130,7 @@ def audience(event: Any, ticket: Any, actor: User | None) -> Heard:
     for user, why in found:
         if user.pk in seen or not user.is_active:
             continue
-        own = actor is not None and user.pk == actor.pk and not kind.startswith("sla_")
+        own = actor is not None and user.pk == actor.pk and kind not in SYSTEM_KINDS
         if own and kind != EventKind.CREATED:
             continue
         seen.add(user.pk)

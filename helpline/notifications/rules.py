@@ -5,6 +5,7 @@
   their own messages.
 - Assignee: assignment, merchant replies, 75 % warnings, breaches (a warning with nobody
   assigned goes to the team lead).
+- Assignee and team lead: a due date that passed with the ticket open (``due_passed``).
 - Team lead: breaches.
 - Account manager of the store: C1 and C2 tickets (opened, or raised to C1/C2).
 - On call (``OnCallShift``/``OnCallOverride``): a C1 that arrives outside business hours, by
