@@ -12,9 +12,10 @@ each, 20 agents in 4 teams, tickets over a year (C1–C4; 80 % resolved, half of
 due date), a first due date at triage and, for one ticket in four, a second (moved) due date —
 both as ``due_date`` events too, as the services write them — and the two SLA clocks.
 
-measure: each ``promise-*`` table and ``compliance-priority`` (with its goals) for the year as
-an agent, p50 / max of N runs; the same promise table with the first due date taken from the
-events (the earliest ``due_date`` event of each ticket); the due-date sweep's query and plan.
+measure: each ``promise-*`` table and ``compliance-priority`` (with its goals, and without) for
+the year as an agent, p50 / max of N runs; the same promise table with the first due date
+taken from the events (the earliest ``due_date`` event of each ticket); the due-date sweep's
+query and plan.
 """
 
 from __future__ import annotations
@@ -174,6 +175,13 @@ def measure(runs: int) -> None:
     ):
         fn = lambda name=name: reports.report(user=agent, name=name, period=period, now=now)  # noqa: E731
         print(f"report {name} for 2025 as an agent: {_time(fn, runs)}", flush=True)
+
+    from helpline.reports import goals
+
+    kept, goals.GOALS = goals.GOALS, ()  # the same table without the goals' six columns
+    fn = lambda: reports.report(user=agent, name="compliance-priority", period=period, now=now)  # noqa: E731
+    print(f"report compliance-priority without the goals: {_time(fn, runs)}", flush=True)
+    goals.GOALS = kept
 
     def from_events() -> None:
         with connection.cursor() as c:

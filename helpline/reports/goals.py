@@ -50,12 +50,13 @@ def columns() -> list[str]:
     return out
 
 
-def aggregates(met: Q, breached: Q) -> dict[str, Any]:
-    """The counts ``cells`` needs, as aggregates of the compliance query (the same GROUP BY)."""
+def aggregates(met: Q) -> dict[str, Any]:
+    """The counts ``cells`` needs, as aggregates of the compliance query (the same GROUP BY,
+    whose rows are the judged targets already: met or breached)."""
     out: dict[str, Any] = {}
     for goal in GOALS:
         mine = goal.clocks()
-        out[f"{goal.key}_n"] = Count("id", filter=mine & (met | breached))
+        out[f"{goal.key}_n"] = Count("id", filter=mine)
         out[f"{goal.key}_met"] = Count("id", filter=mine & met)
         within = Q(taken_business__lte=goal.within)
         out[f"{goal.key}_goal"] = Count("id", filter=mine & met & within)

@@ -195,7 +195,7 @@ def compliance(*, user: User | None, period: Period, by: str = "priority", now: 
             fr_breached=Count("id", filter=fr & breached),
             res_met=Count("id", filter=res & met),
             res_breached=Count("id", filter=res & breached),
-            **goals.aggregates(met, breached),
+            **goals.aggregates(met),
         )
         .order_by(name)
     )
