@@ -1,4 +1,6 @@
-"""The reports: SLA compliance, response times, backlog, breaches, satisfaction (decision 0041).
+"""The reports: SLA compliance (with the guideline's goals beside the targets, ``goals``),
+response times, backlog, breaches, satisfaction (decision 0041), and promise kept against the
+due dates (``promise``, decision 0095).
 
 Every figure is a SQL aggregate over the rows the viewer may see (``accounts.access`` through
 ``tickets.selectors.visible_tickets``); Python only formats the few rows that come back.
