@@ -207,6 +207,25 @@ def _zipf_word(rng: random.Random, vocabulary: int) -> str:
     return WORDS[i - 1] if i <= len(WORDS) else f"w{i}"
 
 
+# Two clocks per ticket with met/breached outcomes and taken times (bench/promise_report.py too).
+CLOCKS_SQL = """
+    INSERT INTO tickets_ticketclock (ticket_id, kind, priority, calendar, length,
+        started_at, consumed, wall_consumed, met_at, taken_business, taken_wall,
+        breached_at, deadline)
+    SELECT t.id, k.kind, t.priority,
+        CASE WHEN t.priority = 'C1' THEN '24x7' ELSE 'business-in' END,
+        k.len, t.created_at, interval '0', interval '0',
+        CASE WHEN r < 0.9 THEN t.created_at + k.len * r * 1.2 END,
+        CASE WHEN r < 0.9 THEN k.len * r * 1.1 END,
+        CASE WHEN r < 0.9 THEN k.len * r * 2.5 END,
+        CASE WHEN r >= 0.75 THEN t.created_at + k.len END,
+        t.created_at + k.len
+    FROM (SELECT t.*, random() AS r FROM tickets_ticket t) t,
+        (VALUES ('first_response', interval '4 hours'),
+                ('resolution', interval '40 hours')) k(kind, len)
+"""
+
+
 def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
     _setup()
     from django.core.management import call_command
@@ -280,24 +299,7 @@ def build(tickets: int, per_ticket: int, vocabulary: int) -> None:
         )
         print(f"messages {time.perf_counter() - t0:.0f} s", flush=True)
         # Two clocks per ticket: first response (C1 24×7, others business) and resolution.
-        c.execute(
-            """
-            INSERT INTO tickets_ticketclock (ticket_id, kind, priority, calendar, length,
-                started_at, consumed, wall_consumed, met_at, taken_business, taken_wall,
-                breached_at, deadline)
-            SELECT t.id, k.kind, t.priority,
-                CASE WHEN t.priority = 'C1' THEN '24x7' ELSE 'business-in' END,
-                k.len, t.created_at, interval '0', interval '0',
-                CASE WHEN r < 0.9 THEN t.created_at + k.len * r * 1.2 END,
-                CASE WHEN r < 0.9 THEN k.len * r * 1.1 END,
-                CASE WHEN r < 0.9 THEN k.len * r * 2.5 END,
-                CASE WHEN r >= 0.75 THEN t.created_at + k.len END,
-                t.created_at + k.len
-            FROM (SELECT t.*, random() AS r FROM tickets_ticket t) t,
-                (VALUES ('first_response', interval '4 hours'),
-                        ('resolution', interval '40 hours')) k(kind, len)
-            """
-        )
+        c.execute(CLOCKS_SQL)
         print(f"clocks {time.perf_counter() - t0:.0f} s", flush=True)
         c.execute(
             """

@@ -5,10 +5,11 @@
 Each app keeps its own step — the ticket sweeps, the outbox's ``deliver_due``, the mail poll,
 the monitor's ``probe_step`` and ``minute_sweep`` — and this module only decides when they run.
 
-One step (``run_once``) sweeps what has fallen due — SLA warnings and breaches (recorded at
-their true instants, however late the step runs), expired quotes, resolved tickets the merchant
-left unanswered — and then delivers the outbox until nothing due is left (or a bound is
-reached, so that sweeps stay on the minute under a backlog). Tests call ``run_once(now=…)``.
+One step (``run_once``) sweeps what has fallen due — SLA warnings and breaches and passed due
+dates (recorded at their true instants, however late the step runs), expired quotes, resolved
+tickets the merchant left unanswered — and then delivers the outbox until nothing due is left
+(or a bound is reached, so that sweeps stay on the minute under a backlog). Tests call
+``run_once(now=…)``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ PROBES_FULL_BATCH = 5000  # a round that claimed this many: more are due, go on 
 @dataclass
 class StepResult:
     clock_events: int = 0
+    due_passed: int = 0
     quotes_expired: int = 0
     closed: int = 0
     mail_in: int = 0
@@ -47,6 +49,7 @@ class StepResult:
     def busy(self) -> bool:
         return bool(
             self.clock_events
+            or self.due_passed
             or self.quotes_expired
             or self.closed
             or self.mail_in
@@ -56,7 +59,8 @@ class StepResult:
     def __str__(self) -> str:
         sent = ", ".join(f"{k} {v}" for k, v in sorted(self.delivered.items())) or "nothing"
         return (
-            f"clock events {self.clock_events}, quotes expired {self.quotes_expired}, "
+            f"clock events {self.clock_events}, due dates passed {self.due_passed}, "
+            f"quotes expired {self.quotes_expired}, "
             f"closed {self.closed}, outbox: {sent}"
         )
 
@@ -74,6 +78,7 @@ def run_once(
     result = StepResult()
     when = now or clock.now()
     result.clock_events = sweeps.clocks_sweep(now=when)
+    result.due_passed = sweeps.due_dates_sweep(now=when)
     result.quotes_expired = billing_sweeps.quotes_expire(now=when)
     result.closed = sweeps.tickets_autoclose(now=when)
     # Mail in: the IMAP poller when configured, and the raw-mail retention.

@@ -44,6 +44,9 @@ class QuoteOut(Schema):
     total_inr: Decimal
     description: str
     valid_until: AwareDatetime
+    due_at: AwareDatetime | None = Field(
+        None, description="The due date approving accepts (none: the policy's, from approval)"
+    )
     status: str
     created_at: AwareDatetime
     decided_by: int | None
@@ -63,6 +66,7 @@ def quote_out(quote: Quote, user: User) -> dict[str, Any]:
         "total_inr": quote.total_inr,
         "description": quote.description,
         "valid_until": quote.valid_until,
+        "due_at": quote.due_at,
         "status": quote.status,
         "created_at": quote.created_at,
         "decided_by": quote.decided_by_id,
@@ -85,6 +89,9 @@ class QuoteIn(In):
     amount_inr: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2)
     description: str = Field(..., max_length=10_000)
     valid_until: Instant
+    due_at: Instant | None = Field(
+        None, description="The due date that follows from the scope (after valid_until)"
+    )
 
 
 @router.post("/tickets/{ticket_id}/quotes", response={201: QuoteOut, **errors(403, 404, 409)})
@@ -99,6 +106,7 @@ def attach_quote(request: HttpRequest, ticket_id: int, payload: QuoteIn) -> Stat
         amount_inr=payload.amount_inr,
         description=payload.description,
         valid_until=payload.valid_until,
+        due_at=payload.due_at,
     )
     quote = selectors.quotes_of(user=user, ticket_id=ticket.pk)[-1]
     return Status(201, quote_out(quote, user))

@@ -17,10 +17,11 @@ from helpline.api.auth import AUTH, user_of
 from helpline.api.idempotency import OPENAPI, idempotent
 from helpline.api.schemas import Id, In, Instant, Out, errors
 from helpline.billing import services as billing
+from helpline.core import clock
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import lifecycle, selectors, services
-from helpline.tickets.models import Channel, Ticket, TicketClock
+from helpline.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketClock
 
 router = Router(tags=["tickets"], auth=AUTH)
 
@@ -57,8 +58,16 @@ class TicketOut(Out):
     channel: str
     assignee: int | None = Field(None, description="Not shown to merchants")
     team: int | None = Field(None, description="Not shown to merchants")
-    due_at: AwareDatetime | None
+    due_at: AwareDatetime | None = Field(
+        None, description="The due date promised (none before triage, or while a new one is due)"
+    )
     due_reason: str
+    due_state: str = Field(
+        "none",
+        description="none (not triaged), new_due_date_pending (reopened after the due date "
+        "passed: 'a new due date will be set'), running, passed (open past it), done",
+    )
+    first_due_at: AwareDatetime | None = Field(None, description="Staff only: the first given")
     created_at: AwareDatetime
     updated_at: AwareDatetime
     resolved_at: AwareDatetime | None
@@ -93,6 +102,17 @@ def _clock_out(clk: TicketClock | None) -> dict[str, Any] | None:
     }
 
 
+def _due_state(ticket: Ticket) -> str:
+    """The due date's state, never "overdue" while a new one is to be set."""
+    if ticket.needs_due_date:
+        return "new_due_date_pending"
+    if ticket.due_at is None:
+        return "none"
+    if ticket.status not in OPEN_STATUSES:
+        return "done"
+    return "passed" if ticket.due_at <= clock.now() else "running"
+
+
 def ticket_out(ticket: Ticket, user: User) -> dict[str, Any]:
     internal = access.sees_internal(user)
     first = selectors.current_clock(ticket, FIRST_RESPONSE)
@@ -114,8 +134,10 @@ def ticket_out(ticket: Ticket, user: User) -> dict[str, Any]:
         "channel": ticket.channel,
         "assignee": ticket.assignee_id if internal else None,
         "team": ticket.team_id if internal else None,
-        "due_at": ticket.due_at,
+        "due_at": None if ticket.needs_due_date else ticket.due_at,
         "due_reason": ticket.due_reason,
+        "due_state": _due_state(ticket),
+        "first_due_at": ticket.first_due_at if internal else None,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
         "resolved_at": ticket.resolved_at,
@@ -179,6 +201,9 @@ class TicketQuery(In):
     team: Id | None = Field(None, description="Staff only")
     assignee: Id | None = Field(None, description="Staff only")
     breached: bool | None = Field(None, description="Any target ever breached")
+    to_triage: bool = Field(
+        False, description="Staff only: new, or reopened after the due date passed"
+    )
     due_before: Instant | None = Field(None, description="The nearest pending deadline is before")
     order: Literal["newest", "due"] = Field(
         "newest",
@@ -200,6 +225,7 @@ def list_tickets(request: HttpRequest, query: Query[TicketQuery]) -> dict[str, A
         team=query.team,
         assignee=query.assignee,
         breached=query.breached,
+        to_triage=query.to_triage,
         due_before=query.due_before,
         order=query.order,
     )

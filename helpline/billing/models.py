@@ -27,6 +27,9 @@ class Quote(models.Model):
     gst_percent = models.DecimalField(max_digits=5, decimal_places=2, default=18)
     description = models.TextField()
     valid_until = models.DateTimeField(db_index=True)
+    # The due date that follows from the quote's scope; approving accepts it with the cost
+    # (none: the policy's resolution deadline laid out from the approval; decision 0096).
+    due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

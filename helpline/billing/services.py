@@ -25,6 +25,8 @@ from helpline.tickets import events
 from helpline.tickets.models import Ticket
 from helpline.tickets.services.change import ActionChange, lock_ticket
 
+QUOTE_APPROVED = "quote approved"
+
 
 def _valid_quote(
     amount_inr: Decimal | str | float | None,
@@ -60,6 +62,26 @@ def _valid_quote(
     return amount, description.strip(), valid_until
 
 
+def _valid_quote_due(due_at: datetime | None, valid_until: datetime) -> datetime | None:
+    """A quote's due date lies after its validity: whenever the merchant approves, it is still
+    ahead (decision 0096)."""
+    if due_at is None:
+        return None
+    due_at = clock.ensure_aware(due_at, name="due_at")
+    try:
+        due_at = bounded_instant(due_at)
+    except ValueError as exc:
+        raise InvalidInput(f"due_at {exc}", code="invalid_due_at", field="due_at") from None
+    if due_at <= valid_until:
+        raise InvalidInput(
+            "a quote's due_at must be later than its valid_until (the due date must still be "
+            "ahead when the merchant approves)",
+            code="invalid_due_at",
+            field="due_at",
+        )
+    return due_at
+
+
 def quote_create(
     *,
     actor: User | None,
@@ -67,22 +89,26 @@ def quote_create(
     amount_inr: Decimal | str | float | None,
     description: str | None,
     valid_until: datetime | None,
+    due_at: datetime | None = None,
     reason: str = "",
     now: datetime | None = None,
 ) -> Quote:
     """Staff attach a quote to a ticket (the lifecycle's ``quote``): the ticket awaits the
     merchant's approval, its clocks paused. A quote is a public message to the merchant, so it
-    meets a pending first response, at the instant it is sent (docs/policy.md)."""
+    meets a pending first response, at the instant it is sent (docs/policy.md). ``due_at``: the
+    due date that follows from its scope, accepted with the cost on approval."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
         change = ActionChange.begin("quote", actor=actor, ticket=ticket, now=now)
         amount, text, until = _valid_quote(amount_inr, description, valid_until, now)
+        due = _valid_quote_due(due_at, until)
         quote = Quote.objects.create(
             ticket_id=change.ticket.pk,
             amount_inr=amount,
             description=text,
             valid_until=until,
+            due_at=due,
             created_by_id=actor.pk if actor else None,
             created_at=now,
         )
@@ -136,14 +162,16 @@ def quote_approve(
     ip: str | None = None,
     now: datetime | None = None,
 ) -> Quote:
-    """The merchant approves the pending quote: work goes on (the ticket is in progress).
-    ``via`` and ``ip``: from where the decision came (recorded on the quote)."""
+    """The merchant approves the pending quote: work goes on (the ticket is in progress), and
+    the due date moves to the quote's (none on it: the policy's resolution deadline laid out
+    from now). ``via`` and ``ip``: from where the decision came (recorded on the quote)."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
         change = ActionChange.begin("approve", actor=actor, ticket=ticket, now=now)
         quote = _decide(change, Quote.Status.APPROVED, reason=reason, via=via, ip=ip)
         change.add(events.quote_approved(quote=quote, reason=reason))
+        change.set_due(quote.due_at or change.policy_due_from_now(), QUOTE_APPROVED)
         change.finish(reason=reason)
     return quote
 

@@ -107,6 +107,12 @@ class _Plan:
                 self.events.append(
                     (e.kind, None, e.before, e.after, e.reason, e.public, when, None)
                 )
+        due = self.ticket.due_at  # then the due date, passed with the (open) ticket
+        if due is not None and due <= at and self.ticket.due_passed_at is None:
+            self.events.append(
+                ("due_passed", None, None, {"due_at": iso(due)}, "", False, due, None)
+            )
+            self.ticket.due_passed_at = due
 
 
 class _Bulk:
@@ -237,6 +243,7 @@ class _Bulk:
         plan.events.append(("assignee", lead.pk, None, assignee.pk, "", False, t, None))
         plan.events.append(("team", lead.pk, None, cast.team.pk, "", False, t, None))
         plan.event("due_date", lead, t, iso(resolution.deadline))
+        ticket.due_at = ticket.first_due_at = resolution.deadline
         status(t, lead, Status.NEW, Status.TRIAGED)
         # The answer usually within the first-response target, sometimes late; the resolution
         # usually within its target (10 % late), the exchanges in between.
@@ -266,7 +273,7 @@ class _Bulk:
         else:
             closed = resolved + timedelta(days=7)
             status(closed, None, Status.RESOLVED, Status.CLOSED, AUTO_CLOSE)
-        ticket.due_at, ticket.resolved_at = resolution.deadline, resolved
+        ticket.resolved_at = resolved
         ticket.closed_at = ticket.updated_at = closed
         return plan
 

@@ -7,7 +7,7 @@ from typing import Any
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.notifications import escalation, paging
-from helpline.tickets.events import EventKind
+from helpline.tickets.events import SYSTEM_KINDS, EventKind
 
 MERCHANT_KINDS = frozenset(
     {
@@ -49,7 +49,7 @@ def _merchant(event: Any, ticket: Any, actor: User | None) -> Heard:
 def _staff(event: Any, ticket: Any) -> Heard:
     """The assignee: their work, merchant replies. Warnings and breaches: the escalation
     chain's step (``escalation``). A merchant asking for a higher priority: the assignee and
-    the team lead (one level up when neither is there)."""
+    the team lead, as does a passed due date (one level up when neither is there)."""
     kind, after = event.kind, event.after or {}
     assignee = ticket.assignee if ticket.assignee_id else None
     out: Heard = []
@@ -62,6 +62,9 @@ def _staff(event: Any, ticket: Any) -> Heard:
     if kind == EventKind.MERCHANT_ASKS_PRIORITY:
         people = escalation.people(("assignee", "lead"), ticket, event.created_at)
         out.extend((u, "asks_priority") for u in people)
+    if kind == EventKind.DUE_PASSED:  # the promise to the merchant is broken: both, at once
+        people = escalation.people(("assignee", "lead"), ticket, event.created_at)
+        out.extend((u, "due_passed") for u in people)
     return out
 
 
@@ -129,7 +132,7 @@ def audience(event: Any, ticket: Any, actor: User | None) -> Heard:
     for user, why in found:
         if user.pk in seen or not user.is_active:
             continue
-        own = actor is not None and user.pk == actor.pk and not kind.startswith("sla_")
+        own = actor is not None and user.pk == actor.pk and kind not in SYSTEM_KINDS
         if own and kind != EventKind.CREATED:
             continue
         seen.add(user.pk)

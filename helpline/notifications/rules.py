@@ -10,6 +10,8 @@
   too). A notice that would reach nobody goes one level up, ending with the admins (with no
   active admin, the support mailbox): never dropped.
 - A merchant asking for a higher priority in a reply: the assignee and the team lead.
+- A due date that passed with the ticket open (``due_passed``): the assignee and the team lead
+  (one level up when neither is there).
 - Account manager of the store: C1 and C2 tickets (opened, or raised to C1/C2).
 - On call (``OnCallShift``/``OnCallOverride``): a C1 that arrives outside business hours, by
   email and WhatsApp; if no staff has answered 30 minutes later, the team lead (the ticket's

@@ -34,7 +34,9 @@ def summary(event: Any, ticket: Any) -> str:
     if kind == EventKind.PRIORITY:
         return f"priority {before} → {event.after}"
     if kind == EventKind.DUE_DATE:
-        return f"due date {before or 'none'} → {event.after}"
+        return f"due date {before or 'none'} → {event.after or 'a new due date will be set'}"
+    if kind == EventKind.DUE_PASSED:
+        return f"the due date {after.get('due_at')} passed with the ticket still open"
     if kind == EventKind.ASSIGNEE:
         return "assigned to you"
     clock = _clock_summary(kind, after)

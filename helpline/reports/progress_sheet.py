@@ -126,6 +126,7 @@ def sheet_rows(*, user: User, store: Store, now: datetime, limit: int = LIMIT) -
             "priority",
             "status",
             "due_at",
+            "needs_due_date_since",
             "updated_at",
             "assignee__first_name",
             "assignee__last_name",
@@ -152,7 +153,7 @@ def sheet_rows(*, user: User, store: Store, now: datetime, limit: int = LIMIT) -
                 opened=t.created_at,
                 priority=t.priority,
                 status=status + (" · with engineering" if eng == "with engineering" else ""),
-                due=t.due_at,
+                due=None if t.needs_due_date else t.due_at,  # a new one will be set
                 last_update=t.updated_at,
                 next_step=step,
                 owner=owner,

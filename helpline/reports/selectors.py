@@ -1,4 +1,6 @@
-"""The reports: SLA compliance, response times, backlog, breaches, satisfaction (decision 0041).
+"""The reports: SLA compliance (with the guideline's goals beside the targets, ``goals``),
+response times, backlog, breaches, satisfaction (decision 0041), and promise kept against the
+due dates (``promise``, decision 0095).
 
 Every figure is a SQL aggregate over the rows the viewer may see (``accounts.access`` through
 ``tickets.selectors.visible_tickets``); Python only formats the few rows that come back.
@@ -44,6 +46,7 @@ from django.db.models.functions import (
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import InvalidInput
+from helpline.reports import goals
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import access as ticket_access
 from helpline.tickets import selectors as ticket_selectors
@@ -177,7 +180,9 @@ def _dimension(dim: str, period: Period) -> tuple[str, Any]:
 
 
 def compliance(*, user: User | None, period: Period, by: str = "priority", now: datetime) -> Table:
-    """First response met % and resolution met %, grouped by priority, store, agent or month."""
+    """First response met % and resolution met %, grouped by priority, store, agent or month;
+    beside them the guideline's goals (``reports.goals``): the share meeting the target and the
+    share within the goal."""
     if by == "agent" and not access.sees_internal(user):
         raise InvalidInput("only staff group by agent", code="invalid_dimension")
     name, expr = _dimension(by, period)
@@ -193,6 +198,7 @@ def compliance(*, user: User | None, period: Period, by: str = "priority", now: 
             fr_breached=Count("id", filter=fr & breached),
             res_met=Count("id", filter=res & met),
             res_breached=Count("id", filter=res & breached),
+            **goals.aggregates(met),
         )
         .order_by(name)
     )
@@ -207,6 +213,7 @@ def compliance(*, user: User | None, period: Period, by: str = "priority", now: 
             "resolution met",
             "resolution breached",
             "resolution met %",
+            *goals.columns(),
         ],
     )
     for r in rows:
@@ -222,6 +229,7 @@ def compliance(*, user: User | None, period: Period, by: str = "priority", now: 
                 r["res_met"],
                 r["res_breached"],
                 _pct(r["res_met"], r["res_met"] + r["res_breached"]),
+                *goals.cells(r),
             ]
         )
     return table
@@ -489,7 +497,13 @@ REPORTS: Sequence[str] = (
     "breaches",
     "breach-list",
     "satisfaction",
+    "promise-agent",
+    "promise-team",
+    "promise-issue-type",
+    "promise-merchant",
 )
+# Internal groupings: assignment and teams are not shown to merchants.
+INTERNAL = frozenset({"compliance-agent", "promise-agent", "promise-team"})
 
 
 def report(*, user: User | None, name: str, period: Period, now: datetime) -> Table:
@@ -517,9 +531,15 @@ def _report(*, user: User | None, name: str, period: Period, now: datetime) -> T
         return breach_list(user=user, period=period, now=now)
     if name == "satisfaction":
         return satisfaction(user=user, period=period)
+    if name.startswith("promise-"):
+        from helpline.reports import promise  # it builds on this module's Period and Table
+
+        return promise.promise_kept(
+            user=user, period=period, by=name.removeprefix("promise-"), now=now
+        )
     raise InvalidInput(f"unknown report {name!r}; one of: {', '.join(REPORTS)}", code="unknown")
 
 
 def available(user: User | None) -> list[str]:
-    """The reports this user may ask for (grouping by agent is internal)."""
-    return [n for n in REPORTS if n != "compliance-agent" or access.sees_internal(user)]
+    """The reports this user may ask for (grouping by agent or team is internal)."""
+    return [n for n in REPORTS if n not in INTERNAL or access.sees_internal(user)]

@@ -24,6 +24,7 @@ class EventKind(models.TextChoices):
     ASSIGNEE = "assignee"
     TEAM = "team"
     DUE_DATE = "due_date"
+    DUE_PASSED = "due_passed"
     MESSAGE = "message"
     NOTE = "note"
     QUOTE = "quote"
@@ -58,6 +59,7 @@ class EventKind(models.TextChoices):
 
 # The clocks' own bookkeeping: written with no actor (the system noticed, nobody did it).
 SLA_KINDS = frozenset(k for k in EventKind if k.value.startswith("sla_"))
+SYSTEM_KINDS = SLA_KINDS | {EventKind.DUE_PASSED}
 
 
 @dataclass
@@ -130,10 +132,17 @@ def team(*, before: int | None, after: int | None) -> EventSpec:
     return EventSpec(EventKind.TEAM, before=before, after=after)
 
 
-def due_date(*, before: datetime | None, after: datetime, reason: str) -> EventSpec:
+def due_date(*, before: datetime | None, after: datetime | None, reason: str) -> EventSpec:
+    """The due date moved (``after`` None: withdrawn until a new one is set, after a reopen)."""
     return EventSpec(
         EventKind.DUE_DATE, before=_iso(before), after=_iso(after), reason=reason, public=True
     )
+
+
+def due_passed(*, due_at: datetime) -> EventSpec:
+    """The due date passed with the ticket open (internal: the assignee and the team lead are
+    told), recorded at that instant however late the sweep saw it."""
+    return EventSpec(EventKind.DUE_PASSED, after={"due_at": _iso(due_at)}, at=due_at)
 
 
 # ---------------------------------------------------------------- messages
@@ -174,6 +183,7 @@ def quote(*, quote: Any) -> EventSpec:
             "amount_inr": str(quote.amount_inr),
             "gst_percent": str(quote.gst_percent),
             "valid_until": _iso(quote.valid_until),
+            "due_at": _iso(quote.due_at),
             "description": quote.description,
         },
         public=True,

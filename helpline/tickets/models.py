@@ -83,6 +83,17 @@ class Ticket(models.Model):
     )
     due_at = models.DateTimeField(null=True, blank=True)
     due_reason = models.TextField(blank=True)
+    # The first due date given (set once, at triage): "promise kept" is judged against it and
+    # against the last one, ``due_at`` (decision 0095).
+    first_due_at = models.DateTimeField(null=True, blank=True)
+    # When the due date was recorded as passed with the ticket open (the worker's sweep; once
+    # per due date: a new due date clears it).
+    due_passed_at = models.DateTimeField(null=True, blank=True)
+    # Reopened after its due date passed: back in the triage queue for a new one; the merchant
+    # sees "a new due date will be set" (``due_at`` keeps the last one given, for the record).
+    # (A nullable instant, not a boolean: SQLite adds it without rebuilding the table, whose
+    # search triggers a rebuild would drop.)
+    needs_due_date_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -119,6 +130,23 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "-id"], name="ticket_assignee_id"),
             models.Index(fields=["team", "-id"], name="ticket_team_id"),
             models.Index(fields=["priority", "-id"], name="ticket_priority_id"),
+            # The worker's due-date sweep: open tickets whose due date is still to pass.
+            models.Index(
+                fields=["due_at"],
+                name="ticket_due_unpassed",
+                condition=Q(
+                    due_passed_at__isnull=True,
+                    due_at__isnull=False,
+                    needs_due_date_since__isnull=True,
+                    status__in=[s.value for s in OPEN_STATUSES],
+                ),
+            ),
+            # The triage queue's second half: reopened past their due date.
+            models.Index(
+                fields=["-id"],
+                name="ticket_needs_due_date",
+                condition=Q(needs_due_date_since__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -139,6 +167,11 @@ class Ticket(models.Model):
     @property
     def reference(self) -> str:
         return f"{REFERENCE_PREFIX}{self.pk}"
+
+    @property
+    def needs_due_date(self) -> bool:
+        """Reopened after its due date passed, and no new one set yet."""
+        return self.needs_due_date_since is not None
 
 
 class TicketClock(models.Model):

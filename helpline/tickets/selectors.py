@@ -20,6 +20,7 @@ from helpline.tickets.events import EventKind
 from helpline.tickets.models import (
     MERCHANT_OPEN,
     OPEN_STATUSES,
+    Status,
     Ticket,
     TicketClock,
     TicketEvent,
@@ -44,6 +45,9 @@ class TicketFilters:
     breached: bool | None = None
     due_before: datetime | None = None
     unassigned: bool = False
+    # The triage queue: new tickets, and those reopened after their due date passed (they
+    # need a new due date; staff only).
+    to_triage: bool = False
     # "newest" (by id, descending) or "due": the nearest pending deadline first, then the
     # tickets with none (paused, met, closed), oldest first.
     order: str = "newest"
@@ -179,6 +183,10 @@ def ticket_list(
         if not access.sees_internal(user):
             raise Forbidden("only staff filter by assignment", code="filter_forbidden")
         qs = qs.filter(assignee__isnull=True)
+    if filters.to_triage:
+        if not access.sees_internal(user):
+            raise Forbidden("only staff filter the triage queue", code="filter_forbidden")
+        qs = qs.filter(Q(status=Status.NEW) | Q(needs_due_date_since__isnull=False))
     if filters.breached is not None:
         ever = Exists(TicketClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False))
         qs = qs.filter(ever if filters.breached else ~ever)

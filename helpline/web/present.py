@@ -91,7 +91,7 @@ class TicketRow:
 def due_view(ticket: Ticket, now: datetime) -> ClockView | None:
     """The due date as a countdown: it is a promise, not an SLA target, so "overdue" is all
     it can become; it stops counting once the ticket is resolved."""
-    if ticket.due_at is None:
+    if ticket.due_at is None or ticket.needs_due_date:  # none given, or a new one to be set
         return None
     open_ = ticket.status in OPEN_STATUSES
     overdue = open_ and ticket.due_at <= now

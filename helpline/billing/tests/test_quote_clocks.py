@@ -127,7 +127,7 @@ def test_a_late_sweep_expires_the_quote_at_its_valid_until_instant(cast) -> None
     # The 38 business hours left (of 40) laid out from Monday 15:00 on 10:00-18:00 weekdays,
     # as an approval at 15:00 would have; from the sweep's 18:00 it would be Monday 16:00.
     assert resolution.deadline == ist(14, 13)
-    assert resolution.warn_at == ist(11, 11)  # 75 % of 40 h, less the 2 h used
+    assert resolution.warn_at == ist(9, 17)  # the chain's 50 % step: 20 h of 40, less 2 h used
     assert _clock(ticket, "first_response").met_at == ist(7, 12)  # met by the quote
 
 

@@ -21,6 +21,8 @@ from helpline.tickets.services.checks import BODY_MAX, policy_for, text
 from helpline.tickets.services.fields import change_priority, set_assignee, set_team
 from helpline.tickets.services.messages import add_message
 
+WORKAROUND_DUE = "workaround recorded: the C2 resolution deadline"
+
 
 def ticket_triage(
     *,
@@ -68,7 +70,8 @@ def ticket_workaround(
     now: datetime | None = None,
 ) -> Ticket:
     """C1: a workaround (a message to the merchant) meets the resolution target and the ticket
-    drops to C2, whose resolution target starts now (the C1 targets stay met or breached)."""
+    drops to C2, whose resolution target starts now (the C1 targets stay met or breached); a
+    due date given moves to that C2 resolution deadline."""
     now = now or clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -85,6 +88,8 @@ def ticket_workaround(
         spec = policy_for(ticket).targets_for("C2", ticket.issue_type)[RESOLUTION]
         fresh = change.restart(RESOLUTION, spec)
         change.add(kinds.sla_restarted(target=RESOLUTION, priority="C2", deadline=fresh.deadline))
+        if ticket.due_at is not None and fresh.deadline is not None:  # given on triage
+            change.set_due(fresh.deadline, WORKAROUND_DUE)
         return change.finish(reason=reason)
 
 

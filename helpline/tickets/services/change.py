@@ -24,11 +24,19 @@ from helpline.core.validation import bounded_instant
 from helpline.sla.defaults import RESOLUTION
 from helpline.tickets import clocks, lifecycle, listeners
 from helpline.tickets import events as kinds
-from helpline.tickets.events import SLA_KINDS, EventSpec
+from helpline.tickets.events import SYSTEM_KINDS, EventSpec
 from helpline.tickets.lifecycle import Transition
-from helpline.tickets.models import PAUSED_STATUSES, Status, Ticket, TicketClock, TicketEvent
+from helpline.tickets.models import (
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    Status,
+    Ticket,
+    TicketClock,
+    TicketEvent,
+)
 from helpline.tickets.services import checks
 
+NEW_DUE_DATE = "reopened after the due date passed: a new due date will be set"
 ClockOp = Callable[[Ticket, TicketClock, datetime], list[EventSpec]]
 
 
@@ -118,10 +126,15 @@ class TicketChange:
         self.add(kinds.status(before=old, after=new, reason=reason))
 
     def reopen(self, *, reason: str) -> None:
-        """Back to in progress: the resolution target resumes where it was met."""
+        """Back to in progress: the resolution target resumes where it was met. Reopened after
+        its due date passed, the ticket goes back to the triage queue for a new one."""
         self.unmeet(RESOLUTION)
         self.set("resolved_at", None)
         self.add(kinds.reopened(reason=reason))
+        due = self.ticket.due_at
+        if due is not None and due <= self.now and not self.ticket.needs_due_date:
+            self.add(kinds.due_date(before=due, after=None, reason=NEW_DUE_DATE))
+            self.set("needs_due_date_since", self.now)
         self.set_status(Status.IN_PROGRESS, reason=reason)
 
     def policy_due(self) -> datetime | None:
@@ -153,11 +166,26 @@ class TicketChange:
                 code="reason_required",
                 field="reason",
             )
-        if self.ticket.due_at == due_at:
+        if self.ticket.due_at == due_at and not self.ticket.needs_due_date:
             return
-        self.add(kinds.due_date(before=self.ticket.due_at, after=due_at, reason=reason))
+        before = None if self.ticket.needs_due_date else self.ticket.due_at
+        self.add(kinds.due_date(before=before, after=due_at, reason=reason))
         self.set("due_at", due_at)
         self.set("due_reason", reason.strip())
+        if self.ticket.first_due_at is None:
+            self.set("first_due_at", due_at)  # the first promise, kept for the report
+        if self.ticket.needs_due_date:
+            self.set("needs_due_date_since", None)
+        if self.ticket.due_passed_at is not None:
+            self.set("due_passed_at", None)  # a new due date is told once more when it passes
+
+    def policy_due_from_now(self) -> datetime | None:
+        """The resolution target of the ticket's priority and issue type laid out afresh from
+        now on its calendar (a quote approved without a due date: the quoted work starts)."""
+        spec = checks.policy_for(self.ticket).targets_for(
+            self.ticket.priority, self.ticket.issue_type
+        )[RESOLUTION]
+        return clocks.new_clock(self.ticket, spec, at=self.now, paused=False).deadline
 
     def _valid_due(self, due_at: datetime) -> datetime:
         clock.ensure_aware(due_at, name="due_at")
@@ -177,11 +205,27 @@ class TicketChange:
         it for the targets still pending."""
         for clk in self.clocks.values():
             self.events.extend(clocks.record_passed(self.ticket, clk, self.now, warn_now=False))
+        self.record_due_passed()
 
     def record_due(self) -> None:
         """Record the warnings and breaches due by now, this instant included."""
         for clk in self.clocks.values():
             self.events.extend(clocks.record_passed(self.ticket, clk, self.now))
+
+    def record_due_passed(self) -> None:
+        """The due date passed with the ticket open: recorded once, at that instant."""
+        ticket = self.ticket
+        due = ticket.due_at
+        if (
+            due is None
+            or due > self.now
+            or ticket.due_passed_at is not None
+            or ticket.needs_due_date
+            or ticket.status not in OPEN_STATUSES
+        ):
+            return
+        self.add(kinds.due_passed(due_at=due))
+        self.set("due_passed_at", due)
 
     def each_clock(self, op: ClockOp) -> None:
         for clk in self.clocks.values():
@@ -238,6 +282,8 @@ class TicketChange:
             # at its valid-until) after later ones leaves "last updated" at the latest.
             ticket.updated_at = max(self.now, ticket.updated_at)
             ticket.save(update_fields=sorted(self.fields))
+        elif self.changed:  # the sweeps' bookkeeping (a due date recorded as passed)
+            ticket.save(update_fields=sorted(self.fields - {"updated_at"}))
         for clk in self.retired:
             clk.save(update_fields=clocks.CLOCK_FIELDS)
         for clk in self.clocks.values():
@@ -281,7 +327,7 @@ def write_events(ticket: Ticket, actor: User | None, events: list[EventSpec]) ->
     written = [
         TicketEvent(
             ticket=ticket,
-            actor=actor if e.kind not in SLA_KINDS else None,
+            actor=actor if e.kind not in SYSTEM_KINDS else None,
             kind=e.kind,
             before=e.before,
             after=e.after,

@@ -339,6 +339,7 @@ def attach_quote(request: HttpRequest, ticket_id: int) -> HttpResponse:
             amount_inr=post.get("amount_inr", ""),
             description=post.get("description", ""),
             valid_until=valid_until,
+            due_at=_local(post.get("due_at", ""), zone_for(user), "due_at"),
         )
 
     return _run(request, f"/console/t/{ticket.pk}/", call, "Quote sent to the merchant.")

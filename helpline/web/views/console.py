@@ -35,6 +35,7 @@ DUE_SOON = timedelta(hours=2)
 PAGE = 50
 QUEUES = {
     "mine": "Mine",
+    "triage": "To triage",
     "unassigned": "Unassigned",
     "due_soon": "Due soon",
     "breached": "Breached",
@@ -75,6 +76,8 @@ def queue_filters(request: HttpRequest, queue: str) -> selectors.TicketFilters:
     }
     if queue == "mine":
         base["assignee"] = user.pk
+    elif queue == "triage":  # new, and reopened after the due date passed
+        base["to_triage"] = True
     elif queue == "unassigned":
         base["unassigned"] = True
     elif queue == "due_soon":
