@@ -173,6 +173,10 @@ MONITOR_MINUTE_KEEP_DAYS = 14
 MONITOR_HOUR_KEEP_DAYS = 400
 MONITOR_CONCURRENCY = 500
 
+# Account-manager support, an add-on per store: the monthly charge (INR, before GST) an admin's
+# assignment starts unless they give another (docs/decisions/0106).
+ACCOUNT_MANAGER_MONTHLY_CHARGE_INR = "4999.00"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True

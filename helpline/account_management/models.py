@@ -152,3 +152,38 @@ class SheetNote(models.Model):
 
     def __str__(self) -> str:
         return f"note on ticket {self.ticket_id}"
+
+
+class SupportRequest(models.Model):
+    """A merchant asks for account-manager support for one store (an add-on). Pending until an
+    admin assigns an account manager to the store; one pending request a store."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ASSIGNED = "assigned", "Account manager assigned"
+
+    store = models.ForeignKey("merchants.Store", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store"], condition=Q(status="pending"), name="amreq_one_pending_per_store"
+            ),
+            models.CheckConstraint(
+                name="amreq_status_valid", condition=Q(status__in=["pending", "assigned"])
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="amreq_status_created")]
+
+    def __str__(self) -> str:
+        return f"account-manager support request {self.pk} for store {self.store_id}"

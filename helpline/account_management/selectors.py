@@ -9,7 +9,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from helpline.account_management.models import AmTask, CallRequest, ContactLogEntry
+from helpline.account_management.models import (
+    AmTask,
+    CallRequest,
+    ContactLogEntry,
+    SupportRequest,
+)
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import NotFound
@@ -42,6 +47,7 @@ class AccountManagerCard:
     whatsapp: str
     phone: str
     call_requests: list[CallRequest] = field(default_factory=list)
+    support_request: SupportRequest | None = None  # pending: asked for, no manager yet
 
 
 def account_managers_for(user: User) -> list[AccountManagerCard]:
@@ -57,6 +63,12 @@ def account_managers_for(user: User) -> list[AccountManagerCard]:
         store__in=stores, status__in=["open", "scheduled"]
     ).order_by("-pk")[:HOME_LIMIT]:
         requests.setdefault(req.store_id, []).append(req)
+    pending = {
+        r.store_id: r
+        for r in SupportRequest.objects.filter(
+            store__in=stores, status=SupportRequest.Status.PENDING
+        ).select_related("requested_by")
+    }
     cards = []
     for store in stores:
         manager = store.account_manager
@@ -72,6 +84,7 @@ def account_managers_for(user: User) -> list[AccountManagerCard]:
                 whatsapp=manager.whatsapp if manager else "",
                 phone=manager.phone if manager else "",
                 call_requests=requests.get(store.pk, []),
+                support_request=pending.get(store.pk),
             )
         )
     return cards
@@ -174,3 +187,20 @@ def task_get(*, user: User, task_id: int) -> AmTask:
     if task is None or not (access.is_staff(user)):
         raise NotFound("task not found")
     return task
+
+
+def support_requests_pending(user: User | None) -> list[SupportRequest]:
+    """Requests for account-manager support still waiting for an account manager, oldest
+    first: for admins (who assign); nobody else."""
+    if not access.is_admin(user):
+        return []
+    return list(
+        SupportRequest.objects.filter(status=SupportRequest.Status.PENDING)
+        .select_related("store", "store__merchant", "requested_by")
+        .order_by("created_at", "pk")[:HOME_LIMIT]
+    )
+
+
+def support_request_for(store: Store) -> SupportRequest | None:
+    """The store's pending request (the caller loaded the store through the scoped selector)."""
+    return SupportRequest.objects.filter(store=store, status=SupportRequest.Status.PENDING).first()

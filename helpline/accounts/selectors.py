@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
 from helpline.accounts import access
 from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.core.errors import InvalidInput, NotFound
@@ -151,6 +153,29 @@ def team_leads() -> list[User]:
     """The lead of every team that has one (one each, active or not; the caller decides)."""
     teams = Team.objects.filter(lead__isnull=False).select_related("lead").order_by("pk")
     return [team.lead for team in teams if team.lead is not None]
+
+
+def account_managers() -> list[User]:
+    """The active account managers, by name (whom an admin may assign to a store)."""
+    return list(
+        User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True).order_by(
+            "first_name", "email"
+        )
+    )
+
+
+def account_manager_deciders() -> list[User]:
+    """Who hears of a request for account-manager support: the active admins and the active
+    leads of teams with an account manager in them (their lead or a member); each once."""
+    leads = User.objects.filter(
+        Q(teams_led__members__role=Role.ACCOUNT_MANAGER)
+        | Q(teams_led__lead__role=Role.ACCOUNT_MANAGER)
+    )
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(role=Role.ADMIN) | Q(pk__in=leads.values("pk")))
+        .order_by("pk")
+    )
 
 
 def zone_for(user: User) -> ZoneInfo:

@@ -5,6 +5,7 @@ and tasks."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -13,11 +14,13 @@ from pydantic import AwareDatetime
 
 from helpline.account_management import selectors as am_selectors
 from helpline.account_management import services as am_services
+from helpline.account_management import support
 from helpline.account_management.models import AmTask, CallRequest, ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.accounts.selectors import zone_for
 from helpline.api.auth import AUTH, user_of
+from helpline.api.billing import SubscriptionOut
 from helpline.api.schemas import Id, In, Instant, errors
 from helpline.core import clock
 from helpline.core.errors import Forbidden
@@ -41,6 +44,9 @@ class ManagerOut(Schema):
     whatsapp: str
     phone: str
     platform_url: str = Field(..., description="Reach them in the platform: a call request")
+    support_requested_at: AwareDatetime | None = Field(
+        ..., description="No manager yet: when the merchant asked for one (pending)"
+    )
 
 
 @router.get("/account-managers", response={200: list[ManagerOut], **errors()})
@@ -58,9 +64,93 @@ def account_managers(request: HttpRequest) -> Any:
             "whatsapp": c.whatsapp,
             "phone": c.phone,
             "platform_url": f"/api/v1/stores/{c.store.pk}/call-requests",
+            "support_requested_at": c.support_request.created_at if c.support_request else None,
         }
         for c in am_selectors.account_managers_for(user)
     ]
+
+
+# ------------------------------------------------ account-manager support: asked for, assigned
+
+
+class SupportRequestIn(In):
+    note: str = Field("", max_length=support.NOTE_MAX)
+
+
+class SupportRequestOut(Schema):
+    id: int
+    store: int
+    requested_by: int | None
+    note: str
+    status: str = Field(..., description="pending, then assigned")
+    created_at: AwareDatetime
+    handled_at: AwareDatetime | None
+
+    @staticmethod
+    def resolve_store(obj: Any) -> int:
+        return int(obj.store_id)
+
+    @staticmethod
+    def resolve_requested_by(obj: Any) -> int | None:
+        return obj.requested_by_id
+
+
+@router.post(
+    "/stores/{store_id}/account-manager/requests",
+    response={201: SupportRequestOut, **errors(403, 404, 409)},
+)
+def request_support(request: HttpRequest, store_id: int, payload: SupportRequestIn) -> Any:
+    """A merchant user asks for account-manager support for the store (an add-on)."""
+    user = user_of(request)
+    store = merchant_selectors.store_get(user=user, store_id=store_id)
+    return Status(
+        201, support.support_request(actor=user, store=store, note=payload.note, now=clock.now())
+    )
+
+
+@router.get("/account-manager/requests", response={200: list[SupportRequestOut], **errors()})
+def pending_support_requests(request: HttpRequest) -> Any:
+    """Requests waiting for an account manager (admins; empty for everyone else)."""
+    return am_selectors.support_requests_pending(user_of(request))
+
+
+class AssignIn(In):
+    account_manager: Id | None = Field(..., description="User id of an account manager; null: none")
+    monthly_charge_inr: Decimal | None = Field(
+        None,
+        gt=0,
+        max_digits=12,
+        decimal_places=2,
+        description="When the subscription starts (default: the standard charge)",
+    )
+
+
+class AssignmentOut(Schema):
+    store: int
+    account_manager: int | None
+    subscription: SubscriptionOut | None = Field(..., description="Running (null: no manager)")
+    ended: SubscriptionOut | None = Field(..., description="The subscription this change ended")
+
+
+@router.put("/stores/{store_id}/account-manager", response={200: AssignmentOut, **errors(403, 404)})
+def assign_account_manager(request: HttpRequest, store_id: int, payload: AssignIn) -> Any:
+    """An admin assigns the store's account manager: the subscription starts today (the
+    merchant's date), runs on when another takes over, and ends today when none is left."""
+    user = user_of(request)
+    store = merchant_selectors.store_get(user=user, store_id=store_id)
+    done = support.account_manager_assign(
+        actor=user,
+        store=store,
+        account_manager_id=payload.account_manager,
+        monthly_charge_inr=payload.monthly_charge_inr,
+        now=clock.now(),
+    )
+    return {
+        "store": done.store.pk,
+        "account_manager": done.store.account_manager_id,
+        "subscription": done.subscription,
+        "ended": done.ended,
+    }
 
 
 class CallRequestIn(In):

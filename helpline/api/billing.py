@@ -17,7 +17,6 @@ from helpline.api.schemas import In, Instant, errors
 from helpline.billing import decisions, selectors, services
 from helpline.billing import ledger as ledgers
 from helpline.billing.models import Quote, Subscription
-from helpline.core import clock
 from helpline.core.errors import Conflict, Forbidden, InvalidInput
 from helpline.merchants import selectors as merchant_selectors
 from helpline.tickets import selectors as ticket_selectors
@@ -167,46 +166,6 @@ def store_subscriptions(request: HttpRequest, store_id: int) -> Any:
     return selectors.subscriptions_of(store_id=store.pk)
 
 
-class SubscriptionIn(In):
-    monthly_charge_inr: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2)
-    starts_on: date = Field(..., description="The first month charged (any day of it)")
-
-
-@router.post(
-    "/stores/{store_id}/subscriptions",
-    response={201: SubscriptionOut, **errors(403, 404, 409)},
-)
-def start_subscription(request: HttpRequest, store_id: int, payload: SubscriptionIn) -> Status[Any]:
-    user = user_of(request)
-    store = merchant_selectors.store_get(user=user, store_id=store_id)
-    return Status(
-        201,
-        services.subscription_start(
-            actor=user,
-            store=store,
-            monthly_charge_inr=payload.monthly_charge_inr,
-            starts_on=payload.starts_on,
-            now=clock.now(),
-        ),
-    )
-
-
-class EndIn(In):
-    ends_on: date = Field(..., description="The last month charged")
-
-
-@router.post(
-    "/subscriptions/{subscription_id}/end",
-    response={200: SubscriptionOut, **errors(403, 404, 409)},
-)
-def end_subscription(request: HttpRequest, subscription_id: int, payload: EndIn) -> Any:
-    user = user_of(request)
-    sub = selectors.subscription_get(user=user, subscription_id=subscription_id)
-    return services.subscription_end(
-        actor=user, subscription=sub, ends_on=payload.ends_on, now=clock.now()
-    )
-
-
 class LedgerLineOut(Schema):
     month: str
     store: str
@@ -218,10 +177,18 @@ class LedgerLineOut(Schema):
     total_inr: Decimal
 
 
+class StoreTotalOut(Schema):
+    store: str
+    net_inr: Decimal
+    gst_inr: Decimal
+    total_inr: Decimal
+
+
 class LedgerOut(Schema):
     merchant: str
     month: str
     lines: list[LedgerLineOut]
+    stores: list[StoreTotalOut] = Field(..., description="Net, GST and total per store")
     total_inr: Decimal
 
 
@@ -243,6 +210,7 @@ def ledger(request: HttpRequest, slug: str, query: Query[MonthQuery]) -> Any:
         "merchant": merchant.slug,
         "month": f"{first:%Y-%m}",
         "lines": lines,
+        "stores": ledgers.store_totals(lines),
         "total_inr": sum((line.total_inr for line in lines), Decimal("0.00")),
     }
 

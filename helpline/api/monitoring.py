@@ -120,8 +120,21 @@ class UptimeOut(Schema):
     maintenance_minutes: float
     budget_minutes: float
     remaining_minutes: float
-    uptime_percent: float | None
-    meets_promise: bool | None
+    uptime_percent: float | None = Field(
+        ..., description="None when nothing of the period was measured (never watched)"
+    )
+    watched: bool = Field(..., description="Some of the period was measured")
+    over: bool = Field(..., description="The period has ended (else: the verdict so far)")
+    verdict: Literal["kept", "broken", "not_known"] = Field(
+        ...,
+        description="The promise: broken when downtime is over the budget; not_known when the "
+        "unknown time is more than the budget left, or nothing was measured; else kept",
+    )
+    meets_promise: bool | None = Field(
+        ...,
+        description="Deprecated: the verdict as a boolean (kept true, broken false, "
+        "not_known null)",
+    )
 
 
 class UptimeQuery(Schema):
@@ -142,7 +155,6 @@ def store_uptime(request: HttpRequest, store_id: int, query: Query[UptimeQuery])
         "store": store.pk,
         "period": query.period,
         "time_zone": str(zone),
-        "meets_promise": figures.meets_promise,
         **{k: getattr(figures, k) for k in UptimeOut.model_fields if hasattr(figures, k)},
     }
 

@@ -8,12 +8,14 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime
 
+from helpline.account_management import support
 from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.accounts import services as accounts
 from helpline.accounts.models import User
 from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, errors
+from helpline.core import clock
 from helpline.core.errors import Forbidden
 from helpline.merchants import selectors as merchant_selectors
 from helpline.merchants import services as merchants
@@ -77,15 +79,17 @@ class StoreOut(Schema):
 
 @router.post("/stores", response={201: StoreOut, **errors(403, 404, 409)})
 def create_store(request: HttpRequest, payload: StoreIn) -> Status[Any]:
-    _admin(request)
+    user = _admin(request)
     merchant = merchant_selectors.merchant_by_slug(payload.merchant)
-    manager = (
-        people.user_by_id(payload.account_manager) if payload.account_manager is not None else None
-    )
     return Status(
         201,
-        merchants.store_create(
-            merchant=merchant, name=payload.name, url=payload.url, account_manager=manager
+        support.store_open(
+            actor=user,
+            merchant=merchant,
+            name=payload.name,
+            url=payload.url,
+            account_manager_id=payload.account_manager,
+            now=clock.now(),
         ),
     )
 

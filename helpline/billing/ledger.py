@@ -1,6 +1,10 @@
-"""The ledger per merchant and month: account-manager subscriptions (one line per store
-and month charged) and quotes approved that month, in the merchant's time zone. Helpline records
-and exports; the platform bills. Read-only, scoped by ``accounts.access``."""
+"""The ledger per merchant and month: account-manager subscriptions (one line per subscription
+and month charged, by the day for a part month) and quotes approved that month, in the merchant's
+time zone, with net, GST and total per store. Helpline records and exports; the platform bills.
+Read-only, scoped by ``accounts.access``.
+
+A part month is charged monthly charge × days covered ÷ days in the month, rounded half up to
+the paisa; GST is on that rounded net, rounded half up (decision 0107)."""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -58,8 +62,59 @@ def _next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+PAISA = Decimal("0.01")
+
+
 def _gst(amount: Decimal, percent: Decimal) -> Decimal:
-    return (amount * percent / 100).quantize(Decimal("0.01"))
+    return (amount * percent / 100).quantize(PAISA)
+
+
+def _span(starts_on: date, ends_on: date | None, month: date) -> tuple[date, date]:
+    last = _next_month(month) - timedelta(days=1)
+    return max(starts_on, month), min(ends_on or last, last)
+
+
+def days_covered(starts_on: date, ends_on: date | None, month: date) -> int:
+    """The days of ``month`` from ``starts_on`` to ``ends_on`` (inclusive; None: running)."""
+    first_day, last_day = _span(starts_on, ends_on, month)
+    return max((last_day - first_day).days + 1, 0)
+
+
+def pro_rata(monthly: Decimal, days: int, month: date) -> Decimal:
+    """``monthly`` × ``days`` ÷ days in ``month``, rounded half up to the paisa."""
+    in_month = (_next_month(month) - month).days
+    return (monthly * days / in_month).quantize(PAISA, rounding=ROUND_HALF_UP)
+
+
+def _period_words(starts_on: date, ends_on: date | None, month: date) -> str:
+    """ "Account-manager support, 16–30 Nov (15 of 30 days)" for a part month."""
+    first_day, last_day = _span(starts_on, ends_on, month)
+    days, in_month = (last_day - first_day).days + 1, (_next_month(month) - month).days
+    if days == in_month:
+        return "Account-manager support"
+    return (
+        f"Account-manager support, {first_day.day}–{last_day.day} {month:%b} "
+        f"({days} of {in_month} days)"
+    )
+
+
+@dataclass(frozen=True)
+class StoreTotal:
+    store: str
+    net_inr: Decimal
+    gst_inr: Decimal
+    total_inr: Decimal
+
+
+def store_totals(lines: list[LedgerLine]) -> list[StoreTotal]:
+    """Net, GST and total per store, in the order the stores first appear."""
+    sums: dict[str, list[Decimal]] = {}
+    for line in lines:
+        acc = sums.setdefault(line.store, [Decimal("0.00")] * 3)
+        acc[0] += line.amount_inr
+        acc[1] += line.gst_inr
+        acc[2] += line.total_inr
+    return [StoreTotal(name, *acc) for name, acc in sums.items()]
 
 
 def ledger(*, user: User, merchant: Merchant, month: date) -> list[LedgerLine]:
@@ -80,21 +135,24 @@ def ledger_of_stores(*, merchant: Merchant, stores: list[Any], month: date) -> l
     zone = zone_or_default(merchant.time_zone, default="UTC")
     label = f"{month:%Y-%m}"
     lines: list[LedgerLine] = []
-    subs = Subscription.objects.filter(store__in=stores, starts_on__lte=month).filter(
+    last = _next_month(month) - timedelta(days=1)
+    subs = Subscription.objects.filter(store__in=stores, starts_on__lte=last).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=month)
     )
-    for sub in subs.select_related("store").order_by("store__name", "pk"):
-        gst = _gst(sub.monthly_charge_inr, sub.gst_percent)
+    for sub in subs.select_related("store").order_by("store__name", "starts_on", "pk"):
+        days = days_covered(sub.starts_on, sub.ends_on, month)
+        net = pro_rata(sub.monthly_charge_inr, days, month)
+        gst = (net * sub.gst_percent / 100).quantize(PAISA, rounding=ROUND_HALF_UP)
         lines.append(
             LedgerLine(
                 label,
                 sub.store.name,
                 "subscription",
                 f"SUB-{sub.pk}",
-                "Account-manager support",
-                sub.monthly_charge_inr,
+                _period_words(sub.starts_on, sub.ends_on, month),
+                net,
                 gst,
-                sub.monthly_charge_inr + gst,
+                net + gst,
             )
         )
     start = datetime.combine(month, time(), tzinfo=zone)

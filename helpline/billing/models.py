@@ -68,16 +68,18 @@ class Quote(models.Model):
 
 
 class Subscription(models.Model):
-    """Account-manager support, an add-on per store, charged monthly from ``starts_on`` to
-    ``ends_on`` (inclusive months; None: still running). Helpline records; the platform bills."""
+    """Account-manager support, an add-on per store: it runs while the store has an account
+    manager, from the day one is assigned (``starts_on``, the merchant's local date) to the day
+    the store is left without one (``ends_on``, inclusive; None: still running), and is charged
+    by the day for a part month (``ledger``). Helpline records; the platform bills."""
 
     store = models.ForeignKey(
         "merchants.Store", on_delete=models.PROTECT, related_name="subscriptions"
     )
     monthly_charge_inr = models.DecimalField(max_digits=12, decimal_places=2)
     gst_percent = models.DecimalField(max_digits=5, decimal_places=2, default=18)
-    starts_on = models.DateField(help_text="The first month charged (any day of it)")
-    ends_on = models.DateField(null=True, blank=True, help_text="The last month charged")
+    starts_on = models.DateField(help_text="The first day charged (the merchant's date)")
+    ends_on = models.DateField(null=True, blank=True, help_text="The last day charged")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -49,3 +49,8 @@ def subscription_get(*, user: User | None, subscription_id: int) -> Subscription
     if sub is None:
         raise NotFound("subscription not found")
     return sub
+
+
+def running_subscription(*, store_id: int) -> Subscription | None:
+    """The store's subscription still running (one at most: a constraint)."""
+    return Subscription.objects.filter(store_id=store_id, ends_on__isnull=True).first()

@@ -12,13 +12,12 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.billing.models import Quote, Subscription
 from helpline.core import clock
-from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helpline.core.errors import Conflict, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.sla.defaults import FIRST_RESPONSE
 from helpline.tickets import events
@@ -256,56 +255,46 @@ def _ip_or_none(raw: str | None) -> str | None:
 # ---------------------------------------------------------------- subscriptions
 
 
-def subscription_start(
-    *,
-    actor: Any,
-    store: Any,
-    monthly_charge_inr: Decimal | str | float,
-    starts_on: date,
-    now: datetime,
+def subscription_open(
+    *, store: Any, monthly_charge_inr: Decimal, starts_on: date, created_by: Any, now: datetime
 ) -> Subscription:
-    """Account-manager support for a store from ``starts_on``'s month, charged monthly. Admins
-    record it (the platform bills); one running subscription per store."""
-    if not access.may_file_for(actor, store):
-        raise NotFound("store not found")
-    if not access.is_admin(actor):
-        raise Forbidden("admins record subscriptions", code="action_forbidden")
-    amount = _amount(monthly_charge_inr)
-    try:
-        with transaction.atomic():
-            return Subscription.objects.create(
-                store=store,
-                monthly_charge_inr=amount,
-                starts_on=starts_on.replace(day=1),
-                created_by=actor,
-                created_at=now,
-            )
-    except IntegrityError:
-        raise Conflict(
-            f"{store.name} has a running subscription already", code="subscription_exists"
-        ) from None
+    """Account-manager support for ``store`` from the day ``starts_on``. Called by
+    ``account_management.services.account_manager_assign`` inside its transaction, once it has
+    checked who asks and set the account manager (the policy: the subscription starts the day
+    an admin assigns one). A subscription of the store that ended on or after ``starts_on``
+    (unassigned and assigned again the same day) runs on, so no day is charged twice."""
+    ended = (
+        Subscription.objects.filter(store=store, ends_on__gte=starts_on)
+        .order_by("-ends_on", "-pk")
+        .first()
+    )
+    if ended is not None:
+        ended.ends_on = None
+        ended.save(update_fields=["ends_on"])
+        return ended
+    return Subscription.objects.create(
+        store=store,
+        monthly_charge_inr=monthly_charge_inr,
+        starts_on=starts_on,
+        created_by=created_by,
+        created_at=now,
+    )
 
 
-def subscription_end(
-    *, actor: Any, subscription: Subscription, ends_on: date, now: datetime
-) -> Subscription:
-    """The last month charged is ``ends_on``'s."""
-    if not access.may_file_for(actor, subscription.store):
-        raise NotFound("subscription not found")
-    if not access.is_admin(actor):
-        raise Forbidden("admins record subscriptions", code="action_forbidden")
-    if subscription.ends_on is not None:
-        raise Conflict("this subscription has ended already", code="subscription_ended")
-    ends_on = ends_on.replace(day=1)
-    if ends_on < subscription.starts_on:
-        raise InvalidInput("a subscription ends after it starts", code="invalid_ends_on")
-    with transaction.atomic():
-        subscription.ends_on = ends_on
-        subscription.save(update_fields=["ends_on"])
-    return subscription
+def subscription_close(*, store: Any, ends_on: date) -> Subscription | None:
+    """The store's running subscription ends with the day ``ends_on`` (charged); None when none
+    runs. Called by ``account_manager_assign`` when the store is left without a manager."""
+    running = Subscription.objects.select_for_update().filter(store=store, ends_on__isnull=True)
+    sub = running.first()
+    if sub is None:
+        return None
+    sub.ends_on = max(ends_on, sub.starts_on)
+    sub.save(update_fields=["ends_on"])
+    return sub
 
 
-def _amount(raw: Decimal | str | float) -> Decimal:
+def charge_amount(raw: Decimal | str | float) -> Decimal:
+    """A positive charge in INR, to the paisa (422 otherwise)."""
     try:
         amount = Decimal(str(raw)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):

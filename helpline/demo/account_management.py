@@ -5,6 +5,7 @@ logged call, an upcoming training session and a note on the progress sheet."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from helpline.account_management import services as am_services
@@ -22,8 +23,13 @@ def load(*, cast: Any, now: Any) -> None:
     managed = [s for stores in cast.stores.values() for s in stores if s.account_manager_id]
     first_month = date(now.year - (now.month <= 3), (now.month - 4) % 12 + 1, 1)
     for store in managed:
-        billing.subscription_start(
-            actor=admin, store=store, monthly_charge_inr="4999", starts_on=first_month, now=now
+        # Assigned when the stores were made; the subscriptions date from the first month.
+        billing.subscription_open(
+            store=store,
+            monthly_charge_inr=Decimal("4999"),
+            starts_on=first_month,
+            created_by=admin,
+            now=now,
         )
     open_work = (
         Ticket.objects.filter(store__in=managed, status__in=[Status.TRIAGED, Status.IN_PROGRESS])

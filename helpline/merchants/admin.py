@@ -29,6 +29,9 @@ class StoreInline(admin.TabularInline):
     extra = 0
     formfield_overrides = HTTPS_URLS
     fields = ["name", "url", "account_manager", "created_at"]
+    # Assigned on the store's console page or through the API, where the subscription follows
+    # (account_management.support): never edited here, where it would not.
+    readonly_fields = ["account_manager"]
 
 
 @admin.register(Merchant)
@@ -45,6 +48,7 @@ class StoreAdmin(admin.ModelAdmin):
     list_filter = ["merchant"]
     search_fields = ["name", "url"]
     formfield_overrides = HTTPS_URLS
+    readonly_fields = ["account_manager"]  # the console or the API assigns (see StoreInline)
 
 
 @admin.register(Contact)

@@ -43,6 +43,16 @@ def store_get(*, user: User | None, store_id: int) -> Store:
     return found[0]
 
 
+def store_locked(store_id: int) -> Store:
+    """The store's row, locked until the end of the caller's transaction (concurrent changes of
+    its account manager wait for each other), with its merchant and account manager."""
+    return (
+        Store.objects.select_for_update(of=("self",))
+        .select_related("merchant", "account_manager")
+        .get(pk=store_id)
+    )
+
+
 def merchant_by_slug(slug: str) -> Merchant:
     merchant = Merchant.objects.filter(slug=slug).first()
     if merchant is None:

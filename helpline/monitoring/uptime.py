@@ -4,6 +4,13 @@ A period is a calendar day, month or year in the merchant's zone. Its budget is 
 full length. Time the monitor was blind is *unknown*: shown, and left out of the measured
 length. Uptime % = 1 − downtime ÷ measured length. Time after ``now`` is not measured yet.
 Announced maintenance is shown separately and still counts as downtime.
+
+The verdict on the promise is "kept", "broken" or "not known" (``verdict``): broken when the
+downtime is over the budget (unknown time cannot mend that); not known when the unknown time is
+more than what is left of the budget (it might all have been downtime), and when nothing was
+measured at all (a store never watched has no uptime figure); kept otherwise. The arithmetic is
+in whole microseconds, so "exactly what is left" is exact. A period still running is judged on
+its elapsed part ("so far").
 """
 
 from __future__ import annotations
@@ -14,6 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 PROMISE = 0.998  # 99.8 % a year, maintenance included
+KEPT, BROKEN, NOT_KNOWN = "kept", "broken", "not_known"
+VERDICTS = (KEPT, BROKEN, NOT_KNOWN)
+_US = timedelta(microseconds=1)
 Interval = tuple[datetime, datetime]
 
 
@@ -65,6 +75,10 @@ def minutes(intervals: Iterable[Interval]) -> float:
     return sum((b - a).total_seconds() for a, b in normalise(intervals)) / 60
 
 
+def microseconds(intervals: Iterable[Interval]) -> int:
+    return sum((b - a) // _US for a, b in normalise(intervals))
+
+
 def period_bounds(kind: str, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The period of ``kind`` (day, month, year) holding local date ``day``, as UTC instants."""
     if kind == "day":
@@ -86,6 +100,20 @@ def budget_minutes(start: datetime, end: datetime) -> float:
     return round((end - start).total_seconds() / 60 * (1 - PROMISE), 4)
 
 
+def budget_microseconds(start: datetime, end: datetime) -> int:
+    """The budget exactly: 0.2 % = 2/1000 of the period (periods are whole seconds long)."""
+    return (end - start) // _US * 2 // 1000
+
+
+def verdict(*, budget_us: int, downtime_us: int, unknown_us: int, measured_us: int) -> str:
+    """The verdict on the promise from exact durations (the module's docstring)."""
+    if downtime_us > budget_us:
+        return BROKEN
+    if measured_us <= 0 or unknown_us > budget_us - downtime_us:
+        return NOT_KNOWN
+    return KEPT
+
+
 @dataclass(frozen=True)
 class Figures:
     start: datetime
@@ -98,13 +126,36 @@ class Figures:
     maintenance_minutes: float  # the part of the downtime inside announced maintenance
     budget_minutes: float
     remaining_minutes: float  # budget less downtime (negative: over budget)
-    uptime_percent: float | None  # None: nothing measured
+    uptime_percent: float | None  # None: nothing measured (never watched in the period)
+    verdict: str = NOT_KNOWN  # kept, broken, not_known
 
     @property
     def meets_promise(self) -> bool | None:
-        if self.uptime_percent is None:
-            return None
-        return self.uptime_percent >= PROMISE * 100
+        """The verdict as the API's old field: kept True, broken False, not known None."""
+        return {KEPT: True, BROKEN: False}.get(self.verdict)
+
+    @property
+    def watched(self) -> bool:
+        """Something of the period was measured (else there is no uptime figure)."""
+        return self.measured_minutes > 0
+
+    @property
+    def over(self) -> bool:
+        return self.elapsed_minutes >= self.length_minutes
+
+    @property
+    def verdict_words(self) -> str:
+        """The verdict as people read it: "kept", "kept so far", "broken", "not known …"."""
+        if self.verdict == BROKEN:
+            return "broken"
+        if self.verdict == KEPT:
+            return "kept" if self.over else "kept so far"
+        if not self.watched:
+            return "not known: not watched, no uptime figure"
+        return (
+            f"not known: {self.unknown_minutes:,.1f} min unknown, more than the "
+            f"{max(self.remaining_minutes, 0):,.2f} min of budget left"
+        )
 
 
 def figures(
@@ -127,6 +178,7 @@ def figures(
     measured = elapsed - unknown_m
     downtime = minutes(down)
     budget = budget_minutes(start, end)
+    unknown_us = microseconds(blind)
     return Figures(
         start=start,
         end=end,
@@ -139,6 +191,12 @@ def figures(
         budget_minutes=budget,
         remaining_minutes=round(budget - downtime, 4),
         uptime_percent=(100 * (1 - downtime / measured)) if measured > 0 else None,
+        verdict=verdict(
+            budget_us=budget_microseconds(start, end),
+            downtime_us=microseconds(down),
+            unknown_us=unknown_us,
+            measured_us=(seen_until - start) // _US - unknown_us,
+        ),
     )
 
 

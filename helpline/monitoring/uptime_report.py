@@ -53,7 +53,7 @@ def monthly(store: Store, *, month: date, now: datetime) -> MonthlyReport:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f} %"
+    return "not watched" if value is None else f"{value:.3f} %"
 
 
 def _local(at: datetime | None, zone: str) -> str:
@@ -85,6 +85,7 @@ def as_csv(report: MonthlyReport) -> str:
             "unknown_minutes",
             "measured_minutes",
             "uptime_percent",
+            "verdict",
         ]
     )
     for day, f in report.days:
@@ -96,6 +97,7 @@ def as_csv(report: MonthlyReport) -> str:
                 f"{f.unknown_minutes:.2f}",
                 f"{f.measured_minutes:.2f}",
                 "" if f.uptime_percent is None else f"{f.uptime_percent:.4f}",
+                f.verdict,
             ]
         )
     f = report.figures
@@ -107,6 +109,8 @@ def as_csv(report: MonthlyReport) -> str:
     writer.writerow(
         ["month uptime_percent", "" if f.uptime_percent is None else f"{f.uptime_percent:.4f}"]
     )
+    writer.writerow(["month verdict", f.verdict, f.verdict_words])
+    writer.writerow(["year so far verdict", report.year.verdict, report.year.verdict_words])
     writer.writerow([])
     writer.writerow(["outage_start", "outage_end", "minutes", "maintenance", "cause"])
     for o in report.outages:
@@ -118,6 +122,7 @@ def _summary_rows(report: MonthlyReport) -> list[list[str]]:
     f = report.figures
     return [
         ["Uptime", _pct(f.uptime_percent), "Promise", "99.8 % a year"],
+        ["Promise this month", f.verdict_words, "Year so far", report.year.verdict_words],
         ["Downtime", f"{f.downtime_minutes:.1f} min", "Budget", f"{f.budget_minutes:.2f} min"],
         [
             "of which maintenance",

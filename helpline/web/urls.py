@@ -81,11 +81,21 @@ urlpatterns = [
         name="am-sheet-export",
     ),
     path("console/stores/<int:store_id>/log/", am.store_log, name="am-log"),
+    path(
+        "console/stores/<int:store_id>/account-manager/",
+        am.store_account_manager,
+        name="am-assign",
+    ),
     path("console/stores/<int:store_id>/raise/", am.store_raise, name="am-raise"),
     path("console/stores/<int:store_id>/note/<int:ticket_id>/", am.store_note, name="am-note"),
     path("console/dev/", am.dev_list, name="dev-list"),
     path("console/dev/<str:dev_id>/", am.dev_page, name="dev-page"),
     path("support/account/", account_management.account, name="support-account"),
+    path(
+        "support/stores/<int:store_id>/account-manager/",
+        account_management.request_support,
+        name="support-am-request",
+    ),
     path(
         "support/stores/<int:store_id>/call/", account_management.request_call, name="support-call"
     ),

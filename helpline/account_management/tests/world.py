@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -75,11 +76,11 @@ def world(cast) -> World:
         actor=cast.alice, store=cast.acme_shoes, preferred_times="Mornings", now=T0
     )
     task = am_services.am_task_open(store=cast.acme_shoes, ticket=ticket, title="Tell", now=T0)
-    subscription = billing.subscription_start(
-        actor=cast.ada,
+    subscription = billing.subscription_open(
         store=cast.acme_shoes,
-        monthly_charge_inr="4999",
+        monthly_charge_inr=Decimal("4999"),
         starts_on=date(2026, 10, 1),
+        created_by=cast.ada,
         now=T0,
     )
     return World(

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
 
 from helpline.account_management.tests.world import NOW, ROLES, World, world  # noqa: F401 (fixture)
-from helpline.billing.models import Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +38,6 @@ MEETING = {
     "link": "https://meet.example.test/abc",
     "summary": "Catalogue training",
 }
-
-
-def _end_subscription(w: World) -> None:
-    Subscription.objects.filter(pk=w.subscription.pk).update(ends_on=date(2026, 10, 1))
 
 
 CASES: dict[str, Case] = {
@@ -181,18 +176,20 @@ CASES: dict[str, Case] = {
         lambda w: f"stores/{w.cast.acme_shoes.pk}/subscriptions",
         codes(200, 200, 200, 404, 404, 200),
     ),
-    "start a subscription": Case(
+    "ask for account-manager support": Case(
         "POST",
-        lambda w: f"stores/{w.cast.acme_shoes.pk}/subscriptions",
-        codes(403, 403, 403, 404, 404, 201),
-        body=lambda w: {"monthly_charge_inr": "5999", "starts_on": "2026-12-01"},
-        prepare=_end_subscription,
+        lambda w: f"stores/{w.cast.acme_outlet.pk}/account-manager/requests",
+        codes(201, 403, 404, 404, 404, 403),
+        body=lambda w: {"note": "Please"},
     ),
-    "end a subscription": Case(
-        "POST",
-        lambda w: f"subscriptions/{w.subscription.pk}/end",
+    "pending support requests": Case(
+        "GET", lambda w: "account-manager/requests", codes(200, 200, 200, 200, 200, 200)
+    ),
+    "assign an account manager": Case(
+        "PUT",
+        lambda w: f"stores/{w.cast.acme_shoes.pk}/account-manager",
         codes(403, 403, 403, 404, 404, 200),
-        body=lambda w: {"ends_on": "2026-12-01"},
+        body=lambda w: {"account_manager": w.omar.pk},
     ),
     "ledger": Case(
         "GET", lambda w: "merchants/acme/ledger?month=2026-11", codes(200, 200, 200, 404, 404, 200)

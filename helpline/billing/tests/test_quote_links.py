@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import signing
+from django.db import transaction
 from django.test import Client
 
 from helpline.billing import ledger, links
@@ -182,25 +183,31 @@ def test_the_support_center_decision_records_the_portal(cast, client) -> None:
     assert (quote.status, quote.decided_via, quote.decided_ip) == ("approved", "portal", ADDRESS)
 
 
-def test_subscriptions_are_charged_monthly_and_exported(cast) -> None:
-    sub = billing.subscription_start(
-        actor=cast.ada,
-        store=cast.acme_shoes,
-        monthly_charge_inr="4999",
-        starts_on=date(2026, 10, 15),
-        now=T,
-    )
-    billing.subscription_end(actor=cast.ada, subscription=sub, ends_on=date(2026, 11, 3), now=T)
+def test_subscriptions_are_charged_by_the_day_and_exported(cast) -> None:
+    with transaction.atomic():
+        sub = billing.subscription_open(
+            store=cast.acme_shoes,
+            monthly_charge_inr=Decimal("4999"),
+            starts_on=date(2026, 10, 15),
+            created_by=cast.ada,
+            now=T,
+        )
+        billing.subscription_close(store=cast.acme_shoes, ends_on=date(2026, 11, 3))
     months = {
         m: ledger.ledger(user=cast.ada, merchant=cast.acme, month=date(2026, m, 1))
         for m in (9, 10, 11, 12)
     }
     assert [len(months[m]) for m in (9, 10, 11, 12)] == [0, 1, 1, 0]
     csv_text = ledger.ledger_csv(months[11])
+    # 3 of November's 30 days: 4,999 × 3 ÷ 30 = 499.90; GST 18 % = 89.982 → 89.98.
     assert csv_text.splitlines()[1] == (
-        f"2026-11,Acme Shoes,subscription,SUB-{sub.pk},Account-manager support,"
-        "4999.00,899.82,5898.82"
+        f"2026-11,Acme Shoes,subscription,SUB-{sub.pk},"
+        '"Account-manager support, 1–3 Nov (3 of 30 days)",499.90,89.98,589.88'
     )
+    # October from the 15th: 17 of 31 days = 2,741.387… → 2,741.39; GST 493.4502 → 493.45.
+    assert [(x.amount_inr, x.gst_inr) for x in months[10]] == [
+        (Decimal("2741.39"), Decimal("493.45"))
+    ]
     # Through the API, as CSV.
     response = cast.api("alice").get("merchants/acme/ledger.csv", month="2026-11")
     assert response.status_code == 200 and response.content.decode() == csv_text
@@ -211,11 +218,11 @@ def test_subscriptions_are_charged_monthly_and_exported(cast) -> None:
 def test_the_ledger_from_the_command_line(cast, capsys) -> None:
     from helpline.cli import main
 
-    billing.subscription_start(
-        actor=cast.ada,
+    billing.subscription_open(
         store=cast.acme_shoes,
-        monthly_charge_inr="4999",
+        monthly_charge_inr=Decimal("4999"),
         starts_on=date(2026, 11, 1),
+        created_by=cast.ada,
         now=T,
     )
     assert main(["ledger", "acme", "--month", "2026-11"]) == 0

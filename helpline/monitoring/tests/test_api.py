@@ -66,7 +66,8 @@ def test_store_uptime_is_scoped_and_in_the_merchants_zone(cast):
     assert figures["start"].startswith("2026-11-01T00:00:00")  # London midnight = UTC
     assert figures["downtime_minutes"] == 90
     assert figures["budget_minutes"] == 86.4
-    assert figures["meets_promise"] is False  # 90 > 86.4 in a 30-day month
+    assert figures["verdict"] == "broken"  # 90 > 86.4 in a 30-day month
+    assert figures["meets_promise"] is False  # kept for old clients: the verdict as a boolean
     assert figures["remaining_minutes"] == -3.6
 
 
@@ -106,3 +107,27 @@ def test_a_date_out_of_range_is_a_clear_error(cast):
     for day in ("0001-01-01", "9999-12-31"):
         answer = cast.api("alice").get(f"stores/{cast.acme_shoes.pk}/uptime", date=day)
         assert answer.status_code == 422 and answer.json_body["code"] == "invalid_date"
+
+
+def test_a_store_never_watched_has_no_uptime_figure_and_its_promise_is_not_known(cast):
+    """Bolt Gadgets has no monitor: no percentage, not "meets the promise"."""
+    with time_machine.travel(T0 + timedelta(days=10), tick=False):
+        never = cast.api("bob").get(f"stores/{cast.bolt_gadgets.pk}/uptime", period="year")
+    assert never.status_code == 200, never.json_body
+    assert never.json_body["uptime_percent"] is None
+    assert never.json_body["watched"] is False
+    assert never.json_body["verdict"] == "not_known"
+    assert never.json_body["meets_promise"] is None
+
+
+def test_watched_only_since_autumn_the_years_promise_is_not_known(cast):
+    """Watched from 1 October with no downtime: 100 % of what was measured, but most of the
+    year was not, so the year's verdict is not known; the month's is kept so far."""
+    services.monitor_create(store=cast.bolt_gadgets, now=T0 - timedelta(days=55))
+    with time_machine.travel(T0 + timedelta(days=2), tick=False):
+        year = cast.api("bob").get(f"stores/{cast.bolt_gadgets.pk}/uptime", period="year")
+        month = cast.api("bob").get(f"stores/{cast.bolt_gadgets.pk}/uptime", period="month")
+    assert year.json_body["uptime_percent"] == 100.0
+    assert year.json_body["verdict"] == "not_known" and year.json_body["meets_promise"] is None
+    assert year.json_body["unknown_minutes"] > year.json_body["budget_minutes"]
+    assert month.json_body["verdict"] == "kept" and month.json_body["over"] is False

@@ -58,7 +58,7 @@ def test_a_merchant_sees_their_stores_uptime_and_not_anothers(cast, history):
     assert page.status_code == 200
     text = page.content.decode()
     assert "90.0 min" in text  # this month's downtime
-    assert "below 99.8 %" in text  # 90 > 86.4 in November
+    assert 'class="verdict verdict-broken"><strong class="error">Broken' in text  # 90 > 86.4
     assert text.count("<rect ") == 90  # the 90-day chart, server-rendered
     assert "Bolt Gadgets" not in listing.content.decode()
 
@@ -74,7 +74,8 @@ def test_monthly_report_as_page_csv_and_pdf_for_merchant_and_account_manager(cas
     assert page.status_code == 200 and "November 2026" in page.content.decode()
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()
-    assert "2026-11-24,90.00,0.00,0.00,1440.00,93.7500" in lines
+    assert "2026-11-24,90.00,0.00,0.00,1440.00,93.7500,broken" in lines
+    assert "month verdict,broken,broken" in lines  # 90 min down > the 86.4 of November
     assert "month budget_minutes,86.40" in lines
     assert "month remaining_minutes,-3.60" in lines
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -148,3 +149,19 @@ def test_the_uptime_list_costs_the_same_queries_for_one_store_or_many(cast, hist
     one = selectors.store_figures(cast.acme_shoes, kind="month", day=NOW.date(), now=NOW)
     assert one.uptime_percent is not None and one.uptime_percent < 99.8
     assert f"{one.uptime_percent:.3f} % this month" in text
+
+
+def test_a_store_never_watched_shows_no_percentage_and_a_promise_not_known(cast):
+    bob = client_for(cast.bob)
+    with time_machine.travel(NOW, tick=False):
+        page = bob.get(f"/uptime/{cast.bolt_gadgets.pk}/")
+        listing = bob.get("/uptime/")
+        csv = bob.get(f"/uptime/{cast.bolt_gadgets.pk}/report/2026-11.csv")
+    text = page.content.decode()
+    assert text.count("not watched, so no uptime figure") == 2  # this month, this year
+    assert text.count('class="verdict verdict-not_known"') == 2
+    assert "(not watched in this period)" in text
+    assert "not watched this month: no uptime figure, promise not known" in listing.content.decode()
+    lines = csv.content.decode().splitlines()
+    assert "month uptime_percent," in lines
+    assert 'month verdict,not_known,"not known: not watched, no uptime figure"' in lines

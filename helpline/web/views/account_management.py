@@ -7,6 +7,7 @@ Each view validates, calls one service (or selector), renders or redirects back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,8 @@ from django.shortcuts import redirect, render
 
 from helpline.account_management import selectors as am_selectors
 from helpline.account_management import services as am_services
+from helpline.account_management import support
+from helpline.accounts.models import User
 from helpline.accounts.selectors import zone_for
 from helpline.billing import decisions
 from helpline.billing.models import Quote
@@ -37,25 +40,48 @@ def account(request: HttpRequest) -> HttpResponse:
     )
 
 
-@merchant_required
-def request_call(request: HttpRequest, store_id: int) -> HttpResponse:
+def _ask(request: HttpRequest, store_id: int, ask: Callable[[User, Any], Any], done: str) -> Any:
+    """A merchant's request about one of their stores, posted from the account page: the
+    store through the scoped selector, one service, a message, back to the page."""
     user = user_of(request)
     if request.method != "POST":
         return redirect("web:support-account")
     try:
-        store = merchant_selectors.store_get(user=user, store_id=store_id)
-        am_services.call_request_create(
-            actor=user,
-            store=store,
-            preferred_times=request.POST.get("preferred_times", ""),
-            topic=request.POST.get("topic", ""),
-        )
+        ask(user, merchant_selectors.store_get(user=user, store_id=store_id))
     except HelplineError as exc:
         if (response := refused(request, exc)) is not None:
             return response
     else:
-        messages.success(request, "Your account manager has your request and will call you.")
+        messages.success(request, done)
     return redirect("web:support-account")
+
+
+@merchant_required
+def request_call(request: HttpRequest, store_id: int) -> HttpResponse:
+    return _ask(
+        request,
+        store_id,
+        lambda user, store: am_services.call_request_create(
+            actor=user,
+            store=store,
+            preferred_times=request.POST.get("preferred_times", ""),
+            topic=request.POST.get("topic", ""),
+        ),
+        "Your account manager has your request and will call you.",
+    )
+
+
+@merchant_required
+def request_support(request: HttpRequest, store_id: int) -> HttpResponse:
+    """The merchant asks for account-manager support for one store (an add-on)."""
+    return _ask(
+        request,
+        store_id,
+        lambda user, store: support.support_request(
+            actor=user, store=store, note=request.POST.get("note", ""), now=clock.now()
+        ),
+        "Asked: an admin will assign an account manager to the store and tell you.",
+    )
 
 
 @merchant_required

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 
 from helpline.account_management import selectors as am_selectors
 from helpline.account_management import services as am_services
+from helpline.account_management import support
 from helpline.account_management.models import ContactLogEntry
 from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.selectors import zone_for
+from helpline.billing import selectors as billing_selectors
 from helpline.billing import services as billing_services
 from helpline.core import clock
 from helpline.core.errors import HelplineError, InvalidInput
@@ -89,6 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "home": data,
             "rows": [ticket_row(t, now) for t in data.open_tickets],
+            "support_requests": am_selectors.support_requests_pending(user),
             "tz": zone_for(user),
         },
     )
@@ -128,6 +131,10 @@ def store_page(request: HttpRequest, store_id: int) -> HttpResponse:
             "recent_days": progress_sheet.RECENT_DAYS,
             "merchant_users": account_selectors.merchant_users([store.merchant_id], by_name=True),
             "policy": sla_selectors.current_policy(),
+            "assigns": access.is_admin(user),
+            "account_managers": account_selectors.account_managers(),
+            "support_request": am_selectors.support_request_for(store),
+            "subscription": billing_selectors.running_subscription(store_id=store.pk),
         },
     )
 
@@ -174,6 +181,30 @@ def store_note(request: HttpRequest, store_id: int, ticket_id: int) -> HttpRespo
         ),
         "Note saved.",
     )
+
+
+@staff_required
+@require_POST
+def store_account_manager(request: HttpRequest, store_id: int) -> HttpResponse:
+    """An admin assigns the store's account manager (empty: none); the subscription follows."""
+    user = user_of(request)
+    store = _store(request, store_id)
+    raw = request.POST.get("account_manager", "").strip()
+    charge = request.POST.get("monthly_charge_inr", "").strip() or None
+
+    def call() -> Any:
+        if raw and not raw.isdigit():
+            raise InvalidInput("account_manager: choose an account manager", code="invalid")
+        return support.account_manager_assign(
+            actor=user,
+            store=store,
+            account_manager_id=int(raw) if raw else None,
+            monthly_charge_inr=charge,
+            now=clock.now(),
+        )
+
+    done = "Account manager assigned." if raw else "The store has no account manager now."
+    return _run(request, f"/console/stores/{store.pk}/", call, done)
 
 
 @staff_required
