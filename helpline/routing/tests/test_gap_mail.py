@@ -51,3 +51,12 @@ def test_each_step_records_the_workers_heartbeat(cast) -> None:
     assert Heartbeat.objects.get(name="worker").beat_at == NOW
     run_once(now=NOW + timedelta(seconds=31))
     assert Heartbeat.objects.get(name="worker").beat_at == NOW + timedelta(seconds=31)
+
+
+def test_the_worker_once_runs_the_daily_job(cast) -> None:
+    from helpline.worker import once
+
+    lines = once(with_probes=False)
+    assert lines[-1] == "on-call gaps mailed to 1 admin(s)"  # no rota: gaps, and Ada
+    assert once(with_probes=False)[-1] == "on-call gaps mailed to 0 admin(s)"  # done today
+    assert len(mails()) == 1
