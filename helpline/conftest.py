@@ -30,7 +30,10 @@ T0 = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)  # Tue 24 Nov 2026 10:30 IST (Guru
 @pytest.fixture(autouse=True)
 def _fresh_policy_caches() -> Any:
     """Versions and calendars are cached by id; tests roll the database back under them."""
+    from helpline.core import heartbeat
+
     sla_selectors.clear_caches()
+    heartbeat.forget()
     yield
     sla_selectors.clear_caches()
 

@@ -24,16 +24,20 @@ from django.db import close_old_connections, connections
 
 from helpline.accounts import request_keys
 from helpline.billing import sweeps as billing_sweeps
-from helpline.core import clock
+from helpline.core import clock, heartbeat
+from helpline.core.zones import zone_or_default
 from helpline.mail import imap
 from helpline.mail import services as mail
 from helpline.monitoring import engine as probes
 from helpline.outbox import delivery
+from helpline.routing import services as routing
 from helpline.tickets import sweeps
 
 log = logging.getLogger(__name__)
 PROBE_SWEEP_EVERY = timedelta(minutes=1)  # the uptime rollup and TLS warnings
 PROBES_FULL_BATCH = 5000  # a round that claimed this many: more are due, go on at once
+HEARTBEAT = "worker"  # the heartbeat row's name (helpline.health.WORKER reads it)
+GAPS_MAILED = "on-call-gaps-mailed"  # a heartbeat row: the day the gaps were last mailed
 
 
 @dataclass
@@ -85,10 +89,26 @@ def run_once(
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
+    heartbeat.beat(HEARTBEAT, now=when)
     result.delivered = delivery.step(
         now=now, worker=worker, batch=batch, max_batches=max_batches, stop=stop, threads=threads
     )
     return result
+
+
+def on_call_gaps_daily(*, now: datetime) -> int:
+    """Once a day (in the deployment's zone): mail the admins the on-call rota's gaps of the
+    next 7 days (``routing.services.on_call_gaps_mail``; its idempotency key is the day too).
+    The day last done is a heartbeat row, so a restarted worker does not mail again. Run by
+    ``run_forever`` after each step and by ``once``, apart from ``run_once``: a daily job, not
+    part of the step that sweeps and delivers."""
+    zone = zone_or_default(None)
+    last = heartbeat.last_beat(GAPS_MAILED)
+    if last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date():
+        return 0
+    sent = routing.on_call_gaps_mail(now=now)
+    heartbeat.stamp(GAPS_MAILED, now=now)
+    return sent
 
 
 def run_forever(
@@ -99,6 +119,7 @@ def run_forever(
     while not stop.is_set():
         try:
             result = run_once(worker=worker, stop=stop, threads=threads)
+            on_call_gaps_daily(now=clock.now())
         except Exception:  # a bad step must not end the worker: log it, wait, go on
             log.exception("worker step failed")
             stop.wait(interval)
@@ -147,6 +168,7 @@ def once(*, worker: str | None = None, threads: int = 1, with_probes: bool = Tru
     """``helpline worker --once``: one step, then (unless another worker probes) one probe
     round; what each did, a line each."""
     lines = [str(run_once(worker=worker, threads=threads))]
+    lines.append(f"on-call gaps mailed to {on_call_gaps_daily(now=clock.now())} admin(s)")
     if with_probes:
         lines.append(f"probes: {probes.probe_step(worker=worker)}")
     return lines

@@ -1,11 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 
 from helpline.accounts.models import ApiToken, Team, User
+from helpline.core.admin import clean_zone
+
+
+class UserForm(UserChangeForm):
+    """A person's zone (their shifts, leave and every time they read) is an IANA name."""
+
+    def clean_time_zone(self) -> str:
+        return clean_zone(self.cleaned_data.get("time_zone"), blank=True)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "merchant", "is_active"]
     list_filter = ["role", "is_active"]

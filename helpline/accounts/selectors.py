@@ -183,3 +183,12 @@ def zone_for(user: User) -> ZoneInfo:
     own; else the installation's display zone (an empty or unknown name is passed over)."""
     merchant_zone = user.merchant.time_zone if user.merchant_id and user.merchant else ""
     return zone_or_default(merchant_zone, user.time_zone)
+
+
+def staff_by_email(emails: Collection[str]) -> dict[str, User]:
+    """Active staff by their (lower-cased) address, for the addresses given."""
+    wanted = sorted({e.strip().lower() for e in emails})
+    found = User.objects.filter(
+        is_active=True, role__in=sorted(access.STAFF_ROLES), email__in=wanted
+    )
+    return {u.email.lower(): u for u in found}

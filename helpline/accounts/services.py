@@ -90,6 +90,19 @@ def team_create(*, name: str, lead: User | None = None, members: list[User] | No
     return team
 
 
+def team_update(
+    *, team: Team, name: str, lead: User | None, members: list[User] | None = None
+) -> Team:
+    """A team's name, lead and (when given) members."""
+    if Team.objects.filter(name=name).exclude(pk=team.pk).exists():
+        raise Conflict(f"team {name!r} exists already", code="team_exists")
+    team.name, team.lead = name, lead
+    team.save(update_fields=["name", "lead"])
+    if members is not None:
+        team.members.set(members)
+    return team
+
+
 def token_create(
     *, user: User, name: str = "", now: datetime | None = None
 ) -> tuple[ApiToken, str]:

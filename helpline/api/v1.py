@@ -70,12 +70,14 @@ def _register_routers() -> None:
         account_management,
         billing,
         engineering,
+        health,
         master_incidents,
         monitoring,
         outbox,
         preferences,
         provisioning,
         reports,
+        routing,
         search,
         sla,
         tickets,
@@ -97,6 +99,8 @@ def _register_routers() -> None:
     api.add_router("", master_incidents.router)
     api.add_router("", preferences.router)
     api.add_router("", whatsapp.router)
+    api.add_router("", routing.router)
+    api.add_router("", health.router)
 
 
 _register_routers()

@@ -5,6 +5,7 @@ from helpline.cli_commands import (  # noqa: F401
     ledger,
     mail,
     people,
+    routing,
     server,
     sla,
     worker,

@@ -27,3 +27,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def clean_zone(raw: str | None, *, blank: bool = False) -> str:
+    """A time zone typed in the admin: an IANA name, checked, never stored as typed (empty
+    allowed when ``blank``: the installation's zone then applies)."""
+    from django import forms
+
+    from helpline.core.zones import known_zone
+
+    name = (raw or "").strip()
+    if blank and not name:
+        return ""
+    if known_zone(name) is None:
+        raise forms.ValidationError(
+            f"{name!r} is not a time zone name; use an IANA name such as Asia/Kolkata or "
+            "Europe/London"
+        )
+    return name

@@ -574,6 +574,9 @@ def load(
         from helpline.demo import account_management as demo_account_management
 
         demo_account_management.load(cast=cast, now=now)
+        from helpline.demo import people as demo_people
+
+        demo_people.load(cast=cast, now=now)
     return DemoResult(
         tickets=Ticket.objects.count(),
         messages=TicketMessage.objects.count(),

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from helpline.core.admin import clean_zone
 from helpline.notifications import selectors
 from helpline.outbox.models import OnCallOverride, OnCallShift
 
@@ -20,8 +22,18 @@ class _RotaAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class OnCallShiftForm(forms.ModelForm):
+    class Meta:
+        model = OnCallShift
+        fields = ["user", "weekday", "start", "end", "zone"]
+
+    def clean_zone(self) -> str:
+        return clean_zone(self.cleaned_data.get("zone"))
+
+
 @admin.register(OnCallShift)
 class OnCallShiftAdmin(_RotaAdmin):
+    form = OnCallShiftForm
     list_display = ["weekday", "start", "end", "user", "zone"]
     list_filter = ["weekday"]
     list_select_related = ["user"]

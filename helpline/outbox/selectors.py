@@ -45,3 +45,12 @@ def on_call_overrides(at: datetime) -> list[OnCallOverride]:
 def on_call_shifts() -> list[OnCallShift]:
     """The weekly rota, with its people."""
     return list(OnCallShift.objects.select_related("user"))
+
+
+def on_call_overrides_between(start: datetime, end: datetime) -> list[OnCallOverride]:
+    """The overrides overlapping ``[start, end)``, with their people (coverage reads them)."""
+    return list(
+        OnCallOverride.objects.filter(starts_at__lt=end, ends_at__gt=start)
+        .select_related("user")
+        .order_by("starts_at")
+    )

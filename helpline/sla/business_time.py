@@ -404,3 +404,27 @@ def warning_instant(
         raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
     amount = _length(length) * share.numerator // share.denominator
     return lay_out(cal, start, timedelta(seconds=amount // _US), pauses)
+
+
+def open_intervals(
+    cal: BusinessCalendar, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The opening intervals of ``cal`` inside ``[start, end)``, clipped to it, in order
+    (what is not in them is outside business hours: on-call coverage reads it)."""
+    t, u = _instant(start, "start"), _instant(end, "end")
+    if u <= t:
+        return []
+    if cal.always_open:
+        return [(_from_us(t), _from_us(u))]
+    out: list[tuple[datetime, datetime]] = []
+    year = cal._local_year(t)
+    while True:
+        index = cal._year(year)
+        first = bisect_right(index.ends, t)  # the first interval ending after t
+        for begin, finish in zip(index.starts[first:], index.ends[first:], strict=True):
+            if begin >= u:
+                return out
+            out.append((_from_us(max(begin, t)), _from_us(min(finish, u))))
+        if index.end >= u:
+            return out
+        year += 1

@@ -151,6 +151,10 @@ ID_REFS = {
     "assignee": "users",
     "account_manager": "users",
     "team": "teams",
+    "team_id": "teams",
+    "agent_id": "users",
+    "lead": "users",
+    "members": "users",
     "cursor": "cursors",
 }
 CHOICES: dict[str, list[str]] = {

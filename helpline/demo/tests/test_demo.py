@@ -335,3 +335,23 @@ def test_helpline_demo_if_empty_loads_once(db: Any, capsys: Any) -> None:
     assert main(["demo", "--tickets", "12"]) == 1
     assert "demo data is loaded" in capsys.readouterr().err
     assert Ticket.objects.count() == tickets
+
+
+def test_the_demo_has_teams_shifts_leave_and_a_rota_without_gaps(db: Any) -> None:
+    from helpline.routing import selectors as routing
+    from helpline.routing.coverage import on_call_gaps
+    from helpline.routing.models import AgentProfile, Leave, Shift, TeamRoute
+
+    demo.load(tickets=8, now=NOW)
+    teams = {t.name: t for t in routing.team_views()}
+    assert teams["Core support"].default and not teams["Apps and billing"].default
+    assert "app-submission" in teams["Apps and billing"].issue_types
+    assert "store-down" in teams["Core support"].issue_types
+    assert TeamRoute.objects.filter(issue_type="").count() == 1
+    assert AgentProfile.objects.count() == Shift.objects.values("user").distinct().count() == 3
+    assert Leave.objects.get().user.first_name == "Meera"
+    for days in range(0, 30):
+        assert (
+            on_call_gaps(now=NOW + timedelta(days=days, hours=5), horizon=timedelta(days=7)) == []
+        )
+    assert on_call_gaps(now=NOW, horizon=timedelta(days=30)) == []
