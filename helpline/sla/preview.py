@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from helpline.core import clock
+from helpline.core import clock, display
+from helpline.core.display import ZoneLike
 from helpline.core.errors import InvalidInput
 from helpline.core.validation import bounded_instant
 from helpline.sla import business_time, selectors
@@ -66,8 +67,14 @@ def _minutes_text(minutes: int, business: bool) -> str:
 
 
 def sla_preview(
-    *, priority: str | None, issue_type: str | None, at: str | datetime | None
+    *,
+    priority: str | None,
+    issue_type: str | None,
+    at: str | datetime | None,
+    reader_zone: ZoneLike = None,
 ) -> dict[str, Any]:
+    """The targets and due times of a ticket opened ``at`` (ISO 8601 in the answer); the
+    ``note`` is words for a person, its time in ``reader_zone`` (default: the calendar's)."""
     policy = selectors.current_policy()
     priority, issue_type = resolve(policy, priority, issue_type)
     if issue_type is None:
@@ -122,6 +129,6 @@ def sla_preview(
         starts = datetime.fromisoformat(answer["clock_starts_at"])
         answer["note"] = (
             "Received outside business hours: the clock starts at the next opening, "
-            f"{starts:%a %d %b %Y %H:%M} ({answer['time_zone']})."
+            f"{display.when(starts, reader_zone or zone)}."
         )
     return answer
