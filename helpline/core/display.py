@@ -3,7 +3,8 @@ money that somebody reads (pages, htmx fragments, mail, WhatsApp, export cells, 
 
 - ``when(at, zone)``: "Tue 8 Dec 2026, 18:00 IST" — the instant in the reader's zone, the zone
   named by its abbreviation, or by its offset when it has none ("UTC+04:00").
-- ``relative(at, now)``: "in 2 h 15 min", "3 d ago", "now" — beside a time where it helps.
+- ``relative(at, now)``: "in 2 h 15 min", "3 d ago", "now" — beside a time where it helps;
+  ``duration(delta)``: "1 h 20 min" (countdowns, targets, how long something took).
 - ``money(amount, currency)``: "₹5,900.00", "₹1,00,000.00" (Indian grouping for INR), never a
   lower-cased currency code; ``with_gst(total, gst)``: "₹5,900.00 incl. GST ₹900.00".
 - ``zone_name(zone)``: the IANA name a page says its times are in ("Times in Asia/Kolkata").
@@ -18,6 +19,8 @@ import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from django.utils import timezone
 
 from helpline.core import zones
 
@@ -35,6 +38,11 @@ def zone_of(zone: ZoneLike) -> tzinfo:
     if isinstance(zone, tzinfo):
         return zone
     return zones.zone_or_default(zone)
+
+
+def here() -> tzinfo:
+    """The zone activated for this request (the reader's; see ``web.zone``), else UTC."""
+    return timezone.get_current_timezone()
 
 
 def zone_name(zone: ZoneLike) -> str:
@@ -83,17 +91,16 @@ def when(value: Instant, zone: ZoneLike, *, missing: str = "") -> str:
     return f"{day(local.date())}, {local:%H:%M} {abbreviation(local)}"
 
 
-def _span(seconds: int) -> str:
-    minutes = seconds // 60
-    if minutes < 1:
-        return "less than a minute"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours and days < 3 else f"{days} d"
+def duration(delta: timedelta) -> str:
+    """A length of time: "1 d 2 h", "1 h 20 min", "5 min", "under a minute"."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min" if mins else "under a minute"
 
 
 def relative(value: Instant, now: datetime) -> str:
@@ -104,7 +111,7 @@ def relative(value: Instant, now: datetime) -> str:
     seconds = int((at - now).total_seconds())
     if abs(seconds) < 60:
         return "now"
-    span = _span(abs(seconds))
+    span = duration(timedelta(seconds=seconds))
     return f"in {span}" if seconds > 0 else f"{span} ago"
 
 

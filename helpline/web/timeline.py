@@ -16,7 +16,7 @@ from helpline.core import display
 from helpline.notifications.words import quote_words
 from helpline.tickets.events import EventKind
 from helpline.tickets.models import Status, TicketEvent
-from helpline.web.present import LABELS, duration_text
+from helpline.web.present import LABELS
 
 STATUS = dict(Status.choices)
 ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
@@ -108,7 +108,7 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
     elif kind == EventKind.SLA_BREACHED:
         text = f"{_target(after)} target breached"
     elif kind == EventKind.SLA_MET:
-        taken = duration_text(timedelta(seconds=int(info.get("business_seconds") or 0)))
+        taken = display.duration(timedelta(seconds=int(info.get("business_seconds") or 0)))
         text = f"{_target(after)} target met{' late' if info.get('late') else ''} ({taken})"
     elif kind in (EventKind.SLA_RESTARTED, EventKind.SLA_RECOMPUTED, EventKind.SLA_RESUMED):
         verb = kind.removeprefix("sla_")

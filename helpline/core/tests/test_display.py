@@ -59,11 +59,18 @@ def test_an_unknown_or_empty_zone_is_the_installations_and_nothing_is_written_em
         (timedelta(hours=5), "in 5 h"),
         (timedelta(days=-3), "3 d ago"),
         (timedelta(days=1, hours=4, minutes=10), "in 1 d 4 h"),
-        (timedelta(days=12, hours=4), "in 12 d"),
+        (timedelta(days=12, hours=4), "in 12 d 4 h"),
+        (timedelta(seconds=-90), "1 min ago"),
     ],
 )
 def test_relative(delta: timedelta, words: str) -> None:
     assert display.relative(AT + delta, AT) == words
+
+
+def test_a_duration() -> None:
+    assert display.duration(timedelta(seconds=30)) == "under a minute"
+    assert display.duration(timedelta(hours=1, minutes=20)) == "1 h 20 min"
+    assert display.duration(-timedelta(days=1, hours=2)) == "1 d 2 h"
 
 
 def test_a_time_with_its_distance() -> None:
