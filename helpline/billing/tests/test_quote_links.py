@@ -19,6 +19,7 @@ from helpline.billing import ledger, links
 from helpline.billing import services as billing
 from helpline.billing import services as billing_services
 from helpline.billing.models import Quote
+from helpline.core import display
 from helpline.outbox.models import Outbox
 from helpline.sla.defaults import RESOLUTION
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent
@@ -80,6 +81,8 @@ def test_the_signed_link_approves_and_the_clock_resumes(cast) -> None:
         assert page.status_code == 200
         text = page.content.decode()
         assert "₹12,000.00" in text and "₹14,160.00 incl. GST ₹2,160.00" in text  # 18 % GST
+        until = display.when(T + timedelta(days=3), "Asia/Kolkata")  # Alice reads IST
+        assert f"{until}</time> (in 2 d 22 h)" in text and until.endswith(" IST")
         assert Ticket.objects.get(pk=ticket.pk).status == Status.AWAITING_APPROVAL  # GET: nothing
         done = client.post(path, {"decision": "approve"}, REMOTE_ADDR=ADDRESS)
     assert done.status_code == 200 and b"approved" in done.content

@@ -8,7 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from helpline.core import display
+from helpline.core import clock, display
 
 register = template.Library()
 
@@ -31,6 +31,12 @@ def when(value: Any, zone: Any = None) -> str:
     """An instant (a datetime or an ISO string) for people, in ``zone`` (default: the reader's):
     "Tue 8 Dec 2026, 18:00 IST" — ``core.display``, the one way times are written."""
     return display.when(value, _zone(zone))
+
+
+@register.filter
+def from_now(value: Any) -> str:
+    """ "in 2 h 15 min", "3 d ago": beside a time where the distance helps."""
+    return display.relative(value, clock.now())
 
 
 @register.filter
