@@ -11,7 +11,7 @@ import time_machine
 from django.test import Client
 
 from helpline.accounts.models import User
-from helpline.monitoring.models import MaintenanceWindow
+from helpline.monitoring.models import MaintenanceWindow, PlatformIncident
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # Tue 1 Dec 2026, 11:30 IST / 06:00 GMT
@@ -94,3 +94,13 @@ def test_an_admin_types_a_maintenance_window_in_their_own_zone(cast, settings) -
     assert window.starts_at == datetime(2026, 12, 9, 20, 30, tzinfo=UTC)
     assert window.ends_at == datetime(2026, 12, 9, 22, 30, tzinfo=UTC)
     assert "Thu 10 Dec 2026, 02:00 IST" in listed
+
+
+def test_the_live_already_reported_panel_is_in_the_merchants_zone(cast, signed_in) -> None:
+    PlatformIncident.objects.create(
+        title="Payments slow", started_at=NOW, automatic=False
+    )  # 06:00 UTC
+    london = signed_in("bob").get("/support/new/similar/?subject=payments").content.decode()
+    kolkata = signed_in("alice").get("/support/new/similar/?subject=payments").content.decode()
+    assert "Payments slow</strong> since Tue 1 Dec 2026, 06:00 GMT" in london
+    assert "Payments slow</strong> since Tue 1 Dec 2026, 11:30 IST" in kolkata
