@@ -66,6 +66,14 @@ def _minutes_text(minutes: int, business: bool) -> str:
     return text + (" of business time" if business else "")
 
 
+def _note(answer: dict[str, Any], zone: ZoneLike) -> str | None:
+    """Words for a person when the clock does not start at once, its time in ``zone``."""
+    if answer["open_now"]:
+        return None
+    starts = display.when(answer["clock_starts_at"], zone)
+    return f"Received outside business hours: the clock starts at the next opening, {starts}."
+
+
 def sla_preview(
     *,
     priority: str | None,
@@ -124,11 +132,5 @@ def sla_preview(
     except business_time.CalendarRangeError as exc:
         raise InvalidInput(str(exc), code="year_not_covered") from None
     answer["resolution_kind"] = "workaround" if priority == "C1" else "resolution"
-    answer["note"] = None
-    if not answer["open_now"]:
-        starts = datetime.fromisoformat(answer["clock_starts_at"])
-        answer["note"] = (
-            "Received outside business hours: the clock starts at the next opening, "
-            f"{display.when(starts, reader_zone or zone)}."
-        )
+    answer["note"] = _note(answer, reader_zone or zone)
     return answer
