@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from helpline.core import display
+
 
 class CallRequest(models.Model):
     """A merchant asks their store's account manager for a call or meeting."""
@@ -95,7 +97,8 @@ class ContactLogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} with store {self.store_id} at {self.happened_at:%Y-%m-%d %H:%M}"
+        at = display.when(self.happened_at, display.here())
+        return f"{self.channel} with store {self.store_id} at {at}"
 
 
 class AmTask(models.Model):

@@ -24,7 +24,7 @@ from helpline.account_management.models import AmTask, CallRequest, ContactLogEn
 from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
-from helpline.core import clock
+from helpline.core import clock, display
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_nul
 from helpline.merchants.models import Store
@@ -406,7 +406,8 @@ def _send_invitations(
         attendees=emails,
         stamp=now,
     )
-    when = f"{starts_at:%a %d %b %Y %H:%M}–{ends_at:%H:%M} UTC"
+    zone = store.merchant.time_zone  # the invited are the store's people
+    when = f"{display.when(starts_at, zone)} – {display.when(ends_at, zone)}"
     for address in emails:
         outbox.enqueue(
             channel="email",

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
 from helpline.accounts.models import ApiToken, Team, User
-from helpline.core.admin import clean_zone
+from helpline.core.admin import ZonedTimesAdmin, clean_zone
 
 
 class UserForm(UserChangeForm):
@@ -37,13 +37,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ZonedTimesAdmin):
     list_display = ["name", "lead", "partner"]
     filter_horizontal = ["members"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ZonedTimesAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["user", "prefix", "digest", "created_at", "last_used_at"]
 

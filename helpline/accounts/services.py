@@ -16,6 +16,7 @@ from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.prepared import Prepared
 from helpline.core.validation import has_nul
+from helpline.core.zones import known_zone
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 - a public marker that makes tokens recognisable, not a secret
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -158,4 +159,19 @@ def user_whatsapp_set(*, user: User, whatsapp: str) -> User:
     if user.whatsapp != whatsapp:
         user.whatsapp = whatsapp
         user.save(update_fields=["whatsapp"])
+    return user
+
+
+def user_time_zone_set(*, user: User, time_zone: str) -> User:
+    """Set the zone every time is shown to a staff member in ("" : the installation's). Only an
+    IANA name ("Europe/London") is taken: anything else is refused and nothing changes."""
+    name = (time_zone or "").strip()
+    if name and known_zone(name) is None:
+        raise InvalidInput(
+            f"{name!r} is not a time zone: use an IANA name such as Asia/Kolkata or Europe/London",
+            code="invalid_time_zone",
+        )
+    if user.time_zone != name:
+        user.time_zone = name
+        user.save(update_fields=["time_zone"])
     return user

@@ -8,6 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from helpline.core import display
+
+
+def gst_on(amount: Decimal, percent: Decimal) -> Decimal:
+    """The GST on ``amount`` at ``percent``, to the paisa (what the merchant is billed on top)."""
+    return (amount * percent / 100).quantize(Decimal("0.01"))
+
 
 class Quote(models.Model):
     class Status(models.TextChoices):
@@ -56,11 +63,11 @@ class Quote(models.Model):
         indexes = [models.Index(fields=["status", "decided_at"], name="quote_status_decided")]
 
     def __str__(self) -> str:
-        return f"INR {self.amount_inr} ({self.status})"
+        return f"{display.money(self.amount_inr)} ({self.status})"
 
     @property
     def gst_inr(self) -> Decimal:
-        return (self.amount_inr * self.gst_percent / 100).quantize(Decimal("0.01"))
+        return gst_on(self.amount_inr, self.gst_percent)
 
     @property
     def total_inr(self) -> Decimal:
@@ -102,4 +109,4 @@ class Subscription(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"AM support for {self.store_id}: INR {self.monthly_charge_inr}/month"
+        return f"AM support for {self.store_id}: {display.money(self.monthly_charge_inr)}/month"

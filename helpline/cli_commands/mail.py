@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from helpline.cli_commands.registry import command, fail, handler, setup_django
+from helpline.core import display
 
 
 @command("mail", "Mail in: ingest FILE…|-, poll IMAP once, list and settle the quarantine.")
@@ -81,7 +82,7 @@ def _mail(args: argparse.Namespace) -> int:
         if action == "list":
             for row in services.quarantine_list(limit=500):
                 sys.stdout.write(
-                    f"{row.pk}\t{row.received_at:%Y-%m-%d %H:%M}\t{row.from_address or '-'}\t"
+                    f"{row.pk}\t{display.when(row.received_at, None)}\t{row.from_address or '-'}\t"
                     f"{row.subject[:60] or '-'}\t{row.reason}\n"
                 )
             return 0

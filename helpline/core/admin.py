@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
+
+from helpline.core import display
 
 # An address typed without a scheme ("shop.example") is read as https, the default Django 6.0
 # takes; every URL the admin edits (stores, webhooks) is a public HTTPS site or endpoint.
@@ -15,7 +19,67 @@ HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
 }
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def _when_column(name: str, label: str) -> Any:
+    """A changelist column writing the instant ``name`` as ``core.display`` does, in the
+    admin's zone (the one activated for the request), sortable by the field."""
+
+    def column(obj: Any) -> str:
+        return display.when(getattr(obj, name), timezone.get_current_timezone())
+
+    column.short_description = label  # type: ignore[attr-defined]
+    column.admin_order_field = name  # type: ignore[attr-defined]
+    column.__name__ = name
+    return column
+
+
+class ZonedTimesAdmin(admin.ModelAdmin):
+    """Times in the admin are typed and shown in the admin's own zone (activated for every
+    request by the web's ``ReaderZoneMiddleware``), and say so: every date-and-time input is
+    labelled with the zone, the list writes instants as people read them ("Tue 8 Dec 2026,
+    02:00 IST"), and each form and list names the zone at the top."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, models.DateTimeField):
+            zone = timezone.get_current_timezone_name()
+            field.label = f"{field.label} ({zone})"
+            field.help_text = f"In {zone}, your time zone (set it on your console profile)."
+        return field
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown: list[Any] = []
+        for name in super().get_list_display(request):
+            try:
+                field = self.model._meta.get_field(name) if isinstance(name, str) else None
+            except FieldDoesNotExist:
+                field = None
+            if isinstance(name, str) and isinstance(field, models.DateTimeField):
+                shown.append(_when_column(name, str(field.verbose_name)))
+            else:
+                shown.append(name)
+        return shown
+
+    def _say_zone(self, request: HttpRequest) -> None:
+        if request.method == "GET":
+            zone = timezone.get_current_timezone_name()
+            messages.info(request, f"Times on this page are in {zone}.")
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        self._say_zone(request)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: Any = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> Any:
+        self._say_zone(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class ReadOnlyAdmin(ZonedTimesAdmin):
     """A record kept by the system (a log, a snapshot, an outbox row): shown, never edited in
     the admin; changes go through the services (admin actions may call them)."""
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 
 from helpline.accounts.models import User
-from helpline.core import zones
+from helpline.core import display
 from helpline.core.errors import Forbidden
 from helpline.tickets import events as kinds
 from helpline.tickets.events import EventKind, EventSpec
@@ -85,11 +85,9 @@ def ticket_engineering_eta(
         if ticket.due_at == eta:
             return False
         change.set_due(eta, f"engineering's estimate for {reference}")
-        zone = zones.zone_or_default(ticket.merchant.time_zone, default="UTC")
-        local = eta.astimezone(zone)
         body = (
             "Our engineering team is working on this. Their estimate moves the due date to "
-            f"{local:%a %d %b %Y, %H:%M} ({zone.key})."
+            f"{display.when(eta, ticket.merchant.time_zone)}."
         )
         add_message(
             change, body=body, kind=MessageKind.SYSTEM, from_staff=True, channel=Channel.STAFF

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from helpline.core.admin import HTTPS_URLS
+from helpline.core.admin import HTTPS_URLS, ZonedTimesAdmin
 from helpline.core.zones import known_zone
 from helpline.merchants.models import Contact, Merchant, Store
 
@@ -35,7 +35,7 @@ class StoreInline(admin.TabularInline):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(admin.ModelAdmin):
+class MerchantAdmin(ZonedTimesAdmin):
     form = MerchantForm
     list_display = ["name", "slug", "time_zone"]
     search_fields = ["name", "slug"]
@@ -43,7 +43,7 @@ class MerchantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(ZonedTimesAdmin):
     list_display = ["name", "merchant", "url", "account_manager"]
     list_filter = ["merchant"]
     search_fields = ["name", "url"]
@@ -52,7 +52,7 @@ class StoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ZonedTimesAdmin):
     """Extra addresses whose mail goes to a merchant (its users are contacts already)."""
 
     list_display = ["email", "name", "merchant", "default_store"]

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from helpline.core import clock
+from helpline.core.admin import ZonedTimesAdmin
 from helpline.core.errors import HelplineError
 from helpline.monitoring import services
 from helpline.monitoring.models import MaintenanceWindow, Monitor, PlatformIncident
@@ -35,7 +36,7 @@ class MonitorForm(forms.ModelForm):
 
 
 @admin.register(Monitor)
-class MonitorAdmin(admin.ModelAdmin):
+class MonitorAdmin(ZonedTimesAdmin):
     form = MonitorForm
     list_display = ["url", "store", "state", "active", "interval_seconds", "last_probe_at"]
     list_filter = ["state", "active"]
@@ -72,7 +73,7 @@ class MaintenanceForm(forms.ModelForm):
 
 
 @admin.register(MaintenanceWindow)
-class MaintenanceAdmin(admin.ModelAdmin):
+class MaintenanceAdmin(ZonedTimesAdmin):
     form = MaintenanceForm
     list_display = ["title", "starts_at", "ends_at", "announced_at"]
     filter_horizontal = ["stores"]
@@ -99,7 +100,7 @@ class MaintenanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformIncident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ZonedTimesAdmin):
     list_display = ["title", "started_at", "resolved_at", "automatic"]
     list_filter = ["automatic"]
     fields = ["title", "description", "started_at", "resolved_at", "automatic", "tickets"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from helpline.core import display
+
 
 class MonitorState(models.TextChoices):
     NEW = "new", "Not probed yet"
@@ -87,7 +89,7 @@ class ProbeResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"probe of monitor {self.monitor_id} at {self.at:%Y-%m-%d %H:%M:%S}"
+        return f"probe of monitor {self.monitor_id} at {display.when(self.at, display.here())}"
 
 
 class Resolution(models.TextChoices):

@@ -22,10 +22,9 @@ from django.utils import timezone
 
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
-from helpline.core import clock
+from helpline.core import clock, display
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.validation import has_nul
-from helpline.core.zones import zone_or_default
 from helpline.merchants.models import Store
 from helpline.monitoring import states
 from helpline.monitoring.models import (
@@ -349,10 +348,6 @@ def in_maintenance(store_id: int, at: datetime) -> bool:
     )
 
 
-def _local(at: datetime, zone: str) -> str:
-    return at.astimezone(zone_or_default(zone)).strftime("%d %b %Y %H:%M %Z")
-
-
 def _outage_confirmed(
     monitor: Monitor, outcome: Outcome, now: datetime, summary: RoundSummary
 ) -> None:
@@ -369,7 +364,7 @@ def _outage_confirmed(
     )
     summary.outages_opened += 1
     what = (
-        f"The store monitor cannot reach {monitor.url} since {_local(start, zone)} "
+        f"The store monitor cannot reach {monitor.url} since {display.when(start, zone)} "
         f"({settings.MONITOR_DOWN_AFTER} failed probes in a row): {outcome.error or 'no answer'}."
     )
     if outage.maintenance:
@@ -408,8 +403,9 @@ def _recovery_confirmed(
     ticket = outage.ticket
     if ticket is not None:
         body = (
-            f"The store monitor reaches {monitor.url} again since {_local(recovered_at, zone)} "
-            f"(down {minutes:.0f} min, from {_local(outage.started_at, zone)}). "
+            f"The store monitor reaches {monitor.url} again since "
+            f"{display.when(recovered_at, zone)} "
+            f"(down {minutes:.0f} min, from {display.when(outage.started_at, zone)}). "
             "Support will confirm and resolve this ticket."
         )
         with contextlib.suppress(Conflict):  # closed meanwhile: nothing to tell on it
@@ -508,7 +504,7 @@ def maintenance_create(
             which = ", ".join(names.get(user.merchant_id or 0, [])) or "all stores"
             body = (
                 f"Planned maintenance: {title}\n\n"
-                f"From {_local(starts_at, zone)} to {_local(ends_at, zone)}.\n"
+                f"From {display.when(starts_at, zone)} to {display.when(ends_at, zone)}.\n"
                 f"Stores concerned: {which}.\n\n{description}\n\n"
                 "Your store may be unreachable during this window.\n"
                 "— Helpline (this message was sent automatically)"
@@ -516,7 +512,7 @@ def maintenance_create(
             _mail(
                 user,
                 kind="maintenance",
-                subject=f"Planned maintenance {_local(starts_at, zone)}: {title}",
+                subject=f"Planned maintenance {display.when(starts_at, zone)}: {title}",
                 body=body,
                 key=f"maint{window.pk}.email.u{user.pk}",
                 now=now,
@@ -576,7 +572,7 @@ def tls_warnings(*, now: datetime) -> int:
                     subject=f"The certificate of {store.name} expires soon",
                     body=(
                         f"The TLS certificate served at {monitor.url} expires on "
-                        f"{_local(expires, user.time_zone or store.merchant.time_zone)}. "
+                        f"{display.when(expires, user.time_zone or store.merchant.time_zone)}. "
                         "Renew it before then, or customers will see a security warning.\n"
                         "— Helpline (this message was sent automatically)"
                     ),

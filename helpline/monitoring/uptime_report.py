@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 
+from helpline.core import display
 from helpline.merchants.models import Store
 from helpline.monitoring import selectors, uptime
 from helpline.monitoring.models import Outage
@@ -56,17 +57,11 @@ def _pct(value: float | None) -> str:
     return "not watched" if value is None else f"{value:.3f} %"
 
 
-def _local(at: datetime | None, zone: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    return at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if at else "ongoing"
-
-
 def _outage_row(o: Outage, report: MonthlyReport) -> list[str]:
     minutes = ((o.ended_at or report.generated_at) - o.started_at).total_seconds() / 60
     return [
-        _local(o.started_at, report.zone),
-        _local(o.ended_at, report.zone),
+        display.when(o.started_at, report.zone),
+        display.when(o.ended_at, report.zone, missing="ongoing"),
         f"{minutes:.1f}",
         "yes" if o.maintenance else "no",
     ]
@@ -143,7 +138,7 @@ def _day_rows(report: MonthlyReport) -> list[list[str]]:
     rows = [["Date", "Down (min)", "Unknown (min)", "Uptime"]]
     rows += [
         [
-            d.isoformat(),
+            display.day(d),
             f"{x.downtime_minutes:.1f}",
             f"{x.unknown_minutes:.1f}",
             _pct(x.uptime_percent),

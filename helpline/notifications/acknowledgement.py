@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from helpline.core import zones
+from helpline.core import display
 from helpline.mail import selectors as mail_selectors
 from helpline.mail import threads
 from helpline.mail.listeners import Opened
@@ -29,11 +29,6 @@ from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
 
 KIND = "mail_ack"
-
-
-def local(at: datetime, zone: str) -> str:
-    """ "Tue 24 Nov 11:00 IST": how the merchant reads an instant."""
-    return at.astimezone(zones.zone_or_default(zone)).strftime("%a %d %b %H:%M %Z")
 
 
 def _first_response_due(ticket: Ticket) -> datetime | None:
@@ -72,7 +67,7 @@ def mail_ticket_opened(opened: Opened) -> str | None:
             reference=ticket.reference,
             subject=ticket.subject,
             priority=ticket.priority,
-            due=local(due, ticket.merchant.time_zone) if due is not None else "as soon as we can",
+            due=display.when(due, ticket.merchant.time_zone, missing="as soon as we can"),
             closed_now=ticket.priority != "C1" and paging.after_hours(ticket, now),
             refused=opened.refused,
             message_id=message_id,

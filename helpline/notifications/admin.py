@@ -9,12 +9,12 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from helpline.core.admin import clean_zone
+from helpline.core.admin import ZonedTimesAdmin, clean_zone
 from helpline.notifications import selectors
 from helpline.outbox.models import OnCallOverride, OnCallShift
 
 
-class _RotaAdmin(admin.ModelAdmin):
+class _RotaAdmin(ZonedTimesAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
         people = selectors.on_call_at()
         names = ", ".join(str(u) for u in people) or "nobody"

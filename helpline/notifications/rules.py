@@ -33,10 +33,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from helpline.accounts.models import Role, User
+from helpline.accounts.selectors import zone_for
 from helpline.billing import links
+from helpline.core import zones
 from helpline.notifications import audience, escalation, mail_threads, paging, words
 from helpline.notifications.preferences import next_digest, quiet_until, topics
 from helpline.outbox import selectors as outbox
@@ -63,6 +66,14 @@ def after_quote(event: Any) -> int:
 
 def _valid_until(event: Any) -> datetime:
     return datetime.fromisoformat(str((event.after or {}).get("valid_until")))
+
+
+def _zone(user: User, ticket: Any) -> Any:
+    """The reader's zone: the ticket's merchant's for its own people (already loaded), else
+    the person's own (``accounts.selectors.zone_for``)."""
+    if user.merchant_id is not None and user.merchant_id == ticket.merchant_id:
+        return zones.zone_or_default(ticket.merchant.time_zone)
+    return zone_for(user)
 
 
 def _message_of(event: Any) -> Any:
@@ -227,10 +238,10 @@ def _gather(
         message = _message_of(event)
         people = audience.audience(event, ticket, actor)
         for user, why in people:
-            summary = words.summary(event, ticket)
+            summary = words.summary(event, ticket, partial(_zone, user, ticket))
             heard.setdefault(user.pk, (user, []))[1].append((event, why, summary, message))
-        if event.kind in NEVER_UNHEARD:
-            summary = words.summary(event, ticket)
+        if event.kind in NEVER_UNHEARD:  # the support mailbox reads the installation's zone
+            summary = words.summary(event, ticket, zones.zone_or_default())
             out.extend(escalation.unheard(event, ticket, [u.pk for u, _ in people], summary))
     return out, heard
 

@@ -1,30 +1,58 @@
-"""The words a notification names a ticket event with ("status open → in progress", …)."""
+"""The words a notification names a ticket event with ("status open → in progress", …), for
+one reader: every time in their zone and every amount as ``core.display`` writes it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from helpline.billing.models import gst_on
+from helpline.core import display
+from helpline.core.display import ZoneLike
 from helpline.tickets.events import EventKind
+
+# The reader's zone, or how to find it: it is looked up only for words that carry a time.
+Zone = ZoneLike | Callable[[], ZoneLike]
+
+
+def _in(zone: Zone) -> ZoneLike:
+    return zone() if callable(zone) else zone
 
 
 def _target(after: dict[str, Any]) -> str:
     return str(after.get("target", "")).replace("_", " ")
 
 
-def _clock_summary(kind: str, after: dict[str, Any]) -> str | None:
+def _clock_summary(kind: str, after: dict[str, Any], zone: Zone) -> str | None:
     if kind == EventKind.SLA_WARNING:
         used = after.get("percent", 75)
-        return f"{used} % of the {_target(after)} target used; due {after.get('deadline')}"
+        due = display.when(after.get("deadline"), _in(zone))
+        return f"{used} % of the {_target(after)} target used; due {due}"
     if kind == EventKind.SLA_BREACHED:
-        return f"{after.get('priority')} {_target(after)} target breached at {after.get('at')}"
+        at = display.when(after.get("at"), _in(zone))
+        return f"{after.get('priority')} {_target(after)} target breached at {at}"
     return None
 
 
-def summary(event: Any, ticket: Any) -> str:
-    """One line saying what ``event`` did to ``ticket``."""
+def quote_words(after: dict[str, Any], zone: ZoneLike) -> str:
+    """ "a quote of ₹5,900.00 incl. GST ₹900.00 awaits your approval until Wed 16 Dec 2026,
+    12:00 IST": what is billed, the tax in it, and until when it may be decided."""
+    until = display.when(after.get("valid_until"), zone)
+    try:
+        amount = Decimal(str(after.get("amount_inr")))
+        gst = gst_on(amount, Decimal(str(after.get("gst_percent") or "0")))
+        price = display.with_gst(amount + gst, gst)
+    except InvalidOperation:
+        price = display.money(after.get("amount_inr"))
+    return f"a quote of {price} awaits your approval until {until}"
+
+
+def summary(event: Any, ticket: Any, zone: Zone) -> str:
+    """One line saying what ``event`` did to ``ticket``, times in ``zone`` (the reader's)."""
     kind, after, before = event.kind, event.after or {}, event.before
     if kind == EventKind.CREATED:
-        due = after.get("first_response_due")
+        due = display.when(after.get("first_response_due"), _in(zone), missing="as soon as we can")
         return f"we have your ticket ({ticket.priority}); first answer due {due}"
     if kind == EventKind.MESSAGE:
         who = "Support" if after.get("from_staff") else "The merchant"
@@ -34,12 +62,15 @@ def summary(event: Any, ticket: Any) -> str:
     if kind == EventKind.PRIORITY:
         return f"priority {before} → {event.after}"
     if kind == EventKind.DUE_DATE:
-        return f"due date {before or 'none'} → {event.after or 'a new due date will be set'}"
+        was = display.when(before, _in(zone), missing="none")
+        now = display.when(event.after, _in(zone), missing="a new due date will be set")
+        return f"due date {was} → {now}"
     if kind == EventKind.DUE_PASSED:
-        return f"the due date {after.get('due_at')} passed with the ticket still open"
+        due = display.when(after.get("due_at"), _in(zone))
+        return f"the due date {due} passed with the ticket still open"
     if kind == EventKind.ASSIGNEE:
         return "assigned to you"
-    clock = _clock_summary(kind, after)
+    clock = _clock_summary(kind, after, zone)
     if clock is not None:
         return clock
     if kind == EventKind.MERCHANT_ASKS_PRIORITY:
@@ -49,6 +80,5 @@ def summary(event: Any, ticket: Any) -> str:
     if kind == EventKind.ENGINEERING_DONE:
         return f"engineering finished {', '.join(after.get('dev_tickets', []))}: tell the merchant"
     if kind == EventKind.QUOTE:
-        amount, until = after.get("amount_inr"), after.get("valid_until")
-        return f"a quote of INR {amount} awaits your approval until {until}"
+        return quote_words(after, _in(zone))
     return kind.replace("_", " ")

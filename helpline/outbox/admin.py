@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from helpline.core.admin import HTTPS_URLS, ReadOnlyAdmin
+from helpline.core.admin import HTTPS_URLS, ReadOnlyAdmin, ZonedTimesAdmin
 from helpline.outbox import services
 from helpline.outbox.models import Outbox, Preference, WebhookEndpoint, WhatsAppInbound
 
@@ -39,7 +39,7 @@ class OutboxAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ZonedTimesAdmin):
     list_display = ["name", "url", "active", "internal", "created_at"]
     readonly_fields = ["created_at"]
     formfield_overrides = HTTPS_URLS
@@ -53,13 +53,13 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(admin.ModelAdmin):
+class PreferenceAdmin(ZonedTimesAdmin):
     list_display = ["user", "email", "whatsapp", "quiet_start", "quiet_end", "digest"]
     list_select_related = ["user"]
 
 
 @admin.register(WhatsAppInbound)
-class WhatsAppInboundAdmin(admin.ModelAdmin):
+class WhatsAppInboundAdmin(ZonedTimesAdmin):
     """What customers sent on WhatsApp and what became of it (read-only: Meta's record)."""
 
     list_display = ["received_at", "phone", "kind", "outcome", "reason", "ticket"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from helpline.core import display
+
 
 class State(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -106,7 +108,7 @@ class WhatsAppWindow(models.Model):
     last_inbound_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.phone} (last wrote {self.last_inbound_at:%Y-%m-%d %H:%M})"
+        return f"{self.phone} (last wrote {display.when(self.last_inbound_at, display.here())})"
 
 
 class Weekday(models.IntegerChoices):
@@ -158,7 +160,10 @@ class OnCallOverride(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.starts_at:%Y-%m-%d %H:%M} → {self.ends_at:%Y-%m-%d %H:%M}"
+        zone = display.here()
+        return (
+            f"{self.user} {display.when(self.starts_at, zone)} → {display.when(self.ends_at, zone)}"
+        )
 
 
 class Preference(models.Model):

@@ -21,6 +21,7 @@ from django.db.models import Case, F, Q, Value, When
 from helpline.account_management.models import SheetNote
 from helpline.accounts import access
 from helpline.accounts.models import User
+from helpline.core import display
 from helpline.core.errors import NotFound
 from helpline.core.spreadsheet import formula_safe
 from helpline.engineering import selectors as engineering
@@ -173,14 +174,22 @@ def cell(row: SheetRow, key: str, zone: ZoneInfo) -> str:
     """A row's cell as text (times in ``zone``): the CSV and the page show the same words."""
     value = getattr(row, key)
     if isinstance(value, datetime):
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return display.when(value, zone)
     return "" if value is None else str(value)
+
+
+TIMES = frozenset({"opened", "due", "last_update"})
+
+
+def headers(zone: ZoneInfo) -> list[str]:
+    """The columns' names; a column of times names the zone its cells are written in."""
+    return [f"{label} ({zone})" if key in TIMES else label for key, label in COLUMNS]
 
 
 def to_csv(rows: list[SheetRow], zone: ZoneInfo) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([label for _, label in COLUMNS])
+    writer.writerow(headers(zone))
     for row in rows:
         writer.writerow([formula_safe(cell(row, key, zone)) for key, _ in COLUMNS])
     return out.getvalue()
@@ -193,7 +202,7 @@ def to_xlsx(rows: list[SheetRow], zone: ZoneInfo, *, title: str) -> bytes:
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
     sheet.title = "Progress"
-    sheet.append([label for _, label in COLUMNS])
+    sheet.append(headers(zone))
     for row in rows:
         sheet.append([formula_safe(cell(row, key, zone)) for key, _ in COLUMNS])
     for letter, width in zip("ABCDEFGHIJ", (10, 40, 17, 8, 28, 17, 17, 45, 20, 40), strict=True):

@@ -45,6 +45,7 @@ from django.db.models.functions import (
 
 from helpline.accounts import access
 from helpline.accounts.models import User
+from helpline.core import display
 from helpline.core.errors import InvalidInput
 from helpline.reports import goals
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
@@ -437,16 +438,14 @@ def breach_list(*, user: User | None, period: Period, now: datetime) -> Table:
     return Table(
         name="breach-list",
         title="Latest breaches",
-        columns=["ticket", "subject", "priority", "target", "deadline", "cause"],
+        columns=["ticket", "subject", "priority", "target", f"deadline ({period.zone})", "cause"],
         rows=[
             [
                 f"HL-{r['ticket_id']}",
                 r["ticket__subject"],
                 r["priority"],
                 r["kind"],
-                r["deadline"].astimezone(period.zone).strftime("%Y-%m-%d %H:%M")
-                if r["deadline"]
-                else "",
+                display.when(r["deadline"], period.zone),
                 r["cause"],
             ]
             for r in rows

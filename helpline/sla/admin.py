@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from helpline.core.admin import ReadOnlyAdmin
+from helpline.core.admin import ReadOnlyAdmin, ZonedTimesAdmin
 from helpline.core.errors import HelplineError
 from helpline.sla import services
 from helpline.sla.models import (
@@ -26,7 +26,7 @@ from helpline.sla.models import (
 )
 
 
-class PublishingAdmin(admin.ModelAdmin):
+class PublishingAdmin(ZonedTimesAdmin):
     """After the object and its inlines are saved, publish a policy version."""
 
     def _publish(self, request: HttpRequest, what: str) -> None:

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from helpline.core import clock
+from helpline.core import clock, display
+from helpline.core.display import ZoneLike
 from helpline.core.errors import InvalidInput
 from helpline.core.validation import bounded_instant
 from helpline.sla import business_time, selectors
@@ -65,9 +66,23 @@ def _minutes_text(minutes: int, business: bool) -> str:
     return text + (" of business time" if business else "")
 
 
+def _note(answer: dict[str, Any], zone: ZoneLike) -> str | None:
+    """Words for a person when the clock does not start at once, its time in ``zone``."""
+    if answer["open_now"]:
+        return None
+    starts = display.when(answer["clock_starts_at"], zone)
+    return f"Received outside business hours: the clock starts at the next opening, {starts}."
+
+
 def sla_preview(
-    *, priority: str | None, issue_type: str | None, at: str | datetime | None
+    *,
+    priority: str | None,
+    issue_type: str | None,
+    at: str | datetime | None,
+    reader_zone: ZoneLike = None,
 ) -> dict[str, Any]:
+    """The targets and due times of a ticket opened ``at`` (ISO 8601 in the answer); the
+    ``note`` is words for a person, its time in ``reader_zone`` (default: the calendar's)."""
     policy = selectors.current_policy()
     priority, issue_type = resolve(policy, priority, issue_type)
     if issue_type is None:
@@ -117,11 +132,5 @@ def sla_preview(
     except business_time.CalendarRangeError as exc:
         raise InvalidInput(str(exc), code="year_not_covered") from None
     answer["resolution_kind"] = "workaround" if priority == "C1" else "resolution"
-    answer["note"] = None
-    if not answer["open_now"]:
-        starts = datetime.fromisoformat(answer["clock_starts_at"])
-        answer["note"] = (
-            "Received outside business hours: the clock starts at the next opening, "
-            f"{starts:%a %d %b %Y %H:%M} ({answer['time_zone']})."
-        )
+    answer["note"] = _note(answer, reader_zone or zone)
     return answer

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from helpline.core.admin import ReadOnlyAdmin
+from helpline.core.admin import ReadOnlyAdmin, ZonedTimesAdmin
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.models import Holiday
 from helpline.tickets.holidays import holiday_add, holiday_remove
@@ -57,7 +57,7 @@ class MessageAdmin(TicketAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(ZonedTimesAdmin):
     """An SLA calendar's holidays: adding, moving or removing one goes through the ticket
     services so that open tickets' deadlines follow (registered here: sla sits below tickets)."""
 

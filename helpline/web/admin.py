@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from helpline.core.admin import ZonedTimesAdmin
 from helpline.web.models import CannedReply, SavedView
 from helpline.web.views.auth import ThrottledAdminAuthenticationForm
 
@@ -10,13 +11,13 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(CannedReply)
-class CannedReplyAdmin(admin.ModelAdmin):
+class CannedReplyAdmin(ZonedTimesAdmin):
     list_display = ("title", "active")
     list_filter = ("active",)
     search_fields = ("title", "body")
 
 
 @admin.register(SavedView)
-class SavedViewAdmin(admin.ModelAdmin):
+class SavedViewAdmin(ZonedTimesAdmin):
     list_display = ("name", "user", "query")
     search_fields = ("name", "user__email")

@@ -7,27 +7,16 @@ them into words. What a deadline *is* was decided by the services.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from helpline.accounts.models import User
+from helpline.core import display
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import selectors
 from helpline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketClock
 
 LABELS = {FIRST_RESPONSE: "First response", RESOLUTION: "Resolution"}
-
-
-def duration_text(delta: timedelta) -> str:
-    """1 d 2 h, 1 h 20 min, 5 min, under a minute."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {mins} min" if mins else f"{hours} h"
-    return f"{mins} min" if mins else "under a minute"
 
 
 @dataclass(frozen=True)
@@ -55,9 +44,9 @@ def clock_view(clk: TicketClock, now: datetime) -> ClockView:
     breached = state == "breached" or overdue
     if ticking and clk.deadline is not None:
         if clk.deadline > now:
-            text = f"due in {duration_text(clk.deadline - now)}"
+            text = f"due in {display.duration(clk.deadline - now)}"
         else:
-            text = f"overdue by {duration_text(now - clk.deadline)}"
+            text = f"overdue by {display.duration(now - clk.deadline)}"
     elif state == "breached":
         text = "breached, met late" if clk.met_at is not None else "breached"
     elif state == "met":
@@ -98,9 +87,9 @@ def due_view(ticket: Ticket, now: datetime) -> ClockView | None:
     if not open_:
         text = "resolved" if ticket.status == Status.RESOLVED else "closed"
     elif overdue:
-        text = f"overdue by {duration_text(now - ticket.due_at)}"
+        text = f"overdue by {display.duration(now - ticket.due_at)}"
     else:
-        text = f"due in {duration_text(ticket.due_at - now)}"
+        text = f"due in {display.duration(ticket.due_at - now)}"
     state = "breached" if overdue else "running" if open_ else "met"
     return ClockView("due_date", "Due date", state, ticket.due_at, overdue, text, open_)
 

@@ -6,16 +6,20 @@ Presentation only (the events are written by the services). Kinds this module do
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from helpline.core import display
+from helpline.notifications.words import quote_words
 from helpline.tickets.events import EventKind
 from helpline.tickets.models import Status, TicketEvent
-from helpline.web.present import LABELS, duration_text
+from helpline.web.present import LABELS
 
 STATUS = dict(Status.choices)
+ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 PLAIN: dict[str, str] = {
     EventKind.REOPENED: "Reopened",
     EventKind.RESOLVED: "Resolved",
@@ -47,11 +51,14 @@ class Line:
 
 
 def _when(value: Any, zone: ZoneInfo) -> str:
-    try:
-        instant = datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return instant.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+    return display.when(value, zone, missing="none")
+
+
+def _value(value: Any, zone: ZoneInfo) -> str:
+    """A value an event carries, as people read it: an instant in ``zone``."""
+    if isinstance(value, str) and ISO_INSTANT.match(value):
+        return _when(value, zone)
+    return str(value)
 
 
 def _target(after: Any) -> str:
@@ -59,12 +66,16 @@ def _target(after: Any) -> str:
     return LABELS.get(kind, str(kind).replace("_", " ") or "A target")
 
 
-def _values(before: Any, after: Any) -> str:
+def _values(before: Any, after: Any, zone: ZoneInfo) -> str:
     if before is None and after is None:
         return ""
     if isinstance(after, dict):
-        after = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in after.items() if v != "")
-    return f": {before} → {after}" if before is not None else f": {after}"
+        after = ", ".join(
+            f"{k.replace('_', ' ')} {_value(v, zone)}" for k, v in after.items() if v != ""
+        )
+    else:
+        after = _value(after, zone)
+    return f": {_value(before, zone)} → {after}" if before is not None else f": {after}"
 
 
 def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> str:
@@ -100,7 +111,7 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
     elif kind == EventKind.SLA_BREACHED:
         text = f"{_target(after)} target breached"
     elif kind == EventKind.SLA_MET:
-        taken = duration_text(timedelta(seconds=int(info.get("business_seconds") or 0)))
+        taken = display.duration(timedelta(seconds=int(info.get("business_seconds") or 0)))
         text = f"{_target(after)} target met{' late' if info.get('late') else ''} ({taken})"
     elif kind in (EventKind.SLA_RESTARTED, EventKind.SLA_RECOMPUTED, EventKind.SLA_RESUMED):
         verb = kind.removeprefix("sla_")
@@ -114,10 +125,12 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
         text = ENGINEERING[kind] + (f" ({refs})" if refs else "")
     elif kind == EventKind.ENGINEERING_ETA:
         text = f"Engineering ETA {_when(info.get('eta'), zone)} ({info.get('dev_ticket', '')})"
+    elif kind == EventKind.QUOTE:
+        text = "Quote sent: " + quote_words(info, zone).removeprefix("a quote of ")
     elif kind in PLAIN:
         text = PLAIN[kind]
     else:
-        text = kind.replace("_", " ").capitalize() + _values(before, after)
+        text = kind.replace("_", " ").capitalize() + _values(before, after, zone)
     return f"{text} — {event.reason}" if event.reason else text
 
 

@@ -20,6 +20,7 @@ from helpline.billing import ledger, links
 from helpline.billing import services as billing
 from helpline.billing import services as billing_services
 from helpline.billing.models import Quote
+from helpline.core import display
 from helpline.outbox.models import Outbox
 from helpline.sla.defaults import RESOLUTION
 from helpline.tickets.models import Status, Ticket, TicketClock, TicketEvent
@@ -79,7 +80,10 @@ def test_the_signed_link_approves_and_the_clock_resumes(cast) -> None:
     with time_machine.travel(at, tick=False):
         page = client.get(path)
         assert page.status_code == 200
-        assert b"INR 12000.00" in page.content and b"INR 2160.00" in page.content  # 18 % GST
+        text = page.content.decode()
+        assert "₹12,000.00" in text and "₹14,160.00 incl. GST ₹2,160.00" in text  # 18 % GST
+        until = display.when(T + timedelta(days=3), "Asia/Kolkata")  # Alice reads IST
+        assert f"{until}</time> (in 2 d 22 h)" in text and until.endswith(" IST")
         assert Ticket.objects.get(pk=ticket.pk).status == Status.AWAITING_APPROVAL  # GET: nothing
         done = client.post(path, {"decision": "approve"}, REMOTE_ADDR=ADDRESS)
     assert done.status_code == 200 and b"approved" in done.content
@@ -177,7 +181,8 @@ def test_the_support_center_decision_records_the_portal(cast, client) -> None:
     ticket, _ = _quoted(cast)
     client.force_login(cast.alice)
     page = client.get(f"/support/t/{ticket.pk}/")
-    assert b"INR 12000.00" in page.content and b"Decline: tell support why" in page.content
+    text = page.content.decode()
+    assert "₹14,160.00 incl. GST ₹2,160.00" in text and "Decline: tell support why" in text
     client.post(f"/support/t/{ticket.pk}/approve/", REMOTE_ADDR=ADDRESS)
     quote = Quote.objects.get(ticket=ticket)
     assert (quote.status, quote.decided_via, quote.decided_ip) == ("approved", "portal", ADDRESS)

@@ -37,7 +37,7 @@ def test_maintenance_is_announced_by_mail_to_the_merchants_concerned(cast):
     mails = list(Outbox.objects.filter(kind="maintenance"))
     assert [m.recipient for m in mails] == ["alice@acme.test"]  # Bob's store is not concerned
     # In Alice's zone (IST): 26 Nov 10:30.
-    assert "26 Nov 2026 10:30 IST" in mails[0].payload["body"]
+    assert "Thu 26 Nov 2026, 10:30 IST" in mails[0].payload["body"]
     assert "Acme Shoes" in mails[0].payload["body"]
     assert window.announced_at == T0
     assert selectors.maintenance_windows(since=T0, store=cast.bolt_gadgets) == []

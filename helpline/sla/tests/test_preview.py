@@ -90,7 +90,7 @@ def test_after_hours_answer_says_when_the_clock_starts() -> None:
     _, answer = api_preview(priority="C3", at="2026-10-01T19:00:00Z")  # already Gandhi Jayanti
     assert answer["open_now"] is False
     assert answer["clock_starts_at"] == "2026-10-05T10:00:00+05:30"
-    assert "Mon 05 Oct 2026 10:00" in answer["note"]
+    assert "Mon 5 Oct 2026, 10:00 IST" in answer["note"]
 
 
 @pytest.mark.parametrize(

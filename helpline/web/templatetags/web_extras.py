@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+
+from helpline.core import clock, display
 
 register = template.Library()
 
@@ -20,17 +21,40 @@ def get_item(mapping: Any, key: Any) -> Any:
         return ""
 
 
+def _zone(zone: Any) -> Any:
+    """The zone a filter writes in: the one given, else the reader's (activated per request)."""
+    return zone if zone not in (None, "") else timezone.get_current_timezone()
+
+
 @register.filter
-def iso_in(value: str | None, zone: Any) -> str:
-    """An ISO 8601 instant (as the SLA preview gives it) shown in ``zone``."""
-    if not value:
-        return ""
-    try:
-        instant = datetime.fromisoformat(value)
-        tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
-    except (ValueError, KeyError):
-        return value
-    return instant.astimezone(tz).strftime("%a %d %b %Y, %H:%M")
+def when(value: Any, zone: Any = None) -> str:
+    """An instant (a datetime or an ISO string) for people, in ``zone`` (default: the reader's):
+    "Tue 8 Dec 2026, 18:00 IST" — ``core.display``, the one way times are written."""
+    return display.when(value, _zone(zone))
+
+
+@register.filter
+def from_now(value: Any) -> str:
+    """ "in 2 h 15 min", "3 d ago": beside a time where the distance helps."""
+    return display.relative(value, clock.now())
+
+
+@register.filter
+def day(value: Any) -> str:
+    """A calendar day: "Tue 8 Dec 2026"."""
+    return display.day(value) if value else ""
+
+
+@register.filter
+def money(value: Any, currency: str = "INR") -> str:
+    """ "₹1,00,000.00": an amount as people write it."""
+    return "" if value is None else display.money(value, currency)
+
+
+@register.filter
+def with_gst(total: Any, gst: Any) -> str:
+    """ "₹5,900.00 incl. GST ₹900.00"."""
+    return display.with_gst(total, gst)
 
 
 @register.simple_tag

@@ -184,7 +184,8 @@ def test_the_xlsx_holds_the_rows_the_sheet_shows(world: World) -> None:  # noqa:
     sheet = book["Progress"]
     values = [[c if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)]
     zone = zone_for(cast.maya)
-    assert values[0] == [label for _, label in progress_sheet.COLUMNS]
+    assert values[0] == progress_sheet.headers(zone)
+    assert values[0][2] == f"Opened ({zone})"
     expected = [[progress_sheet.cell(r, k, zone) for k, _ in progress_sheet.COLUMNS] for r in rows]
     expected = [[("'" + v) if v.startswith("=") else v for v in r] for r in expected]
     assert values[1:] == expected

@@ -72,7 +72,7 @@ def test_a_quote_approved_from_the_mail_link(people, open_session) -> None:
     assert match
     visitor = open_session(phone=True)  # not signed in: the link is the credential
     visitor.go(match.group(1))
-    assert "INR 9440.00" in visitor.page.inner_text("#quote")  # 8000 + 18 % GST
+    assert "₹9,440.00 incl. GST ₹1,440.00" in visitor.page.inner_text("#quote")  # 8000 + 18 %
     visitor.shot("quote-link")
     visitor.page.get_by_role("button", name="Approve the quote").click()
     visitor.page.wait_for_selector("#outcome")

@@ -219,7 +219,7 @@ def test_ticket_moves_from_the_ticket_page(cast, signed_in):
         "Workaround recorded",
         "Priority C1 → C2 — workaround recorded",
         "Priority C2 → C3 — cosmetic",
-        "Due date Wed 02 Jan 2036, 15:00",
+        "Due date Wed 2 Jan 2036, 15:00 IST",
         "— waits on a release",
         "Status Triaged → Resolved",
     ):

@@ -22,6 +22,11 @@ def count(call: Any) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = call()
     assert response.status_code in (200, 302), response.status_code
+    import os
+
+    if os.environ.get("QDUMP"):
+        for q in queries.captured_queries:
+            print("Q:", q["sql"][:160])
     return len(queries.captured_queries)
 
 

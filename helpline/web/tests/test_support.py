@@ -58,7 +58,7 @@ def test_new_ticket_form_shows_priorities_and_the_preview(cast, signed_in):
     assert "Your customers are not able to access website or apps" in page  # C1's description
     assert "Acme Shoes" in page and "Bolt Gadgets" not in page
     assert "the clock starts at the next opening" in preview.content.decode()
-    assert "Thu 26 Nov 2026 10:00" in preview.content.decode()
+    assert "the next opening, Thu 26 Nov 2026, 10:00 IST." in preview.content.decode()
     assert "Thu 26 Nov 2026, 18:00" in preview.content.decode()  # first response due
 
 

@@ -30,7 +30,7 @@ IST = ZoneInfo("Asia/Kolkata")
             None,
             {"dev_ticket": "DEV-2", "eta": "2026-12-01T12:30:00+00:00"},
             "",
-            "Engineering ETA Tue 01 Dec 2026, 18:00 (DEV-2)",
+            "Engineering ETA Tue 1 Dec 2026, 18:00 IST (DEV-2)",
         ),
         ("status", "triaged", "in_progress", "", "Status Triaged → In progress"),
         ("assignee", None, 7, "", "Assigned to Lena"),
@@ -40,7 +40,8 @@ IST = ZoneInfo("Asia/Kolkata")
             "2026-12-01T12:30:00+00:00",
             "2026-12-03T12:30:00+00:00",
             "waits on a release",
-            "Due date Thu 03 Dec 2026, 18:00 (was Tue 01 Dec 2026, 18:00) — waits on a release",
+            "Due date Thu 3 Dec 2026, 18:00 IST (was Tue 1 Dec 2026, 18:00 IST)"
+            " — waits on a release",
         ),
         ("message", None, {"kind": "reply", "question": True}, "", "Question to the merchant"),
         ("note", None, {"kind": "note", "question": False}, "", "Internal note"),
@@ -51,7 +52,7 @@ IST = ZoneInfo("Asia/Kolkata")
             None,
             {"target": "resolution", "deadline": "2026-12-02T04:30:00+00:00"},
             "",
-            "Resolution target restarted, due Wed 02 Dec 2026, 10:00",
+            "Resolution target restarted, due Wed 2 Dec 2026, 10:00 IST",
         ),
         (
             "sla_met",

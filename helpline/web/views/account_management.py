@@ -137,6 +137,7 @@ def quote_link(request: HttpRequest, token: str) -> HttpResponse:
         "person": person,
         "ticket": quote.ticket,
         "done": None,
+        "tz": zone_for(person),
     }
     if request.method == "POST":
         decision = request.POST.get("decision", "")

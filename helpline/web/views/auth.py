@@ -12,10 +12,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from helpline.core import display
 from helpline.web import throttle
 from helpline.web.common import is_merchant, public, user_of
 from helpline.web.forms import OutboxPasswordResetForm
-from helpline.web.present import duration_text
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -34,7 +34,7 @@ class Throttled(AuthenticationForm):
             raise forms.ValidationError(
                 "Too many failed sign-ins. Try again in %(wait)s, or reset your password.",
                 code="throttled",
-                params={"wait": duration_text(wait)},
+                params={"wait": display.duration(wait)},
             )
         try:
             cleaned = super().clean()

@@ -76,9 +76,11 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _preview(priority: str | None, issue_type: str | None) -> dict[str, Any] | None:
+def _preview(priority: str | None, issue_type: str | None, zone: Any) -> dict[str, Any] | None:
     try:
-        return sla_preview.sla_preview(priority=priority, issue_type=issue_type, at=None)
+        return sla_preview.sla_preview(
+            priority=priority, issue_type=issue_type, at=None, reader_zone=zone
+        )
     except HelplineError:
         return None
 
@@ -143,7 +145,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             "similar": similar,
             "incidents": incidents,
             "held": held,
-            "preview": _preview(chosen_priority, chosen_type),
+            "preview": _preview(chosen_priority, chosen_type, zone_for(user)),
             "tz": zone_for(user),
         },
     )
@@ -157,7 +159,9 @@ def new_ticket_preview(request: HttpRequest) -> HttpResponse:
         "web/support/_preview.html",
         {
             "preview": _preview(
-                request.GET.get("priority") or None, request.GET.get("issue_type") or None
+                request.GET.get("priority") or None,
+                request.GET.get("issue_type") or None,
+                zone_for(user_of(request)),
             ),
             "tz": zone_for(user_of(request)),
         },
@@ -245,7 +249,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
     policy = sla_selectors.current_policy()
     rows = []
     for code in policy.priority_codes():
-        answer = _preview(code, None) or {}
+        answer = _preview(code, None, None) or {}
         rows.append(
             {
                 "priority": policy.priorities[code],

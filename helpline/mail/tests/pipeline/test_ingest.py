@@ -57,7 +57,7 @@ def test_contact_mail_opens_a_c3_ticket_on_their_store_and_is_acknowledged(cast)
     payload = the_ack("alice@acme.test")
     assert payload["auto_submitted"] == "auto-replied"
     assert ticket.reference in payload["subject"]
-    assert "Your C3 ticket will be answered by Thu 26 Nov 10:30 IST" in payload["body"]
+    assert "Your C3 ticket will be answered by Thu 26 Nov 2026, 10:30 IST" in payload["body"]
     assert "closed now" not in payload["body"]
     # The rules' generic "created" mail is replaced by the acknowledgement: one mail, not two.
     assert Outbox.objects.filter(recipient="alice@acme.test").count() == 1
@@ -69,7 +69,9 @@ def test_contact_mail_opens_a_c3_ticket_on_their_store_and_is_acknowledged(cast)
 def test_after_hours_the_ack_says_we_are_closed_and_when(cast):
     mail_ingest(mail(subject="Refund report wrong"), source="cli", now=NIGHT)
     body = the_ack("alice@acme.test")["body"]
-    assert "We are closed now; your C3 ticket will be answered by Thu 26 Nov 18:00 IST" in body
+    assert (
+        "We are closed now; your C3 ticket will be answered by Thu 26 Nov 2026, 18:00 IST" in body
+    )
 
 
 @pytest.mark.parametrize(

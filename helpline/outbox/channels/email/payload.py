@@ -51,7 +51,7 @@ def ticket_update(
 ) -> dict[str, Any]:
     """A notification about a ticket: what happened (``summary``), why, the message if any,
     and ``extra`` lines (e.g. the links that decide a quote)."""
-    lines = [f"{reference}: {subject}", "", summary.capitalize() + "."]
+    lines = [f"{reference}: {subject}", "", summary[:1].upper() + summary[1:] + "."]
     if reason:
         lines += ["", f"Reason: {reason}"]
     if body is not None:
