@@ -7,6 +7,7 @@ from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.accounts.models import Team, User
 from helpline.core.errors import InvalidInput
+from helpline.sla import selectors as sla_selectors
 from helpline.tickets import events as kinds
 from helpline.tickets.services.change import TicketChange
 from helpline.tickets.services.checks import policy_for, valid_issue_type, valid_priority
@@ -16,8 +17,9 @@ def retarget(change: TicketChange, *, priority: str, issue_type: str, reason: st
     """Re-prioritising never buys time (``tickets.clocks.retarget``): each target moves to the
     new priority's (and issue type's) target, raised or lowered; met targets stay met."""
     specs = policy_for(change.ticket).targets_for(priority, issue_type)
-    for kind in list(change.clocks):
-        change.retarget(kind, specs[kind], priority=priority, reason=reason)
+    with sla_selectors.read_once():  # the calendars are read once for every target
+        for kind in list(change.clocks):
+            change.retarget(kind, specs[kind], priority=priority, reason=reason)
 
 
 def change_priority(
