@@ -142,6 +142,11 @@ def merchant_user_by_email(email: str) -> User | None:
     return next(iter(_merchant_user_by_email(email=email)), None)
 
 
+def admins() -> list[User]:
+    """Active admins, by id: who hears what would otherwise reach nobody."""
+    return list(User.objects.filter(is_active=True, role=Role.ADMIN).order_by("pk"))
+
+
 def team_leads() -> list[User]:
     """The lead of every team that has one (one each, active or not; the caller decides)."""
     teams = Team.objects.filter(lead__isnull=False).select_related("lead").order_by("pk")

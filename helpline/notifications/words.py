@@ -36,6 +36,8 @@ def summary(event: Any, ticket: Any) -> str:
         return f"due date {before or 'none'} → {event.after}"
     if kind == EventKind.ASSIGNEE:
         return "assigned to you"
+    if kind == EventKind.UNROUTED:
+        return f"nobody could be assigned ({event.reason}): it waits in the team's queue"
     clock = _clock_summary(kind, after)
     if clock is not None:
         return clock
