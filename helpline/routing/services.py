@@ -170,18 +170,23 @@ def reroute_absent(
     return moved
 
 
-def reroute_on_reopen(*, ticket: Ticket, now: datetime) -> Decision | None:
-    """A reopened ticket whose assignee is away, on leave or off shift goes to someone now."""
+def _away_from(ticket: Ticket, now: datetime, occasion: str) -> Decision | None:
+    """Route the ticket to someone else if its assignee is away, on leave or off shift."""
     why = absent(ticket.assignee_id, now)
-    if why is None:
+    if why is None or ticket.assignee_id is None:
         return None
     return route(
         ticket=ticket,
         now=now,
-        why=f"reopened; the assignee is {why}",
-        exclude={ticket.assignee_id} if ticket.assignee_id else (),
+        why=f"{occasion}; the assignee is {why}",
+        exclude={ticket.assignee_id},
         expect_assignee=ticket.assignee_id,
     )
+
+
+def reroute_on_reopen(*, ticket: Ticket, now: datetime) -> Decision | None:
+    """A reopened ticket whose assignee is away, on leave or off shift goes to someone now."""
+    return _away_from(ticket, now, "reopened")
 
 
 def reassign_if_absent(*, ticket: Ticket | int, now: datetime) -> Decision | None:
@@ -192,16 +197,7 @@ def reassign_if_absent(*, ticket: Ticket | int, now: datetime) -> Decision | Non
         return None
     if any(FIRST_RESPONSE_AT_HALF in r for r in ticket_selectors.assignment_reasons(ticket.pk)):
         return None
-    why = absent(ticket.assignee_id, now)
-    if why is None:
-        return None
-    return route(
-        ticket=ticket,
-        now=now,
-        why=f"{FIRST_RESPONSE_AT_HALF}; the assignee is {why}",
-        exclude={ticket.assignee_id},
-        expect_assignee=ticket.assignee_id,
-    )
+    return _away_from(ticket, now, FIRST_RESPONSE_AT_HALF)
 
 
 # ---------------------------------------------------------------- agents' status and leave

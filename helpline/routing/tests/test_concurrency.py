@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from helpline.conftest import T0
+from helpline.conftest import T0, wait_until_a_session_waits_on_a_lock
 from helpline.routing import services
 from helpline.routing.models import AgentProfile
 from helpline.tickets.models import Ticket, TicketEvent
@@ -47,17 +47,7 @@ def test_two_workers_assigning_at_once_leave_one_owner(desk: Any, monkeypatch: A
     second = threading.Thread(target=work, args=("second",), name="second")
     second.start()
     try:
-        waiting = False
-        for _ in range(2000):  # until the second worker waits on the first one's row lock
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-                if cursor.fetchone()[0]:
-                    waiting = True
-                    break
-            release.wait(0.01)
+        waiting = wait_until_a_session_waits_on_a_lock(release)
         assert waiting, "the second worker never waited on the ticket's row"
     finally:
         release.set()
