@@ -72,10 +72,7 @@ def scale(agents: int, open_tickets: int, team_size: int) -> None:
             merchant=merchant, name="Big", url=f"https://big{team_size}.test", now=now
         )
         users = User.objects.bulk_create(
-            User(
-                email=f"a{team_size}-{i}@helpline.test", username=f"a{team_size}-{i}", role="agent"
-            )
-            for i in range(agents)
+            User(email=f"a{team_size}-{i}@helpline.test", role="agent") for i in range(agents)
         )
         skills = ["functionality", "feature-broken", "app-submission"]
         AgentProfile.objects.bulk_create(
@@ -144,12 +141,14 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--agents", type=int, default=500)
     parser.add_argument("--open", type=int, default=50_000)
+    parser.add_argument("--no-week", action="store_true", help="only the decision at scale")
     args = parser.parse_args()
     setup()
     from django.db import connection
 
     print(f"engine: {connection.vendor}")
-    week(args.tickets)
+    if not args.no_week:
+        week(args.tickets)
     print("\nThe decision incl. loading (routing.services.choose), 200 calls\n")
     print("| data | median | p95 | queries | decision |\n| --- | --- | --- | --- | --- |")
     scale(args.agents, args.open, 50)

@@ -88,7 +88,10 @@ def route(
     ``expect_assignee``'s and does nothing: None). Nobody qualifies: the ticket waits in its
     team's queue (unassigned) and, the first time, its lead — else the admins — are told."""
     with transaction.atomic():
-        locked = lock_ticket(ticket)
+        # A ticket created in this very transaction is seen by nobody else yet: no lock, and
+        # its merchant and store are already in hand.
+        fresh = isinstance(ticket, Ticket) and getattr(ticket, "_routing_fresh", False)
+        locked: Ticket = ticket if isinstance(ticket, Ticket) and fresh else lock_ticket(ticket)
         if locked.assignee_id != expect_assignee:
             return None
         decision = choose(locked, now=now, exclude=exclude)
@@ -117,7 +120,11 @@ def route(
 def route_new(*, ticket: Ticket, now: datetime) -> Decision | None:
     """A new ticket, whatever its channel: its team by issue type, its owner by the rule; the
     in-memory ``ticket`` is brought up to date, so later listeners see its owner and team."""
-    decision = route(ticket=ticket, now=now)
+    ticket._routing_fresh = True  # type: ignore[attr-defined]
+    try:
+        decision = route(ticket=ticket, now=now)
+    finally:
+        del ticket._routing_fresh  # type: ignore[attr-defined]
     if decision is not None:
         ticket.team_id = decision.team_id
         ticket.assignee_id = decision.assignee_id

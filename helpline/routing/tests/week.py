@@ -160,7 +160,7 @@ def _arrivals(week: Week, rng: random.Random) -> list[tuple[datetime, str]]:
         (rng.choices(hours, weights)[0] + rng.random() * H, "unknown")
         for _ in range(week.unknown_mails)
     ]
-    burst = MONDAY + timedelta(days=2, hours=23)  # Wednesday 23:00 IST
+    burst = MONDAY + timedelta(days=min(2, week.days - 1), hours=23)  # Wednesday 23:00 IST
     out += [(burst + i * 7 * timedelta(seconds=1), "forged") for i in range(week.forged)]
     return sorted(out)
 
