@@ -209,3 +209,20 @@ def cast(db: Any) -> Cast:
         tokens=tokens,
         **people,
     )
+
+
+def wait_until_a_session_waits_on_a_lock(pause: Any, tries: int = 2000) -> bool:
+    """PostgreSQL: poll until another session of this database waits on a lock (a second
+    request or worker blocked by the first); ``pause`` is waited on between polls."""
+    from django.db import connection
+
+    for _ in range(tries):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        pause.wait(0.01)
+    return False

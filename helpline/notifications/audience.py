@@ -116,6 +116,17 @@ def _on_call(event: Any, ticket: Any) -> Heard:
     return out
 
 
+def _unrouted(event: Any, ticket: Any) -> Heard:
+    """Routing found nobody (told once a ticket): the team's lead, else the admins. (A C1
+    after hours already paged the on-call when it opened; the rota covers no business hour.)"""
+    if event.kind != EventKind.UNROUTED or not (event.after or {}).get("notify"):
+        return []
+    lead = ticket.team.lead if ticket.team_id and ticket.team.lead_id else None
+    if lead is not None and lead.is_active:
+        return [(lead, "unrouted")]
+    return [(u, "unrouted") for u in account_selectors.admins()]
+
+
 def audience(event: Any, ticket: Any, actor: User | None) -> Heard:
     """(person, why) pairs for one event: each person once (the first reason), active people
     only, and nobody for their own action (but the acknowledgement of a ticket they opened,
@@ -126,6 +137,7 @@ def audience(event: Any, ticket: Any, actor: User | None) -> Heard:
         *_staff(event, ticket),
         *_account_manager(event, ticket),
         *_on_call(event, ticket),
+        *_unrouted(event, ticket),
     ]
     seen: set[int] = set()
     result = []

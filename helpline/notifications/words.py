@@ -70,6 +70,8 @@ def summary(event: Any, ticket: Any, zone: Zone) -> str:
         return f"the due date {due} passed with the ticket still open"
     if kind == EventKind.ASSIGNEE:
         return "assigned to you"
+    if kind == EventKind.UNROUTED:
+        return f"nobody could be assigned ({event.reason}): it waits in the team's queue"
     clock = _clock_summary(kind, after, zone)
     if clock is not None:
         return clock

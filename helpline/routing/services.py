@@ -25,7 +25,7 @@ from helpline.accounts.models import Team, User
 from helpline.core.errors import Conflict, Forbidden, InvalidInput
 from helpline.core.zones import zone_or_default
 from helpline.outbox import services as outbox
-from helpline.routing import coverage, selectors, validation
+from helpline.routing import assignment, coverage, selectors, validation
 from helpline.routing.models import AgentProfile, AgentStatus, Leave, Shift, TeamRoute
 from helpline.routing.validation import ShiftSpec
 
@@ -147,9 +147,15 @@ def agent_profile_update(
 
 
 def on_status_changed(*, profile: AgentProfile, before: str, now: datetime) -> None:
-    """The hook for moving an agent's work when they go away (POLICY.md: their C1 and C2 move
-    at once, C3 and C4 when a deadline would fall before their next shift). Assignment wires
-    its reassignment here; until then a status change moves nothing."""
+    """Going away moves the agent's work (POLICY.md: their C1 and C2 at once, C3 and C4 when a
+    deadline would fall before their next shift — ``assignment.reroute_absent``)."""
+    if profile.status == AgentStatus.AWAY and before != AgentStatus.AWAY:
+        user = profile.user
+        assignment.reroute_absent(user=user, now=now, why=f"{_name(user)} is away")
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.email
 
 
 def agent_status_set(*, actor: User, user: User, status: str, now: datetime) -> AgentProfile:
@@ -237,6 +243,11 @@ def agent_leave_add(
                 field="starts_on",
             )
         leave = Leave.objects.create(user=user, starts_on=starts_on, ends_on=ends_on, note=note)
+        # Leave that has begun moves the agent's work at once (``assignment.leave_sweep``
+        # moves it when a later one begins).
+        today = now.astimezone(zone_or_default(user.time_zone)).date()
+        if starts_on <= today <= ends_on:
+            assignment.reroute_absent(user=user, now=now, why=f"{_name(user)} is on leave")
     log.info("leave %s of %s added by %s at %s", leave.pk, user.pk, actor, now.isoformat())
     return leave
 

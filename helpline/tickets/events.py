@@ -55,6 +55,9 @@ class EventKind(models.TextChoices):
     UNVERIFIED_SENDER = "unverified_sender"
     MERCHANT_ASKS_PRIORITY = "merchant_asks_priority"
     MONITOR = "monitor"
+    # Automatic assignment found nobody: the ticket waits in its team's queue (the reason says
+    # who was missing; ``after["notify"]``: the lead — or the admins — are told, once a ticket).
+    UNROUTED = "unrouted"
 
 
 # The clocks' own bookkeeping: written with no actor (the system noticed, nobody did it).
@@ -124,8 +127,12 @@ def issue_type(*, before: str, after: str, reason: str) -> EventSpec:
     return EventSpec(EventKind.ISSUE_TYPE, before=before, after=after, reason=reason, public=True)
 
 
-def assignee(*, before: int | None, after: int | None) -> EventSpec:
-    return EventSpec(EventKind.ASSIGNEE, before=before, after=after)
+def assignee(*, before: int | None, after: int | None, reason: str = "") -> EventSpec:
+    return EventSpec(EventKind.ASSIGNEE, before=before, after=after, reason=reason)
+
+
+def unrouted(*, team: int | None, reason: str, notify: bool) -> EventSpec:
+    return EventSpec(EventKind.UNROUTED, after={"team": team, "notify": notify}, reason=reason)
 
 
 def team(*, before: int | None, after: int | None) -> EventSpec:

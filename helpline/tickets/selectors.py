@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from helpline.accounts import access
 from helpline.accounts.models import User
@@ -367,3 +367,62 @@ def open_tickets_of_stores(store_ids: Collection[int], *, limit: int) -> list[Ti
             for clk in ticket.current_clocks  # type: ignore[attr-defined]
         )
     return tickets
+
+
+# ---------------------------------------------------------------- reads for routing
+
+
+def open_loads(user_ids: Collection[int], weights: Mapping[str, int]) -> dict[int, int]:
+    """Each person's weighted open load (``weights``: priority → weight, others 1), by user id:
+    one aggregate over their open tickets (people with none are absent)."""
+    if not user_ids:
+        return {}
+    weight = Case(
+        *(When(priority=p, then=Value(w)) for p, w in sorted(weights.items())), default=Value(1)
+    )
+    rows = (
+        Ticket.objects.filter(assignee_id__in=sorted(user_ids), status__in=OPEN_STATUSES)
+        .values("assignee_id")
+        .annotate(load=Sum(weight))
+        .order_by()
+    )
+    return {row["assignee_id"]: int(row["load"]) for row in rows}
+
+
+def open_assigned(user_id: int) -> list[Ticket]:
+    """The open tickets assigned to ``user_id``, oldest first, each with ``next_deadline``: the
+    nearest deadline of its pending targets (None: none is running)."""
+    nearest = _pending_clocks().filter(breached_at__isnull=True).order_by("deadline")
+    return list(
+        Ticket.objects.filter(assignee_id=user_id, status__in=OPEN_STATUSES)
+        .annotate(next_deadline=Subquery(nearest.values("deadline")[:1]))
+        .order_by("pk")
+    )
+
+
+ROUTING_KINDS = (EventKind.ASSIGNEE, EventKind.UNROUTED)
+
+
+def routing_reasons(ticket_ids: Collection[int]) -> dict[int, str]:
+    """The reason of the last assignment or routing decision of each ticket (the console's
+    "why is this unassigned"), by ticket id; tickets without one are absent."""
+    events = TicketEvent.objects.filter(
+        ticket_id__in=sorted(ticket_ids), kind__in=ROUTING_KINDS
+    ).order_by("ticket_id", "id")
+    return {e.ticket_id: e.reason for e in events.only("ticket_id", "reason")}
+
+
+def unrouted_told(ticket_id: int) -> bool:
+    """Whether someone was already told that routing found nobody for this ticket."""
+    return TicketEvent.objects.filter(
+        ticket_id=ticket_id, kind=EventKind.UNROUTED, after__notify=True
+    ).exists()
+
+
+def assignment_reasons(ticket_id: int) -> list[str]:
+    """The reasons of every assignment of the ticket, oldest first."""
+    return list(
+        TicketEvent.objects.filter(ticket_id=ticket_id, kind=EventKind.ASSIGNEE)
+        .order_by("id")
+        .values_list("reason", flat=True)
+    )

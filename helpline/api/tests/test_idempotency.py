@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from helpline.accounts.models import RequestKey
-from helpline.conftest import T0, Cast
+from helpline.conftest import T0, Cast, wait_until_a_session_waits_on_a_lock
 from helpline.outbox.models import Outbox
 from helpline.tickets.models import Ticket, TicketEvent, TicketMessage
 
@@ -213,17 +213,7 @@ def test_two_requests_with_one_key_at_once_create_one_ticket(cast: Cast, monkeyp
     second = threading.Thread(target=post, args=("second",))
     second.start()
     try:
-        waiting = False
-        for _ in range(2000):  # until the second request waits on the first one's lock
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-                if cursor.fetchone()[0]:
-                    waiting = True
-                    break
-            release.wait(0.01)
+        waiting = wait_until_a_session_waits_on_a_lock(release)
         assert waiting, "the second request never waited on the key"
     finally:
         release.set()

@@ -144,7 +144,9 @@ def test_messages_and_events_cost_the_same_for_1_and_50(cast: Cast, viewer: str,
     assert many == one, "\n".join(sql)
 
 
-@pytest.mark.parametrize(("issue_type", "expected"), [("functionality", 12), ("store-down", 15)])
+# Routing adds its part (decision 0123): here no team is set up, so the ticket's lock-free
+# decision finds nobody, writes the "unrouted" event and the admins' notice (+15, +17 for a C1).
+@pytest.mark.parametrize(("issue_type", "expected"), [("functionality", 27), ("store-down", 32)])
 def test_creating_a_ticket_costs_a_fixed_number_of_queries(
     cast: Cast, issue_type: str, expected: int
 ) -> None:

@@ -49,9 +49,11 @@ def test_the_digest_replaces_single_mails_with_one_a_day(cast, smtp: SmtpSink) -
     assert {r.channel for r in rows} == {"digest"}
     assert {r.due_at for r in rows} == {datetime(2026, 12, 8, 9, 0, tzinfo=IST)}
     run_once(now=datetime(2026, 12, 8, 8, 59, tzinfo=IST))
-    assert smtp.messages == []
+    # (The admins' notices that nobody could be assigned — no routing here — go at once.)
+    to_alice = lambda: [m for m in smtp.messages if "alice@acme.test" in m["To"]]  # noqa: E731
+    assert to_alice() == []
     run_once(now=datetime(2026, 12, 8, 9, 0, tzinfo=IST))
-    (digest,) = smtp.messages
+    (digest,) = to_alice()
     assert digest["Subject"] == "Helpline digest: 3 update(s)"
     assert digest.get_content().count("• [HL-") == 3
     assert {r.state for r in mails_to("alice@acme.test")} == {State.DONE}

@@ -17,7 +17,8 @@ MON = datetime(2026, 12, 7, 11, 0, tzinfo=IST)  # Monday, business hours
 
 
 def heard(channel: str = "email") -> list[tuple[str, str]]:
-    rows = Outbox.objects.filter(channel=channel).order_by("pk")
+    # Routing's notice that nobody could be assigned (no routes here: the admins) aside.
+    rows = Outbox.objects.filter(channel=channel).exclude(kind="unrouted").order_by("pk")
     return [(r.recipient, r.kind) for r in rows]
 
 

@@ -10,6 +10,7 @@ its clocks through a ``change.TicketChange``, and writes a ``TicketEvent`` for e
 - ``actions``: ``ticket_triage``, ``ticket_start``, ``ticket_workaround``, ``ticket_resolve``,
   ``ticket_close``, ``ticket_reopen``, ``ticket_withdraw``
 - ``update``: ``ticket_update``
+- ``assign``: ``ticket_assign``, ``ticket_unrouted`` — the owner routing chose, or why nobody
 - ``change``: ``TicketChange``, ``write_events`` — the change API other services build on
   (sweeps, incidents, billing's quotes, engineering's escalations)
 """
@@ -23,11 +24,13 @@ from helpline.tickets.services.actions import (
     ticket_withdraw,
     ticket_workaround,
 )
+from helpline.tickets.services.assign import ticket_assign, ticket_unrouted
 from helpline.tickets.services.create import ticket_create
 from helpline.tickets.services.messages import ticket_record, ticket_reply, ticket_system_note
 from helpline.tickets.services.update import ticket_update
 
 __all__ = [
+    "ticket_assign",
     "ticket_close",
     "ticket_create",
     "ticket_record",
@@ -37,6 +40,7 @@ __all__ = [
     "ticket_start",
     "ticket_system_note",
     "ticket_triage",
+    "ticket_unrouted",
     "ticket_update",
     "ticket_withdraw",
     "ticket_workaround",

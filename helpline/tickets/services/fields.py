@@ -46,7 +46,7 @@ def change_priority(
     retarget(change, priority=new_priority, issue_type=new_type, reason=reason)
 
 
-def set_assignee(change: TicketChange, assignee: User | int | None) -> None:
+def set_assignee(change: TicketChange, assignee: User | int | None, *, reason: str = "") -> None:
     ticket = change.ticket
     if isinstance(assignee, int):
         assignee = people.staff_member(assignee)
@@ -54,7 +54,8 @@ def set_assignee(change: TicketChange, assignee: User | int | None) -> None:
         raise InvalidInput(f"{assignee.email} is not a member of staff", code="invalid_assignee")
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return
-    change.add(kinds.assignee(before=ticket.assignee_id, after=assignee.pk if assignee else None))
+    after = assignee.pk if assignee else None
+    change.add(kinds.assignee(before=ticket.assignee_id, after=after, reason=reason))
     change.set("assignee", assignee)
 
 

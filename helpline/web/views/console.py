@@ -116,6 +116,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "queue": name,
         "rows": [ticket_row(t, now) for t in tickets],
         "assignees": names,
+        # Why an unassigned ticket has nobody: the reason of its last routing decision.
+        "reasons": selectors.routing_reasons([t.pk for t in tickets if t.assignee_id is None]),
         "cursor": cursor,
         "query": request.GET.urlencode(),
         "order": filters.order,

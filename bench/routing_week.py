@@ -1,0 +1,159 @@
+"""Routing over a simulated week, and the decision's time at scale.
+
+Run: .venv/bin/python bench/routing_week.py [--tickets 2000] [--agents 500] [--open 50000]
+     (DATABASE_URL=postgresql://…/routing_bench to use PostgreSQL: a database it may fill)
+
+1. The week (helpline/routing/tests/week.py, the same code test_week.py runs smaller): six
+   agents in two teams with IST shifts, one on leave Wednesday–Thursday, an on-call rota, 2,000
+   tickets on a working-day curve — 40 C1s outside business hours, 200 mails from unknown
+   senders, 50 forged "System Down" mails from one domain, all through mail_ingest — on an
+   injected clock. Prints the table of properties.
+2. The decision at scale in a second, fresh database: --agents agents with profiles and shifts
+   in teams of 50 (and once all in one team), --open open tickets assigned among them; the
+   median and p95 of routing.assignment.choose (loading the candidates and their loads, and
+   deciding) over 200 calls, with its SQL queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup() -> None:
+    os.environ["HELPLINE_DATA_DIR"] = tempfile.mkdtemp()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def week(tickets: int) -> None:
+    from helpline.routing.tests.week import Week, simulate
+
+    started = time.perf_counter()
+    figures = simulate(Week(tickets=tickets))
+    print(f"\nA simulated week: {tickets:,} tickets ({time.perf_counter() - started:.0f} s)\n")
+    print("| property | measured | goal |\n| --- | --- | --- |")
+    for name, value, goal in figures.rows():
+        print(f"| {name} | {value} | {goal} |")
+    print(f"\nwaiting in a team queue, by reason: {figures.unassigned_reasons}")
+
+
+def scale(agents: int, open_tickets: int, team_size: int) -> None:
+    from datetime import UTC, datetime
+    from datetime import time as clock_time
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from helpline.accounts.models import Team, User
+    from helpline.merchants import services as merchants
+    from helpline.routing import assignment as routing
+    from helpline.routing.models import AgentProfile, Shift, TeamRoute
+    from helpline.sla import selectors as sla
+    from helpline.tickets.models import Ticket
+
+    now = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # Tuesday 11:30 IST
+    with transaction.atomic():
+        merchant = merchants.merchant_create(name="Big", slug=f"big{team_size}", now=now)
+        store = merchants.store_create(
+            merchant=merchant, name="Big", url=f"https://big{team_size}.test", now=now
+        )
+        users = User.objects.bulk_create(
+            User(email=f"a{team_size}-{i}@helpline.test", role="agent") for i in range(agents)
+        )
+        skills = ["functionality", "feature-broken", "app-submission"]
+        AgentProfile.objects.bulk_create(
+            AgentProfile(user=u, skills=skills, languages=["en"], capacity=10_000) for u in users
+        )
+        spans = [
+            (clock_time(7), clock_time(15)),
+            (clock_time(10), clock_time(18)),
+            (clock_time(13), clock_time(21)),
+        ]
+        Shift.objects.bulk_create(
+            Shift(user=u, weekday=d, start=spans[i % 3][0], end=spans[i % 3][1])
+            for i, u in enumerate(users)
+            for d in range(6)
+        )
+        first_team = None
+        for n in range(0, agents, team_size):
+            team = Team.objects.create(name=f"T{team_size}-{n}")
+            team.members.set(users[n : n + team_size])
+            first_team = first_team or team
+        TeamRoute.objects.update_or_create(issue_type="", defaults={"team": first_team})
+        policy = sla.current_policy()
+        Ticket.objects.bulk_create(
+            (
+                Ticket(
+                    merchant=merchant,
+                    store=store,
+                    subject="x",
+                    description="x",
+                    issue_type="functionality",
+                    priority=("C1", "C2", "C3", "C4")[i % 4],
+                    status="in_progress",
+                    channel="api",
+                    policy_version_id=policy.version_id,
+                    created_at=now,
+                    updated_at=now,
+                    assignee=users[i % agents],
+                    team=first_team,
+                )
+                for i in range(open_tickets)
+            ),
+            batch_size=5000,
+        )
+        probe = Ticket.objects.filter(store=store).first()
+    assert probe is not None
+    probe.team_id = first_team.pk
+    for _ in range(5):
+        routing.choose(probe, now=now)
+    times = []
+    for _ in range(200):
+        started = time.perf_counter()
+        decision = routing.choose(probe, now=now)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        routing.choose(probe, now=now)
+    times.sort()
+    print(
+        f"| {agents} agents (teams of {team_size}), {open_tickets:,} open | "
+        f"{statistics.median(times):.2f} ms | {times[int(len(times) * 0.95)]:.2f} ms | "
+        f"{len(ctx.captured_queries)} | {decision.reason} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=2000)
+    parser.add_argument("--agents", type=int, default=500)
+    parser.add_argument("--open", type=int, default=50_000)
+    parser.add_argument("--no-week", action="store_true", help="only the decision at scale")
+    args = parser.parse_args()
+    setup()
+    from django.db import connection
+
+    print(f"engine: {connection.vendor}")
+    if not args.no_week:
+        week(args.tickets)
+    print("\nThe decision incl. loading (routing.assignment.choose), 200 calls\n")
+    print("| data | median | p95 | queries | decision |\n| --- | --- | --- | --- | --- |")
+    scale(args.agents, args.open, 50)
+    scale(args.agents, args.open, args.agents)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""A simulated week of routing on an injected clock (every service is given ``now``): shared by
+``bench/routing_week.py`` (the full week) and ``test_week.py`` (a smaller one).
+
+Six agents in two teams (Support: the default; Apps: app-submission and store-down), IST
+shifts, one agent on leave mid-week, an on-call rota covering every hour outside business
+hours; tickets arrive on a working-day curve, 40 C1s outside business hours, mails from unknown
+senders (flagged on the store at their domain) and a forged "System Down" burst from one
+domain. Each hour every agent on shift answers and resolves a few of their oldest tickets, the
+clocks' sweep runs, and the spread of weighted load across agents on shift is read.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.test import override_settings
+
+IST = ZoneInfo("Asia/Kolkata")
+MONDAY = datetime(2026, 11, 30, 0, 0, tzinfo=IST)  # no holiday that week
+H = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+ALARMS = ("sla_warning", "sla_breached")
+
+
+@dataclass
+class Week:
+    tickets: int = 2000
+    night_c1: int = 40
+    unknown_mails: int = 200
+    forged: int = 50
+    days: int = 7
+    solved_per_hour: int = 3
+    seed: int = 1
+
+
+@dataclass
+class Figures:
+    on_shift_arrivals: int = 0
+    on_shift_owned: int = 0
+    c1: int = 0
+    c1_owned: int = 0
+    max_spread: int = 0
+    spread_hours: int = 0
+    warned_or_breached: int = 0
+    told_nobody: int = 0
+    forged_pages: int = 0
+    unassigned_reasons: dict[str, int] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        pct = lambda a, b: f"{100 * a / b:.1f} % ({a:,} of {b:,})" if b else "—"  # noqa: E731
+        return [
+            (
+                "owned within 60 s while the team is on shift",
+                pct(self.on_shift_owned, self.on_shift_arrivals),
+                "100 %",
+            ),
+            ("C1 owned within 60 s, any hour", pct(self.c1_owned, self.c1), "100 %"),
+            (
+                "max weighted-load spread, agents on shift, hourly",
+                f"{self.max_spread} (over {self.spread_hours} hours)",
+                "±1",
+            ),
+            (
+                "warnings/breaches that notified nobody",
+                f"{self.told_nobody} of {self.warned_or_breached}",
+                "0",
+            ),
+            ("pages for the forged burst", str(self.forged_pages), "—"),
+        ]
+
+
+def _mail(sender: str, subject: str, at: datetime) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "support@helpline.test", subject
+    msg["Date"], msg["Message-ID"] = format_datetime(at), make_msgid(domain="mua.test")
+    msg.set_content("Our store is affected, please look.\n")
+    return bytes(msg)
+
+
+def _desk() -> dict[str, Any]:
+    from helpline.accounts import services as accounts
+    from helpline.merchants import services as merchants
+    from helpline.outbox.models import OnCallShift
+    from helpline.routing.models import AgentProfile, Leave, Shift, TeamRoute
+
+    t0 = MONDAY - timedelta(days=7)
+    people = [
+        accounts.user_create(email=f"agent{i}@helpline.test", role="agent", first_name=f"Agent{i}")
+        for i in range(6)
+    ]
+    support = accounts.team_create(name="Support", lead=people[0], members=people[:3])
+    apps = accounts.team_create(name="Apps", lead=people[3], members=people[3:])
+    TeamRoute.objects.create(team=support, issue_type="")
+    for code in ("app-submission", "store-down"):
+        TeamRoute.objects.create(team=apps, issue_type=code)
+    spans = [(time(7), time(15)), (time(10), time(18)), (time(13), time(21))]
+    skills = [
+        "functionality",
+        "feature-broken",
+        "transactions-failing",
+        "reports-no-data",
+        "ui-design",
+        "admin-unavailable",
+        "app-submission",
+        "store-down",
+    ]
+    for i, user in enumerate(people):
+        AgentProfile.objects.create(user=user, skills=skills, languages=["en"], capacity=40)
+        start, end = spans[i % 3]
+        for d in range(6):
+            Shift.objects.create(user=user, weekday=d, start=start, end=end)
+    Leave.objects.create(user=people[1], starts_on=date(2026, 12, 2), ends_on=date(2026, 12, 3))
+    for d in range(7):  # nights (18:00 → 10:00), and the weekend's days
+        OnCallShift.objects.create(
+            user=people[d % 2 * 3], weekday=d, start=time(18), end=time(10), zone="Asia/Kolkata"
+        )
+        if d >= 5:
+            OnCallShift.objects.create(
+                user=people[4], weekday=d, start=time(10), end=time(18), zone="Asia/Kolkata"
+            )
+    merchant = merchants.merchant_create(name="Acme", slug="acme", now=t0)
+    forged = merchants.merchant_create(name="Forged", slug="forged", now=t0)
+    contact = accounts.user_create(
+        email="owner@acme.test", role="merchant", merchant_id=merchant.pk
+    )
+    stores = [
+        merchants.store_create(
+            merchant=merchant, name=f"Store {i}", url=f"https://s{i}.acme.test", now=t0
+        )
+        for i in range(3)
+    ]
+    merchants.store_create(merchant=forged, name="Forged", url="https://forged.test", now=t0)
+    return {
+        "people": people,
+        "teams": {support.pk: people[:3], apps.pk: people[3:]},
+        "stores": stores,
+        "contact": contact,
+    }
+
+
+def _arrivals(week: Week, rng: random.Random) -> list[tuple[datetime, str]]:
+    """(instant, kind) for every ticket: a working-day curve for the regular ones."""
+    span = week.days * 24
+    hours = [MONDAY + h * H for h in range(span)]
+    weights = [
+        (3.0 if 10 <= t.hour < 18 and t.weekday() < 5 else 0.6 if 8 <= t.hour < 22 else 0.15)
+        for t in hours
+    ]
+    night = [t for t in hours if not (10 <= t.hour < 18 and t.weekday() < 5)]
+    regular = week.tickets - week.night_c1 - week.unknown_mails - week.forged
+    out = [(rng.choices(hours, weights)[0] + rng.random() * H, "regular") for _ in range(regular)]
+    out += [(rng.choice(night) + rng.random() * H, "night_c1") for _ in range(week.night_c1)]
+    out += [
+        (rng.choices(hours, weights)[0] + rng.random() * H, "unknown")
+        for _ in range(week.unknown_mails)
+    ]
+    burst = MONDAY + timedelta(days=min(2, week.days - 1), hours=23)  # Wednesday 23:00 IST
+    out += [(burst + i * 7 * timedelta(seconds=1), "forged") for i in range(week.forged)]
+    return sorted(out)
+
+
+def _open(kind: str, at: datetime, desk: dict[str, Any], rng: random.Random) -> Any:
+    from helpline.mail.services import mail_ingest
+    from helpline.tickets import services as tickets
+    from helpline.tickets.models import Ticket
+
+    if kind in ("unknown", "forged"):
+        sender = (
+            f"someone{rng.randrange(10**6)}@s{rng.randrange(3)}.acme.test"
+            if kind == "unknown"
+            else "ceo@forged.test"
+        )
+        subject = "Reports look wrong" if kind == "unknown" else "SYSTEM DOWN urgent"
+        result = mail_ingest(_mail(sender, subject, at), source="sim", now=at)
+        return Ticket.objects.get(pk=int(result.reference.removeprefix("HL-")))
+    issue = (
+        "store-down"
+        if kind == "night_c1"
+        else rng.choice(["functionality", "feature-broken", "app-submission", "reports-no-data"])
+    )
+    return tickets.ticket_create(
+        actor=desk["contact"],
+        store=rng.choice(desk["stores"]),
+        subject="Something is wrong",
+        description="Please help.",
+        issue_type=issue,
+        priority="C1" if kind == "night_c1" else None,
+        channel="portal",
+        now=at,
+    )
+
+
+def _work(desk: dict[str, Any], at: datetime, per_hour: int) -> None:
+    """Every agent present answers and resolves their oldest few open tickets."""
+    from helpline.routing import assignment as routing
+    from helpline.tickets import services as tickets
+    from helpline.tickets.models import OPEN_STATUSES, Ticket
+
+    for user in desk["people"]:
+        if routing.absent(user.pk, at) is not None:
+            continue
+        for ticket in Ticket.objects.filter(assignee=user, status__in=OPEN_STATUSES).order_by(
+            "priority", "pk"
+        )[:per_hour]:
+            tickets.ticket_resolve(actor=user, ticket=ticket, message="Fixed.", now=at)
+
+
+def _spread(desk: dict[str, Any], at: datetime) -> int | None:
+    """The largest (max − min) weighted load among a team's agents present at ``at``."""
+    from helpline.routing import assignment as routing
+    from helpline.routing.decide import WEIGHTS
+    from helpline.tickets import selectors
+
+    spreads = []
+    for members in desk["teams"].values():
+        here = [u.pk for u in members if routing.absent(u.pk, at) is None]
+        if len(here) >= 2:
+            loads = selectors.open_loads(here, WEIGHTS)
+            values = [loads.get(pk, 0) for pk in here]
+            spreads.append(max(values) - min(values))
+    return max(spreads) if spreads else None
+
+
+def _team_on_shift(desk: dict[str, Any], ticket: Any, at: datetime) -> bool:
+    from helpline.routing import assignment as routing
+
+    members = desk["teams"].get(ticket.team_id, [])
+    return any(routing.absent(u.pk, at) is None for u in members)
+
+
+def simulate(week: Week) -> Figures:
+    """Run the week; the caller provides a migrated, empty database."""
+    from helpline.outbox.models import Outbox
+    from helpline.tickets.events import EventKind
+    from helpline.tickets.models import TicketEvent
+    from helpline.tickets.sweeps import clocks_sweep
+
+    rng = random.Random(week.seed)  # noqa: S311 - a simulation, not a secret
+    desk = _desk()
+    figures = Figures()
+    arrivals = _arrivals(week, rng)
+    forged_ids: list[int] = []
+    hour = MONDAY
+    end = MONDAY + timedelta(days=week.days)
+    with override_settings(
+        SUPPORT_ADDRESS="Helpline <support@helpline.test>", MAIL_UNKNOWN_SENDERS="triage"
+    ):
+        while hour < end:
+            nxt = hour + H
+            while arrivals and arrivals[0][0] < nxt:
+                at, kind = arrivals.pop(0)
+                ticket = _open(kind, at, desk, rng)
+                ticket.refresh_from_db()
+                owned = ticket.assignee_id is not None  # assigned in the ticket's own transaction
+                if kind == "forged":
+                    forged_ids.append(ticket.pk)
+                if ticket.priority == "C1":
+                    figures.c1 += 1
+                    figures.c1_owned += owned
+                if _team_on_shift(desk, ticket, at):
+                    figures.on_shift_arrivals += 1
+                    figures.on_shift_owned += owned
+            clocks_sweep(now=nxt, limit=10_000)
+            _work(desk, nxt, week.solved_per_hour)
+            spread = _spread(desk, nxt)
+            if spread is not None:
+                figures.spread_hours += 1
+                figures.max_spread = max(figures.max_spread, spread)
+            hour = nxt
+    alarms = TicketEvent.objects.filter(kind__in=[EventKind.SLA_WARNING, EventKind.SLA_BREACHED])
+    for ticket_id in alarms.values_list("ticket_id", flat=True):
+        figures.warned_or_breached += 1
+        # One mail names everything of a change (a warning and a breach together: one row).
+        if not Outbox.objects.filter(ticket_id=ticket_id, kind__in=ALARMS).exists():
+            figures.told_nobody += 1
+    figures.forged_pages = (
+        Outbox.objects.filter(ticket_id__in=forged_ids, kind__in=["created", "c1_unanswered"])
+        .exclude(recipient="ceo@forged.test")
+        .count()
+    )
+    for event in TicketEvent.objects.filter(kind=EventKind.UNROUTED):
+        figures.unassigned_reasons[event.reason] = (
+            figures.unassigned_reasons.get(event.reason, 0) + 1
+        )
+    return figures
