@@ -23,7 +23,7 @@ from django.db import close_old_connections, connections
 
 from helpline.accounts import request_keys
 from helpline.billing import sweeps as billing_sweeps
-from helpline.core import clock
+from helpline.core import clock, limits
 from helpline.mail import imap
 from helpline.mail import services as mail
 from helpline.monitoring import engine as probes
@@ -80,6 +80,7 @@ def run_once(
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
+    limits.purge(now=when)  # rate-limit windows that have ended
     result.delivered = delivery.step(
         now=now, worker=worker, batch=batch, max_batches=max_batches, stop=stop, threads=threads
     )
