@@ -61,8 +61,11 @@ try:
     MONITOR_CONTROL_URL = config.text(os.environ, "HELPLINE_MONITOR_CONTROL_URL")
     # Where people reach the web pages (links in mail, e.g. a quote's signed approval link).
     BASE_URL = config.http_url(os.environ, "HELPLINE_BASE_URL", "http://localhost:8000")
-    # Served over HTTPS (HELPLINE_HTTPS=1): the session and CSRF cookies only travel over TLS.
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = config.boolean(os.environ, "HELPLINE_HTTPS", False)
+    # Served over HTTPS (HELPLINE_HTTPS=1, or a base URL that is https): the session and CSRF
+    # cookies only travel over TLS. A request that arrives over TLS gets Secure cookies anyway
+    # (core.middleware.SecureCookiesMiddleware) and the HSTS header (SecurityMiddleware).
+    HTTPS = config.boolean(os.environ, "HELPLINE_HTTPS", BASE_URL.startswith("https://"))
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "csp",
     "helpline.core",
     "helpline.accounts",
     "helpline.merchants",
@@ -98,11 +102,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "helpline.core.middleware.SecureCookiesMiddleware",
+    "helpline.core.middleware.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "helpline.core.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "helpline.web.zone.ReaderZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -182,6 +190,26 @@ ACCOUNT_MANAGER_MONTHLY_CHARGE_INR = "4999.00"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
+# HSTS: sent by SecurityMiddleware on requests that arrived over HTTPS only (a year; no
+# subdomains, no preload: the platform's other hosts are not ours to commit).
+SECURE_HSTS_SECONDS = 365 * 24 * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# A strict Content-Security-Policy (django-csp): scripts and styles from our own static files
+# only — no inline script, no eval (htmx's eval and script tags are off, see base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SAMESITE = "Lax"
 

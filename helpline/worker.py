@@ -24,7 +24,7 @@ from django.db import close_old_connections, connections
 
 from helpline.accounts import request_keys
 from helpline.billing import sweeps as billing_sweeps
-from helpline.core import clock, heartbeat
+from helpline.core import clock, heartbeat, limits
 from helpline.core.zones import zone_or_default
 from helpline.mail import imap
 from helpline.mail import services as mail
@@ -90,6 +90,7 @@ def run_once(
     mail.mail_purge_raw(now=when)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
     heartbeat.beat(HEARTBEAT, now=when)
+    limits.purge(now=when)  # rate-limit windows that have ended
     result.delivered = delivery.step(
         now=now, worker=worker, batch=batch, max_batches=max_batches, stop=stop, threads=threads
     )

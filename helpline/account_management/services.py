@@ -26,7 +26,7 @@ from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.core import clock, display
 from helpline.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from helpline.core.validation import bounded_instant, has_nul
+from helpline.core.validation import bounded_instant, has_control, has_nul
 from helpline.merchants.models import Store
 from helpline.outbox import services as outbox
 from helpline.outbox.channels.email import payload as email_payload
@@ -41,8 +41,10 @@ MEETINGS = (ContactLogEntry.Channel.MEETING, ContactLogEntry.Channel.TRAINING)
 
 def _text(value: str | None, name: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
     value = (value or "").strip()
-    if has_nul(value):
-        raise InvalidInput(f"{name} must not contain NUL characters", code="invalid_text")
+    if has_control(value):
+        raise InvalidInput(
+            f"{name} must not contain control characters (NUL, …)", code="invalid_text"
+        )
     if required and not value:
         raise InvalidInput(f"{name} must not be empty", code=f"{name}_required")
     if len(value) > limit:

@@ -152,6 +152,17 @@ def token_revoke(*, token: ApiToken, now: datetime | None = None) -> ApiToken:
     return token
 
 
+def password_reset_set(*, user: User, password: str, now: datetime | None = None) -> int:
+    """Set a new password after a reset, and revoke every API token of the account (whoever
+    reset it may be taking the account back from someone who had it); how many were revoked."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=now or clock.now()
+        )
+
+
 def user_whatsapp_set(*, user: User, whatsapp: str) -> User:
     """Set (or clear, with "") the WhatsApp number; the caller validated its form."""
     if has_nul([whatsapp]):

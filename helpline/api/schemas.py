@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
-from helpline.core.validation import MAX_ID, bounded_instant, has_nul
+from helpline.core.validation import MAX_ID, bounded_instant, has_control
 
 
 class ErrorOut(Schema):
@@ -29,13 +29,14 @@ class Out(BaseModel):
 
 
 class In(Schema):
-    """Every input schema: text with a NUL character is refused (422) at the door — PostgreSQL
-    cannot store it, and no person types one."""
+    """Every input schema: text with a control character (NUL, \\x0b …; tab, newline and CR
+    aside) is refused (422) at the door — PostgreSQL cannot store NUL, a spreadsheet export
+    cannot hold the others, and no person types one."""
 
     @model_validator(mode="after")
-    def _no_nul(self) -> Any:
-        if has_nul(dict(self.__dict__)):
-            raise ValueError("text must not contain NUL characters")
+    def _no_control(self) -> Any:
+        if has_control(dict(self.__dict__)):
+            raise ValueError("text must not contain control characters (NUL, …)")
         return self
 
 

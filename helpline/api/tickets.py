@@ -18,6 +18,7 @@ from helpline.api.idempotency import OPENAPI, idempotent
 from helpline.api.schemas import Id, In, Instant, Out, errors
 from helpline.billing import services as billing
 from helpline.core import clock
+from helpline.core.errors import Forbidden
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import lifecycle, selectors, services
@@ -185,13 +186,21 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
             issue_type=payload.issue_type,
             priority=payload.priority,
             channel=Channel.API,
-            on_behalf_of=account_selectors.merchant_user(payload.on_behalf_of)
-            if payload.on_behalf_of
-            else None,
+            on_behalf_of=_requester(user, payload.on_behalf_of),
         )
         return ticket_out(ticket, user)
 
     return idempotent(request, user=user, schema=TicketOut, status=201, create=create)
+
+
+def _requester(user: User, user_id: int | None) -> User | None:
+    """The merchant user a member of staff files for. Anybody else is refused before the id is
+    looked up, so that the answer never tells which ids are merchant users (issue 21)."""
+    if user_id is None:
+        return None
+    if not access.is_staff(user):
+        raise Forbidden("only staff raise tickets on a merchant's behalf", code="action_forbidden")
+    return account_selectors.merchant_user(user_id)
 
 
 class TicketQuery(In):

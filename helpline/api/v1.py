@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.types import DictStrAny
 
 from helpline.core.errors import HelplineError
+
+
+class ObjectParser(Parser):
+    """A JSON body must be an object: ``[]``, ``"x"`` or ``1`` is refused (400), never read as
+    an empty body whose fields all take their defaults."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
+
 
 api = NinjaAPI(
     title="Helpline API",
@@ -18,6 +33,7 @@ api = NinjaAPI(
         '`Authorization: Bearer <token>`. Errors are `{"detail": …, "code": …}`.'
     ),
     urls_namespace="api-v1",
+    parser=ObjectParser(),
 )
 
 
@@ -58,6 +74,11 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not found", "not_found")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error(request, 413, "the request body is too large", "too_large")
 
 
 @api.exception_handler(HttpError)

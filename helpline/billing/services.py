@@ -18,7 +18,7 @@ from helpline.accounts.models import User
 from helpline.billing.models import Quote, Subscription
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput, NotFound
-from helpline.core.validation import bounded_instant, has_nul
+from helpline.core.validation import bounded_instant, has_control
 from helpline.sla.defaults import FIRST_RESPONSE
 from helpline.tickets import events
 from helpline.tickets.models import Ticket
@@ -46,8 +46,8 @@ def _valid_quote(
         ) from None
     if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10"):
         raise InvalidInput("a quote's amount must be positive (INR)", code="invalid_amount")
-    if has_nul(description):
-        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
+    if has_control(description):
+        raise InvalidInput("text must not contain control characters (NUL, …)", code="invalid_text")
     if not (description or "").strip():
         raise InvalidInput("a quote needs a description of the work", code="description_required")
     try:

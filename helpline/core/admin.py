@@ -4,18 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from helpline.core import display
+from helpline.core import display, http
+
+
+def public_url(value: str, *, https: bool = False) -> None:
+    """Refuse, when it is typed, a URL the outbound guard would refuse when it is used."""
+    reason = http.url_refusal(
+        value,
+        allow_private=bool(getattr(settings, "HELPLINE_HTTP_ALLOW_PRIVATE", False)),
+        https=https,
+    )
+    if reason:
+        raise ValidationError(reason, code="url_refused")
+
+
+def public_https_url(value: str) -> None:
+    public_url(value, https=True)
+
 
 # An address typed without a scheme ("shop.example") is read as https, the default Django 6.0
-# takes; every URL the admin edits (stores, webhooks) is a public HTTPS site or endpoint.
+# takes; every URL the admin edits (stores, webhooks) is a public site or endpoint.
 HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
-    models.URLField: {"assume_scheme": "https"}
+    models.URLField: {"assume_scheme": "https", "validators": [public_url]}
 }
 
 

@@ -3,8 +3,10 @@
 Every request has a timeout; redirects are not followed; the answer is read up to a limit; and
 the address a name resolves to is checked when the connection is made (not before, so a name
 that resolves to a public address when asked and to a private one when used is still refused).
-Private, loopback, link-local, multicast and reserved addresses are refused unless the caller
-allows them (``settings.HELPLINE_HTTP_ALLOW_PRIVATE``; tests allow loopback).
+Only global addresses are reached (IANA's special-purpose registry: private, shared 100.64/10,
+loopback, link-local, multicast, reserved … are refused, and so is an IPv6 address that embeds
+such an IPv4 one: mapped, 6to4, Teredo, NAT64) unless the caller allows private ones
+(``settings.HELPLINE_HTTP_ALLOW_PRIVATE``; tests allow loopback).
 """
 
 from __future__ import annotations
@@ -36,19 +38,73 @@ class Response:
     body: bytes
 
 
+# NAT64 prefixes (RFC 6052 well-known, RFC 8215 local-use): the last 32 bits are an IPv4 address.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+# IANA's IETF protocol assignments, not global but for two anycast services; Python before
+# 3.11.10 (this machine has 3.11.7) calls the whole block global.
+_IETF = ipaddress.ip_network("192.0.0.0/24")
+_IETF_GLOBAL = (ipaddress.ip_address("192.0.0.9"), ipaddress.ip_address("192.0.0.10"))
+
+
+def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo's client, NAT64), if any."""
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr.teredo is not None:
+        return addr.teredo[1]
+    if any(addr in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return None
+
+
 def _allowed(ip: str, allow_private: bool) -> bool:
+    """Public (IANA's ``is_global``: not private, shared 100.64/10, loopback, link-local,
+    reserved or special-purpose) — and so is any IPv4 address embedded in an IPv6 one."""
+    addr: ipaddress.IPv4Address | ipaddress.IPv6Address
     addr = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
     if addr.is_multicast or addr.is_unspecified:
         return False
     if allow_private:
         return True
-    return not (addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved)
+    if isinstance(addr, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(addr)
+        if inner is not None:
+            return _allowed(str(inner), allow_private)
+    elif addr in _IETF and addr not in _IETF_GLOBAL:
+        return False
+    return addr.is_global
 
 
 # The address policy, public: the store probes (aiohttp, helpline.monitoring) apply the same one.
 address_allowed = _allowed
+
+
+def url_refusal(url: str, *, allow_private: bool, https: bool = False) -> str | None:
+    """Why a URL typed by a person will be refused when used (None if it will not be): not
+    http(s) (or not https when ``https``), no host, a local name or a literal address the
+    guard refuses. A name is checked again, resolved, when the connection is made."""
+    parts = urlsplit(url)
+    schemes = ("https",) if https else ("http", "https")
+    if parts.scheme not in schemes:
+        return f"the URL must start with {' or '.join(s + '://' for s in schemes)}"
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        return "the URL has no host"
+    if allow_private:
+        return None
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return f"{host} is a local name, not a public address"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if not _allowed(host, allow_private):
+        return f"{host} is not a public address"
+    return None
 
 
 def _guarded_connect(allow_private: bool) -> Any:

@@ -19,7 +19,7 @@ from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import Role, User
 from helpline.core import clock
 from helpline.core.errors import Forbidden, InvalidInput, NotFound
-from helpline.core.validation import bounded_instant, has_nul
+from helpline.core.validation import bounded_instant, has_control
 from helpline.engineering import access as engineering_access
 from helpline.engineering import escalation
 from helpline.engineering.models import DevTicket
@@ -33,8 +33,8 @@ DONE = DevTicket.Status.DONE
 
 def _title(value: str | None) -> str:
     value = (value or "").strip()
-    if has_nul(value):
-        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
+    if has_control(value):
+        raise InvalidInput("text must not contain control characters (NUL, …)", code="invalid_text")
     if not value:
         raise InvalidInput("a developer ticket needs a title", code="title_required")
     if len(value) > 200:
@@ -88,8 +88,8 @@ def devticket_open(
     """Escalate: a developer ticket for one or more merchant tickets ("with engineering")."""
     now = now or clock.now()
     title = _title(title)
-    if has_nul(description):
-        raise InvalidInput("text must not contain NUL characters", code="invalid_text")
+    if has_control(description):
+        raise InvalidInput("text must not contain control characters (NUL, …)", code="invalid_text")
     ids = list(ticket_ids)
     if not ids:
         raise InvalidInput("link at least one merchant ticket", code="tickets_required")

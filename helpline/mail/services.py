@@ -34,9 +34,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from helpline.accounts.models import User
-from helpline.core import clock
+from helpline.core import clock, limits
 from helpline.core.errors import HelplineError, InvalidInput, NotFound
 from helpline.core.prepared import Prepared, insert
+from helpline.core.validation import CONTROL
 from helpline.mail import c1, listeners, threads
 from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.mail.parse import ParsedMessage, parse
@@ -305,7 +306,9 @@ def _store_of(sender: Sender, address: str) -> Store | None:
 
 
 def _clip(text: str) -> str:
-    text = text.replace("\x00", "").strip()
+    # The ticket services refuse control characters (tab and newline aside); mail is not typed
+    # into our forms, so they are removed (the raw message keeps them).
+    text = CONTROL.sub("", text).strip()
     if len(text) > BODY_MAX:
         note = "\n\n[… cut here; the whole message is kept with the mail]"
         text = text[: BODY_MAX - len(note)] + note
@@ -340,7 +343,13 @@ def _new_ticket(
     now: datetime,
     cites: Ticket | None = None,
 ) -> _Decision:
-    subject = (parsed.subject or "").replace("\x00", "").strip()[:200] or "(no subject)"
+    domain = (parsed.from_address or "").rsplit("@", 1)[-1]
+    if not limits.hit(limits.MAIL_DOMAIN, domain, now=now).allowed:
+        return _Decision(
+            Outcome.QUARANTINED,
+            f"too many new tickets from {domain[:100]} this hour ({limits.MAIL_DOMAIN})",
+        )
+    subject = CONTROL.sub("", parsed.subject or "").strip()[:200] or "(no subject)"
     body = _clip(parsed.text or "")
     if cites is not None:
         body = _clip(f"(Follow-up to {cites.reference}, which is closed.)\n\n{body}")

@@ -24,7 +24,7 @@ from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
 from helpline.core import clock, display
 from helpline.core.errors import Conflict, InvalidInput
-from helpline.core.validation import has_nul
+from helpline.core.validation import has_control, has_nul
 from helpline.merchants.models import Store
 from helpline.monitoring import states
 from helpline.monitoring.models import (
@@ -48,6 +48,13 @@ STORE_DOWN = "store-down"
 LEASE = timedelta(minutes=5)  # a claimed monitor not recorded by then is claimed again
 
 # ---------------------------------------------------------------- monitors
+
+
+def _valid_title(title: str, description: str) -> str:
+    title = (title or "").strip()
+    if not title or len(title) > 200 or has_control(title) or has_control(description):
+        raise InvalidInput("a title of 1 to 200 characters, no control characters", code="title")
+    return title
 
 
 def _check_url(url: str) -> str:
@@ -203,6 +210,17 @@ def _blind(monitor: Monitor, start: datetime, end: datetime, reason: str) -> Non
         )
 
 
+def _unseen(
+    monitor: Monitor, outcome: Outcome, now: datetime, interval: timedelta, blind_reason: str
+) -> None:
+    """Our network was blind, or the guard refused the probe (a configuration error)."""
+    _blind(monitor, now, now + interval, blind_reason or f"not probed: {outcome.error}"[:200])
+    fields: dict[str, Any] = {} if blind_reason else {"last_error": outcome.error[:300]}
+    Monitor.objects.filter(pk=monitor.pk).update(
+        last_probe_at=now, next_probe_at=now + interval, claimed_by="", **fields
+    )
+
+
 def round_is_blind(outcomes: Sequence[Outcome], *, control_ok: bool | None) -> str:
     """Why this round says nothing about the stores ('' if it does): our control target failed,
     or every probe of a large round failed without any answer (resolver or network down)."""
@@ -234,6 +252,7 @@ def probe_round_record(
                     error=o.error[:300],
                 )
                 for o in outcomes
+                if not o.refused  # the store was not probed: a blind span, no result
             ],
             batch_size=1000,
         )
@@ -245,12 +264,9 @@ def probe_round_record(
             gap = last is not None and now - last > 2 * interval
             if gap and last is not None:
                 _blind(monitor, last + interval, now, "not probed (Helpline was not running)")
-            if blind_reason:
+            if blind_reason or outcome.refused:
                 summary.blind += 1
-                _blind(monitor, now, now + interval, blind_reason)
-                Monitor.objects.filter(pk=monitor.pk).update(
-                    last_probe_at=now, next_probe_at=now + interval, claimed_by=""
-                )
+                _unseen(monitor, outcome, now, interval, blind_reason)
             elif (
                 outcome.ok
                 and monitor.state == MonitorState.UP
@@ -471,9 +487,7 @@ def maintenance_create(
     """Plan maintenance (``stores`` empty: every store) and announce it, in advance, by mail to
     the merchant users concerned (outbox, same transaction)."""
     now = now or clock.now()
-    title = (title or "").strip()
-    if not title or len(title) > 200 or has_nul(title) or has_nul(description):
-        raise InvalidInput("a title of 1 to 200 characters (no NUL) is needed", code="title")
+    title = _valid_title(title, description)
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise InvalidInput("times must carry a zone", code="naive_datetime")
     if ends_at <= starts_at:
@@ -527,9 +541,7 @@ def incident_open(
     *, title: str, description: str = "", now: datetime | None = None
 ) -> PlatformIncident:
     """Staff open a platform incident themselves (shown on the status page at once)."""
-    title = (title or "").strip()
-    if not title or len(title) > 200 or has_nul(title) or has_nul(description):
-        raise InvalidInput("a title of 1 to 200 characters (no NUL) is needed", code="title")
+    title = _valid_title(title, description)
     return PlatformIncident.objects.create(
         title=title, description=description, started_at=now or clock.now(), automatic=False
     )

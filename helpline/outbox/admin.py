@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from helpline.core.admin import HTTPS_URLS, ReadOnlyAdmin, ZonedTimesAdmin
+from helpline.core.admin import HTTPS_URLS, ReadOnlyAdmin, ZonedTimesAdmin, public_https_url
 from helpline.outbox import services
 from helpline.outbox.models import Outbox, Preference, WebhookEndpoint, WhatsAppInbound
 
@@ -38,8 +39,30 @@ class OutboxAdmin(ReadOnlyAdmin):
         self.message_user(request, f"{n} dead letter(s) will be sent again.")
 
 
+class WebhookEndpointForm(forms.ModelForm):
+    """Only a public HTTPS endpoint (what delivery will reach); events a list of names, empty
+    (or left blank) for all of them."""
+
+    url = forms.URLField(max_length=500, assume_scheme="https", validators=[public_https_url])
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "secret", "events", "internal", "active"]
+
+    def clean_events(self) -> list[str]:
+        events = self.cleaned_data.get("events")
+        if events in (None, "", {}):
+            return []
+        if not isinstance(events, list) or not all(
+            isinstance(e, str) and e.strip() for e in events
+        ):
+            raise forms.ValidationError('a list of event kinds, such as ["sla_breached"]')
+        return [e.strip() for e in events]
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(ZonedTimesAdmin):
+    form = WebhookEndpointForm
     list_display = ["name", "url", "active", "internal", "created_at"]
     readonly_fields = ["created_at"]
     formfield_overrides = HTTPS_URLS

@@ -365,14 +365,25 @@ def backlog(*, user: User | None, period: Period) -> Table:
 # ---------------------------------------------------------------- breaches
 
 
-def _cause() -> Case:
+def _cause(user: User | None) -> Case:
+    """Why a target was missed. Who a ticket is assigned to is internal: a merchant's report
+    never tells "unassigned" from "first reply late"."""
     reopened = Exists(
         TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), kind=EventKind.SLA_RESUMED)
     )
+    unassigned = (
+        [
+            When(
+                kind=FIRST_RESPONSE,
+                ticket__assignee__isnull=True,
+                then=Value("no reply, unassigned"),
+            )
+        ]
+        if access.is_staff(user)
+        else []
+    )
     return Case(
-        When(
-            kind=FIRST_RESPONSE, ticket__assignee__isnull=True, then=Value("no reply, unassigned")
-        ),
+        *unassigned,
         When(kind=FIRST_RESPONSE, then=Value("first reply late")),
         When(Q(kind=RESOLUTION) & Q(reopened), then=Value("late after a reopen")),
         When(
@@ -401,7 +412,7 @@ def breach_causes(*, user: User | None, period: Period, now: datetime) -> Table:
         _clocks(user, period)
         .filter(_breached(now))
         .annotate(
-            cause=_cause(),
+            cause=_cause(user),
             at=Case(When(breached_at__isnull=False, then=F("breached_at")), default=F("deadline")),
         )
         .annotate(
@@ -429,7 +440,7 @@ def breach_list(*, user: User | None, period: Period, now: datetime) -> Table:
     rows = (
         _clocks(user, period)
         .filter(_breached(now))
-        .annotate(cause=_cause())
+        .annotate(cause=_cause(user))
         .order_by("-deadline", "-id")
         .values("ticket_id", "ticket__subject", "priority", "kind", "deadline", "cause")[
             :BREACH_LIST

@@ -5,13 +5,18 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import QueryDict
 from django.template import loader
 
+from helpline.accounts import services as accounts
+from helpline.accounts.models import User
+from helpline.core import limits
 from helpline.outbox import services as outbox
 from helpline.sla.policy import Policy
 
@@ -130,7 +135,15 @@ class BulkForm(forms.Form):
 
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the mail goes through the outbox (a side effect like any other:
-    retried, never lost when the mail server is down, never sent inside the request)."""
+    retried, never lost when the mail server is down, never sent inside the request); its link
+    points at ``HELPLINE_BASE_URL``, never at the Host header the request came with; and one
+    address gets at most ``limits.RESET_ACCOUNT`` mails (the page says "sent" either way)."""
+
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
+        base = urlsplit(settings.BASE_URL)
+        kwargs["domain_override"] = base.netloc + base.path.rstrip("/")
+        kwargs["use_https"] = base.scheme == "https"
+        super().save(**kwargs)
 
     def send_mail(
         self,
@@ -141,6 +154,8 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        if not limits.hit(limits.RESET_ACCOUNT, to_email).allowed:
+            return
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         outbox.email_enqueue(
@@ -150,3 +165,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
             kind="password_reset",
             idempotency_key=f"pwreset.{secrets.token_hex(12)}",
         )
+
+
+class RevokingSetPasswordForm(SetPasswordForm):
+    """The new password of a reset; the account's API tokens are revoked with it."""
+
+    user: User
+
+    def save(self, commit: bool = True) -> Any:
+        accounts.password_reset_set(user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user

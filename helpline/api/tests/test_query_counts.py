@@ -145,14 +145,16 @@ def test_messages_and_events_cost_the_same_for_1_and_50(cast: Cast, viewer: str,
 
 
 # Routing adds its part (decision 0123): here no team is set up, so the ticket's lock-free
-# decision finds nobody, writes the "unrouted" event and the admins' notice (+15, +17 for a C1).
-@pytest.mark.parametrize(("issue_type", "expected"), [("functionality", 27), ("store-down", 32)])
+# decision finds nobody, writes the "unrouted" event and the admins' notice (+15, +17 for a C1);
+# the rate limit's upsert, +1 (decision 0126).
+@pytest.mark.parametrize(("issue_type", "expected"), [("functionality", 28), ("store-down", 33)])
 def test_creating_a_ticket_costs_a_fixed_number_of_queries(
     cast: Cast, issue_type: str, expected: int
 ) -> None:
-    # Token, store, BEGIN, the policy version with the calendars' holiday revisions (read once
-    # for both targets), ticket, clocks, event, webhook endpoints, preferences, the Message-ID
-    # of the acknowledgement (a reply to it threads), outbox, COMMIT.
+    # The rate limits' one upsert (address and token; decision 0125), token, store, BEGIN, the
+    # policy version with the calendars' holiday revisions (read once for both targets),
+    # ticket, clocks, event, webhook endpoints, preferences, the Message-ID of the
+    # acknowledgement (a reply to it threads), outbox, COMMIT.
     # A C1 after hours (T0 is a holiday in Kolkata) also reads the leads and who is on
     # call, and asks the business calendar — from the same read.
     api = cast.api("alice")

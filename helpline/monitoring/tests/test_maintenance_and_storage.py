@@ -94,7 +94,7 @@ def test_raw_results_roll_up_and_are_pruned_after_48_hours(cast):
     monitor = services.monitor_create(store=cast.acme_shoes, now=T0)
     ok = Outcome(monitor.pk, True, 200, 20, answered=True)
     for i in range(6):  # two rounds a minute for three minutes, one failing
-        outcome = ok if i != 3 else Outcome(monitor.pk, False, 500, 30, "status 500", True)
+        outcome = ok if i != 3 else Outcome(monitor.pk, False, 500, 30, "status 500", answered=True)
         services.probe_round_record(now=T0 + i * 30 * timedelta(seconds=1), outcomes=[outcome])
     rollup.sweep(now=T0 + 10 * M)
     minutes = list(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from helpline.accounts.models import User
 from helpline.core.errors import InvalidInput, NotFound, TransitionRefused
-from helpline.core.validation import has_nul
+from helpline.core.validation import has_control
 from helpline.sla import selectors as sla_selectors
 from helpline.sla.policy import Policy
 from helpline.tickets import access
@@ -51,8 +51,10 @@ def valid_issue_type(policy: Policy, slug: str) -> str:
 
 def text(value: str | None, name: str, limit: int) -> str:
     value = (value or "").strip()
-    if has_nul(value):
-        raise InvalidInput(f"{name} must not contain NUL characters", code="invalid_text")
+    if has_control(value):
+        raise InvalidInput(
+            f"{name} must not contain control characters (NUL, …)", code="invalid_text"
+        )
     if not value:
         raise InvalidInput(f"{name} must not be empty", code=f"{name}_required")
     if len(value) > limit:

@@ -69,7 +69,8 @@ def pages(ticket: Any) -> dict[str, list[tuple[str, str]]]:
 def axe_violations(session: Session) -> list[dict[str, Any]]:
     page = session.page
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated through the DevTools protocol: the page's CSP refuses a script tag of ours.
+        page.evaluate(AXE.read_text())
     result = page.evaluate("async () => await axe.run(document)")
     assert result["passes"], "axe ran no check"
     return [

@@ -33,9 +33,9 @@ def test_file_answer_close_with_rating(people, open_session):
     page.get_by_label("Store").select_option(label="Acme Outlet")
     page.get_by_label("Issue type").select_option("functionality")
     page.get_by_label("Priority").select_option("C2")
-    page.wait_for_function("document.querySelector('#preview').textContent.includes('C2')")
+    page.wait_for_function("() => document.querySelector('#preview').textContent.includes('C2')")
     page.get_by_label("Priority").select_option("C3")  # htmx swaps the preview in place
-    page.wait_for_function("document.querySelector('#preview').textContent.includes('C3')")
+    page.wait_for_function("() => document.querySelector('#preview').textContent.includes('C3')")
     assert page.evaluate("typeof htmx") == "object"
     page.get_by_label("Subject").fill("Product images look blurry")
     page.get_by_label("Description").fill("On the product page, since yesterday.")
@@ -109,7 +109,7 @@ def test_breached_ticket_is_red_in_the_agents_queue(people, open_session):
         "htmx.ajax('GET', location.href, {target: '#queue-rows', swap: 'outerHTML'})"
     )
     agent.page.wait_for_function(
-        f"document.querySelector('#queue-rows').dataset.refreshed !== {before!r}"
+        f"() => document.querySelector('#queue-rows').dataset.refreshed !== {before!r}"
     )
     assert agent.page.evaluate("window.__marker") == 1
     assert agent.page.locator("tr.breached").count() == 1
@@ -217,7 +217,7 @@ def test_reports_page_draws_its_charts(people, open_session):
     agent = open_session("ravi@helpline.test")
     agent.go("/reports/")
     page = agent.page
-    page.wait_for_function("window.Chart && Chart.getChart('chart-backlog') !== undefined")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-backlog') !== undefined")
     points = page.evaluate("Chart.getChart('chart-backlog').data.labels.length")
     assert points == 90  # one per day of the default period
     assert page.evaluate("Chart.getChart('chart-compliance') !== undefined")
@@ -329,9 +329,9 @@ def test_keyboard_help_overlay_and_sending_a_note_from_the_keyboard(people, open
     before = page.locator("#queue-rows").get_attribute("data-refreshed")
     page.clock.fast_forward("00:31")
     page.wait_for_function(
-        f"document.querySelector('#queue-rows').dataset.refreshed !== {before!r}"
+        f"() => document.querySelector('#queue-rows').dataset.refreshed !== {before!r}"
     )
-    page.wait_for_function("document.querySelector('tr.current') !== null")
+    page.wait_for_function("() => document.querySelector('tr.current') !== null")
     assert row.locator("input[type=checkbox]").is_checked()
     assert page.evaluate("document.activeElement.closest('tr').dataset.ticket") == str(ticket.pk)
     page.keyboard.press("o")
@@ -370,9 +370,9 @@ def test_the_preview_shows_the_last_choice_when_answers_cross(people, open_sessi
     merchant.go("/support/new/")
     page.route("**/support/new/preview/**", answer)
     page.get_by_label("Priority").select_option("C2")
-    page.wait_for_function("document.querySelector('#preview').getAttribute('aria-busy')")
+    page.wait_for_function("() => document.querySelector('#preview').getAttribute('aria-busy')")
     page.get_by_label("Priority").select_option("C3")
-    page.wait_for_function("document.querySelector('#preview').textContent.includes('C3')")
+    page.wait_for_function("() => document.querySelector('#preview').textContent.includes('C3')")
     page.wait_for_load_state("networkidle")
     assert held, "the first answer was held back"
     assert "C3 — Normal" in page.locator("#preview").inner_text()

@@ -1,7 +1,14 @@
-"""Sign-in, sign-out, password reset (Django's auth views), failed sign-ins slowed down."""
+"""Sign-in, sign-out, password reset (Django's auth views), failed sign-ins slowed down.
+
+Failed sign-ins are counted three ways: per (e-mail, address) pair with a doubling lock
+(``web.throttle``, decision 0005), and per address and per account in fixed windows
+(``core.limits``: spraying many accounts from one address, or one account from many, is slowed
+too; decision 0126). A refused sign-in answers 429 with Retry-After.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -12,15 +19,19 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from helpline.core import display
+from helpline.core import display, limits
+from helpline.core.middleware import client_address, too_many
 from helpline.web import throttle
 from helpline.web.common import is_merchant, public, user_of
-from helpline.web.forms import OutboxPasswordResetForm
+from helpline.web.forms import OutboxPasswordResetForm, RevokingSetPasswordForm
 
 
-def client_address(request: HttpRequest | None) -> str:
-    # REMOTE_ADDR only: a proxy must set it (X-Forwarded-For is the client's to forge).
-    return (request.META.get("REMOTE_ADDR") or "unknown") if request else "unknown"
+def _refused(wait: timedelta) -> forms.ValidationError:
+    return forms.ValidationError(
+        "Too many failed sign-ins. Try again in %(wait)s, or reset your password.",
+        code="throttled",
+        params={"wait": display.duration(wait), "seconds": int(wait.total_seconds()) or 1},
+    )
 
 
 class Throttled(AuthenticationForm):
@@ -28,18 +39,22 @@ class Throttled(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = (self.data.get("username") or "").strip().lower()
-        key = throttle.throttle_key(email, client_address(self.request))
+        address = client_address(self.request)
+        key = throttle.throttle_key(email, address)
         wait = throttle.locked_for(key)
         if wait is not None:
-            raise forms.ValidationError(
-                "Too many failed sign-ins. Try again in %(wait)s, or reset your password.",
-                code="throttled",
-                params={"wait": display.duration(wait)},
-            )
+            raise _refused(wait)
+        counted = ((limits.LOGIN_ADDRESS, address), (limits.LOGIN_ACCOUNT, email))
+        for limit, who in counted:
+            verdict = limits.peek(limit, who)
+            if not verdict.allowed:
+                raise _refused(timedelta(seconds=verdict.retry_after))
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             throttle.record_failure(key)
+            for limit, who in counted:
+                limits.hit(limit, who)
             raise
         if self.get_user() is not None:  # not when a field was missing: that proves nothing
             throttle.record_success(key)
@@ -60,11 +75,29 @@ class SignInView(auth_views.LoginView):
     template_name = "web/auth/login.html"
     redirect_authenticated_user = True
 
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        refused = [e for e in form.non_field_errors().as_data() if e.code == "throttled"]
+        if refused:
+            response.status_code = 429
+            response["Retry-After"] = str((refused[0].params or {}).get("seconds", 1))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """At most ``limits.RESET_ADDRESS`` requests from one address (429 beyond)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        verdict = limits.hit(limits.RESET_ADDRESS, client_address(request))
+        if not verdict.allowed:
+            return too_many(verdict, limits.RESET_ADDRESS, api=False)
+        return super().post(request, *args, **kwargs)
+
 
 sign_in = public(SignInView.as_view())
 sign_out = auth_views.LogoutView.as_view()
 password_reset = public(
-    auth_views.PasswordResetView.as_view(
+    PasswordResetView.as_view(
         success_url="/accounts/password-reset/sent/",
         form_class=OutboxPasswordResetForm,
         template_name="web/auth/password_reset_form.html",
@@ -80,6 +113,7 @@ password_reset_done = public(
 password_reset_confirm = public(
     auth_views.PasswordResetConfirmView.as_view(
         success_url="/accounts/reset/done/",
+        form_class=RevokingSetPasswordForm,
         template_name="web/auth/password_reset_confirm.html",
     )
 )

@@ -24,9 +24,10 @@ OPEN = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # Wed 10:30 IST: business hours
 # A new ticket: duplicate check, the sender (user, contact), the store, the policy and
 # calendars (read once for the message), the ticket, its clock and event, webhook endpoints,
 # preferences, the acknowledgement cap, the Message-IDs (ours and theirs, one INSERT), the
-# outbox row, the mail record; savepoints and the transaction; routing's decision (no team set
-# up here: the "unrouted" event and the admins' notice, +15; decision 0123).
-NEW_TICKET = 36
+# outbox row, the mail record, the sender domain's rate limit (one upsert; decision 0126);
+# savepoints and the transaction; routing's decision (no team set up here: the "unrouted"
+# event and the admins' notice, +15; decision 0123).
+NEW_TICKET = 37
 # A reply: duplicate check, the sender, the thread, the ticket locked, its clocks, the message,
 # the ticket's updated_at, the event, webhook endpoints, the Message-ID, the mail record;
 # savepoints and the transaction. Running clocks a reply does not change are not rewritten, and
