@@ -42,10 +42,11 @@ def steps(ticket: Ticket) -> dict[str, list[str]]:
 
 
 def test_a_c1_mailed_at_2am_on_sunday_with_no_team_reaches_admins_and_the_on_call(cast) -> None:
-    """The auditor's case: no assignee, no team. Every step reaches someone."""
-    OnCallShift.objects.create(user=cast.ravi, weekday=5, start=time(18), end=time(10))
+    """The auditor's case: no assignee, no team (nobody was on call when it came, so routing
+    found nobody). Every step reaches someone."""
     ticket = cast.ticket(at=ist(6, 2), priority="C1")  # Sunday 6 Dec 02:00 IST
     assert ticket.team_id is None and ticket.assignee_id is None
+    OnCallShift.objects.create(user=cast.ravi, weekday=5, start=time(18), end=time(10))
     sweeps.clocks_sweep(now=ist(6, 5))  # first response: 2 h on 24×7; resolution 6 h
     assert steps(ticket) == {
         "first_response 50": ["ada@helpline.test"],  # nobody assigned, no lead: the admins

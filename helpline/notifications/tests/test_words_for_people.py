@@ -60,6 +60,7 @@ def _specs() -> dict[str, EventSpec]:
         ev.priority(before="C2", after="C1", reason="checkout down"),
         ev.issue_type(before="functionality", after="outage", reason="down"),
         ev.assignee(before=None, after=None),
+        ev.unrouted(team=None, reason="nobody on shift", notify=True),
         ev.team(before=None, after=None),
         ev.due_date(before=DUE, after=DUE + timedelta(days=2), reason="engineering ETA"),
         EventSpec(EventKind.MESSAGE, after={"from_staff": True, "question": True}, public=True),

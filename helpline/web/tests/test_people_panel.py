@@ -57,5 +57,5 @@ def test_admins_see_the_gaps_in_their_zone(cast, signed_in) -> None:
         page = signed_in("ada").get("/console/people/").content.decode()
     assert "On call now: <strong>nobody</strong>" in page
     assert "The on-call rota has 6 gaps in the next 7 days" in page
-    assert "<li>Mon 07 Dec 14:00 to Tue 08 Dec 04:30</li>" in page  # London time
+    assert "<li>Mon 7 Dec 2026, 14:00 GMT to Tue 8 Dec 2026, 04:30 GMT</li>" in page  # London
     assert "Times in Europe/London" in page
