@@ -7,9 +7,9 @@ the monitor's ``probe_step`` and ``minute_sweep`` — and this module only decid
 
 One step (``run_once``) sweeps what has fallen due — SLA warnings and breaches and passed due
 dates (recorded at their true instants, however late the step runs), expired quotes, resolved
-tickets the merchant left unanswered — and then delivers the outbox until nothing due is left
-(or a bound is reached, so that sweeps stay on the minute under a backlog). Tests call
-``run_once(now=…)``.
+tickets the merchant left unanswered, the work of agents whose leave has begun — and then
+delivers the outbox until nothing due is left (or a bound is reached, so that sweeps stay on
+the minute under a backlog). Tests call ``run_once(now=…)``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from helpline.mail import imap
 from helpline.mail import services as mail
 from helpline.monitoring import engine as probes
 from helpline.outbox import delivery
+from helpline.routing import assignment
 from helpline.routing import services as routing
 from helpline.tickets import sweeps
 
@@ -46,6 +47,7 @@ class StepResult:
     due_passed: int = 0
     quotes_expired: int = 0
     closed: int = 0
+    moved_for_leave: int = 0
     mail_in: int = 0
     delivered: Counter[str] = field(default_factory=Counter)
 
@@ -56,6 +58,7 @@ class StepResult:
             or self.due_passed
             or self.quotes_expired
             or self.closed
+            or self.moved_for_leave
             or self.mail_in
             or sum(self.delivered.values())
         )
@@ -65,7 +68,7 @@ class StepResult:
         return (
             f"clock events {self.clock_events}, due dates passed {self.due_passed}, "
             f"quotes expired {self.quotes_expired}, "
-            f"closed {self.closed}, outbox: {sent}"
+            f"closed {self.closed}, moved for leave {self.moved_for_leave}, outbox: {sent}"
         )
 
 
@@ -85,6 +88,9 @@ def run_once(
     result.due_passed = sweeps.due_dates_sweep(now=when)
     result.quotes_expired = billing_sweeps.quotes_expire(now=when)
     result.closed = sweeps.tickets_autoclose(now=when)
+    # Leave that began since the last step: the agent's urgent work (and work due before
+    # they are back) moves to someone on shift (idempotent).
+    result.moved_for_leave = assignment.leave_sweep(now=when)
     # Mail in: the IMAP poller when configured, and the raw-mail retention.
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)

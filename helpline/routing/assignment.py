@@ -6,6 +6,7 @@ ticket is written through ``tickets.services`` (one ``assignee`` event with the 
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -86,10 +87,11 @@ def route(
     workers routing it at once leave one owner (the second finds it is no longer
     ``expect_assignee``'s and does nothing: None). Nobody qualifies: the ticket waits in its
     team's queue (unassigned) and, the first time, its lead — else the admins — are told."""
-    with transaction.atomic():
-        # A ticket created in this very transaction is seen by nobody else yet: no lock, and
-        # its merchant and store are already in hand.
-        fresh = isinstance(ticket, Ticket) and getattr(ticket, "_routing_fresh", False)
+    # A ticket created in this very transaction is seen by nobody else yet: no lock, no
+    # savepoint of its own (the creation's transaction holds), its merchant and store already
+    # in hand, and nobody told of it yet.
+    fresh = isinstance(ticket, Ticket) and getattr(ticket, "_routing_fresh", False)
+    with nullcontext() if fresh else transaction.atomic():
         locked: Ticket = ticket if isinstance(ticket, Ticket) and fresh else lock_ticket(ticket)
         if locked.assignee_id != expect_assignee:
             return None
@@ -109,7 +111,7 @@ def route(
             return decision
         if expect_assignee is not None:
             ticket_assign(ticket=locked, assignee=None, reason=f"auto: unassigned ({why})", now=now)
-        told = ticket_selectors.unrouted_told(locked.pk)
+        told = not fresh and ticket_selectors.unrouted_told(locked.pk)
         ticket_unrouted(
             ticket=locked, reason=reason, notify=not told, team=decision.team_id, now=now
         )

@@ -1,6 +1,7 @@
 """How routing hears of tickets and people: a new ticket is routed, a reopened one whose
-assignee is absent moves, an issue type change moves the routed team; an agent deactivated or
-deleted hands on their open tickets. Registered in ``RoutingConfig.ready``."""
+assignee is absent moves, an issue type change moves the routed team, the first response's
+50 % warning (the escalation chain's first step) moves it from an absent assignee; an agent
+deactivated or deleted hands on their open tickets. Registered in ``RoutingConfig.ready``."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.routing import assignment, selectors
+from helpline.sla.defaults import FIRST_RESPONSE
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.events import EventKind
 from helpline.tickets.services import ticket_update
+
+HALF = 50  # the escalation chain's first step: the reassignment hook (decision 0088)
 
 
 def ticket_events_written(*, ticket: Any, actor: User | None, events: Sequence[Any]) -> None:
@@ -25,6 +29,19 @@ def ticket_events_written(*, ticket: Any, actor: User | None, events: Sequence[A
         assignment.reroute_on_reopen(ticket=ticket, now=by_kind[EventKind.REOPENED].created_at)
     if EventKind.ISSUE_TYPE in by_kind:
         _follow_issue_type(ticket, actor, by_kind[EventKind.ISSUE_TYPE])
+    half = next((e for e in events if _first_response_at_half(e)), None)
+    if half is not None:
+        assignment.reassign_if_absent(ticket=ticket, now=half.created_at)
+
+
+def _first_response_at_half(event: Any) -> bool:
+    """The first response's warning at 50 % (several steps may be written in one sweep)."""
+    after = event.after if isinstance(event.after, dict) else {}
+    return bool(
+        event.kind == EventKind.SLA_WARNING
+        and after.get("target") == FIRST_RESPONSE
+        and after.get("percent") == HALF
+    )
 
 
 def _follow_issue_type(ticket: Any, actor: User | None, event: Any) -> None:

@@ -128,6 +128,9 @@ class Ticket(models.Model):
             models.Index(fields=["store", "-id"], name="ticket_store_id"),
             models.Index(fields=["status", "-id"], name="ticket_status_id"),
             models.Index(fields=["assignee", "-id"], name="ticket_assignee_id"),
+            # Routing's loads (``selectors.open_loads``): each candidate's open tickets by
+            # priority, counted from the index alone (decision 0130).
+            models.Index(fields=["assignee", "status", "priority"], name="ticket_assignee_load"),
             models.Index(fields=["team", "-id"], name="ticket_team_id"),
             models.Index(fields=["priority", "-id"], name="ticket_priority_id"),
             # The worker's due-date sweep: open tickets whose due date is still to pass.

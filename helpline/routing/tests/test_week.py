@@ -16,7 +16,8 @@ def test_a_small_week_owns_every_ticket_it_can_and_tells_someone_of_every_alarm(
         print(*row, sep=" | ")
     assert figures.on_shift_arrivals > 0
     assert figures.on_shift_owned == figures.on_shift_arrivals
-    assert figures.c1 >= week.night_c1 + week.forged and figures.c1_owned == figures.c1
+    assert figures.c1 >= week.night_c1 and figures.c1_owned == figures.c1
     assert figures.told_nobody == 0
     assert figures.max_spread <= 1  # the goal: ±1 across agents on shift, hour by hour
-    assert figures.forged_pages >= week.forged  # every forged C1 paged the on-call
+    # The forged burst (4 mails in 28 s from one domain) is opened at C3 and pages once.
+    assert (figures.forged_pages, figures.forged_c1) == (1, 0)

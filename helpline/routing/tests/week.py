@@ -50,6 +50,7 @@ class Figures:
     warned_or_breached: int = 0
     told_nobody: int = 0
     forged_pages: int = 0
+    forged_c1: int = 0
     unassigned_reasons: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> list[tuple[str, str, str]]:
@@ -71,7 +72,11 @@ class Figures:
                 f"{self.told_nobody} of {self.warned_or_breached}",
                 "0",
             ),
-            ("pages for the forged burst", str(self.forged_pages), "—"),
+            (
+                "forged burst: tickets paged for (one an hour a domain) / opened at C1",
+                f"{self.forged_pages} / {self.forged_c1}",
+                "1 an hour / 0",
+            ),
         ]
 
 
@@ -238,7 +243,7 @@ def simulate(week: Week) -> Figures:
     """Run the week; the caller provides a migrated, empty database."""
     from helpline.outbox.models import Outbox
     from helpline.tickets.events import EventKind
-    from helpline.tickets.models import TicketEvent
+    from helpline.tickets.models import Ticket, TicketEvent
     from helpline.tickets.sweeps import clocks_sweep
 
     rng = random.Random(week.seed)  # noqa: S311 - a simulation, not a secret
@@ -279,11 +284,16 @@ def simulate(week: Week) -> Figures:
         # One mail names everything of a change (a warning and a breach together: one row).
         if not Outbox.objects.filter(ticket_id=ticket_id, kind__in=ALARMS).exists():
             figures.told_nobody += 1
-    figures.forged_pages = (
-        Outbox.objects.filter(ticket_id__in=forged_ids, kind__in=["created", "c1_unanswered"])
-        .exclude(recipient="ceo@forged.test")
-        .count()
+    # The burst goes through mail's real path (``mail_ingest``): unverified senders' tickets
+    # at C3, the on-call paged once an hour per sender domain (``mail/c1.py``).
+    figures.forged_pages = len(
+        set(
+            Outbox.objects.filter(ticket_id__in=forged_ids, kind="c1_unverified").values_list(
+                "ticket_id", flat=True
+            )
+        )
     )
+    figures.forged_c1 = Ticket.objects.filter(pk__in=forged_ids, priority="C1").count()
     for event in TicketEvent.objects.filter(kind=EventKind.UNROUTED):
         figures.unassigned_reasons[event.reason] = (
             figures.unassigned_reasons.get(event.reason, 0) + 1

@@ -59,7 +59,7 @@ def test_support_center_posts(cast: Any, signed_in: Any) -> None:
         "description": "Since Monday.",
     }
     # Routing's part included (no team set up: the "unrouted" event and the admins' notice).
-    assert count(lambda: client.post("/support/new/", data)) <= 34
+    assert count(lambda: client.post("/support/new/", data)) <= 31
     ticket = cast.ticket(
         subject="Checkout broken",
         description="It fails.",
