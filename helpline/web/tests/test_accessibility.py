@@ -158,7 +158,9 @@ def test_skip_link_and_a_visible_focus_ring(desk, open_session):
         " getComputedStyle(document.activeElement).outlineWidth]"
     )
     assert ring == ["Mine", "solid", "3px"]
-    # While htmx replaces the rows, the region is marked busy; after, it is not.
+    # While htmx replaces the rows, the region is marked busy; after, it is not. (The people
+    # panel loads by htmx too: wait for it, so that its events are not taken for the rows'.)
+    page.wait_for_selector("#people")
     busy = page.evaluate(
         "new Promise(done => { const seen = [];"
         " document.addEventListener('htmx:beforeSend', () =>"
