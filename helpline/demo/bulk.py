@@ -77,6 +77,7 @@ class _Plan:
 
     ticket: Ticket
     clocks: list[TicketClock]
+    calendars: dict[str, Any]  # the planner's, by slug (no query in a worker process)
     messages: list[PlannedMessage] = field(default_factory=list)
     events: list[PlannedEvent] = field(default_factory=list)
 
@@ -102,7 +103,8 @@ class _Plan:
         for clk in self.clocks:
             if clk.segment_started_at is None:  # met: ``clocks.record_passed`` has nothing to say
                 continue
-            for e in clocks.record_passed(self.ticket, clk, at, warn_now=warn_now):  # no actor
+            cal = self.calendars[clk.calendar]
+            for e in clocks.record_passed(self.ticket, clk, at, warn_now=warn_now, calendar=cal):
                 when = e.at or at
                 self.events.append(
                     (e.kind, None, e.before, e.after, e.reason, e.public, when, None)
@@ -209,7 +211,7 @@ class _Bulk:
         first = self._clock(ticket, specs[FIRST_RESPONSE], opened)
         resolution = self._clock(ticket, specs[RESOLUTION], opened)
         fr_cal, res_cal = self.calendars[first.calendar], self.calendars[resolution.calendar]
-        plan = _Plan(ticket, [first, resolution])
+        plan = _Plan(ticket, [first, resolution], self.calendars)
 
         def say(at: datetime, author: User, body: str, kind: str = MessageKind.REPLY) -> None:
             staff = author is not requester

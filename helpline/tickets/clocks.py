@@ -136,10 +136,17 @@ def _fold(ticket: Ticket, clk: TicketClock, at: datetime) -> None:
 
 
 def record_passed(
-    ticket: Ticket, clk: TicketClock, now: datetime, *, warn_now: bool = True
+    ticket: Ticket,
+    clk: TicketClock,
+    now: datetime,
+    *,
+    warn_now: bool = True,
+    calendar: sla_clock.BusinessCalendar | None = None,
 ) -> list[EventSpec]:
     """Record the warnings (each step of the escalation chain) and the breach whose instants
-    have passed, each at its true instant, in order.
+    have passed, each at its true instant, in order. ``calendar``: the target's calendar when
+    the caller holds it already (the demo's bulk planner, which runs in processes that must not
+    query); else it is read for the step's instant.
 
     ``warn_now=False`` leaves a warning due exactly at ``now`` unrecorded: the target may be met
     now, and a target met at or before a step's instant raises no warning for it (a breach due
@@ -163,9 +170,8 @@ def record_passed(
                 at=warned,
             )
         )
-        _lay_next_warning(
-            ticket, clk, calendar_for(ticket, clk, warned), clock_history.budget_of(clk)
-        )
+        cal = calendar if calendar is not None else calendar_for(ticket, clk, warned)
+        _lay_next_warning(ticket, clk, cal, clock_history.budget_of(clk))
     if clk.deadline is not None and clk.breached_at is None and clk.deadline <= now:
         breached = clk.breached_at = clk.deadline
         events.append(kinds.sla_breached(target=clk.kind, priority=clk.priority, at=breached))

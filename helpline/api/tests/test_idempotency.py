@@ -16,6 +16,7 @@ from helpline.accounts.models import RequestKey
 from helpline.conftest import T0, Cast, wait_until_a_session_waits_on_a_lock
 from helpline.outbox.models import Outbox
 from helpline.tickets.models import Ticket, TicketEvent, TicketMessage
+from helpline.web.tests.browser import policy  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +180,7 @@ def test_the_key_is_in_the_openapi_schema(cast: Cast) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("policy")  # a transactional test may find the database flushed
 def test_two_requests_with_one_key_at_once_create_one_ticket(cast: Cast, monkeypatch: Any) -> None:
     """The second request arrives while the first is still creating: it waits on the key's
     index entry, then answers as the first did. PostgreSQL only: it shows the second request

@@ -14,9 +14,11 @@ from helpline.conftest import T0, wait_until_a_session_waits_on_a_lock
 from helpline.routing import assignment
 from helpline.routing.models import AgentProfile
 from helpline.tickets.models import Ticket, TicketEvent
+from helpline.web.tests.browser import policy  # noqa: F401 - a flushed database has none
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("policy")
 def test_two_workers_assigning_at_once_leave_one_owner(desk: Any, monkeypatch: Any) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the race on the ticket's row is PostgreSQL's (SQLite has one writer)")
