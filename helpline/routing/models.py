@@ -12,15 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0
-    TUESDAY = 1
-    WEDNESDAY = 2
-    THURSDAY = 3
-    FRIDAY = 4
-    SATURDAY = 5
-    SUNDAY = 6
+from helpline.outbox.models import Weekday  # the on-call rota's days, the same seven
 
 
 class AgentStatus(models.TextChoices):
