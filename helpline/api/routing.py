@@ -135,7 +135,7 @@ def _agent_out(user: User, profile: AgentProfile) -> dict[str, Any]:
     return {
         "id": user.pk,
         "email": user.email,
-        "name": user.get_full_name() or user.email,
+        "name": str(user),  # the full name, else the address
         "time_zone": zone_or_default(user.time_zone).key,
         "profile": profile.pk is not None,
         "skills": list(profile.skills or []),

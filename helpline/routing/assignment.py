@@ -215,14 +215,10 @@ def leave_sweep(*, now: datetime) -> int:
     """Agents on leave now who still hold tickets that must move: moved (idempotent)."""
     moved = 0
     for user in selectors.on_leave_with_tickets(now):
-        moved += len(reroute_absent(user=user, now=now, why=f"{_name(user)} is on leave"))
+        moved += len(reroute_absent(user=user, now=now, why=f"{user} is on leave"))
     return moved
 
 
 def agent_gone(*, user: User, now: datetime, why: str) -> list[Decision | None]:
     """A deactivated or deleted agent's open tickets all move."""
     return reroute_absent(user=user, now=now, why=why, everything=True)
-
-
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email

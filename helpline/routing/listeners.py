@@ -61,14 +61,10 @@ def user_saved(sender: Any, instance: User, created: bool = False, **kwargs: Any
     if created or instance.is_active or instance.role not in access.STAFF_ROLES:
         return
     if ticket_selectors.open_assigned(instance.pk):
-        assignment.agent_gone(user=instance, now=clock.now(), why=f"{_name(instance)} deactivated")
+        assignment.agent_gone(user=instance, now=clock.now(), why=f"{instance} deactivated")
 
 
 def user_deleting(sender: Any, instance: User, **kwargs: Any) -> None:
     """An agent deleted: their open tickets are routed again before the row goes."""
     if instance.pk and ticket_selectors.open_assigned(instance.pk):
-        assignment.agent_gone(user=instance, now=clock.now(), why=f"{_name(instance)} was deleted")
-
-
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email
+        assignment.agent_gone(user=instance, now=clock.now(), why=f"{instance} was deleted")

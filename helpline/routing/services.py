@@ -151,11 +151,7 @@ def on_status_changed(*, profile: AgentProfile, before: str, now: datetime) -> N
     deadline would fall before their next shift — ``assignment.reroute_absent``)."""
     if profile.status == AgentStatus.AWAY and before != AgentStatus.AWAY:
         user = profile.user
-        assignment.reroute_absent(user=user, now=now, why=f"{_name(user)} is away")
-
-
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email
+        assignment.reroute_absent(user=user, now=now, why=f"{user} is away")
 
 
 def agent_status_set(*, actor: User, user: User, status: str, now: datetime) -> AgentProfile:
@@ -247,7 +243,7 @@ def agent_leave_add(
         # moves it when a later one begins).
         today = now.astimezone(zone_or_default(user.time_zone)).date()
         if starts_on <= today <= ends_on:
-            assignment.reroute_absent(user=user, now=now, why=f"{_name(user)} is on leave")
+            assignment.reroute_absent(user=user, now=now, why=f"{user} is on leave")
     log.info("leave %s of %s added by %s at %s", leave.pk, user.pk, actor, now.isoformat())
     return leave
 
