@@ -9,14 +9,15 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from helpline.core import clock
 from helpline.core.admin import ZonedTimesAdmin, clean_zone
-from helpline.notifications import selectors
 from helpline.outbox.models import OnCallOverride, OnCallShift
+from helpline.routing import selectors as routing
 
 
 class _RotaAdmin(ZonedTimesAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
-        people = selectors.on_call_at()
+        people = routing.on_call_at(clock.now())
         names = ", ".join(str(u) for u in people) or "nobody"
         self.message_user(request, f"On call now: {names}.")
         return super().changelist_view(request, extra_context)

@@ -14,14 +14,12 @@ from django.conf import settings
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
 from helpline.mail.listeners import UnverifiedC1
-from helpline.notifications import selectors
 from helpline.outbox import services as outbox
 from helpline.outbox.channels.email import payload as email_payload
 from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
 from helpline.outbox.services import Notification
-from helpline.sla import business_time as sla_clock
-from helpline.sla import selectors as sla_selectors
-from helpline.sla.defaults import BUSINESS
+from helpline.routing import assignment
+from helpline.routing import selectors as routing
 from helpline.tickets.events import EventKind
 
 ESCALATE_AFTER = timedelta(minutes=30)
@@ -30,12 +28,12 @@ UNVERIFIED_C1 = "c1_unverified"
 
 
 def after_hours(ticket: Any, at: datetime) -> bool:
-    policy = sla_selectors.policy_version(ticket.policy_version_id)
-    return not sla_clock.is_business_time(sla_selectors.business_calendar(policy, BUSINESS, at), at)
+    """Whether ``at`` is outside the ticket's business hours (routing decides the same)."""
+    return assignment.after_hours(ticket, at)
 
 
 def on_call(at: datetime) -> list[User]:
-    return selectors.on_call_at(at)
+    return routing.on_call_at(at)
 
 
 def _leads(ticket: Any) -> list[User]:

@@ -1,22 +1,13 @@
-"""Reads of the notifications app: who is on call; a person's notification preferences."""
+"""Reads of the notifications app: a person's notification preferences (who is on call is
+routing's: ``routing.selectors.on_call_at``)."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from django.conf import settings
 
 from helpline.accounts.models import User
-from helpline.core import clock
 from helpline.outbox import selectors as outbox
 from helpline.outbox.models import Preference
-from helpline.routing import selectors as routing
-
-
-def on_call_at(at: datetime | None = None) -> list[User]:
-    """Who is on call at ``at``: the overrides covering it, else the weekly rota's shifts
-    (routing computes it: it routes a C1 after hours to them)."""
-    return routing.on_call_at(at or clock.now())
 
 
 def preference_of(user: User) -> Preference:

@@ -5,7 +5,7 @@ gap in the next 7 days is shown to admins in the console, mailed to them daily a
 the health check. Business hours are the business calendar of the current policy (its holidays
 included); the rota is the weekly ``OnCallShift`` rows (each in its own zone, an end at or
 before the start running past midnight) and the ``OnCallOverride`` spans, read as
-``notifications.selectors.on_call_at`` reads them: while any override covers an instant it
+``routing.selectors.on_call_at`` reads them: while any override covers an instant it
 replaces the weekly rota, and only active people count.
 """
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpline.notifications.selectors import on_call_at
 from helpline.outbox.models import OnCallOverride, OnCallShift, Outbox, State
+from helpline.routing.selectors import on_call_at
 from helpline.tickets import services as tickets
 from helpline.worker import run_once
 

@@ -14,7 +14,6 @@ from helpline.accounts import access
 from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
-from helpline.notifications import selectors as notifications
 from helpline.routing import selectors as routing
 from helpline.routing import services
 from helpline.web.common import refused, staff_required, user_of
@@ -26,7 +25,7 @@ def panel_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "tz": zone_for(user),
         "profile": routing.profile_of(user) if access.is_staff(user) else None,
-        "on_call": notifications.on_call_at(now),
+        "on_call": routing.on_call_at(now),
         "gaps": routing.on_call_gaps(now=now) if access.is_admin(user) else None,
     }
 
