@@ -105,6 +105,7 @@ def route(
                 reason=reason,
                 expect_assignee=expect_assignee,
                 now=now,
+                fresh=fresh,
             )
             chosen = int(decision.assignee_id or 0)
             AgentProfile.objects.filter(user_id=chosen).update(last_assigned_at=now)
@@ -113,7 +114,12 @@ def route(
             ticket_assign(ticket=locked, assignee=None, reason=f"auto: unassigned ({why})", now=now)
         told = not fresh and ticket_selectors.unrouted_told(locked.pk)
         ticket_unrouted(
-            ticket=locked, reason=reason, notify=not told, team=decision.team_id, now=now
+            ticket=locked,
+            reason=reason,
+            notify=not told,
+            team=decision.team_id,
+            now=now,
+            fresh=fresh,
         )
         return decision
 
