@@ -136,6 +136,14 @@ def scale(agents: int, open_tickets: int, team_size: int) -> None:
         _time_choose(f"{label}, {name}", probe, now, loader)
 
 
+BEFORE_FIELDS = (
+    "user_id",
+    "user__time_zone",
+    *(f"user__agent_profile__{f}" for f in ("skills", "languages", "capacity", "status")),
+    "user__agent_profile__last_assigned_at",
+)
+
+
 def team_candidates_before(team_id: Any, at: Any, *, exclude: Any = ()) -> list[Any]:
     """The loader before decision 0133, kept to print beside today's: a row per shift (all
     weekdays), leave as three correlated EXISTS per row."""
@@ -151,7 +159,7 @@ def team_candidates_before(team_id: Any, at: Any, *, exclude: Any = ()) -> list[
         )
         .exclude(user_id__in=sorted(exclude))
         .annotate(**{f"leave{i}": s._leave_on(d) for i, d in enumerate(days)})
-        .values(*s._FIELDS, "weekday", "start", "end", "leave0", "leave1", "leave2")
+        .values(*BEFORE_FIELDS, "weekday", "start", "end", "leave0", "leave1", "leave2")
         .order_by("user_id")
     )
     spans: dict[int, list[Any]] = {}

@@ -298,7 +298,8 @@ def on_call_candidates(
 
 def on_call_at(at: datetime) -> list[User]:
     """Who is on call at ``at``: the overrides covering it, else the weekly rota's shifts
-    (each in its own zone); active people, each once."""
+    (each in its own zone); active people not on leave that day (their local date; decision
+    0136: their slot is a gap, the page goes one level up), each once."""
     people = [o.user for o in outbox.on_call_overrides(at)]
     if not people:
         people = [
@@ -312,7 +313,22 @@ def on_call_at(at: datetime) -> list[User]:
         if user.is_active and user.pk not in seen:
             seen.add(user.pk)
             out.append(user)
-    return out
+    away = _on_leave_at([u.pk for u in out], at) if out else set()
+    return [u for u in out if u.pk not in away]
+
+
+def _on_leave_at(user_ids: list[int], at: datetime) -> set[int]:
+    """Which of ``user_ids`` are on leave at ``at`` (their local date)."""
+    rows = Leave.objects.filter(
+        user_id__in=user_ids,
+        starts_on__lte=at.date() + timedelta(days=1),
+        ends_on__gte=at.date() - timedelta(days=1),
+    ).values_list("user_id", "user__time_zone", "starts_on", "ends_on")
+    return {
+        user_id
+        for user_id, zone, starts_on, ends_on in rows
+        if starts_on <= at.astimezone(zone_or_default(zone)).date() <= ends_on
+    }
 
 
 def profile_or_none(user_id: int) -> AgentProfile | None:
