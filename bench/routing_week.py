@@ -40,11 +40,20 @@ def setup() -> None:
     call_command("migrate", verbosity=0)
 
 
-def week(tickets: int) -> None:
+def week(tickets: int, days: int) -> None:
     from helpline.routing.tests.week import Week, simulate
 
     started = time.perf_counter()
-    figures = simulate(Week(tickets=tickets))
+    scaled = tickets / 2000  # the week has 2,000 tickets; a smaller one keeps its mix
+    figures = simulate(
+        Week(
+            tickets=tickets,
+            night_c1=max(1, round(40 * scaled)),
+            unknown_mails=round(200 * scaled),
+            forged=max(2, round(50 * scaled)),
+            days=days,
+        )
+    )
     print(f"\nA simulated week: {tickets:,} tickets ({time.perf_counter() - started:.0f} s)\n")
     print("| property | measured | goal |\n| --- | --- | --- |")
     for name, value, goal in figures.rows():
@@ -210,13 +219,17 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=500)
     parser.add_argument("--open", type=int, default=50_000)
     parser.add_argument("--no-week", action="store_true", help="only the decision at scale")
+    parser.add_argument("--no-scale", action="store_true", help="only the simulated week")
+    parser.add_argument("--days", type=int, default=7)
     args = parser.parse_args()
     setup()
     from django.db import connection
 
     print(f"engine: {connection.vendor}")
     if not args.no_week:
-        week(args.tickets)
+        week(args.tickets, args.days)
+    if args.no_scale:
+        return
     print("\nThe decision incl. loading (routing.assignment.choose), 200 calls\n")
     print("| data | median | p95 | queries | decision |\n| --- | --- | --- | --- | --- |")
     scale(args.agents, args.open, 50)

@@ -422,6 +422,23 @@ def routing_reasons(ticket_ids: Collection[int]) -> dict[int, str]:
     return {e.ticket_id: e.reason for e in events.only("ticket_id", "reason")}
 
 
+def waiting_in_queues(*, limit: int) -> list[tuple[int, int | None]]:
+    """Open tickets routing left unassigned (their last routing event is ``unrouted``; one a
+    person unassigned is not), most urgent then oldest first: ``limit`` (id, team id)."""
+    last = (
+        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), kind__in=ROUTING_KINDS)
+        .order_by("-id")
+        .values("kind")[:1]
+    )
+    return list(
+        Ticket.objects.filter(assignee_id__isnull=True, status__in=OPEN_STATUSES)
+        .annotate(last_routing=Subquery(last))
+        .filter(last_routing=EventKind.UNROUTED)
+        .order_by("priority", "pk")
+        .values_list("pk", "team_id")[:limit]
+    )
+
+
 def unrouted_told(ticket_id: int) -> bool:
     """Whether someone was already told that routing found nobody for this ticket."""
     return TicketEvent.objects.filter(
