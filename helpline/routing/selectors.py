@@ -9,7 +9,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, TextField
@@ -144,11 +144,11 @@ def _near_days(at: datetime) -> list[Any]:
     return [today - timedelta(days=1), today, today + timedelta(days=1)]
 
 
-def _near_weekdays(days: list[Any]) -> list[int]:
-    """The weekdays of the shifts that may cover an instant on one of ``days`` (its local
-    dates): those days' own, and the day before the first (a shift past midnight)."""
-    first = days[0].weekday()
-    return sorted({(first - 1 + k) % 7 for k in range(len(days) + 1)})
+def _weekdays_from(first: int) -> list[int]:
+    """The weekdays of the shifts that may cover an instant whose local date is one of the
+    three days from weekday ``first`` (``_near_days``): those days' own, and the day before
+    (a shift past midnight)."""
+    return sorted({(first - 1 + k) % 7 for k in range(4)})
 
 
 def _candidate(
@@ -186,10 +186,8 @@ def _near_leave(first: date, last: date) -> FilteredRelation:
     )
 
 
-# A row per (shift that may cover the instant, leave touching its dates); the profile's JSON
-# lists as their text, decoded once per distinct value (``_codes``), not once per row.
-_team_rows: Prepared[tuple[Any, ...]] = Prepared(
-    lambda team_id, weekdays, first, last: (
+def _team_rows_query(team_id: int, first: date, last: date, *, weekdays: list[int]) -> Any:
+    return (
         Shift.objects.filter(
             user__teams=team_id,
             user__is_active=True,
@@ -212,12 +210,22 @@ _team_rows: Prepared[tuple[Any, ...]] = Prepared(
             "near_leave__ends_on",
         )
         .order_by("user_id")
-    ),
-    team_id=int,
-    weekdays=[int],
-    first=date,
-    last=date,
-)
+    )
+
+
+# A row per (shift that may cover the instant, leave touching its dates); the profile's JSON
+# lists as their text, decoded once per distinct value (``_codes``), not once per row. One
+# compiled read per weekday of the first near date: the weekdays are constants of its SQL
+# (Django drops an out-of-range sample from a small integer's IN on PostgreSQL).
+_team_rows: dict[int, Prepared[tuple[Any, ...]]] = {
+    first_weekday: Prepared(
+        partial(_team_rows_query, weekdays=_weekdays_from(first_weekday)),
+        team_id=int,
+        first=date,
+        last=date,
+    )
+    for first_weekday in range(7)
+}
 
 
 @lru_cache(maxsize=1024)
@@ -236,7 +244,7 @@ def team_candidates(
     if team_id is None:
         return []
     days = _near_days(at)
-    rows = _team_rows(team_id=team_id, weekdays=_near_weekdays(days), first=days[0], last=days[-1])
+    rows = _team_rows[days[0].weekday()](team_id=team_id, first=days[0], last=days[-1])
     skip = set(exclude)
     by_user: dict[int, tuple[Any, ...]] = {}
     spans: dict[int, set[Span]] = {}
