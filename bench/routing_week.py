@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,11 +40,20 @@ def setup() -> None:
     call_command("migrate", verbosity=0)
 
 
-def week(tickets: int) -> None:
+def week(tickets: int, days: int) -> None:
     from helpline.routing.tests.week import Week, simulate
 
     started = time.perf_counter()
-    figures = simulate(Week(tickets=tickets))
+    scaled = tickets / 2000  # the issue's week has 2,000 tickets; a smaller one keeps its mix
+    figures = simulate(
+        Week(
+            tickets=tickets,
+            night_c1=max(1, round(40 * scaled)),
+            unknown_mails=round(200 * scaled),
+            forged=max(2, round(50 * scaled)),
+            days=days,
+        )
+    )
     print(f"\nA simulated week: {tickets:,} tickets ({time.perf_counter() - started:.0f} s)\n")
     print("| property | measured | goal |\n| --- | --- | --- |")
     for name, value, goal in figures.rows():
@@ -52,16 +62,14 @@ def week(tickets: int) -> None:
 
 
 def scale(agents: int, open_tickets: int, team_size: int) -> None:
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
     from datetime import time as clock_time
 
     from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
 
     from helpline.accounts.models import Team, User
     from helpline.merchants import services as merchants
-    from helpline.routing import assignment as routing
-    from helpline.routing.models import AgentProfile, Shift, TeamRoute
+    from helpline.routing.models import AgentProfile, Leave, Shift, TeamRoute
     from helpline.sla import selectors as sla
     from helpline.tickets.models import Ticket
 
@@ -88,6 +96,15 @@ def scale(agents: int, open_tickets: int, team_size: int) -> None:
             Shift(user=u, weekday=d, start=spans[i % 3][0], end=spans[i % 3][1])
             for i, u in enumerate(users)
             for d in range(6)
+        )
+        # Some leave, as a desk has: every tenth agent away this week, every seventh last month.
+        Leave.objects.bulk_create(
+            Leave(user=u, starts_on=date(2026, 11, 30), ends_on=date(2026, 12, 4))
+            for u in users[::10]
+        )
+        Leave.objects.bulk_create(
+            Leave(user=u, starts_on=date(2026, 11, 2), ends_on=date(2026, 11, 6))
+            for u in users[::7]
         )
         first_team = None
         for n in range(0, agents, team_size):
@@ -123,20 +140,76 @@ def scale(agents: int, open_tickets: int, team_size: int) -> None:
         with connection.cursor() as cursor:  # visibility map lets the loads read the index only
             cursor.execute("VACUUM ANALYZE tickets_ticket")
     probe.team_id = first_team.pk
-    for _ in range(5):
-        routing.choose(probe, now=now)
-    times = []
-    for _ in range(200):
-        started = time.perf_counter()
-        decision = routing.choose(probe, now=now)
-        times.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as ctx:
-        routing.choose(probe, now=now)
+    label = f"{agents} agents (teams of {team_size}), {open_tickets:,} open"
+    for name, loader in (("before", team_candidates_before), ("now", None)):
+        _time_choose(f"{label}, {name}", probe, now, loader)
+
+
+BEFORE_FIELDS = (
+    "user_id",
+    "user__time_zone",
+    *(f"user__agent_profile__{f}" for f in ("skills", "languages", "capacity", "status")),
+    "user__agent_profile__last_assigned_at",
+)
+
+
+def team_candidates_before(team_id: Any, at: Any, *, exclude: Any = ()) -> list[Any]:
+    """The loader before decision 0133, kept to print beside today's: a row per shift (all
+    weekdays), leave as three correlated EXISTS per row."""
+    from helpline.routing import selectors as s
+    from helpline.routing.models import Shift
+
+    if team_id is None:
+        return []
+    days = s._near_days(at)
+    rows = (
+        Shift.objects.filter(
+            user__teams=team_id, user__is_active=True, user__agent_profile__isnull=False
+        )
+        .exclude(user_id__in=sorted(exclude))
+        .annotate(**{f"leave{i}": s._leave_on(d) for i, d in enumerate(days)})
+        .values(*BEFORE_FIELDS, "weekday", "start", "end", "leave0", "leave1", "leave2")
+        .order_by("user_id")
+    )
+    spans: dict[int, list[Any]] = {}
+    first: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        first.setdefault(row["user_id"], row)
+        spans.setdefault(row["user_id"], []).append(
+            s.Span(row["weekday"], row["start"], row["end"])
+        )
+    return [
+        s._candidate(row, s._leave_days(row, days), spans[u], prefix=s._PROFILE, in_team=True)
+        for u, row in first.items()
+    ]
+
+
+def _time_choose(label: str, probe: Any, now: Any, loader: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from helpline.routing import assignment as routing
+    from helpline.routing import selectors
+
+    today = selectors.team_candidates
+    selectors.team_candidates = loader or today
+    try:
+        for _ in range(5):
+            routing.choose(probe, now=now)
+        times = []
+        for _ in range(200):
+            started = time.perf_counter()
+            decision = routing.choose(probe, now=now)
+            times.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as ctx:
+            routing.choose(probe, now=now)
+    finally:
+        selectors.team_candidates = today
     times.sort()
     print(
-        f"| {agents} agents (teams of {team_size}), {open_tickets:,} open | "
-        f"{statistics.median(times):.2f} ms | {times[int(len(times) * 0.95)]:.2f} ms | "
-        f"{len(ctx.captured_queries)} | {decision.reason} |"
+        f"| {label} | {statistics.median(times):.2f} ms | "
+        f"{times[int(len(times) * 0.95)]:.2f} ms | {len(ctx.captured_queries)} | "
+        f"{decision.reason} |"
     )
 
 
@@ -146,13 +219,17 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=500)
     parser.add_argument("--open", type=int, default=50_000)
     parser.add_argument("--no-week", action="store_true", help="only the decision at scale")
+    parser.add_argument("--no-scale", action="store_true", help="only the simulated week")
+    parser.add_argument("--days", type=int, default=7)
     args = parser.parse_args()
     setup()
     from django.db import connection
 
     print(f"engine: {connection.vendor}")
     if not args.no_week:
-        week(args.tickets)
+        week(args.tickets, args.days)
+    if args.no_scale:
+        return
     print("\nThe decision incl. loading (routing.assignment.choose), 200 calls\n")
     print("| data | median | p95 | queries | decision |\n| --- | --- | --- | --- | --- |")
     scale(args.agents, args.open, 50)

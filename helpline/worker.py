@@ -48,6 +48,7 @@ class StepResult:
     quotes_expired: int = 0
     closed: int = 0
     moved_for_leave: int = 0
+    placed_from_queues: int = 0
     mail_in: int = 0
     delivered: Counter[str] = field(default_factory=Counter)
 
@@ -59,6 +60,7 @@ class StepResult:
             or self.quotes_expired
             or self.closed
             or self.moved_for_leave
+            or self.placed_from_queues
             or self.mail_in
             or sum(self.delivered.values())
         )
@@ -68,7 +70,8 @@ class StepResult:
         return (
             f"clock events {self.clock_events}, due dates passed {self.due_passed}, "
             f"quotes expired {self.quotes_expired}, "
-            f"closed {self.closed}, moved for leave {self.moved_for_leave}, outbox: {sent}"
+            f"closed {self.closed}, moved for leave {self.moved_for_leave}, "
+            f"placed from queues {self.placed_from_queues}, outbox: {sent}"
         )
 
 
@@ -91,6 +94,8 @@ def run_once(
     # Leave that began since the last step: the agent's urgent work (and work due before
     # they are back) moves to someone on shift (idempotent).
     result.moved_for_leave = assignment.leave_sweep(now=when)
+    # Tickets that waited in a queue for want of anyone: placed once someone qualifies.
+    result.placed_from_queues = assignment.queue_sweep(now=when)
     # Mail in: the IMAP poller when configured, and the raw-mail retention.
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)

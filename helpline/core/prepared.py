@@ -7,10 +7,10 @@ first time it runs, and then only executed with new parameters; the rows become 
 instances (``select_related`` included) or value tuples exactly as the queryset would make
 them, through the compiler's own converters and populators. Decision 0080.
 
-Parameters are declared with their kind: ``str``, ``int``, ``datetime`` (aware), or a list of
-one of those (``[str]``, for ``__in``; compiled once per length up to ``MAX_LIST``, longer or
-empty lists run through the ORM as usual). Only what can be checked is accepted: each sample
-value must appear among the compiled parameters exactly once (so exact and ``__in``/``__gte``
+Parameters are declared with their kind: ``str``, ``int``, ``datetime`` (aware), ``date``, or a
+list of one of those (``[str]``, for ``__in``; compiled once per length up to ``MAX_LIST``,
+longer or empty lists run through the ORM as usual). Only what can be checked is accepted: each
+sample value must appear among the compiled parameters exactly once (so exact and ``__in``/``__gte``
 lookups, not ``__icontains``), and the queryset may carry no extra selects (nor annotations
 when it returns instances). Anything else raises at the first call, which tests make.
 """
@@ -21,7 +21,7 @@ import itertools
 import threading
 import types
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
@@ -38,7 +38,7 @@ from django.db.models.sql.subqueries import InsertQuery
 
 T = TypeVar("T")
 MAX_LIST = 8
-SCALARS = (str, int, datetime)
+SCALARS = (str, int, datetime, date)
 
 _serial = itertools.count(1)
 
@@ -51,13 +51,17 @@ def _sample(kind: type) -> Any:
         return -(2**52) - n  # no real id or count looks like this
     if kind is datetime:
         return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(seconds=n, microseconds=n % 997 + 1)
-    raise TypeError(f"Prepared parameters are str, int or datetime, not {kind.__name__}")
+    if kind is date:
+        return date(1000, 1, 1) + timedelta(days=n)  # no real date is this old
+    raise TypeError(f"Prepared parameters are str, int, datetime or date, not {kind.__name__}")
 
 
 def _adapt(connection: Any, value: Any) -> Any:
     """A value as the compiler would have put it among the parameters."""
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
     return value
 
 
@@ -174,7 +178,9 @@ class Prepared(Generic[T]):
         for name, kind in kinds.items():
             element = kind[0] if isinstance(kind, list) and len(kind) == 1 else kind
             if element not in SCALARS:
-                raise TypeError(f"{name}: a Prepared parameter is str, int, datetime or [one]")
+                raise TypeError(
+                    f"{name}: a Prepared parameter is str, int, datetime, date or [one]"
+                )
         self._build = build
         self._max_list = max_list  # one compiled statement per list length up to this
         self._kinds = kinds

@@ -82,11 +82,13 @@ def route(
     why: str = "",
     exclude: Collection[int] = (),
     expect_assignee: int | None = None,
+    quiet: bool = False,
 ) -> Decision | None:
     """Choose the ticket's owner now and write it: the ticket's row is locked first, so two
     workers routing it at once leave one owner (the second finds it is no longer
     ``expect_assignee``'s and does nothing: None). Nobody qualifies: the ticket waits in its
-    team's queue (unassigned) and, the first time, its lead — else the admins — are told."""
+    team's queue (unassigned) and, the first time, its lead — else the admins — are told.
+    ``quiet``: when nobody qualifies, write nothing (the queue's sweep tries again later)."""
     # A ticket created in this very transaction is seen by nobody else yet: no lock, no
     # savepoint of its own (the creation's transaction holds), its merchant and store already
     # in hand, and nobody told of it yet.
@@ -105,15 +107,23 @@ def route(
                 reason=reason,
                 expect_assignee=expect_assignee,
                 now=now,
+                fresh=fresh,
             )
             chosen = int(decision.assignee_id or 0)
             AgentProfile.objects.filter(user_id=chosen).update(last_assigned_at=now)
+            return decision
+        if quiet:
             return decision
         if expect_assignee is not None:
             ticket_assign(ticket=locked, assignee=None, reason=f"auto: unassigned ({why})", now=now)
         told = not fresh and ticket_selectors.unrouted_told(locked.pk)
         ticket_unrouted(
-            ticket=locked, reason=reason, notify=not told, team=decision.team_id, now=now
+            ticket=locked,
+            reason=reason,
+            notify=not told,
+            team=decision.team_id,
+            now=now,
+            fresh=fresh,
         )
         return decision
 
@@ -130,6 +140,24 @@ def route_new(*, ticket: Ticket, now: datetime) -> Decision | None:
         ticket.team_id = decision.team_id
         ticket.assignee_id = decision.assignee_id
     return decision
+
+
+def queue_sweep(*, now: datetime, limit: int = 200) -> int:
+    """Tickets waiting in a team's queue because nobody qualified when they came are routed
+    as soon as someone does (an agent comes on shift, back from leave, under capacity):
+    most urgent first; a team found with nobody on shift is not asked again in this sweep.
+    A ticket a person unassigned is left alone. Returns how many found an owner (decision
+    0135)."""
+    placed, nobody = 0, set[int | None]()
+    for ticket_id, team_id in ticket_selectors.waiting_in_queues(limit=limit):
+        if team_id is not None and team_id in nobody:
+            continue
+        decision = route(ticket=ticket_id, now=now, why="waited in the queue", quiet=True)
+        if decision is not None and decision.assigned:
+            placed += 1
+        elif decision is not None and decision.reason == "nobody on shift":
+            nobody.add(decision.team_id)
+    return placed
 
 
 # ---------------------------------------------------------------- absence

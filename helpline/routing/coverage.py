@@ -2,7 +2,8 @@
 
 POLICY.md, "Ownership and routing": a rota covers every hour outside business hours for C1; a
 gap in the next 7 days is shown to admins in the console, mailed to them daily and reported by
-the health check. Business hours are the business calendar of the current policy (its holidays
+the health check. A rota slot whose person is on leave (their local days) is a gap like any
+other. Business hours are the business calendar of the current policy (its holidays
 included); the rota is the weekly ``OnCallShift`` rows (each in its own zone, an end at or
 before the start running past midnight) and the ``OnCallOverride`` spans, read as
 ``routing.selectors.on_call_at`` reads them: while any override covers an instant it
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from helpline.core.zones import known_zone
+from helpline.core.zones import known_zone, zone_or_default
 from helpline.outbox import selectors as outbox
 from helpline.outbox.models import OnCallShift
+from helpline.routing.models import Leave
 from helpline.sla import business_time
 from helpline.sla import selectors as sla
 from helpline.sla.defaults import BUSINESS
@@ -85,21 +87,45 @@ def shift_spans(shift: OnCallShift, start: datetime, end: datetime) -> list[Span
     return _merge(spans)
 
 
+def _leave_spans(start: datetime, end: datetime) -> dict[int, list[Span]]:
+    """Each person's leave inside ``[start, end)`` as instants: whole days in their own zone."""
+    out: dict[int, list[Span]] = {}
+    first, last = (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
+    for user_id, zone_name, starts_on, ends_on in Leave.objects.filter(
+        starts_on__lte=last, ends_on__gte=first
+    ).values_list("user_id", "user__time_zone", "starts_on", "ends_on"):
+        zone = zone_or_default(zone_name)
+        begin = datetime.combine(starts_on, time(0), zone)
+        finish = datetime.combine(ends_on + timedelta(days=1), time(0), zone)
+        out.setdefault(user_id, []).append((max(begin, start), min(finish, end)))
+    return {user_id: _merge(spans) for user_id, spans in out.items()}
+
+
+def _present(spans: Iterable[Span], user_id: int, leave: dict[int, list[Span]]) -> list[Span]:
+    """``spans`` of one person's on-call time less their leave (a slot on leave is a gap)."""
+    return _subtract(_merge(spans), leave.get(user_id, []))
+
+
 def covered(start: datetime, end: datetime) -> list[Span]:
     """When someone is on call inside ``[start, end)``: the active overrides, and the weekly
-    rota's active people wherever no override (active or not) is in force."""
+    rota's active people wherever no override (active or not) is in force — each less the
+    person's leave (decision 0136: someone on leave answers no page)."""
     overrides = outbox.on_call_overrides_between(start, end)
+    leave = _leave_spans(start, end)
     any_override = _merge((max(o.starts_at, start), min(o.ends_at, end)) for o in overrides)
-    by_override = _merge(
-        (max(o.starts_at, start), min(o.ends_at, end)) for o in overrides if o.user.is_active
-    )
-    weekly = _merge(
+    by_override = [
+        span
+        for o in overrides
+        if o.user.is_active
+        for span in _present([(max(o.starts_at, start), min(o.ends_at, end))], o.user_id, leave)
+    ]
+    weekly = [
         span
         for shift in outbox.on_call_shifts()
         if shift.user.is_active
-        for span in shift_spans(shift, start, end)
-    )
-    return _merge(by_override + _subtract(weekly, any_override))
+        for span in _present(shift_spans(shift, start, end), shift.user_id, leave)
+    ]
+    return _merge(_merge(by_override) + _subtract(_merge(weekly), any_override))
 
 
 def outside_business_hours(start: datetime, end: datetime) -> list[Span]:

@@ -372,18 +372,27 @@ def open_tickets_of_stores(store_ids: Collection[int], *, limit: int) -> list[Ti
 # ---------------------------------------------------------------- reads for routing
 
 
+# Routing asks for the loads of every ticket it places: compiled once per number of people
+# (up to a desk of 1,000 on shift; more go through the ORM).
+_open_counts: Prepared[tuple[int, str, int]] = Prepared(
+    lambda user_ids: (
+        Ticket.objects.filter(assignee_id__in=user_ids, status__in=OPEN_STATUSES)
+        .values_list("assignee_id", "priority")
+        .annotate(n=Count("*"))
+        .order_by()
+    ),
+    user_ids=[int],
+    max_list=1000,
+)
+
+
 def open_loads(user_ids: Collection[int], weights: Mapping[str, int]) -> dict[int, int]:
     """Each person's weighted open load (``weights``: priority → weight, others 1), by user id:
     one count per (person, priority) over their open tickets, read from the covering index
     ``ticket_assignee_load`` alone (people with none are absent)."""
     if not user_ids:
         return {}
-    rows = (
-        Ticket.objects.filter(assignee_id__in=sorted(user_ids), status__in=OPEN_STATUSES)
-        .values_list("assignee_id", "priority")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+    rows = _open_counts(user_ids=sorted(user_ids))
     loads: dict[int, int] = {}
     for assignee_id, priority, n in rows:
         loads[assignee_id] = loads.get(assignee_id, 0) + weights.get(priority, 1) * n
@@ -411,6 +420,23 @@ def routing_reasons(ticket_ids: Collection[int]) -> dict[int, str]:
         ticket_id__in=sorted(ticket_ids), kind__in=ROUTING_KINDS
     ).order_by("ticket_id", "id")
     return {e.ticket_id: e.reason for e in events.only("ticket_id", "reason")}
+
+
+def waiting_in_queues(*, limit: int) -> list[tuple[int, int | None]]:
+    """Open tickets routing left unassigned (their last routing event is ``unrouted``; one a
+    person unassigned is not), most urgent then oldest first: ``limit`` (id, team id)."""
+    last = (
+        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), kind__in=ROUTING_KINDS)
+        .order_by("-id")
+        .values("kind")[:1]
+    )
+    return list(
+        Ticket.objects.filter(assignee_id__isnull=True, status__in=OPEN_STATUSES)
+        .annotate(last_routing=Subquery(last))
+        .filter(last_routing=EventKind.UNROUTED)
+        .order_by("priority", "pk")
+        .values_list("pk", "team_id")[:limit]
+    )
 
 
 def unrouted_told(ticket_id: int) -> bool:

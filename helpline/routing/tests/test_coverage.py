@@ -94,3 +94,30 @@ def test_a_holiday_is_outside_business_hours_and_needs_the_on_call(cast) -> None
     gaps = on_call_gaps(now=ist(21, 10))
     assert gaps == [Gap(christmas, ist(25, 18))]
     assert gaps[0].starts_at == christmas.astimezone(UTC)
+
+
+def test_a_rota_slot_whose_person_is_on_leave_is_a_gap_and_they_are_not_paged(cast) -> None:
+    from helpline.routing.models import Leave
+    from helpline.routing.selectors import on_call_at
+
+    full_rota(cast.ravi, cast.lena)
+    cast.ravi.time_zone = "Asia/Kolkata"
+    cast.ravi.save(update_fields=["time_zone"])
+    # Ravi (nights) is on leave Wednesday 9 December, his local day: that night's slot from
+    # Tuesday's shift ends at midnight for him, Wednesday's starts only after his leave.
+    Leave.objects.create(user=cast.ravi, starts_on=ist(9, 0).date(), ends_on=ist(9, 0).date())
+    assert on_call_gaps(now=MONDAY) == [Gap(ist(9, 0), ist(9, 10)), Gap(ist(9, 18), ist(10, 0))]
+    assert on_call_at(ist(9, 3)) == []  # nobody to page: escalation goes one level up
+    assert on_call_at(ist(8, 23)) == [cast.ravi]
+    assert on_call_at(ist(10, 1)) == [cast.ravi]
+
+
+def test_an_override_by_someone_on_leave_covers_nothing_and_still_hides_the_rota(cast) -> None:
+    from helpline.routing.models import Leave
+
+    full_rota(cast.ravi, cast.lena)
+    cast.lena.time_zone = "Asia/Kolkata"
+    cast.lena.save(update_fields=["time_zone"])
+    OnCallOverride.objects.create(user=cast.lena, starts_at=ist(8, 20), ends_at=ist(8, 23))
+    Leave.objects.create(user=cast.lena, starts_on=ist(8, 0).date(), ends_on=ist(8, 0).date())
+    assert on_call_gaps(now=MONDAY) == [Gap(ist(8, 20), ist(8, 23))]

@@ -71,14 +71,20 @@ def lock_ticket(ticket: Ticket | int) -> Ticket:
 class TicketChange:
     """What one service call did to a ticket: fields set, clocks to save, events to write."""
 
-    def __init__(self, ticket: Ticket, actor: User | None, now: datetime) -> None:
+    def __init__(
+        self,
+        ticket: Ticket,
+        actor: User | None,
+        now: datetime,
+        current: list[TicketClock] | None = None,
+    ) -> None:
         self.ticket = ticket
         self.actor = actor
         self.now = now
         self.events: list[EventSpec] = []
-        self.clocks: dict[str, TicketClock] = {
-            c.kind: c for c in _current_clocks(ticket_id=ticket.pk)
-        }
+        if current is None:
+            current = list(_current_clocks(ticket_id=ticket.pk))
+        self.clocks: dict[str, TicketClock] = {c.kind: c for c in current}
         # What each clock was when read: save() writes only the clocks that changed (a reply
         # to a running clock changes none of them; decision 0070).
         self.loaded = {c.pk: _clock_state(c) for c in self.clocks.values()}
@@ -92,6 +98,13 @@ class TicketChange:
         change = cls(lock_ticket(ticket), actor, now)
         change.record_passed()
         return change
+
+    @classmethod
+    def fresh(cls, ticket: Ticket, *, actor: User | None, now: datetime) -> TicketChange:
+        """A change to a ticket created in this very transaction and still in hand (routing a
+        new ticket): nobody else can see it, so it is not locked, and its clocks, laid out at
+        ``now``, have nothing due — they are not read, and this change touches none of them."""
+        return cls(ticket, actor, now, current=[])
 
     # ------------------------------------------------------------ events and fields
 
