@@ -20,7 +20,7 @@ from aiohttp.abc import AbstractResolver
 from django.conf import settings
 
 from helpline.core import clock
-from helpline.monitoring import rollup, services
+from helpline.monitoring import rollup, services, storm
 from helpline.monitoring.probe import Policy, Target, probe_all
 from helpline.monitoring.services import RoundSummary
 
@@ -82,11 +82,16 @@ def probe_step(
         outcomes = [o for o in outcomes if o.monitor_id != CONTROL_ID]
     blind = services.round_is_blind(outcomes, control_ok=control_ok)
     summary = services.probe_round_record(now=now, outcomes=outcomes, blind_reason=blind)
+    if summary.outages_closed:  # a platform incident may have resolved: tell its tickets now
+        storm.updates_sweep(now=now)
     return StepResult(claimed=len(claimed), summary=summary)
 
 
 def minute_sweep(*, now: datetime) -> None:
-    """What the probe loop runs once a minute beside its rounds: the uptime rollup and the
-    TLS certificate warnings."""
+    """What the probe loop runs once a minute beside its rounds: the uptime rollup, the TLS
+    certificate warnings and the updates of resolved platform incidents' tickets (one
+    resolved by staff too)."""
     rollup.sweep(now=now)
     services.tls_warnings(now=now)
+    while storm.updates_sweep(now=now) == storm.UPDATES_BATCH:
+        pass
