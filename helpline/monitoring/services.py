@@ -174,6 +174,24 @@ def monitors_claim(*, now: datetime, worker: str, limit: int = 1000) -> list[Mon
     return rows
 
 
+def monitors_release(*, now: datetime, claimers: Sequence[str]) -> int:
+    """Give back the monitors ``claimers`` hold (workers known dead): due at once, not at the
+    end of their lease — a worker killed mid-round would otherwise leave the stores it held
+    unwatched for ``LEASE`` (5 minutes), in a storm the very minutes that matter."""
+    if not claimers:
+        return 0
+    return Monitor.objects.filter(claimed_by__in=list(claimers), next_probe_at__gt=now).update(
+        next_probe_at=now, claimed_by=""
+    )
+
+
+def monitor_claimers() -> list[str]:
+    """The names of the workers holding monitors now."""
+    return list(
+        Monitor.objects.exclude(claimed_by="").values_list("claimed_by", flat=True).distinct()
+    )
+
+
 # ---------------------------------------------------------------- a probe round
 
 
@@ -223,9 +241,13 @@ def _unseen(
 
 def round_is_blind(outcomes: Sequence[Outcome], *, control_ok: bool | None) -> str:
     """Why this round says nothing about the stores ('' if it does): our control target failed,
-    or every probe of a large round failed without any answer (resolver or network down)."""
+    or — with no control target to ask — every probe of a large round failed without any answer
+    (resolver or network down). A control target that answered vouches for the round: stores
+    that all refuse connections then are a platform down, a storm (decision 0140)."""
     if control_ok is False:
         return "Helpline's own network failed (the control target did not answer)"
+    if control_ok is True:
+        return ""
     minimum = settings.MONITOR_BLIND_ROUND_MIN
     if len(outcomes) >= minimum and not any(o.answered or o.refused for o in outcomes):
         return "Helpline's own network failed (no store answered at all)"

@@ -215,6 +215,16 @@ def test_recovery_resolves_the_incident_and_posts_one_update_that_meets_first_re
     assert TicketMessage.objects.filter(from_staff=True, internal=False).count() == STORES + 1
 
 
+def test_stores_that_refuse_connections_while_the_control_target_answers_are_a_storm(
+    cast, fleet, shops
+):
+    shops[0].down()  # the platform's front door is gone: no store answers at all
+    rounds(T0 + M)
+    incident = PlatformIncident.objects.get()
+    assert IncidentTicket.objects.filter(incident=incident).count() == STORES
+    assert len(pages()) == 1
+
+
 def test_a_storm_while_the_control_target_fails_opens_no_incident(cast, fleet, shops):
     stores, control = shops
     stores.status = 503
@@ -260,3 +270,25 @@ def test_a_worker_killed_while_posting_updates_repeats_none(cast, fleet, shops, 
     engine.minute_sweep(now=incident.resolved_at + M)  # the restarted worker's sweep
     for ticket in Ticket.objects.all():
         assert TicketMessage.objects.filter(ticket=ticket, from_staff=True).count() == 1
+
+
+def test_monitors_held_by_a_killed_worker_of_this_machine_are_due_again_at_once(fleet):
+    import socket
+    import subprocess
+    import sys
+
+    from helpline.monitoring import services
+    from helpline.monitoring.models import Monitor
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    now = T0 + M
+    dead, alive, elsewhere = (f"{host}:{gone.pid}:probes", engine.worker_name(), "other:1:probes")
+    ids = list(Monitor.objects.order_by("pk").values_list("pk", flat=True))
+    for name, chunk in ((dead, ids[:10]), (alive, ids[10:20]), (elsewhere, ids[20:])):
+        Monitor.objects.filter(pk__in=chunk).update(claimed_by=name, next_probe_at=now + 5 * M)
+    assert engine.release_dead_claims(now=now) == 10
+    assert set(services.monitors_claim(now=now, worker="test")) == set(
+        Monitor.objects.filter(pk__in=ids[:10])
+    )
