@@ -164,6 +164,7 @@ class Run:
             self.env.pop("DATABASE_URL", None)
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.events: list[tuple[float, str]] = []
+        self.attempted: set[str] = set()
 
     # ------------------------------------------------------------ processes
 
@@ -289,7 +290,7 @@ class Run:
         start = time.time()
         self.note("storm: every store answers 503")
         sent: dict[str, float] = {}
-        portal: dict[str, Any] = {"ok": 0, "errors": 0}
+        portal: dict[str, Any] = {"ok": 0}
         status: list[float] = []
         status_errors = [0]
         faults = threading.Thread(target=self.faults, args=(start, storm_s), daemon=True)
@@ -364,6 +365,7 @@ class Run:
                 msg["Date"] = format_datetime(datetime.now(UTC))
                 msg["Message-ID"] = make_msgid(domain=f"shop{n}.bench.test")
                 msg.set_content("Our store is down, customers cannot buy anything.\n")
+                self.attempted.add(str(msg["Message-ID"]).strip("<>"))
                 for attempt in range(5):  # a provider retries what was not accepted
                     try:
                         async with session.post(
@@ -468,7 +470,7 @@ class Run:
         c1_mail = set(
             Ticket.objects.filter(pk__in=mail_tickets, priority="C1").values_list("pk", flat=True)
         )
-        lost = [k for k in sent if k not in inbound or inbound[k].ticket_id is None]
+        lost = [k for k in self.attempted if k not in inbound or inbound[k].ticket_id is None]
         per_store = (
             Ticket.objects.filter(issue_type="store-down").values("store_id").distinct().count()
         )
@@ -497,12 +499,22 @@ class Run:
         ]
         pages_on_call = [r for r in smtp if "oncall@helpline.bench" in r["to"]]
         page_rows = Outbox.objects.filter(kind=PLATFORM_INCIDENT).count()
-        store_pages = sum(
-            1
-            for r in pages_on_call
-            if r["subject"].startswith(" [") and "we have your ticket" in r["subject"]
-        )
-        portal = m["portal"]
+        own = [r for r in pages_on_call if "we have your ticket" in r["subject"]]
+        store_pages = f"{len(own)} ({sum('Store down' in r['subject'] for r in own)} store down)"
+        answers = ", ".join(f"{k} {v}" for k, v in sorted(m["portal"].items()))
+        incident = PlatformIncident.objects.order_by("pk").first()
+        opened = "-"
+        if incident is not None and incident.paged_at is not None:
+            opened = (
+                f"{incident.paged_at.timestamp() - m['start']:.0f} / "
+                f"{incident.started_at.timestamp() - m['start']:.0f}"
+            )
+        repeats: dict[str, int] = {}
+        for row in smtp:
+            if keys.get(row["key"], 0) > 1:
+                kind = row["subject"].split("—")[0].strip()[-28:]
+                repeats[kind] = repeats.get(kind, 0) + 1
+        self.repeats = sorted(repeats.items(), key=lambda kv: -kv[1])[:5]
         page_mails = sum(1 for r in pages_on_call if r["subject"].startswith("Platform incident"))
         updates = TicketMessage.objects.filter(
             ticket_id__in=linked, from_staff=True, internal=False
@@ -516,13 +528,14 @@ class Run:
             "linked store-down %": 100 * len(store_down & linked) / max(1, len(store_down)),
             "C1 mail tickets": len(c1_mail),
             "linked C1 mails %": 100 * len(c1_mail & linked) / max(1, len(c1_mail)),
-            "portal C1 tickets": f"{portal_tickets} ({portal['ok']} ok, {portal['errors']} err)",
+            "portal C1 tickets (answers)": f"{portal_tickets} of {len(self.tokens)} ({answers})",
+            "incident opened / began (s after the storm)": opened,
             "incident pages (outbox rows / mails to on-call)": f"{page_rows} / {page_mails}",
-            "store pages to on-call": store_pages,
+            "per-ticket pages to on-call (store down)": store_pages,
             "lost mails": len(lost),
             "duplicate store-down tickets": dup_store,
             "duplicate mail tickets": Ticket.objects.filter(channel="email").count()
-            - len(mail_tickets),
+            - len({i.ticket_id for i in inbound.values() if i.ticket_id}),
             "repeated deliveries (same key)": repeated,
             "updates posted / linked tickets": f"{updates} / {len(linked)}",
             "ack p99 (s, outside SMTP outage)": round(pct(normal, 0.99), 1),
@@ -564,7 +577,7 @@ def main() -> None:
         "linked store-down %": "100",
         "linked C1 mails %": "100",
         "incident pages (outbox rows / mails to on-call)": "1 / 1",
-        "store pages to on-call": "0",
+        "per-ticket pages to on-call (store down)": "0",
         "lost mails": "0",
         "duplicate store-down tickets": "0",
         "duplicate mail tickets": "0",
