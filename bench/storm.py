@@ -398,9 +398,10 @@ class Run:
                         json=body,
                         headers={"Authorization": f"Bearer {token}"},
                     ) as resp:
-                        portal["ok" if resp.status == 201 else "errors"] += 1
-                except (TimeoutError, aiohttp.ClientError):
-                    portal["errors"] += 1
+                        answer = "ok" if resp.status == 201 else f"http {resp.status}"
+                except (TimeoutError, aiohttp.ClientError) as exc:
+                    answer = type(exc).__name__
+                portal[answer] = portal.get(answer, 0) + 1
 
             async def status_burst() -> None:
                 async def client() -> None:
@@ -428,6 +429,7 @@ class Run:
                 *(one_mail(i, n) for i, n in enumerate(senders)),
                 *(one_ticket(i) for i in range(len(self.tokens))),
                 status_load(),
+                return_exceptions=True,  # one client's bug must not end the run
             )
 
     def wait_quiet(self, recovered: float) -> None:

@@ -99,61 +99,19 @@ def _leads_everywhere() -> list[User]:
     return list({u.pk: u for u in account_selectors.team_leads() if u.is_active}.values())
 
 
-def unverified_c1(request: UnverifiedC1) -> bool:
-    """Page for a C1 asked by mail that nobody vouches for (mail's ``listeners``; mail already
-    limited it to one an hour a sender domain): by email and WhatsApp, to the on-call, else the
-    leads, else the admins, else the support mailbox. Always pages: returns True."""
-    where = request.ticket.reference if request.ticket is not None else "not a ticket"
-    summary = f"unverified C1 request from {request.sender} ({request.why}; {where})"
-    key = hashlib.sha256(request.inbound_key.encode()).hexdigest()[:40]
-    subject = f"Unverified C1 request: {request.subject}"
-    email = email_payload.plain(subject=subject[:200], body=f"{summary}\n\n{request.subject}")
-    people = _pageable(request.now)
-    rows: list[tuple[str, str, dict[str, Any], int | None]] = [
-        ("email", u.email, email, u.pk) for u in people
-    ]
-    rows += [
-        ("whatsapp", u.whatsapp, _whatsapp_page(request, summary), u.pk)
-        for u in people
-        if u.whatsapp
-    ]
-    if not people:
-        rows.append(("email", parseaddr(settings.SUPPORT_ADDRESS)[1], email, None))
-    outbox.enqueue_many(
-        [
-            Notification(
-                channel=channel,
-                kind=UNVERIFIED_C1,
-                recipient=recipient,
-                payload=payload,
-                idempotency_key=f"c1.unverified.{key}.{channel}.u{user_id or 0}",
-                due_at=request.now,
-                ticket_id=request.ticket.pk if request.ticket is not None else None,
-                recipient_user_id=user_id,
-            )
-            for channel, recipient, payload, user_id in rows
-        ]
-    )
-    return True
-
-
-def platform_incident(storm: Storm) -> bool:
-    """Page for a storm's platform incident (monitoring's ``listeners``, in the transaction
-    that opened it, or made staff's incident a storm's): by email and WhatsApp to the on-call,
-    else the leads, else the admins, else the support mailbox. Monitoring asks once per
-    incident (``PlatformIncident.paged_at``); the keys name the incident, so a repeated call
-    writes nothing new. Always pages: returns True."""
-    incident = storm.incident
-    summary = (
-        f"Platform incident: {incident.title}. {storm.stores_down} of {storm.watched} watched "
-        f"stores are unreachable; their tickets and the C1 mails of the storm are linked to it."
-    )
-    subject = f"Platform incident: {incident.title}"[:200]
-    email = email_payload.plain(subject=subject, body=summary)
-    whatsapp = whatsapp_payload.ticket_update(
-        reference=f"INCIDENT-{incident.pk}", subject=subject, summary=summary, body=None
-    )
-    people = _pageable(storm.now)
+def _page(
+    *,
+    kind: str,
+    key: str,
+    now: datetime,
+    email: dict[str, Any],
+    whatsapp: dict[str, Any],
+    ticket_id: int | None = None,
+) -> None:
+    """One page by email and WhatsApp to whoever is on call at ``now``, else the leads, else the
+    admins, else the support mailbox; ``key`` (with the channel and the person) is its
+    idempotency key, so writing the same page again writes nothing."""
+    people = _pageable(now)
     rows: list[tuple[str, str, dict[str, Any], int | None]] = [
         ("email", u.email, email, u.pk) for u in people
     ]
@@ -164,15 +122,56 @@ def platform_incident(storm: Storm) -> bool:
         [
             Notification(
                 channel=channel,
-                kind=PLATFORM_INCIDENT,
+                kind=kind,
                 recipient=recipient,
                 payload=payload,
-                idempotency_key=f"incident{incident.pk}.page.{channel}.u{user_id or 0}",
-                due_at=storm.now,
+                idempotency_key=f"{key}.{channel}.u{user_id or 0}",
+                due_at=now,
+                ticket_id=ticket_id,
                 recipient_user_id=user_id,
             )
             for channel, recipient, payload, user_id in rows
         ]
+    )
+
+
+def unverified_c1(request: UnverifiedC1) -> bool:
+    """Page for a C1 asked by mail that nobody vouches for (mail's ``listeners``; mail already
+    limited it to one an hour a sender domain). Always pages: returns True."""
+    where = request.ticket.reference if request.ticket is not None else "not a ticket"
+    summary = f"unverified C1 request from {request.sender} ({request.why}; {where})"
+    key = hashlib.sha256(request.inbound_key.encode()).hexdigest()[:40]
+    subject = f"Unverified C1 request: {request.subject}"
+    _page(
+        kind=UNVERIFIED_C1,
+        key=f"c1.unverified.{key}",
+        now=request.now,
+        email=email_payload.plain(subject=subject[:200], body=f"{summary}\n\n{request.subject}"),
+        whatsapp=_whatsapp_page(request, summary),
+        ticket_id=request.ticket.pk if request.ticket is not None else None,
+    )
+    return True
+
+
+def platform_incident(storm: Storm) -> bool:
+    """Page for a storm's platform incident (monitoring's ``listeners``, in the transaction
+    that opened it, or made staff's incident a storm's). Monitoring asks once per incident
+    (``PlatformIncident.paged_at``); the keys name the incident, so a repeated call writes
+    nothing new. Always pages: returns True."""
+    incident = storm.incident
+    summary = (
+        f"Platform incident: {incident.title}. {storm.stores_down} of {storm.watched} watched "
+        f"stores are unreachable; their tickets and the C1 mails of the storm are linked to it."
+    )
+    subject = f"Platform incident: {incident.title}"[:200]
+    _page(
+        kind=PLATFORM_INCIDENT,
+        key=f"incident{incident.pk}.page",
+        now=storm.now,
+        email=email_payload.plain(subject=subject, body=summary),
+        whatsapp=whatsapp_payload.ticket_update(
+            reference=f"INCIDENT-{incident.pk}", subject=subject, summary=summary, body=None
+        ),
     )
     return True
 

@@ -23,8 +23,8 @@ from helpline.monitoring import engine, storm
 from helpline.monitoring.models import IncidentTicket, Outage, PlatformIncident
 from helpline.monitoring.tests.sites import LocalSite
 from helpline.notifications import paging
+from helpline.outbox.conftest import smtp  # noqa: F401 - the real SMTP server (a fixture)
 from helpline.outbox.models import OnCallOverride, Outbox
-from helpline.outbox.tests.servers import SmtpSink
 from helpline.tickets.models import Ticket, TicketClock, TicketEvent, TicketMessage
 
 S = timedelta(seconds=1)
@@ -46,15 +46,6 @@ def shops() -> Iterator[tuple[LocalSite, LocalSite]]:
         yield stores, control
     stores.close()
     control.close()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    sink.start()
-    with override_settings(**sink.settings()):
-        yield sink
-    sink.stop()
 
 
 @pytest.fixture
@@ -129,7 +120,10 @@ def test_the_status_page_shows_the_incident(client, fleet, shops):
 
 
 def test_stores_that_fell_before_the_storm_was_recognised_join_it_and_their_pages_are_dropped(
-    cast, fleet, shops, smtp
+    cast,
+    fleet,
+    shops,
+    smtp,  # noqa: F811 - the fixture imported above
 ):
     site = shops[0]
     with override_settings(MONITOR_INCIDENT_MIN_STORES=10):
