@@ -100,6 +100,9 @@ def test_thirty_stores_down_in_one_minute_are_one_incident_one_page_every_ticket
     assert page.recipient == "ravi@helpline.test"
     assert "30 of 30" in page.payload["body"]
     assert not Outbox.objects.filter(recipient="ravi@helpline.test", kind="created").exists()
+    # Nor a mail for each of the storm's assignments (they are in the console's queues).
+    assert TicketEvent.objects.filter(kind="assignee").exists()
+    assert not Outbox.objects.filter(kind="assignee").exists()
     # Each merchant is acknowledged once, with the incident and the status page.
     for n in range(STORES):
         (ack,) = Outbox.objects.filter(recipient=f"owner{n}@shop{n}.test")
