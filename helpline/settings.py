@@ -59,6 +59,20 @@ try:
     # (a page of ours) whose failure marks a probe round as Helpline's own trouble.
     MONITOR_ALLOW_LOOPBACK = config.boolean(os.environ, "HELPLINE_MONITOR_ALLOW_LOOPBACK", False)
     MONITOR_CONTROL_URL = config.text(os.environ, "HELPLINE_MONITOR_CONTROL_URL")
+    # A storm (helpline.monitoring.storm): at least this many stores, and this percentage of
+    # the watched ones, with outages confirmed within the window open one platform incident.
+    MONITOR_INCIDENT_MIN_STORES = config.positive_int(os.environ, "HELPLINE_STORM_MIN_STORES", 3)
+    MONITOR_INCIDENT_SHARE = (
+        min(config.positive_int(os.environ, "HELPLINE_STORM_PERCENT", 20), 100) / 100
+    )
+    MONITOR_INCIDENT_WINDOW_MINUTES = config.positive_int(
+        os.environ, "HELPLINE_STORM_WINDOW_MINUTES", 10
+    )
+    # The on-call's page for one store down waits this long, and is dropped if a storm's
+    # platform incident took the ticket by then (it pages once for all).
+    MONITOR_PAGE_HOLD_SECONDS = config.positive_int(
+        os.environ, "HELPLINE_STORM_PAGE_HOLD_SECONDS", 60
+    )
     # Where people reach the web pages (links in mail, e.g. a quote's signed approval link).
     BASE_URL = config.http_url(os.environ, "HELPLINE_BASE_URL", "http://localhost:8000")
     # Served over HTTPS (HELPLINE_HTTPS=1, or a base URL that is https): the session and CSRF
@@ -174,9 +188,6 @@ NOTIFY_CHANNELS = ["email", "webhook", "whatsapp", "digest"]
 MONITOR_DOWN_AFTER = 3  # failures in a row confirm an outage
 MONITOR_UP_AFTER = 2  # successes in a row confirm a recovery
 MONITOR_REPROBE_SECONDS = 5  # "re-probed at once": suspect and recovering monitors, so soon
-MONITOR_INCIDENT_SHARE = 0.2  # this share of monitored stores down within …
-MONITOR_INCIDENT_WINDOW_MINUTES = 10  # … these minutes opens one platform incident
-MONITOR_INCIDENT_MIN_STORES = 3  # (and at least this many stores)
 MONITOR_BLIND_ROUND_MIN = 5  # a round of ≥ this many probes with no answer at all is ours
 MONITOR_RAW_KEEP_HOURS = 48
 MONITOR_MINUTE_KEEP_DAYS = 14

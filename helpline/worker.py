@@ -154,6 +154,11 @@ def probes_forever(
     last_sweep: datetime | None = None
     name = worker or probes.worker_name()
     try:
+        try:
+            released = probes.release_dead_claims(now=clock.now())
+            log.info("probes: %s monitors held by a dead worker are due again", released)
+        except Exception:  # the rounds still run; the claims end with their lease
+            log.exception("releasing dead workers' monitors failed")
         while not stop.is_set():
             try:
                 now = clock.now()

@@ -101,11 +101,23 @@ class MaintenanceAdmin(ZonedTimesAdmin):
 
 @admin.register(PlatformIncident)
 class IncidentAdmin(ZonedTimesAdmin):
-    list_display = ["title", "started_at", "resolved_at", "automatic"]
+    list_display = ["title", "started_at", "resolved_at", "automatic", "linked"]
     list_filter = ["automatic"]
-    fields = ["title", "description", "started_at", "resolved_at", "automatic", "tickets"]
-    readonly_fields = ["started_at", "resolved_at", "automatic", "tickets"]
+    fields = [
+        "title",
+        "description",
+        "started_at",
+        "resolved_at",
+        "automatic",
+        "paged_at",
+        "linked",
+    ]
+    readonly_fields = ["started_at", "resolved_at", "automatic", "paged_at", "linked"]
     actions = ["resolve"]
+
+    @admin.display(description="linked tickets")
+    def linked(self, obj: PlatformIncident) -> int:
+        return obj.links.count() if obj.pk else 0
 
     def save_model(
         self, request: HttpRequest, obj: PlatformIncident, form: Any, change: bool

@@ -20,7 +20,7 @@ from aiohttp.abc import AbstractResolver
 from django.conf import settings
 
 from helpline.core import clock
-from helpline.monitoring import rollup, services
+from helpline.monitoring import rollup, services, storm
 from helpline.monitoring.probe import Policy, Target, probe_all
 from helpline.monitoring.services import RoundSummary
 
@@ -30,6 +30,30 @@ CONTROL_ID = 0  # the control target's id in a round (no monitor has it)
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:probes"
+
+
+def release_dead_claims(*, now: datetime) -> int:
+    """Monitors held by a probe worker of this machine whose process is gone (SIGKILL, a crash)
+    are due again at once (a worker calls this as it starts). Other machines' claims are left
+    to their lease: their processes cannot be asked from here."""
+    host = socket.gethostname()
+    dead = []
+    for name in services.monitor_claimers():
+        claim_host, _, rest = name.partition(":")
+        pid = rest.partition(":")[0]
+        if claim_host == host and pid.isdigit() and not _alive(int(pid)):
+            dead.append(name)
+    return services.monitors_release(now=now, claimers=dead)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def policy_from_settings() -> Policy:
@@ -82,11 +106,16 @@ def probe_step(
         outcomes = [o for o in outcomes if o.monitor_id != CONTROL_ID]
     blind = services.round_is_blind(outcomes, control_ok=control_ok)
     summary = services.probe_round_record(now=now, outcomes=outcomes, blind_reason=blind)
+    if summary.outages_closed:  # a platform incident may have resolved: tell its tickets now
+        storm.updates_sweep(now=now)
     return StepResult(claimed=len(claimed), summary=summary)
 
 
 def minute_sweep(*, now: datetime) -> None:
-    """What the probe loop runs once a minute beside its rounds: the uptime rollup and the
-    TLS certificate warnings."""
+    """What the probe loop runs once a minute beside its rounds: the uptime rollup, the TLS
+    certificate warnings and the updates of resolved platform incidents' tickets (one
+    resolved by staff too)."""
     rollup.sweep(now=now)
     services.tls_warnings(now=now)
+    while storm.updates_sweep(now=now) == storm.UPDATES_BATCH:
+        pass

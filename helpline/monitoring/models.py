@@ -148,14 +148,16 @@ class StateChange(models.Model):
 
 
 class PlatformIncident(models.Model):
-    """Many stores down at once: one incident, the stores' tickets linked to it."""
+    """Many stores down at once: one incident, the stores' tickets (and the C1 tickets filed
+    while it lasts) linked to it through ``IncidentTicket``."""
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     started_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     automatic = models.BooleanField(default=True)
-    tickets = models.ManyToManyField("tickets.Ticket", blank=True, related_name="+")
+    # When the on-call was paged for it (storm.incident_check; once per incident).
+    paged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -172,6 +174,34 @@ class PlatformIncident(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IncidentTicket(models.Model):
+    """A ticket linked to a platform incident (``via``: the ticket's channel). ``updated_at``:
+    when the incident's resolution was posted on it (empty: not yet; ``storm.updates_sweep``
+    posts it, once, in the transaction that sets this)."""
+
+    incident = models.ForeignKey(PlatformIncident, on_delete=models.CASCADE, related_name="links")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=20)
+    linked_at = models.DateTimeField()
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "ticket"], name="incident_ticket_once")
+        ]
+        indexes = [
+            models.Index(fields=["ticket"], name="incident_ticket_ticket"),
+            models.Index(
+                fields=["incident"],
+                name="incident_ticket_to_update",
+                condition=Q(updated_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ticket {self.ticket_id} in incident {self.incident_id}"
 
 
 class Outage(models.Model):

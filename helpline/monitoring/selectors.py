@@ -19,6 +19,7 @@ from helpline.merchants.models import Store
 from helpline.monitoring import uptime
 from helpline.monitoring.models import (
     BlindSpan,
+    IncidentTicket,
     MaintenanceWindow,
     Monitor,
     MonitorState,
@@ -32,6 +33,17 @@ PERIODS = ("day", "month", "year")
 def open_incidents() -> list[PlatformIncident]:
     """Platform incidents still open (shown before a merchant files a C1)."""
     return list(PlatformIncident.objects.filter(resolved_at__isnull=True).order_by("-started_at"))
+
+
+def incident_of_ticket(ticket_id: int) -> PlatformIncident | None:
+    """The platform incident a ticket is linked to (the latest), or None."""
+    link = (
+        IncidentTicket.objects.filter(ticket_id=ticket_id)
+        .select_related("incident")
+        .order_by("-pk")
+        .first()
+    )
+    return link.incident if link is not None else None
 
 
 def incidents(*, since: datetime | None = None, limit: int = 50) -> list[PlatformIncident]:

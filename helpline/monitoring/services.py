@@ -26,7 +26,7 @@ from helpline.core import clock, display
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.validation import has_control, has_nul
 from helpline.merchants.models import Store
-from helpline.monitoring import states
+from helpline.monitoring import states, storm
 from helpline.monitoring.models import (
     BlindSpan,
     MaintenanceWindow,
@@ -174,6 +174,24 @@ def monitors_claim(*, now: datetime, worker: str, limit: int = 1000) -> list[Mon
     return rows
 
 
+def monitors_release(*, now: datetime, claimers: Sequence[str]) -> int:
+    """Give back the monitors ``claimers`` hold (workers known dead): due at once, not at the
+    end of their lease — a worker killed mid-round would otherwise leave the stores it held
+    unwatched for ``LEASE`` (5 minutes), in a storm the very minutes that matter."""
+    if not claimers:
+        return 0
+    return Monitor.objects.filter(claimed_by__in=list(claimers), next_probe_at__gt=now).update(
+        next_probe_at=now, claimed_by=""
+    )
+
+
+def monitor_claimers() -> list[str]:
+    """The names of the workers holding monitors now."""
+    return list(
+        Monitor.objects.exclude(claimed_by="").values_list("claimed_by", flat=True).distinct()
+    )
+
+
 # ---------------------------------------------------------------- a probe round
 
 
@@ -223,9 +241,13 @@ def _unseen(
 
 def round_is_blind(outcomes: Sequence[Outcome], *, control_ok: bool | None) -> str:
     """Why this round says nothing about the stores ('' if it does): our control target failed,
-    or every probe of a large round failed without any answer (resolver or network down)."""
+    or — with no control target to ask — every probe of a large round failed without any answer
+    (resolver or network down). A control target that answered vouches for the round: stores
+    that all refuse connections then are a platform down, a storm (decision 0140)."""
     if control_ok is False:
         return "Helpline's own network failed (the control target did not answer)"
+    if control_ok is True:
+        return ""
     minimum = settings.MONITOR_BLIND_ROUND_MIN
     if len(outcomes) >= minimum and not any(o.answered or o.refused for o in outcomes):
         return "Helpline's own network failed (no store answered at all)"
@@ -283,8 +305,17 @@ def probe_round_record(
                     next_probe_at=now + timedelta(seconds=seconds),
                     claimed_by="",
                 )
+    coming = [
+        (monitor.store_id, step.after.first_failure_at or now)
+        for monitor, outcome, gap in eventful
+        if (step := _advance(monitor, outcome, now, gap=gap)).outage_confirmed
+    ]
+    if coming:  # a storm is recognised before its tickets open: they are linked as they open
+        storm.incident_check(now=now, coming=coming)
     for monitor, outcome, gap in eventful:
         _record_one(monitor, outcome, now, summary, gap=gap)
+    if summary.outages_opened:
+        storm.incident_check(now=now)
     return summary
 
 
@@ -402,7 +433,6 @@ def _outage_confirmed(
         summary.tickets_opened.append(ticket.pk)
     outage.ticket = ticket
     outage.save(update_fields=["ticket"])
-    _incident_check(now)
 
 
 def _recovery_confirmed(
@@ -418,6 +448,9 @@ def _recovery_confirmed(
     zone = monitor.store.merchant.time_zone
     ticket = outage.ticket
     if ticket is not None:
+        # In a platform incident the merchant hears of the recovery once, from the incident's
+        # update (storm.updates_sweep); the monitor's note is kept for staff.
+        public = outage.incident_id is None
         body = (
             f"The store monitor reaches {monitor.url} again since "
             f"{display.when(recovered_at, zone)} "
@@ -425,38 +458,9 @@ def _recovery_confirmed(
             "Support will confirm and resolve this ticket."
         )
         with contextlib.suppress(Conflict):  # closed meanwhile: nothing to tell on it
-            tickets.ticket_system_note(ticket=ticket, body=body, now=now)
+            tickets.ticket_system_note(ticket=ticket, body=body, public=public, now=now)
     if outage.incident_id is not None:
-        open_left = Outage.objects.filter(incident_id=outage.incident_id, ended_at__isnull=True)
-        if not open_left.exists():
-            PlatformIncident.objects.filter(pk=outage.incident_id, resolved_at__isnull=True).update(
-                resolved_at=now
-            )
-
-
-def _incident_check(now: datetime) -> PlatformIncident | None:
-    """Many stores down within minutes: one platform incident, their outages and tickets
-    linked to it (an open automatic incident takes every outage confirmed in the window)."""
-    window = timedelta(minutes=settings.MONITOR_INCIDENT_WINDOW_MINUTES)
-    recent = Outage.objects.filter(ended_at__isnull=True, confirmed_at__gte=now - window)
-    incident = PlatformIncident.objects.filter(resolved_at__isnull=True, automatic=True).first()
-    if incident is None:
-        down = recent.values("store_id").distinct().count()
-        watched = Monitor.objects.filter(active=True).values("store_id").distinct().count()
-        if down < settings.MONITOR_INCIDENT_MIN_STORES or not watched:
-            return None
-        if down / watched < settings.MONITOR_INCIDENT_SHARE:
-            return None
-        first = min(o.started_at for o in recent)
-        incident = PlatformIncident.objects.create(
-            title=f"Many stores unreachable ({down} of {watched})",
-            description="Opened by the store monitor: these stores fell within minutes.",
-            started_at=first,
-        )
-    joining = list(recent.filter(incident__isnull=True))
-    Outage.objects.filter(pk__in=[o.pk for o in joining]).update(incident=incident)
-    incident.tickets.add(*[o.ticket_id for o in joining if o.ticket_id is not None])
-    return incident
+        storm.incident_resolved_check(outage.incident_id, now=now)
 
 
 # ---------------------------------------------------------------- maintenance

@@ -21,7 +21,8 @@ from helpline.core import display
 from helpline.mail import selectors as mail_selectors
 from helpline.mail import threads
 from helpline.mail.listeners import Opened
-from helpline.notifications import paging
+from helpline.monitoring import storm
+from helpline.notifications import paging, words
 from helpline.outbox import services as outbox
 from helpline.outbox.channels.email import payload as email_payload
 from helpline.sla.defaults import FIRST_RESPONSE
@@ -58,6 +59,7 @@ def mail_ticket_opened(opened: Opened) -> str | None:
         return None
     ticket, now = opened.ticket, opened.now
     due = _first_response_due(ticket)
+    incident = words.platform_incident(ticket)  # linked as it opened: the answer names it
     message_id = threads.new_message_id()
     outbox.enqueue(
         channel="email",
@@ -73,6 +75,8 @@ def mail_ticket_opened(opened: Opened) -> str | None:
             message_id=message_id,
             in_reply_to=opened.message_id,
             references=threads.bracket([*opened.references, opened.message_id]),
+            incident=str(incident["title"]) if incident is not None else "",
+            status_url=storm.status_url() if incident is not None else "",
         ),
         idempotency_key=f"mail.ack.{hashlib.sha256(opened.inbound_key.encode()).hexdigest()[:40]}",
         ticket_id=ticket.pk,

@@ -41,6 +41,8 @@ def _merchant(event: Any, ticket: Any, actor: User | None) -> Heard:
         kind == EventKind.CREATED or actor is None or actor.pk != requester.pk
     ):
         return [(requester, "merchant")]
+    if kind == EventKind.PLATFORM_INCIDENT and not after.get("at_opening"):
+        return [(requester, "merchant")]  # at opening, the acknowledgement names it
     if kind == EventKind.MESSAGE and after.get("from_staff"):
         return [(requester, "staff_reply")]
     return []
@@ -54,7 +56,10 @@ def _staff(event: Any, ticket: Any) -> Heard:
     assignee = ticket.assignee if ticket.assignee_id else None
     out: Heard = []
     if kind == EventKind.ASSIGNEE and assignee is not None and assignee.pk == after_id(event):
-        out.append((assignee, "assignee"))
+        # A storm's tickets are worked from the incident's page and the console: no mail for
+        # each of thousands of assignments (decision 0140).
+        if not paging.in_platform_incident(ticket):
+            out.append((assignee, "assignee"))
     if kind == EventKind.MESSAGE and not after.get("from_staff") and assignee is not None:
         out.append((assignee, "merchant_reply"))
     if kind in (EventKind.SLA_WARNING, EventKind.SLA_BREACHED):
@@ -93,25 +98,26 @@ def _account_manager(event: Any, ticket: Any) -> Heard:
 def _on_call(event: Any, ticket: Any) -> Heard:
     """A C1 after hours pages whoever is on call (nobody on call: the team lead, else the
     admins); so does a store monitor's ticket, at any hour, with the merchant's people and the
-    account manager."""
+    account manager. A C1 that opens inside a platform incident pages nobody: the incident's
+    one page stands for it (``paging.platform_incident``)."""
     kind = event.kind
     out: Heard = []
-    if (
-        kind == EventKind.CREATED
-        and ticket.priority == "C1"
-        and paging.after_hours(ticket, event.created_at)
-    ):
+    paged = kind == EventKind.CREATED and not paging.in_platform_incident(ticket)
+    if paged and ticket.priority == "C1" and paging.after_hours(ticket, event.created_at):
         on_call = escalation.people(("on_call",), ticket, event.created_at)
         out.extend((user, "on_call") for user in on_call)
-    if ticket.channel == "monitor" and kind in (EventKind.CREATED, EventKind.MONITOR):
+    monitor_kinds = (EventKind.CREATED, EventKind.MONITOR, EventKind.PLATFORM_INCIDENT)
+    if ticket.channel == "monitor" and kind in monitor_kinds:
         # Opened by the store monitor (no requester).
-        out.extend(
-            (u, "merchant")
-            for u in account_selectors.merchant_users([ticket.merchant_id], by_name=True)
-        )
-        if ticket.store.account_manager_id:
+        told = event.public and not (event.after or {}).get("at_opening")
+        if kind == EventKind.CREATED or told:
+            out.extend(
+                (u, "merchant")
+                for u in account_selectors.merchant_users([ticket.merchant_id], by_name=True)
+            )
+        if ticket.store.account_manager_id and kind != EventKind.PLATFORM_INCIDENT:
             out.append((ticket.store.account_manager, "account_manager"))
-        if kind == EventKind.CREATED:
+        if paged:
             out.extend((user, "on_call") for user in paging.on_call(event.created_at))
     return out
 

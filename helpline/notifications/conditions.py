@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpline.monitoring import selectors as monitoring_selectors
 from helpline.tickets import selectors as ticket_selectors
 
 
 def answered(ticket_id: Any) -> bool:
     """``unless_answered`` (a ticket id) passed: staff met the ticket's first response, or it
-    was closed, before the row fell due — the row is not sent."""
-    return bool(ticket_selectors.first_response_settled(ticket_id))
+    was closed, before the row fell due — or the ticket joined a platform incident meanwhile,
+    whose one page stands for it — so the row is not sent."""
+    return bool(ticket_selectors.first_response_settled(ticket_id)) or (
+        monitoring_selectors.incident_of_ticket(int(ticket_id)) is not None
+    )

@@ -32,9 +32,12 @@ for one daily digest instead of single mails; a C1 ignores all of that.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+
+from django.conf import settings
 
 from helpline.accounts.models import Role, User
 from helpline.accounts.selectors import zone_for
@@ -262,5 +265,21 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
             _whatsapp_for(user, items, ticket, pref, summary),
         ):
             if made is not None:
-                out.append(made)
+                out.append(_held(made, items, ticket))
     return mail_threads.thread(ticket=ticket, events=events, notifications=out)
+
+
+def _held(made: Notification, items: list[Item], ticket: Any) -> Notification:
+    """The on-call's page for a store the monitor found down waits ``MONITOR_PAGE_HOLD_SECONDS``
+    and is dropped if the ticket joined a platform incident by then (the incident pages once
+    for the storm) or staff answered it (``unless_answered``; decision 0140)."""
+    hold = settings.MONITOR_PAGE_HOLD_SECONDS
+    if not hold or ticket.channel != "monitor" or any(why != "on_call" for _, why, _, _ in items):
+        return made
+    if all(event.kind != EventKind.CREATED for event, _, _, _ in items):
+        return made
+    return replace(
+        made,
+        due_at=made.due_at + timedelta(seconds=hold),
+        payload={**made.payload, "unless_answered": ticket.pk},
+    )

@@ -10,6 +10,8 @@ from typing import Any
 from helpline.billing.models import gst_on
 from helpline.core import display
 from helpline.core.display import ZoneLike
+from helpline.monitoring import selectors as monitoring_selectors
+from helpline.monitoring import storm
 from helpline.tickets.events import EventKind
 
 # The reader's zone, or how to find it: it is looked up only for words that carry a time.
@@ -48,12 +50,37 @@ def quote_words(after: dict[str, Any], zone: ZoneLike) -> str:
     return f"a quote of {price} awaits your approval until {until}"
 
 
+def platform_incident(ticket: Any) -> dict[str, Any] | None:
+    """The platform incident a C1 is linked to, as {"incident", "title"} (read once a ticket
+    object: every reader's words ask)."""
+    if ticket.priority != "C1":
+        return None
+    if not hasattr(ticket, "_platform_incident"):
+        found = monitoring_selectors.incident_of_ticket(ticket.pk)
+        ticket._platform_incident = (
+            {"incident": found.pk, "title": found.title} if found is not None else None
+        )
+    return ticket._platform_incident
+
+
+def incident_words(incident: dict[str, Any]) -> str:
+    """ "part of a platform incident (…): follow it at https://…/status/" """
+    return (
+        f"part of a platform incident ({incident.get('title')}): we are on it; "
+        f"follow it at {storm.status_url()}"
+    )
+
+
 def summary(event: Any, ticket: Any, zone: Zone) -> str:
     """One line saying what ``event`` did to ``ticket``, times in ``zone`` (the reader's)."""
     kind, after, before = event.kind, event.after or {}, event.before
     if kind == EventKind.CREATED:
         due = display.when(after.get("first_response_due"), _in(zone), missing="as soon as we can")
-        return f"we have your ticket ({ticket.priority}); first answer due {due}"
+        said = f"we have your ticket ({ticket.priority}); first answer due {due}"
+        incident = platform_incident(ticket)
+        return f"{said}; {incident_words(incident)}" if incident is not None else said
+    if kind == EventKind.PLATFORM_INCIDENT:
+        return incident_words(after)
     if kind == EventKind.MESSAGE:
         who = "Support" if after.get("from_staff") else "The merchant"
         return f"{who} wrote" + (" (a question for you)" if after.get("question") else "")

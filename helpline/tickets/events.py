@@ -49,6 +49,8 @@ class EventKind(models.TextChoices):
     INCIDENT_LINKED = "incident_linked"
     INCIDENT_CHILD_ADDED = "incident_child_added"
     INCIDENT_UNLINKED = "incident_unlinked"
+    # Linked to a platform incident (monitoring's; not a master ticket): the merchant is told.
+    PLATFORM_INCIDENT = "platform_incident"
     MERGED = "merged"
     MERGED_INTO = "merged_into"
     FOLLOW_UP_OF = "follow_up_of"
@@ -349,6 +351,17 @@ def incident_linked(*, before: int | None, master: int) -> EventSpec:
         before={"master": before},
         after={"master": master},
         reason="joined a platform incident; updates will follow here",
+        public=True,
+    )
+
+
+def platform_incident(*, incident: int, title: str, at_opening: bool) -> EventSpec:
+    """Linked to the platform incident ``incident`` (``at_opening``: as the ticket was opened,
+    so the acknowledgement of a mail ticket names it and no second mail is needed)."""
+    return EventSpec(
+        EventKind.PLATFORM_INCIDENT,
+        after={"incident": incident, "title": title, "at_opening": at_opening},
+        reason="part of a platform incident; its resolution will be posted here",
         public=True,
     )
 

@@ -320,6 +320,26 @@ def tickets_of_store(store_id: int, ticket_ids: Collection[int]) -> list[Ticket]
     return list(Ticket.objects.filter(pk__in=sorted(ticket_ids), store_id=store_id))
 
 
+def tickets_by_ids(ticket_ids: Collection[int]) -> list[Ticket]:
+    """The tickets, in id order, with what a notification about them reads (system use: a
+    platform incident's linked tickets)."""
+    return list(
+        Ticket.objects.filter(pk__in=sorted(ticket_ids))
+        .select_related("merchant", "store", "requester")
+        .order_by("pk")
+    )
+
+
+def open_c1_ids_since(since: datetime) -> list[int]:
+    """Open C1 tickets filed at or after ``since`` (a platform incident takes those of its
+    storm filed before it was recognised)."""
+    return list(
+        Ticket.objects.filter(priority="C1", status__in=OPEN_STATUSES, created_at__gte=since)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def first_response_settled(ticket_id: int) -> bool:
     """Staff met the ticket's first response, or its clock stopped (closed)."""
     return TicketClock.objects.filter(

@@ -246,7 +246,7 @@ def test_many_stores_down_at_once_open_one_platform_incident(cast, sites):
     assert Ticket.objects.count() == 3
     incident = PlatformIncident.objects.get()
     assert incident.started_at == T0 + M
-    assert set(incident.tickets.values_list("pk", flat=True)) == set(
+    assert set(incident.links.values_list("ticket_id", flat=True)) == set(
         Ticket.objects.values_list("pk", flat=True)
     )
     assert selectors.open_incidents() == [incident]

@@ -6,7 +6,8 @@ its clocks through a ``change.TicketChange``, and writes a ``TicketEvent`` for e
 (``tickets.events``). ``now`` is an argument (tests pass it). Keyword-only arguments.
 
 - ``create``: ``ticket_create``
-- ``messages``: ``ticket_reply``, ``ticket_record``, ``ticket_system_note``
+- ``messages``: ``ticket_reply``, ``ticket_record``, ``ticket_system_note``,
+  ``ticket_incident_update``
 - ``actions``: ``ticket_triage``, ``ticket_start``, ``ticket_workaround``, ``ticket_resolve``,
   ``ticket_close``, ``ticket_reopen``, ``ticket_withdraw``
 - ``update``: ``ticket_update``
@@ -26,13 +27,19 @@ from helpline.tickets.services.actions import (
 )
 from helpline.tickets.services.assign import ticket_assign, ticket_unrouted
 from helpline.tickets.services.create import ticket_create
-from helpline.tickets.services.messages import ticket_record, ticket_reply, ticket_system_note
+from helpline.tickets.services.messages import (
+    ticket_incident_update,
+    ticket_record,
+    ticket_reply,
+    ticket_system_note,
+)
 from helpline.tickets.services.update import ticket_update
 
 __all__ = [
     "ticket_assign",
     "ticket_close",
     "ticket_create",
+    "ticket_incident_update",
     "ticket_record",
     "ticket_reopen",
     "ticket_reply",

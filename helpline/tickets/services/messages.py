@@ -121,6 +121,25 @@ def ticket_reply(
     return message
 
 
+def ticket_incident_update(
+    *, ticket: Ticket, body: str, now: datetime | None = None
+) -> TicketMessage | None:
+    """Support's public update on a ticket linked to a platform incident (posted by the system
+    when the incident resolves): a public reply from support, so it meets a pending first
+    response like any (decision 0141). A closed ticket gets none (None)."""
+    now = now or clock.now()
+    body = text(body, "body", BODY_MAX)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket)
+        if ticket.status == Status.CLOSED:
+            return None
+        change = TicketChange(ticket, None, now)
+        change.record_passed()
+        message = add_message(change, body=body, from_staff=True, channel=Channel.STAFF)
+        change.save()
+    return message
+
+
 def ticket_record(*, ticket: Ticket, event: EventSpec, now: datetime | None = None) -> None:
     """An internal event for staff that changes no field (mail: "merchant asks for C1", "reply
     from an address that is no contact of this merchant"), built with ``tickets.events``."""

@@ -113,15 +113,20 @@ def acknowledgement(
     message_id: str,
     in_reply_to: str | None,
     references: str,
+    incident: str = "",
+    status_url: str = "",
 ) -> dict[str, Any]:
     """The answer to a mail that opened a ticket: its reference, priority, when the first answer
-    is due (``due``, as the merchant reads it) and what attachments were refused."""
+    is due (``due``, as the merchant reads it) and what attachments were refused; the platform
+    incident it joined (``incident``: its title) and where to follow it (``status_url``)."""
     context = {
         "reference": reference,
         "priority": priority,
         "due": due,
         "closed_now": closed_now,
         "refused": list(refused),
+        "incident": incident,
+        "status_url": status_url,
     }
     return {
         "subject": f"[{reference}] Received: {subject}"[:250],
