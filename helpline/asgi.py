@@ -2,6 +2,7 @@
 (``helpline.core.door``: body caps before the body is read, whole requests before a thread)."""
 
 import os
+import warnings
 
 from django.core.asgi import get_asgi_application
 
@@ -11,6 +12,12 @@ django_application = get_asgi_application()
 from django.conf import settings  # noqa: E402 - after Django is set up
 
 from helpline.core.door import Door  # noqa: E402
+
+# Static files (whitenoise) and attachments are file iterators: Django reads them in a thread
+# and sends them from the loop, as it should; it warns on every one of them.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators", category=Warning
+)
 
 application = Door(
     django_application,
