@@ -178,7 +178,7 @@ def test_sqlite_connections_persist_and_checkpoint_every_8000_pages(tmp_path: Pa
     conn.close()
     assert pragmas == {
         "journal_mode": "wal",
-        "synchronous": 1,  # NORMAL
+        "synchronous": 2,  # FULL: a commit is on disk when it is acknowledged (decision 0148)
         "foreign_keys": 1,
         "busy_timeout": 5000,
         "wal_autocheckpoint": 8000,
