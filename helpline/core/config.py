@@ -125,6 +125,8 @@ def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
 def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
     raw = env.get("DATABASE_URL", "").strip()
     if not raw:
+        # FULL unless an operator knowingly takes NORMAL back (a bench, a throwaway demo).
+        synchronous = choice(env, "HELPLINE_SQLITE_SYNCHRONOUS", ("full", "normal"), "full")
         return {
             # Django's SQLite backend with a writers' queue (core/sqlite; decision 0081).
             "ENGINE": "helpline.core.sqlite",
@@ -142,7 +144,7 @@ def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
                 # Connections persist (a new one parsed the schema on every request).
                 # Decision 0080.
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                    f"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous.upper()}; "
                     "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
                     "PRAGMA wal_autocheckpoint=8000; PRAGMA journal_size_limit=67108864;"
                 ),

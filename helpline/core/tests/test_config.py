@@ -186,6 +186,18 @@ def test_sqlite_connections_persist_and_checkpoint_every_8000_pages(tmp_path: Pa
     }
 
 
+def test_sqlite_synchronous_normal_only_when_asked(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = config.database({"HELPLINE_SQLITE_SYNCHRONOUS": "normal"}, tmp_path)
+    conn = sqlite3.connect(db["NAME"])
+    conn.executescript(db["OPTIONS"]["init_command"])
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    conn.close()
+    with pytest.raises(config.ConfigError, match="HELPLINE_SQLITE_SYNCHRONOUS='off' is not one of"):
+        config.database({"HELPLINE_SQLITE_SYNCHRONOUS": "off"}, tmp_path)
+
+
 def test_database_postgresql() -> None:
     db = config.database({"DATABASE_URL": "postgresql://u@h:5433/helpline"}, Path("/unused"))
     assert (db["ENGINE"], db["NAME"], db["HOST"], db["PORT"]) == (
