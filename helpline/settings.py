@@ -55,6 +55,17 @@ try:
         os.environ, "HELPLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
     )
     ATTACHMENT_MAX_COUNT = config.positive_int(os.environ, "HELPLINE_ATTACHMENT_MAX_COUNT", 20)
+    # The web server's front door (helpline.core.door, decision 0147): Django's threads per
+    # process, and the largest request body — checked from Content-Length before any of it is
+    # read — for a caller with credentials and for one without (the sign-in form, the status
+    # page, password reset). Inbound mail over the HTTP endpoint must fit the first.
+    WEB_THREADS = config.positive_int(os.environ, "HELPLINE_WEB_THREADS", 4)
+    MAX_BODY_BYTES = config.positive_int(
+        os.environ, "HELPLINE_MAX_BODY_BYTES", max(64 * 1024 * 1024, MAIL_MAX_BYTES + 1024 * 1024)
+    )
+    ANONYMOUS_MAX_BODY_BYTES = config.positive_int(
+        os.environ, "HELPLINE_ANONYMOUS_MAX_BODY_BYTES", 1024 * 1024
+    )
     # Store uptime (helpline.monitoring): loopback only for local test servers; a control URL
     # (a page of ours) whose failure marks a probe round as Helpline's own trouble.
     MONITOR_ALLOW_LOOPBACK = config.boolean(os.environ, "HELPLINE_MONITOR_ALLOW_LOOPBACK", False)
@@ -124,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "helpline.core.middleware.BodyLimitMiddleware",
     "helpline.core.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "helpline.web.zone.ReaderZoneMiddleware",

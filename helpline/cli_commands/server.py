@@ -78,24 +78,59 @@ def _serve(args: argparse.Namespace) -> int:
     sys.stdout.write(f"Helpline on http://{args.host}:{args.port}/\n")
     sys.stdout.flush()
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    argv = [gunicorn, *gunicorn_options(host=args.host, port=args.port, workers=workers)]
+    os.execv(gunicorn, argv)  # noqa: S606 - our own gunicorn, fixed argv, no shell
+    return 0  # pragma: no cover - execv does not return
+
+
+# Request lines and headers past these are refused with 400/431 before Django sees them: a
+# URL of ours is well under 8 KB, a browser sends ~20 headers.
+LIMIT_REQUEST_LINE = 8190
+LIMIT_REQUEST_FIELDS = 64
+LIMIT_REQUEST_FIELD_SIZE = 8190
+
+
+def gunicorn_options(*, host: str, port: int, workers: int) -> list[str]:
+    """gunicorn's arguments for ``helpline serve`` (decision 0147).
+
+    The asyncio worker reads every request on its event loop and the front door
+    (``helpline.asgi`` → ``core.door``) hands Django only whole requests, on
+    ``HELPLINE_WEB_THREADS`` threads per process: a client that sends slowly, or sends too
+    much, holds a socket, never a thread. Kept-alive connections idle for 5 s are closed; a
+    worker whose loop stops answering for 30 s is replaced.
+    """
     argv = [
-        gunicorn,
-        "helpline.wsgi:application",
+        "helpline.asgi:application",
+        "--worker-class",
+        "asgi",
+        "--asgi-lifespan",
+        "off",
         "--bind",
-        f"{args.host}:{args.port}",
+        f"{host}:{port}",
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
+        "--worker-connections",
+        "1000",
+        "--keep-alive",
+        "5",
+        "--timeout",
+        "30",
         "--graceful-timeout",
         "10",
+        "--limit-request-line",
+        str(LIMIT_REQUEST_LINE),
+        "--limit-request-fields",
+        str(LIMIT_REQUEST_FIELDS),
+        "--limit-request-field_size",
+        str(LIMIT_REQUEST_FIELD_SIZE),
+        "--access-logfile",
+        "-",
     ]
     if _gunicorn_has_control_socket():
         # Its default is one socket per user (~/.gunicorn): two servers on a machine (tests,
         # a second instance) would take it from each other. We do not use gunicornc.
         argv.append("--no-control-socket")
-    os.execv(gunicorn, argv)  # noqa: S606 - our own gunicorn, fixed argv, no shell
-    return 0  # pragma: no cover - execv does not return
+    return argv
 
 
 def _gunicorn_has_control_socket() -> bool:

@@ -7,6 +7,11 @@ address; over a limit the answer is 429 with ``Retry-After`` — on the API as
 
 ``SecureCookiesMiddleware`` marks cookies Secure on a request that came over HTTPS.
 
+``BodyLimitMiddleware`` refuses, from ``Content-Length`` and before anything parses the body
+(the CSRF check reads the form), a body over ``ANONYMOUS_MAX_BODY_BYTES`` from a caller who is
+not signed in and shows no credentials: 413 (JSON under ``/api/``). ``helpline serve``'s front
+door (``core.door``) refuses the same from the headers alone; this one knows the session.
+
 ``ApiErrorsMiddleware`` turns any 4xx under ``/api/`` that is not JSON already (an unknown path,
 a refused CSRF token, Django's own 400) into ``{"detail": …, "code": …}``.
 """
@@ -107,3 +112,39 @@ class SecureCookiesMiddleware:
             for morsel in response.cookies.values():
                 morsel["secure"] = True
         return response
+
+
+class BodyLimitMiddleware:
+    """After ``AuthenticationMiddleware``: ``request.user`` is known, the body not read yet."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        cap = settings.ANONYMOUS_MAX_BODY_BYTES
+        if _content_length(request) > cap and not _may_send_more(request):
+            return too_large(cap, api=request.path.startswith(API_PREFIX))
+        return self.get_response(request)
+
+
+def too_large(cap: int, *, api: bool) -> HttpResponse:
+    detail = f"request body too large (at most {cap} bytes)"
+    if api:
+        return error_response(413, detail, "too_large")
+    return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _may_send_more(request: HttpRequest) -> bool:
+    # A token or the inbound-mail secret is checked by the endpoint before it reads the body.
+    return bool(
+        request.user.is_authenticated
+        or request.META.get("HTTP_AUTHORIZATION")
+        or request.META.get("HTTP_X_HELPLINE_INBOUND_SECRET")
+    )

@@ -178,12 +178,24 @@ def test_sqlite_connections_persist_and_checkpoint_every_8000_pages(tmp_path: Pa
     conn.close()
     assert pragmas == {
         "journal_mode": "wal",
-        "synchronous": 1,  # NORMAL
+        "synchronous": 2,  # FULL: a commit is on disk when it is acknowledged (decision 0148)
         "foreign_keys": 1,
         "busy_timeout": 5000,
         "wal_autocheckpoint": 8000,
         "journal_size_limit": 64 * 1024 * 1024,
     }
+
+
+def test_sqlite_synchronous_normal_only_when_asked(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = config.database({"HELPLINE_SQLITE_SYNCHRONOUS": "normal"}, tmp_path)
+    conn = sqlite3.connect(db["NAME"])
+    conn.executescript(db["OPTIONS"]["init_command"])
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    conn.close()
+    with pytest.raises(config.ConfigError, match="HELPLINE_SQLITE_SYNCHRONOUS='off' is not one of"):
+        config.database({"HELPLINE_SQLITE_SYNCHRONOUS": "off"}, tmp_path)
 
 
 def test_database_postgresql() -> None:

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own http://
+        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 - our own http://
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
