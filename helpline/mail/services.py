@@ -37,6 +37,7 @@ from helpline.accounts.models import User
 from helpline.core import clock, limits
 from helpline.core.errors import HelplineError, InvalidInput, NotFound
 from helpline.core.prepared import Prepared, insert
+from helpline.core.storage import StorageUnavailable
 from helpline.core.validation import CONTROL
 from helpline.mail import c1, listeners, threads
 from helpline.mail.models import InboundMail, MessageId, Outcome
@@ -264,6 +265,8 @@ def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
                     Outcome.QUARANTINED, f"merchant {sender.merchant.name!r} has no store"
                 )
             return _new_ticket(parsed, sender, store, unverified=False, now=now)
+    except StorageUnavailable:
+        raise  # Helpline's own fault, not the mail's: nothing is kept, the sender retries
     except (InvalidInput, NotFound, HelplineError) as exc:
         return _Decision(Outcome.QUARANTINED, f"refused by the ticket service: {exc.detail}")
 

@@ -225,6 +225,8 @@ BAD: list[tuple[str, Callable[[Path], str]]] = [
     ("HELPLINE_DEBUG", lambda p: "maybe"),
     ("DATABASE_URL", lambda p: "mysql://root:hunter2@db/helpline"),
     ("DATABASE_URL", lambda p: "garbage"),
+    ("HELPLINE_STORAGE_URL", lambda p: "ftp://key:hunter2@host/bucket"),
+    ("HELPLINE_STORAGE_URL", lambda p: "s3://key:hunter2@host:99999/bucket"),
 ]
 
 
