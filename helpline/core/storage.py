@@ -68,6 +68,7 @@ def storage_url(env: Mapping[str, str]) -> dict[str, Any] | None:
         raise ConfigError(f"{ENV} addressing must be path or virtual, not {addressing!r}")
     tls = parts.scheme == "s3"
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    from boto3.s3.transfer import TransferConfig
     from botocore.config import Config
 
     return {
@@ -87,11 +88,20 @@ def storage_url(env: Mapping[str, str]) -> dict[str, Any] | None:
         "file_overwrite": False,
         # A bucket that does not answer is said within seconds, not after boto3's ~20 s of
         # retries: the upload is refused (503) and the person tries again.
+        # Each upload and download in the request's own thread, one request for a file up to
+        # 64 MB (attachments are ≤ 10 MB): s3transfer's thread pool per file cost seconds
+        # under concurrent uploads and held the request past gunicorn's timeout (decision 0154).
+        "transfer_config": TransferConfig(use_threads=False, multipart_threshold=64 * 1024 * 1024),
         "client_config": Config(
             connect_timeout=3,
             read_timeout=30,
             retries={"max_attempts": 2, "mode": "standard"},
             signature_version="s3v4",
+            # Checksums only where S3 requires them: boto3 ≥ 1.36 otherwise streams every upload
+            # as aws-chunked with a trailing CRC, which S3-compatible servers (rclone, older
+            # MinIO, Ceph) answer slowly or not at all.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
             s3={"addressing_style": addressing},
         ),
     }

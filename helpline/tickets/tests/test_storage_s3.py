@@ -150,7 +150,7 @@ def test_bucket_down_at_download_is_a_503_with_retry_after(cast, s3):
     s3.start()
     assert client_for(cast.alice).get(f"/attachments/{row.pk}/").status_code == 200
     # An object gone from the bucket is a 404 (missing), not a 503 (unavailable).
-    (s3.root / "helpline" / row.file.name).unlink()
+    s3.delete(row.file.name)
     assert client_for(cast.alice).get(f"/attachments/{row.pk}/").status_code == 404
 
 
@@ -173,9 +173,8 @@ def test_storage_migrate_moves_files_both_ways_and_resumes(cast, s3, settings, t
 
     # An earlier run was cut short: one file is in the bucket, one only half.
     bucket_dir = s3.root / "helpline"
-    (bucket_dir / rows[0].file.name).parent.mkdir(parents=True, exist_ok=True)
-    (bucket_dir / rows[0].file.name).write_bytes(files[0])
-    (bucket_dir / rows[1].file.name).write_bytes(files[1][:3])
+    s3.put(rows[0].file.name, files[0])
+    s3.put(rows[1].file.name, files[1][:3])
     code, out = _migrate("s3")
     assert code == 0, out
     assert out.startswith("copied 2, already in the bucket 1, missing at the source 0")
@@ -192,7 +191,7 @@ def test_storage_migrate_moves_files_both_ways_and_resumes(cast, s3, settings, t
     # And back: the data directory emptied, one file damaged in the bucket.
     for row in rows:
         (tmp_path / row.file.name).unlink()
-    (bucket_dir / rows[2].file.name).write_bytes(b"tampered")
+    s3.put(rows[2].file.name, b"tampered")
     code, out = _migrate("local")
     assert code == 1
     assert out.startswith("copied 2, already in the data directory 0, missing at the source 0")
