@@ -50,7 +50,14 @@ from helpline.sla import selectors as sla_selectors
 from helpline.tickets import attachments, events
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as tickets
-from helpline.tickets.models import REFERENCE_PREFIX, Channel, Status, Ticket, TicketMessage
+from helpline.tickets.models import (
+    REFERENCE_PREFIX,
+    Attachment,
+    Channel,
+    Status,
+    Ticket,
+    TicketMessage,
+)
 from helpline.tickets.services import checks
 
 log = logging.getLogger(__name__)
@@ -87,6 +94,7 @@ class _Decision:
     refused: list[attachments.Refused] = field(default_factory=list)
     opened: bool = False  # the mail opened the ticket (the sender may be acknowledged)
     unverified: bool = False  # … as an unverified sender's (a C1 tag then pages: ``c1``)
+    stored: list[Attachment] = field(default_factory=list)  # files written, for a rollback
 
 
 def support_address() -> str:
@@ -157,6 +165,7 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             log.exception("mail parser failed")
             problem = f"unreadable: the parser failed ({type(exc).__name__})"
     key = _key(parsed, digest)
+    decision: _Decision | None = None
     existing = _received(key)
     if existing is not None:
         return _duplicate(existing)
@@ -185,7 +194,10 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             )
             _record_decision(row, parsed, decision, now)
     except IntegrityError:
-        # The same message arriving twice at once: the other copy committed first.
+        # The same message arriving twice at once: the other copy committed first. The files
+        # this copy wrote belong to no row now (its transaction rolled back): removed.
+        if decision is not None:
+            attachments.attachments_discard(decision.stored)
         existing = _received(key)
         if existing is None:
             raise
@@ -385,10 +397,12 @@ def _new_ticket(
             event=events.follow_up_of(ticket=cites.pk, reference=cites.reference),
             now=now,
         )
-    _stored, refused = attachments.attachments_store(
+    stored, refused = attachments.attachments_store(
         ticket=ticket, message=None, files=_uploads(parsed), now=now
     )
-    return _Decision(Outcome.TICKET, "", ticket, None, refused, opened=True, unverified=demoted)
+    return _Decision(
+        Outcome.TICKET, "", ticket, None, refused, opened=True, unverified=demoted, stored=stored
+    )
 
 
 def _rank(priority: str) -> int:
@@ -424,10 +438,10 @@ def _reply(
             ),
             now=now,
         )
-    _stored, refused = attachments.attachments_store(
+    stored, refused = attachments.attachments_store(
         ticket=ticket, message=message, files=_uploads(parsed), now=now
     )
-    return _Decision(Outcome.REPLY, "", ticket, message, refused)
+    return _Decision(Outcome.REPLY, "", ticket, message, refused, stored=stored)
 
 
 def _record_received(

@@ -49,10 +49,12 @@ from helpline.outbox import delivery
 from helpline.outbox.models import Outbox, State
 from helpline.outbox.tests.test_faults import database_url
 from helpline.tickets.models import Attachment, EventKind, Ticket, TicketEvent
+from helpline.web.tests.browser import policy  # noqa: F401 - a flushed database has none
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("policy"),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
         reason="several nodes share one PostgreSQL; SQLite is one machine's database",
@@ -87,7 +89,8 @@ class Proc:
 
 class Cluster:
     def __init__(self, tmp: Path, env: dict[str, str]) -> None:
-        self.tmp, self.env, self.procs = tmp, env, []  # type: list[Proc]
+        self.tmp, self.env = tmp, env
+        self.procs: list[Proc] = []
 
     def start(self, name: str, *args: str, port: int = 0) -> Proc:
         data = self.tmp / f"{name}-{secrets.token_hex(3)}"
@@ -108,7 +111,9 @@ class Cluster:
 
     def web(self, name: str) -> Proc:
         port = free_port()
-        node = self.start(name, "serve", "--port", str(port), "--workers", "2", port=port)
+        node = self.start(
+            name, "serve", "--port", str(port), "--workers", "2", "--no-migrate", port=port
+        )
         return node
 
     def ready(self, node: Proc) -> None:
@@ -379,7 +384,7 @@ def test_two_web_nodes_and_two_workers_lose_nothing_and_repeat_nothing(
     assert InboundMail.objects.count() == 12
     # Each overdue C1 ticket breached its two targets once, whichever worker swept.
     breaches = Counter(
-        (e.ticket_id, e.after.get("target"))
+        (e.ticket_id, (e.after or {}).get("target"))
         for e in TicketEvent.objects.filter(kind=EventKind.SLA_BREACHED)
     )
     assert len(breaches) == 12 and set(breaches.values()) == {1}

@@ -10,6 +10,7 @@ answer refuses the whole message (503), so no row ever points at a file that was
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -27,6 +28,8 @@ from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
 from helpline.tickets import access as ticket_access
 from helpline.tickets.models import Attachment, Ticket, TicketMessage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,16 @@ def attachments_store(
         row.save()
         stored.append(row)
     return stored, refused
+
+
+def attachments_discard(rows: Sequence[Attachment]) -> None:
+    """Delete the files of rows whose transaction rolled back (they point at nothing kept).
+    Best effort: a storage that does not answer leaves an unreferenced private object."""
+    for row in rows:
+        try:
+            row.file.storage.delete(row.file.name)
+        except storage.storage_errors():
+            log.warning("could not remove %s after a rollback", row.file.name)
 
 
 def attachment_get(*, user: User | None, attachment_id: int) -> Attachment:
