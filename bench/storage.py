@@ -118,9 +118,8 @@ def main() -> None:
     print(f"# {platform.python_version()}, load {os.getloadavg()[0]:.1f}")
     base_up = statistics.median(times["local disk"][0])
     base_down = statistics.median(times["local disk"][1])
-    print(
-        f"{'storage':<22} {'upload ms':>10} {'download ms':>12} {'× disk up':>10} {'× disk down':>12}"
-    )
+    head = ("storage", "upload ms", "download ms", "× disk up", "× disk down")
+    print(f"{head[0]:<22} {head[1]:>10} {head[2]:>12} {head[3]:>10} {head[4]:>12}")
     for name, (ups, downs) in times.items():
         up, down = statistics.median(ups), statistics.median(downs)
         print(
