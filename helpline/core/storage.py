@@ -122,6 +122,25 @@ def storage_errors() -> tuple[type[BaseException], ...]:
     return (OSError, BotoCoreError, ClientError)
 
 
+def open_stream(field_file: Any) -> Any:
+    """A file-like object to stream ``field_file``'s bytes from (``read(n)``, ``close()``).
+
+    From a bucket: the GetObject response's body, read as it is sent (django-storages' own
+    ``open`` downloads the whole object into a temporary file first: twice the bytes moved, and
+    the first byte only after the last one arrived). Errors (unreachable, missing) are raised
+    here, before a response starts."""
+    from storages.backends.s3 import S3Storage
+
+    store = field_file.storage
+    if isinstance(store, S3Storage):
+        key = f"{store.location}/{field_file.name}" if store.location else field_file.name
+        answer = store.connection.meta.client.get_object(Bucket=store.bucket_name, Key=key)
+        return answer["Body"]
+    handle = field_file.open("rb")
+    handle.read(0)
+    return handle
+
+
 def is_missing(exc: BaseException) -> bool:
     """The storage answered that the file is not there (not that it cannot be reached)."""
     if isinstance(exc, FileNotFoundError):

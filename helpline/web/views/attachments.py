@@ -21,8 +21,7 @@ def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     except NotFound:
         raise Http404("not found") from None
     try:
-        handle = row.file.open("rb")
-        handle.read(0)  # the bucket's copy is fetched here, before the response starts
+        handle = storage.open_stream(row.file)
     except storage.storage_errors() as exc:
         if storage.is_missing(exc):
             raise Http404("the file is missing from storage") from None
@@ -37,6 +36,7 @@ def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
         filename=row.filename,
         content_type="application/octet-stream",
     )
+    response["Content-Length"] = str(row.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
