@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from helpline.core import config
+from helpline.core import config, storage
 
 try:
     DATA_DIR = config.data_dir(os.environ)
@@ -17,6 +17,8 @@ try:
     ALLOWED_HOSTS = config.allowed_hosts(os.environ)
     DEBUG = config.boolean(os.environ, "HELPLINE_DEBUG", False)
     DATABASES = {"default": config.database(os.environ, DATA_DIR)}
+    # Attachments: the data directory, or an S3 bucket (helpline.core.storage; decision 0154).
+    STORAGE_S3 = storage.storage_url(os.environ)
     # The outbox and notifications: outgoing mail, WhatsApp Cloud API, outbound HTTP.
     _EMAIL = config.email_url(os.environ, DATA_DIR)
     SUPPORT_ADDRESS = config.email_address(
@@ -182,7 +184,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage.storages_setting(STORAGE_S3),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 

@@ -43,7 +43,10 @@ def error(request: HttpRequest, status: int, detail: Any, code: str, **extra: An
 
 @api.exception_handler(HelplineError)
 def _domain_error(request: HttpRequest, exc: HelplineError) -> HttpResponse:
-    return error(request, exc.status, exc.detail, exc.code, **exc.extra)
+    response = error(request, exc.status, exc.detail, exc.code, **exc.extra)
+    if "retry_after" in exc.extra:  # a 503 (storage not answering): when to try again
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -8,5 +8,6 @@ from helpline.cli_commands import (  # noqa: F401
     routing,
     server,
     sla,
+    storage,
     worker,
 )

@@ -166,9 +166,15 @@ def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
         raise ConfigError(f"DATABASE_URL cannot be read: {type(exc).__name__}") from None
     if cfg.get("ENGINE") == "django.db.backends.postgresql" and not cfg.get("NAME"):
         raise ConfigError("DATABASE_URL names no database (postgresql://user@host:port/NAME)")
-    if cfg.get("ENGINE") == "django.db.backends.postgresql" and boolean(
-        env, "HELPLINE_PG_PREPARED", True
-    ):
+    postgresql = cfg.get("ENGINE") == "django.db.backends.postgresql"
+    # Behind PgBouncer's transaction pooling (decision 0156): each transaction may run on
+    # another server connection, so nothing may outlive one — no server-side cursors
+    # (.iterator()), and no prepared statements unless the operator says the pooler keeps them
+    # (PgBouncer ≥ 1.21 with max_prepared_statements: HELPLINE_PG_PREPARED=on).
+    pooled = postgresql and boolean(env, "HELPLINE_PGBOUNCER", False)
+    if pooled:
+        cfg["DISABLE_SERVER_SIDE_CURSORS"] = True
+    if postgresql and boolean(env, "HELPLINE_PG_PREPARED", not pooled):
         # Parameters bound by the server, and a statement prepared once it has run 5 times on a
         # connection (psycopg's default; Django's is never): PostgreSQL stops parsing and
         # planning the same dozen statements of every request, and psycopg stops quoting

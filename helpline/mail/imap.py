@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from imap_tools import AND, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
 
+from helpline.core.storage import StorageUnavailable
 from helpline.mail.services import Result, mail_ingest
 
 log = logging.getLogger(__name__)
@@ -124,4 +125,8 @@ def poll_if_configured(*, now: datetime | None = None) -> int:
         return len(poll_once(now=now))
     except ImapUnavailable as exc:
         log.warning("%s", exc)
+        return 0
+    except StorageUnavailable:
+        # The message stays unseen in the mailbox (nothing was committed): the next poll.
+        log.warning("file storage is not answering; mail stays in the mailbox until it does")
         return 0

@@ -37,6 +37,7 @@ from helpline.accounts.models import User
 from helpline.core import clock, limits
 from helpline.core.errors import HelplineError, InvalidInput, NotFound
 from helpline.core.prepared import Prepared, insert
+from helpline.core.storage import StorageUnavailable
 from helpline.core.validation import CONTROL
 from helpline.mail import c1, listeners, threads
 from helpline.mail.models import InboundMail, MessageId, Outcome
@@ -49,7 +50,14 @@ from helpline.sla import selectors as sla_selectors
 from helpline.tickets import attachments, events
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as tickets
-from helpline.tickets.models import REFERENCE_PREFIX, Channel, Status, Ticket, TicketMessage
+from helpline.tickets.models import (
+    REFERENCE_PREFIX,
+    Attachment,
+    Channel,
+    Status,
+    Ticket,
+    TicketMessage,
+)
 from helpline.tickets.services import checks
 
 log = logging.getLogger(__name__)
@@ -86,6 +94,7 @@ class _Decision:
     refused: list[attachments.Refused] = field(default_factory=list)
     opened: bool = False  # the mail opened the ticket (the sender may be acknowledged)
     unverified: bool = False  # … as an unverified sender's (a C1 tag then pages: ``c1``)
+    stored: list[Attachment] = field(default_factory=list)  # files written, for a rollback
 
 
 def support_address() -> str:
@@ -156,6 +165,7 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             log.exception("mail parser failed")
             problem = f"unreadable: the parser failed ({type(exc).__name__})"
     key = _key(parsed, digest)
+    decision: _Decision | None = None
     existing = _received(key)
     if existing is not None:
         return _duplicate(existing)
@@ -184,7 +194,10 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             )
             _record_decision(row, parsed, decision, now)
     except IntegrityError:
-        # The same message arriving twice at once: the other copy committed first.
+        # The same message arriving twice at once: the other copy committed first. The files
+        # this copy wrote belong to no row now (its transaction rolled back): removed.
+        if decision is not None:
+            attachments.attachments_discard(decision.stored)
         existing = _received(key)
         if existing is None:
             raise
@@ -264,6 +277,8 @@ def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
                     Outcome.QUARANTINED, f"merchant {sender.merchant.name!r} has no store"
                 )
             return _new_ticket(parsed, sender, store, unverified=False, now=now)
+    except StorageUnavailable:
+        raise  # Helpline's own fault, not the mail's: nothing is kept, the sender retries
     except (InvalidInput, NotFound, HelplineError) as exc:
         return _Decision(Outcome.QUARANTINED, f"refused by the ticket service: {exc.detail}")
 
@@ -382,10 +397,12 @@ def _new_ticket(
             event=events.follow_up_of(ticket=cites.pk, reference=cites.reference),
             now=now,
         )
-    _stored, refused = attachments.attachments_store(
+    stored, refused = attachments.attachments_store(
         ticket=ticket, message=None, files=_uploads(parsed), now=now
     )
-    return _Decision(Outcome.TICKET, "", ticket, None, refused, opened=True, unverified=demoted)
+    return _Decision(
+        Outcome.TICKET, "", ticket, None, refused, opened=True, unverified=demoted, stored=stored
+    )
 
 
 def _rank(priority: str) -> int:
@@ -421,10 +438,10 @@ def _reply(
             ),
             now=now,
         )
-    _stored, refused = attachments.attachments_store(
+    stored, refused = attachments.attachments_store(
         ticket=ticket, message=message, files=_uploads(parsed), now=now
     )
-    return _Decision(Outcome.REPLY, "", ticket, message, refused)
+    return _Decision(Outcome.REPLY, "", ticket, message, refused, stored=stored)
 
 
 def _record_received(

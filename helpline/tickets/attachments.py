@@ -1,30 +1,35 @@
 """Attachments: stored with a message (mail or upload), read only through the ticket's scope.
 
-Files live under the data directory through Django's default storage (``MEDIA_ROOT``), under
-random names; the sender's file name is kept only as text. What is too large or too many is
-refused and reported back (the mail acknowledgement and the upload form say which), never
-silently dropped.
+Files live in Django's default storage — the data directory (``MEDIA_ROOT``) or the bucket of
+``HELPLINE_STORAGE_URL`` (``core.storage``) — under random names; the sender's file name is
+kept only as text. What is too large or too many is refused and reported back (the mail
+acknowledgement and the upload form say which), never silently dropped. A storage that does not
+answer refuses the whole message (503), so no row ever points at a file that was not written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 
 from helpline.accounts import access
 from helpline.accounts.models import User
-from helpline.core import clock
+from helpline.core import clock, storage
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
 from helpline.tickets import access as ticket_access
 from helpline.tickets.models import Attachment, Ticket, TicketMessage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,10 +105,24 @@ def attachments_store(
             content_id=(upload.content_id or "").replace("\x00", "")[:200],
             created_at=now,
         )
-        row.file.save(name, ContentFile(upload.data), save=False)
+        try:
+            row.file.save(name, ContentFile(upload.data), save=False)
+        except storage.storage_errors():
+            # The caller's transaction rolls back: no message, no row pointing at no file.
+            raise storage.unavailable("message with its attachments") from None
         row.save()
         stored.append(row)
     return stored, refused
+
+
+def attachments_discard(rows: Sequence[Attachment]) -> None:
+    """Delete the files of rows whose transaction rolled back (they point at nothing kept).
+    Best effort: a storage that does not answer leaves an unreferenced private object."""
+    for row in rows:
+        try:
+            row.file.storage.delete(row.file.name)
+        except storage.storage_errors():
+            log.warning("could not remove %s after a rollback", row.file.name)
 
 
 def attachment_get(*, user: User | None, attachment_id: int) -> Attachment:
@@ -130,3 +149,59 @@ def ticket_attachments(*, user: User | None, ticket: Ticket) -> list[Attachment]
     if not access.sees_internal(user):
         qs = qs.exclude(message__internal=True)
     return list(qs)
+
+
+@dataclass
+class CopyReport:
+    copied: int = 0
+    already: int = 0
+    missing: list[str] = field(default_factory=list)
+    corrupt: list[str] = field(default_factory=list)
+
+
+def attachments_copy(*, source: Storage, dest: Storage, batch: int = 500) -> CopyReport:
+    """Copy every attachment's file from ``source`` to ``dest`` under the same name (rows keep
+    pointing at it), checking each copy's SHA-256 against the row. Resumable: a file already in
+    ``dest`` with the row's size is skipped; a partial one (another size) is written again.
+    A file missing from ``source`` is reported, not fatal (the rest still move)."""
+    report = CopyReport()
+    last = 0
+    while True:
+        rows = list(
+            Attachment.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "file", "size", "sha256")[:batch]
+        )
+        if not rows:
+            return report
+        last = rows[-1][0]
+        for _pk, name, size, sha in rows:
+            _copy_one(source, dest, name, size, sha, report)
+
+
+def _copy_one(
+    source: Storage, dest: Storage, name: str, size: int, sha: str, report: CopyReport
+) -> None:
+    if dest.exists(name):
+        if dest.size(name) == size:
+            report.already += 1
+            return
+        dest.delete(name)  # a copy cut short by an earlier run
+    try:
+        with source.open(name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        report.missing.append(name)
+        return
+    except storage.storage_errors() as exc:
+        if storage.is_missing(exc):
+            report.missing.append(name)
+            return
+        raise
+    if hashlib.sha256(data).hexdigest() != sha:
+        report.corrupt.append(name)
+        return
+    written = dest.save(name, ContentFile(data))
+    if written != name:  # pragma: no cover - dest.exists() said no a moment ago
+        raise RuntimeError(f"{name} was stored as {written}")
+    report.copied += 1

@@ -219,6 +219,22 @@ def test_database_postgresql() -> None:
         )
 
 
+def test_database_behind_pgbouncer() -> None:
+    """Decision 0156: transaction pooling keeps nothing across transactions."""
+    url = "postgresql://u@h:6432/helpline"
+    plain = config.database({"DATABASE_URL": url}, Path("/x"))
+    assert not plain.get("DISABLE_SERVER_SIDE_CURSORS")
+    pooled = config.database({"DATABASE_URL": url, "HELPLINE_PGBOUNCER": "on"}, Path("/x"))
+    assert pooled["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert "server_side_binding" not in pooled.get("OPTIONS", {})  # prepared: off by default
+    kept = config.database(
+        {"DATABASE_URL": url, "HELPLINE_PGBOUNCER": "on", "HELPLINE_PG_PREPARED": "on"}, Path("/x")
+    )
+    assert kept["OPTIONS"]["prepare_threshold"] == 5  # PgBouncer ≥ 1.21 keeps them
+    with pytest.raises(ConfigError, match="HELPLINE_PGBOUNCER"):
+        config.database({"DATABASE_URL": url, "HELPLINE_PGBOUNCER": "sometimes"}, Path("/x"))
+
+
 # --- the real start-up, in a subprocess ----------------------------------------------------
 
 
@@ -237,6 +253,8 @@ BAD: list[tuple[str, Callable[[Path], str]]] = [
     ("HELPLINE_DEBUG", lambda p: "maybe"),
     ("DATABASE_URL", lambda p: "mysql://root:hunter2@db/helpline"),
     ("DATABASE_URL", lambda p: "garbage"),
+    ("HELPLINE_STORAGE_URL", lambda p: "ftp://key:hunter2@host/bucket"),
+    ("HELPLINE_STORAGE_URL", lambda p: "s3://key:hunter2@host:99999/bucket"),
 ]
 
 
