@@ -161,13 +161,19 @@ def backup(dest: Path, *, now: datetime, store: Storage | None = None) -> Summar
             if dest.exists()
             else f"nothing was written at {dest}"
         )
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise BackupError(f"the backup failed ({reason}); {previous}") from None
+        raise BackupError(f"the backup failed ({_reason(exc)}); {previous}") from None
     finally:
         for leftover in (partial, scratch):
             leftover.unlink(missing_ok=True)
     database = "sqlite" if vendor == "sqlite" else f"not included ({PG_DUMP_HINT})"
     return Summary(path=dest, database=database, files=files, bytes=size)
+
+
+def _reason(exc: Exception) -> str:
+    """The operating system's words ("No space left on device"), or SQLite's with where."""
+    if isinstance(exc, sqlite3.Error):
+        return f"{exc}, copying the database"
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def _flush(path: Path) -> None:
@@ -266,8 +272,7 @@ def restore(src: Path, *, force: bool = False, store: Storage | None = None) -> 
             files, size = _restore_files(tar, store)
             key_changed = _restore_secret_key(tar)
     except (OSError, sqlite3.Error, tarfile.TarError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise BackupError(f"the restore failed ({reason})") from None
+        raise BackupError(f"the restore failed ({_reason(exc)})") from None
     database = "sqlite" if manifest["database"] == "sqlite" else f"not included ({PG_DUMP_HINT})"
     return Summary(path=src, database=database, files=files, bytes=size, key_changed=key_changed)
 
