@@ -163,10 +163,15 @@ def backup(dest: Path, *, now: datetime, store: Storage | None = None) -> Summar
         )
         raise BackupError(f"the backup failed ({_reason(exc)}); {previous}") from None
     finally:
-        for leftover in (partial, scratch):
+        for leftover in (partial, scratch, *_sidecars(scratch)):
             leftover.unlink(missing_ok=True)
     database = "sqlite" if vendor == "sqlite" else f"not included ({PG_DUMP_HINT})"
     return Summary(path=dest, database=database, files=files, bytes=size)
+
+
+def _sidecars(database: Path) -> list[Path]:
+    """The files SQLite keeps beside a database while it writes it."""
+    return [database.with_name(database.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
 
 
 def _reason(exc: Exception) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-import pytest
 import time_machine
 from django.core.files.storage import FileSystemStorage
 from django.test import Client
@@ -147,9 +146,7 @@ def _outbox(kind: str, key: str, *, state: str, due_at: datetime) -> None:
         )
 
 
-def test_metrics_figures_match_the_database(
-    cast, settings, django_assert_max_num_queries
-) -> None:
+def test_metrics_figures_match_the_database(cast, settings, django_assert_max_num_queries) -> None:
     settings.METRICS_TOKEN = TOKEN
     settings.MAIL_UNKNOWN_SENDERS = "quarantine"
     _outbox("sla_warning", "w1", state=State.DONE, due_at=NOW - timedelta(hours=3))
@@ -171,9 +168,10 @@ def test_metrics_figures_match_the_database(
     assert figures["helpline_outbox_oldest_due_age_seconds"] == 7 * 60
     assert figures["helpline_outbox_dead_letters"] == Outbox.objects.filter(state="dead").count()
     sent = Outbox.objects.filter(state=State.DONE)
-    assert figures["helpline_sla_notices_sent_total{kind=warning}"] == sent.filter(
-        kind="sla_warning"
-    ).count()
+    assert (
+        figures["helpline_sla_notices_sent_total{kind=warning}"]
+        == sent.filter(kind="sla_warning").count()
+    )
     assert figures["helpline_sla_notices_sent_total{kind=breach}"] == 1
     for outcome in ("ticket", "quarantined", "reply"):
         assert figures[f"helpline_mail_ingested_total{{outcome={outcome}}}"] == (
@@ -188,7 +186,10 @@ def test_request_latency_is_per_route_name_not_per_url(cast, settings) -> None:
     client = Client()
     client.force_login(cast.alice)
     before = scrape(client)
-    route = "helpline_http_request_duration_seconds_count{method=GET,route=web:support-ticket,status=4xx"
+    route = (
+        "helpline_http_request_duration_seconds_count"
+        "{method=GET,route=web:support-ticket,status=4xx"
+    )
     for ticket_id in (91, 92, 93):  # three URLs of one route (404s: no such tickets)
         client.get(f"/support/t/{ticket_id}/")
     after = scrape(client)
