@@ -1,6 +1,7 @@
-"""The installation's health, one check at a time: the on-call rota's gaps, the worker's
-heartbeat, mail out and in, the base URL. ``helpline doctor`` prints them (exit 1 on any
-problem); ``GET /api/v1/health`` reports them. Each check says what to do when it fails.
+"""The installation's health, one check at a time: the database, the on-call rota's gaps, the
+worker's heartbeat, storage (write, read, delete), mail out and in, the base URL. ``helpline
+doctor`` prints them (exit 1 on any problem); ``GET /api/v1/health`` reports them; ``ready``
+is the part ``/readyz`` asks. Each check says what to do when it fails.
 
 A composition module beside the worker: it reads routing, mail and the core, and nothing reads
 it but the doors.
@@ -143,6 +144,54 @@ def database() -> Check:
     return Check("database", True, f"{connection.vendor}, migrated")
 
 
+# What each step of the storage probe needs, named as an operator grants it (an S3 bucket's
+# policy names actions; a directory needs write, read and delete rights of the server's user).
+STORAGE_STEPS = (
+    ("write", "s3:PutObject"),
+    ("read", "s3:GetObject"),
+    ("delete", "s3:DeleteObject"),
+)
+PROBE_PREFIX = "health-probe"
+
+
+def storage() -> Check:
+    """Write, read back and delete a small object through Django's default storage (the data
+    directory's ``media``, or the bucket ``HELPLINE_STORAGE_URL`` names): the first step that
+    fails is named, with the permission it needs."""
+    import secrets
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    body = secrets.token_bytes(16)
+    name = f"{PROBE_PREFIX}/{secrets.token_hex(8)}"
+    where = _storage_place(default_storage)
+    step = STORAGE_STEPS[0]
+    try:
+        saved = default_storage.save(name, ContentFile(body))
+        step = STORAGE_STEPS[1]
+        with default_storage.open(saved, "rb") as handle:
+            if handle.read() != body:
+                return Check("storage", False, f"{where}: an object read back differs from it")
+        step = STORAGE_STEPS[2]
+        default_storage.delete(saved)
+    except Exception as exc:  # any backend's error: name the step, not the backend's class
+        operation, action = step
+        return Check(
+            "storage",
+            False,
+            f"{where}: cannot {operation} ({type(exc).__name__}: {exc}); grant {operation} "
+            f"permission ({action} on an S3 bucket)",
+        )
+    return Check("storage", True, f"{where}: write, read and delete work")
+
+
+def _storage_place(store: object) -> str:
+    location = getattr(store, "location", None) or getattr(store, "bucket_name", None)
+    kind = type(getattr(store, "_wrapped", store)).__name__
+    return f"{kind} {location}" if location else kind
+
+
 def checks(*, now: datetime) -> list[Check]:
     """Every check, in the order ``helpline doctor`` prints them (those that read the
     database only when it is there and migrated)."""
@@ -154,4 +203,27 @@ def checks(*, now: datetime) -> list[Check]:
             out.append(run())
         except Exception as exc:  # a check that breaks is a problem to report, not a crash
             out.append(Check(name, False, f"the check failed: {exc}"))
-    return [*out, mail_out(), mail_in(), base_url()]
+    return [*out, storage(), mail_out(), mail_in(), base_url()]
+
+
+_migrated = False  # once the schema is seen migrated it stays so for this process's code
+
+
+def ready() -> list[Check]:
+    """``/readyz``: may this process take traffic? The database answers, its migrations are
+    applied (checked until first seen true: the plan reads every migration file) and storage
+    takes a write. The rest of ``checks`` is the operator's, not the load balancer's."""
+    global _migrated
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return [Check("database", False, "unreachable"), storage()]
+    if _migrated:
+        first = Check("database", True, f"{connection.vendor}, migrated")
+    else:
+        first = database()
+        _migrated = first.ok
+    return [first, storage()]

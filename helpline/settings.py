@@ -93,6 +93,8 @@ try:
     # (core.middleware.SecureCookiesMiddleware) and the HSTS header (SecurityMiddleware).
     HTTPS = config.boolean(os.environ, "HELPLINE_HTTPS", BASE_URL.startswith("https://"))
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+    # GET /metrics answers a bearer of this token; unset, it answers 404 (never public).
+    METRICS_TOKEN = config.secret_token(os.environ, "HELPLINE_METRICS_TOKEN")
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")
@@ -128,6 +130,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics: answered before anything else (no session, no rate limit).
+    "helpline.web.ops.OpsEndpointsMiddleware",
+    # Request latency by route name, for /metrics (decision 0161).
+    "helpline.core.request_metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "helpline.core.middleware.SecureCookiesMiddleware",

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import close_old_connections, connections
+from prometheus_client import CollectorRegistry, Histogram, start_http_server
+from prometheus_client import Counter as MetricCounter
 
 from helpline.accounts import request_keys
 from helpline.billing import sweeps as billing_sweeps
@@ -39,6 +42,44 @@ PROBE_SWEEP_EVERY = timedelta(minutes=1)  # the uptime rollup and TLS warnings
 PROBES_FULL_BATCH = 5000  # a round that claimed this many: more are due, go on at once
 HEARTBEAT = "worker"  # the heartbeat row's name (helpline.health.WORKER reads it)
 GAPS_MAILED = "on-call-gaps-mailed"  # a heartbeat row: the day the gaps were last mailed
+
+
+# The worker's own metrics (``helpline worker --metrics-port``): the probe rounds, which no
+# table records; everything the database knows is on the web's /metrics (decision 0161).
+METRICS = CollectorRegistry(auto_describe=True)
+PROBE_ROUNDS = MetricCounter(
+    "helpline_probe_rounds", "Probe rounds that probed at least one store", registry=METRICS
+)
+PROBES = MetricCounter(
+    "helpline_probes", "Store probes made, by result", ["result"], registry=METRICS
+)
+PROBE_ROUND_SECONDS = Histogram(
+    "helpline_probe_round_duration_seconds",
+    "Time a probe round took, from the claim to its results recorded",
+    buckets=(0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0),
+    registry=METRICS,
+)
+
+
+def metrics_serve(*, host: str, port: int) -> tuple[str, int]:
+    """Serve the worker's metrics over HTTP on ``host:port`` (port 0: a free one) in a
+    daemon thread; where it listens."""
+    server, _thread = start_http_server(port, addr=host, registry=METRICS)
+    bound = server.server_address
+    return str(bound[0]), int(bound[1])
+
+
+def probe_round(*, now: datetime | None = None, worker: str | None = None) -> probes.StepResult:
+    """One probe round (``probes.probe_step``), counted and timed for the metrics."""
+    started = time.perf_counter()
+    result = probes.probe_step(now=now, worker=worker)
+    if result.claimed and result.summary is not None:
+        PROBE_ROUND_SECONDS.observe(time.perf_counter() - started)
+        PROBE_ROUNDS.inc()
+        failed = result.summary.failures
+        PROBES.labels(result="ok").inc(max(0, result.summary.probes - failed))
+        PROBES.labels(result="failed").inc(failed)
+    return result
 
 
 @dataclass
@@ -162,7 +203,7 @@ def probes_forever(
         while not stop.is_set():
             try:
                 now = clock.now()
-                result = probes.probe_step(now=now, worker=name)
+                result = probe_round(now=now, worker=name)
                 if last_sweep is None or now - last_sweep >= PROBE_SWEEP_EVERY:
                     probes.minute_sweep(now=now)
                     last_sweep = now
@@ -187,7 +228,7 @@ def once(*, worker: str | None = None, threads: int = 1, with_probes: bool = Tru
     lines = [str(run_once(worker=worker, threads=threads))]
     lines.append(f"on-call gaps mailed to {on_call_gaps_daily(now=clock.now())} admin(s)")
     if with_probes:
-        lines.append(f"probes: {probes.probe_step(worker=worker)}")
+        lines.append(f"probes: {probe_round(worker=worker)}")
     return lines
 
 

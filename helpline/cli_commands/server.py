@@ -75,6 +75,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    _metrics_directory(args.port)
     sys.stdout.write(f"Helpline on http://{args.host}:{args.port}/\n")
     sys.stdout.flush()
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
@@ -131,6 +132,24 @@ def gunicorn_options(*, host: str, port: int, workers: int) -> list[str]:
         # a second instance) would take it from each other. We do not use gunicornc.
         argv.append("--no-control-socket")
     return argv
+
+
+def _metrics_directory(port: int) -> None:
+    """gunicorn's processes share their request metrics through files in one directory
+    (prometheus_client's multiprocess mode; decision 0161): PROMETHEUS_MULTIPROC_DIR when set,
+    else one per port under the data directory. Emptied at start: the figures of a previous
+    run are not this one's."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from helpline.core.request_metrics import MULTIPROC_ENV
+
+    directory = Path(os.environ.get(MULTIPROC_ENV) or settings.DATA_DIR / "metrics" / f"web-{port}")
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROC_ENV] = str(directory)
 
 
 def _gunicorn_has_control_socket() -> bool:

@@ -43,6 +43,18 @@ def _worker_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-probes", action="store_true", help="do not probe stores (another worker does)"
     )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="serve this worker's Prometheus metrics (probe rounds) on PORT (0: a free one)",
+    )
+    parser.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="the address the metrics listen on (default 127.0.0.1: this machine only)",
+    )
 
 
 @handler("worker")
@@ -66,6 +78,12 @@ def _worker(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    if args.metrics_port is not None:
+        try:
+            host, port = worker.metrics_serve(host=args.metrics_host, port=args.metrics_port)
+        except OSError as exc:
+            return fail(f"cannot serve metrics on {args.metrics_host}:{args.metrics_port}: {exc}")
+        sys.stdout.write(f"helpline worker: metrics on http://{host}:{port}/metrics\n")
     sys.stdout.write("helpline worker: running (SIGTERM or Ctrl-C stops it)\n")
     sys.stdout.flush()
     steps = worker.serve(

@@ -11,7 +11,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from helpline.core import display, http
+from helpline.core import clock, display, http
+from helpline.core.models import Heartbeat
 
 
 def public_url(value: str, *, https: bool = False) -> None:
@@ -126,3 +127,21 @@ def clean_zone(raw: str | None, *, blank: bool = False) -> str:
             "Europe/London"
         )
     return name
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    """The worker's heartbeat (and the daily jobs' last run): when, where, how long ago, in
+    the admin's zone."""
+
+    list_display = ["name", "beat_at", "seen", "host", "pid"]
+    readonly_fields = ["name", "last_beat", "seen", "host", "pid"]
+    exclude = ["beat_at"]
+
+    @admin.display(description="last beat", ordering="beat_at")
+    def last_beat(self, obj: Heartbeat) -> str:
+        return display.when(obj.beat_at, timezone.get_current_timezone())
+
+    @admin.display(description="seen")
+    def seen(self, obj: Heartbeat) -> str:
+        return display.relative(obj.beat_at, clock.now())

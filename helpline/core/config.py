@@ -258,6 +258,15 @@ def text(env: Mapping[str, str], name: str, default: str = "") -> str:
     return env.get(name, "").strip() or default
 
 
+def secret_token(env: Mapping[str, str], name: str) -> str:
+    """A shared secret a client presents (empty: the feature is off); at least 24 characters,
+    so that it cannot be guessed."""
+    raw = text(env, name)
+    if raw and len(raw) < 24:
+        raise ConfigError(f"{name} must be at least 24 characters long (or unset)")
+    return raw
+
+
 def http_url(env: Mapping[str, str], name: str, default: str) -> str:
     from urllib.parse import urlsplit
 

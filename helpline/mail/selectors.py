@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count
+
 from helpline.accounts.models import User
 from helpline.core.prepared import Prepared
 from helpline.mail.models import InboundMail, Outcome
@@ -61,3 +63,13 @@ def paged_since(domain: str, since: datetime) -> bool:
     return InboundMail.objects.filter(
         paged=True, received_at__gte=since, from_address__iendswith=f"@{domain}"
     ).exists()
+
+
+def ingest_counts() -> dict[str, int]:
+    """How many mails were received, by outcome (``Outcome``: ticket, reply, duplicate,
+    quarantined, …), every outcome present (0 when none); one grouped count on the
+    ``inbound_status_id`` index. For the operator's metrics (``helpline.metrics``)."""
+    found = dict(
+        InboundMail.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return {outcome.value: int(found.get(outcome.value, 0)) for outcome in Outcome}

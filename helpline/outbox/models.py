@@ -59,6 +59,12 @@ class Outbox(models.Model):
             ),
             models.Index(fields=["state", "-id"], name="outbox_state_id"),
             models.Index(fields=["ticket", "id"], name="outbox_ticket_id"),
+            # The SLA notices delivered, counted at every metrics scrape (helpline.metrics).
+            models.Index(
+                fields=["kind"],
+                name="outbox_sla_sent",
+                condition=Q(state="done", kind__in=["sla_warning", "sla_breached"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

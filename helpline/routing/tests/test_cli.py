@@ -105,7 +105,15 @@ def doctor(capsys) -> tuple[int, dict[str, str]]:
 def test_doctor_all_ok(healthy, capsys) -> None:
     code, lines = doctor(capsys)
     assert code == 0
-    assert list(lines) == ["database", "on-call", "worker", "mail out", "mail in", "base URL"]
+    assert list(lines) == [
+        "database",
+        "on-call",
+        "worker",
+        "storage",
+        "mail out",
+        "mail in",
+        "base URL",
+    ]
     assert all(line.startswith("ok  ") for line in lines.values())
 
 
