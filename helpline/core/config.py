@@ -246,6 +246,11 @@ def text(env: Mapping[str, str], name: str, default: str = "") -> str:
     return env.get(name, "").strip() or default
 
 
+def words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A list separated by commas or spaces: "mx.example.com, mail.example.net"."""
+    return tuple(w for w in env.get(name, "").replace(",", " ").split() if w)
+
+
 def http_url(env: Mapping[str, str], name: str, default: str) -> str:
     from urllib.parse import urlsplit
 
