@@ -245,3 +245,18 @@ def test_every_corpus_mail_gets_a_verdict_and_none_passes_without_keys(dns):
         seen += 1
         signed += b"DKIM-Signature:" in raw
     assert seen > 900 and signed > 100
+
+
+def test_staff_see_the_flag_and_the_verdict_merchants_do_not(cast, dns):
+    from django.test import Client
+
+    result = mail_ingest(unsigned(subject="Payouts"), source="cli", now=OPEN)
+    ticket = ticket_of(result.reference)
+    pages = {}
+    for user, path in ((cast.ravi, "console/t"), (cast.alice, "support/t")):
+        client = Client()
+        client.force_login(user)
+        pages[user.email] = client.get(f"/{path}/{ticket.pk}/").content.decode()
+    staff, merchant = pages[cast.ravi.email], pages[cast.alice.email]
+    assert "Unverified sender" in staff and "sender check none: not signed" in staff
+    assert "Unverified sender" not in merchant and "sender check" not in merchant
