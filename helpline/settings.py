@@ -48,6 +48,8 @@ try:
         os.environ, "HELPLINE_MAIL_C1_ACKS_PER_HOUR", 20
     )
     MAIL_INBOUND_SECRET = config.text(os.environ, "HELPLINE_MAIL_INBOUND_SECRET")
+    # Rate limits other than core.limits' defaults, by name (decision 0126).
+    RATE_LIMITS = config.numbers(os.environ, "HELPLINE_RATE_LIMITS")
     # Sender authentication (helpline.mail.senderauth, decision 0168): "require" posts mail as a
     # contact only when DKIM/DMARC prove the From domain; "dmarc" refuses only a failure; "off"
     # trusts the From header. Authentication-Results count only from these authserv-ids.
