@@ -1,6 +1,7 @@
 """The installation's health, one check at a time: the on-call rota's gaps, the worker's
-heartbeat, mail out and in, who inbound mail may speak for, the base URL. ``helpline doctor`` prints them (exit 1 on any
-problem); ``GET /api/v1/health`` reports them. Each check says what to do when it fails.
+heartbeat, mail out and in, who inbound mail may speak for, the base URL. ``helpline doctor``
+prints them (exit 1 on any problem); ``GET /api/v1/health`` reports them. Each check says what
+to do when it fails.
 
 A composition module beside the worker: it reads routing, mail and the core, and nothing reads
 it but the doors.

@@ -581,12 +581,16 @@ def quarantine_to_ticket(
             raise InvalidInput(
                 "name the store: the sender's address leads to none", code="store_required"
             )
+        # Staff vouch for the mail, not for a sender it did not prove (decision 0168).
+        why = _why_unproven(row)
         decision = _new_ticket(
             parsed,
-            sender,
+            None if why else sender,
             store,
-            unverified=not (sender is not None and sender.merchant.pk == store.merchant_id),
+            unverified=bool(why)
+            or not (sender is not None and sender.merchant.pk == store.merchant_id),
             now=now,
+            why=why,
         )
         ticket = decision.ticket
         if ticket is None:  # _new_ticket always makes one; for the type checker

@@ -260,3 +260,14 @@ def test_staff_see_the_flag_and_the_verdict_merchants_do_not(cast, dns):
     staff, merchant = pages[cast.ravi.email], pages[cast.alice.email]
     assert "Unverified sender" in staff and "sender check none: not signed" in staff
     assert "Unverified sender" not in merchant and "sender check" not in merchant
+
+
+def test_staff_making_a_ticket_of_the_quarantined_forgery_do_not_make_it_the_contacts(cast, dns):
+    from helpline.mail.services import quarantine_to_ticket
+
+    with override_settings(MAIL_UNKNOWN_SENDERS="quarantine"):
+        result = mail_ingest(unsigned(subject="C1 down"), source="cli", now=OPEN)
+    ticket = quarantine_to_ticket(inbound_id=result.inbound_id, actor=cast.ravi, now=OPEN)
+    assert ticket.unverified_sender and ticket.requester_id is None
+    assert (ticket.store_id, ticket.priority) == (cast.acme_shoes.pk, "C3")
+    assert TicketEvent.objects.filter(ticket=ticket, kind="unverified_sender").exists()
