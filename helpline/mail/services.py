@@ -248,6 +248,8 @@ def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
     flagged = ticket is not None and not _is_contact_of(sender, ticket)
     try:
         with transaction.atomic():
+            if unproven is not None and settings.MAIL_UNKNOWN_SENDERS == "quarantine":
+                return _Decision(Outcome.QUARANTINED, _why_unproven(row))
             if ticket is not None and ticket.status != Status.CLOSED:
                 return _reply(
                     parsed, sender, ticket, flagged=flagged, now=now, why=_why_unproven(row)

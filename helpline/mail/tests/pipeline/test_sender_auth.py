@@ -203,6 +203,12 @@ def test_a_forged_reply_quoting_our_message_id_is_flagged_and_nobodys(cast, dns)
     assert message.author_id is None  # never Alice
     flag = TicketEvent.objects.get(ticket=ticket, kind="unverified_sender")
     assert flag.reason.startswith("sender not verified (none:")
+    # Where unknown senders are quarantined, so is the unproven contact's reply.
+    again = reply_to(original, sender="alice@acme.test", body="Now!", authenticated=False)
+    with override_settings(MAIL_UNKNOWN_SENDERS="quarantine"):
+        result = mail_ingest(again, source="cli", now=OPEN + timedelta(minutes=6))
+    assert result.outcome == "quarantined" and result.reason.startswith("sender not verified")
+    assert TicketMessage.objects.filter(ticket=ticket).count() == 1
 
 
 def test_dmarc_mode_refuses_only_a_failure(cast, dns):
