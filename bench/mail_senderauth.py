@@ -61,23 +61,14 @@ def main() -> None:
     accounts.user_create(email="alice@acme.test", role="merchant", merchant_id=merchant.pk)
     settings.RATE_LIMITS = {"mail.domain": 10**9}
 
+    keys = {"rsa": (rsa_key(), "rsa"), "ed25519": (ed25519_key(), "ed")}
+
     def raw(kind: str, n: int) -> bytes:
-        base = mail(subject=f"Case {kind} {n}", authenticated=kind in ("off", "trusted"))
-        if kind == "rsa":
-            return sign(
-                mail(subject=f"Case rsa {n}", authenticated=False),
-                "acme.test",
-                rsa_key(),
-                selector="rsa",
-            )
-        if kind == "ed25519":
-            return sign(
-                mail(subject=f"Case ed {n}", authenticated=False),
-                "acme.test",
-                ed25519_key(),
-                selector="ed",
-            )
-        return base
+        one = mail(subject=f"Case {kind} {n}", authenticated=kind in ("off", "trusted"))
+        if kind in keys:
+            key, selector = keys[kind]
+            return sign(one, "acme.test", key, selector=selector)
+        return one
 
     kinds = ["off", "trusted", "rsa", "ed25519"]
     mails = {k: [raw(k, n) for n in range(args.messages)] for k in kinds}

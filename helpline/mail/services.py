@@ -287,7 +287,11 @@ def _proven(row: InboundMail, address: str) -> bool:
     """Check the sender (``MAIL_SENDER_AUTH``); the verdict is kept on the row for staff."""
     if settings.MAIL_SENDER_AUTH == "off":
         return True
-    verdict = senderauth.check(bytes(row.raw or b""), address.rsplit("@", 1)[-1])
+    try:
+        verdict = senderauth.check(bytes(row.raw or b""), address.rsplit("@", 1)[-1])
+    except Exception as exc:  # it promises not to raise; if it does, the mail proves nothing
+        log.exception("sender check failed")
+        verdict = senderauth.Verdict(senderauth.TEMPERROR, f"the check failed ({exc!r:.200})")
     row.sender_auth = verdict.result
     row.sender_auth_detail = _nul_free(verdict.detail)[:1000]
     return senderauth.verified(verdict)

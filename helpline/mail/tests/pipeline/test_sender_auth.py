@@ -273,7 +273,7 @@ def test_staff_making_a_ticket_of_the_quarantined_forgery_do_not_make_it_the_con
 
     with override_settings(MAIL_UNKNOWN_SENDERS="quarantine"):
         result = mail_ingest(unsigned(subject="C1 down"), source="cli", now=OPEN)
-    ticket = quarantine_to_ticket(inbound_id=result.inbound_id, actor=cast.ravi, now=OPEN)
+    ticket = quarantine_to_ticket(inbound_id=result.inbound_id or 0, actor=cast.ravi, now=OPEN)
     assert ticket.unverified_sender and ticket.requester_id is None
     assert (ticket.store_id, ticket.priority) == (cast.acme_shoes.pk, "C3")
     assert TicketEvent.objects.filter(ticket=ticket, kind="unverified_sender").exists()
