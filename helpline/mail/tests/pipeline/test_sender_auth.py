@@ -277,3 +277,16 @@ def test_staff_making_a_ticket_of_the_quarantined_forgery_do_not_make_it_the_con
     assert ticket.unverified_sender and ticket.requester_id is None
     assert (ticket.store_id, ticket.priority) == (cast.acme_shoes.pk, "C3")
     assert TicketEvent.objects.filter(ticket=ticket, kind="unverified_sender").exists()
+
+
+def test_the_api_tells_staff_the_flag_and_the_quarantines_verdict(cast, dns):
+    result = mail_ingest(unsigned(subject="Payouts"), source="cli", now=OPEN)
+    ticket = ticket_of(result.reference)
+    staff = cast.api("ravi").get(f"tickets/{ticket.pk}").json_body
+    merchant = cast.api("alice").get(f"tickets/{ticket.pk}").json_body
+    assert staff["unverified_sender"] is True and merchant["unverified_sender"] is None
+    dns.add("_dmarc.acme.test", "v=DMARC1; p=reject")
+    with override_settings(MAIL_UNKNOWN_SENDERS="quarantine"):
+        mail_ingest(unsigned(subject="Refund"), source="cli", now=OPEN)
+    (row,) = cast.api("ada").get("mail/quarantine").json_body
+    assert row["sender_auth"] == "fail" and "publishes DMARC" in row["sender_auth_detail"]
