@@ -76,6 +76,7 @@ WORDS = [
 def setup() -> None:
     os.environ.setdefault("HELPLINE_DATA_DIR", tempfile.mkdtemp(prefix="helpline-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "helpline.settings"
+    os.environ.setdefault("HELPLINE_MAIL_AUTHSERV_IDS", "mx.bench.test")
     import django
 
     django.setup()
@@ -100,6 +101,8 @@ def message(
     attach: bool = False,
 ) -> bytes:
     msg = EmailMessage()
+    # Our MTA's verdict on top, as HELPLINE_MAIL_AUTHSERV_IDS (set below) trusts it.
+    msg["Authentication-Results"] = f"mx.bench.test; dmarc=pass header.from={sender.split('@')[-1]}"
     msg["From"] = sender
     msg["To"] = "Support <support@helpline.test>"
     msg["Subject"] = subject

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 def setup() -> None:
     os.environ["HELPLINE_DATA_DIR"] = tempfile.mkdtemp()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.settings")
+    os.environ.setdefault("HELPLINE_MAIL_AUTHSERV_IDS", "mx.helpline.test")  # week.py's MTA
     import django
 
     django.setup()

@@ -38,6 +38,36 @@ def _fresh_policy_caches() -> Any:
     sla_selectors.clear_caches()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _dns_server() -> Any:
+    """Every test's DKIM/DMARC lookups go to a real DNS server on loopback (empty unless the
+    test fills it through ``dns``): none reaches the Internet, none waits for a timeout."""
+    from django.conf import settings
+
+    from helpline.mail.tests.dnsserver import DnsServer
+
+    server = DnsServer()
+    server.start()
+    names = ("MAIL_DNS_SERVERS", "MAIL_DNS_TIMEOUT", "MAIL_AUTHSERV_IDS")
+    before = [getattr(settings, name) for name in names]
+    # The tests' MTA: mail built by mail/tests/pipeline/mails.py carries its verdict.
+    values = [server.address, 1, ("mx.helpline.test",)]
+    for name, value in zip(names, values, strict=True):
+        setattr(settings, name, value)
+    yield server
+    for name, value in zip(names, before, strict=True):
+        setattr(settings, name, value)
+    server.stop()
+
+
+@pytest.fixture
+def dns(_dns_server: Any) -> Any:
+    """The loopback DNS server, emptied after the test."""
+    _dns_server.clear()
+    yield _dns_server
+    _dns_server.clear()
+
+
 class Api:
     """A JSON client for /api/v1 authenticated with one user's bearer token."""
 

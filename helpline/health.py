@@ -1,7 +1,8 @@
 """The installation's health, one check at a time: the database, the on-call rota's gaps, the
-worker's heartbeat, storage (write, read, delete), mail out and in, the base URL. ``helpline
-doctor`` prints them (exit 1 on any problem); ``GET /api/v1/health`` reports them; ``ready``
-is the part ``/readyz`` asks. Each check says what to do when it fails.
+worker's heartbeat, storage (write, read, delete), mail out and in, who inbound mail may speak
+for, the base URL. ``helpline doctor`` prints them (exit 1 on any problem); ``GET
+/api/v1/health`` reports them; ``ready`` is the part ``/readyz`` asks. Each check says what to
+do when it fails.
 
 A composition module beside the worker: it reads routing, mail and the core, and nothing reads
 it but the doors.
@@ -113,6 +114,25 @@ def mail_in() -> Check:
     )
 
 
+def mail_senders() -> Check:
+    """Whether a forged From header can post as a contact (decision 0168)."""
+    mode, hosts = settings.MAIL_SENDER_AUTH, settings.MAIL_AUTHSERV_IDS
+    if mode == "off":
+        return Check(
+            "mail senders",
+            False,
+            "the From header is trusted: a forged mail posts as a contact; set "
+            "HELPLINE_MAIL_SENDER_AUTH=require (or dmarc)",
+        )
+    trusted = (
+        f"Authentication-Results trusted from {', '.join(hosts)}"
+        if hosts
+        else "no Authentication-Results trusted: name your MTA in HELPLINE_MAIL_AUTHSERV_IDS "
+        "so unsigned mail it vouches for counts"
+    )
+    return Check("mail senders", True, f"{mode}: DKIM and DMARC checked here; {trusted}")
+
+
 def base_url() -> Check:
     url = settings.BASE_URL
     host = urlsplit(url).hostname or ""
@@ -203,7 +223,7 @@ def checks(*, now: datetime) -> list[Check]:
             out.append(run())
         except Exception as exc:  # a check that breaks is a problem to report, not a crash
             out.append(Check(name, False, f"the check failed: {exc}"))
-    return [*out, storage(), mail_out(), mail_in(), base_url()]
+    return [*out, storage(), mail_out(), mail_in(), mail_senders(), base_url()]
 
 
 _migrated = False  # once the schema is seen migrated it stays so for this process's code

@@ -50,6 +50,17 @@ try:
         os.environ, "HELPLINE_MAIL_C1_ACKS_PER_HOUR", 20
     )
     MAIL_INBOUND_SECRET = config.text(os.environ, "HELPLINE_MAIL_INBOUND_SECRET")
+    # Rate limits other than core.limits' defaults, by name (decision 0126).
+    RATE_LIMITS = config.numbers(os.environ, "HELPLINE_RATE_LIMITS")
+    # Sender authentication (helpline.mail.senderauth, decision 0168): "require" posts mail as a
+    # contact only when DKIM/DMARC prove the From domain; "dmarc" refuses only a failure; "off"
+    # trusts the From header. Authentication-Results count only from these authserv-ids.
+    MAIL_SENDER_AUTH = config.choice(
+        os.environ, "HELPLINE_MAIL_SENDER_AUTH", ("require", "dmarc", "off"), "require"
+    )
+    MAIL_AUTHSERV_IDS = config.words(os.environ, "HELPLINE_MAIL_AUTHSERV_IDS")
+    MAIL_DNS_SERVERS = config.text(os.environ, "HELPLINE_MAIL_DNS_SERVERS")
+    MAIL_DNS_TIMEOUT = config.positive_int(os.environ, "HELPLINE_MAIL_DNS_TIMEOUT", 5)
     MAIL_IMAP_URL = config.text(os.environ, "HELPLINE_IMAP_URL")
     # Where a message goes once its ticket or reply is committed ("" = it stays, flagged seen).
     MAIL_IMAP_DONE_FOLDER = config.text(os.environ, "HELPLINE_IMAP_DONE_FOLDER")

@@ -92,6 +92,10 @@ class QuarantinedOut(Schema):
     from_address: str
     subject: str
     reason: str
+    sender_auth: str = Field(
+        description="The sender check: pass, fail, none, temperror; empty when not checked"
+    )
+    sender_auth_detail: str
     raw_size: int
     received_at: datetime
 

@@ -69,6 +69,11 @@ class TicketOut(Out):
         "passed: 'a new due date will be set'), running, passed (open past it), done",
     )
     first_due_at: AwareDatetime | None = Field(None, description="Staff only: the first given")
+    unverified_sender: bool | None = Field(
+        None,
+        description="Staff only: opened by mail that did not prove its sender (no contact, or a "
+        "contact's address without DKIM/DMARC proof); null for merchants",
+    )
     created_at: AwareDatetime
     updated_at: AwareDatetime
     resolved_at: AwareDatetime | None
@@ -139,6 +144,7 @@ def ticket_out(ticket: Ticket, user: User) -> dict[str, Any]:
         "due_reason": ticket.due_reason,
         "due_state": _due_state(ticket),
         "first_due_at": ticket.first_due_at if internal else None,
+        "unverified_sender": ticket.unverified_sender if internal else None,
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
         "resolved_at": ticket.resolved_at,

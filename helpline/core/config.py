@@ -267,6 +267,24 @@ def secret_token(env: Mapping[str, str], name: str) -> str:
     return raw
 
 
+def words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A list separated by commas or spaces: "mx.example.com, mail.example.net"."""
+    return tuple(w for w in env.get(name, "").replace(",", " ").split() if w)
+
+
+def numbers(env: Mapping[str, str], name: str) -> dict[str, int]:
+    """ "api.token=6000, api.address=12000" → {"api.token": 6000, "api.address": 12000}."""
+    found: dict[str, int] = {}
+    for item in env.get(name, "").replace(";", ",").split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip().isdigit() or int(value) < 1:
+            raise ConfigError(f"{name}: {item.strip()!r} is not name=positive number")
+        found[key.strip()] = int(value)
+    return found
+
+
 def http_url(env: Mapping[str, str], name: str, default: str) -> str:
     from urllib.parse import urlsplit
 

@@ -15,8 +15,17 @@ from helpline.mail.models import InboundMail, MessageId, Outcome
 
 @admin.register(InboundMail)
 class InboundMailAdmin(ReadOnlyAdmin):
-    list_display = ["id", "received_at", "status", "from_address", "subject", "reason", "ticket"]
-    list_filter = ["status", "source"]
+    list_display = [
+        "id",
+        "received_at",
+        "status",
+        "from_address",
+        "sender_auth",
+        "subject",
+        "reason",
+        "ticket",
+    ]
+    list_filter = ["status", "source", "sender_auth"]
     search_fields = ["from_address", "subject", "message_id"]
     exclude = ["raw", "html"]
     readonly_fields = ["raw_download"]

@@ -48,6 +48,10 @@ class InboundMail(models.Model):
     paged = models.BooleanField(
         default=False, help_text="An unverified C1: the on-call was paged (once an hour a domain)"
     )
+    # Sender authentication (mail.senderauth): pass, fail, none, temperror; "" = not checked
+    # (the sender is no contact, or MAIL_SENDER_AUTH is off).
+    sender_auth = models.CharField(max_length=9, blank=True)
+    sender_auth_detail = models.CharField(max_length=1000, blank=True)
     received_at = models.DateTimeField()
     settled_at = models.DateTimeField(null=True, blank=True, help_text="Quarantine resolved")
     settled_by = models.ForeignKey(

@@ -22,21 +22,28 @@ DESCRIPTION = 0  # the key of the mail that opened the ticket (message ids start
 class MailView:
     from_address: str
     html: str  # sanitised; "" when the mail had no HTML part
+    # Staff only (mail.senderauth): "pass: …", "fail: …"; "" when not checked or not staff.
+    sender_check: str = ""
 
 
 def ticket_mail(*, user: User | None, ticket: Ticket) -> dict[int, MailView]:
     """The mail behind a ticket's description (key 0) and behind each message (its id), for a
     ticket the caller loaded through its scope (checked again: nobody else gets anything)."""
-    if ticket_access.capacity(user, ticket) is None:
+    capacity = ticket_access.capacity(user, ticket)
+    if capacity is None:
         return {}
+    staff = capacity == "staff"
     rows = InboundMail.objects.filter(
         ticket_id=ticket.pk, status__in=[Outcome.TICKET, Outcome.REPLY]
-    ).values_list("status", "ticket_message_id", "from_address", "html")
+    ).values_list(
+        "status", "ticket_message_id", "from_address", "html", "sender_auth", "sender_auth_detail"
+    )
     out: dict[int, MailView] = {}
-    for status, message_id, address, html in rows:
+    for status, message_id, address, html, result, detail in rows:
         key = DESCRIPTION if status == Outcome.TICKET else message_id
         if key is not None:
-            out[key] = MailView(from_address=address, html=sanitise(html))
+            check = f"{result}: {detail}" if staff and result else ""
+            out[key] = MailView(from_address=address, html=sanitise(html), sender_check=check)
     return out
 
 

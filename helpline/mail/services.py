@@ -39,7 +39,7 @@ from helpline.core.errors import HelplineError, InvalidInput, NotFound
 from helpline.core.prepared import Prepared, insert
 from helpline.core.storage import StorageUnavailable
 from helpline.core.validation import CONTROL
-from helpline.mail import c1, listeners, threads
+from helpline.mail import c1, listeners, senderauth, threads
 from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.mail.parse import ParsedMessage, parse
 from helpline.mail.subject import priority_tags
@@ -252,12 +252,21 @@ def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
     if sender_address == support_address():
         return _Decision(Outcome.IGNORED, "mail from our own address (a loop)")
     sender = merchants.contact_for_address(sender_address)
+    unproven: Sender | None = None
+    if sender is not None and not _proven(row, sender_address):
+        # A contact's address the mail does not prove: handled as a stranger's (never posts as
+        # the contact, never raises a priority), flagged with the verdict (decision 0168).
+        unproven, sender = sender, None
     ticket, _trusted = _thread(parsed, sender)
     flagged = ticket is not None and not _is_contact_of(sender, ticket)
     try:
         with transaction.atomic():
+            if unproven is not None and settings.MAIL_UNKNOWN_SENDERS == "quarantine":
+                return _Decision(Outcome.QUARANTINED, _why_unproven(row))
             if ticket is not None and ticket.status != Status.CLOSED:
-                return _reply(parsed, sender, ticket, flagged=flagged, now=now)
+                return _reply(
+                    parsed, sender, ticket, flagged=flagged, now=now, why=_why_unproven(row)
+                )
             if ticket is not None:
                 # Closed is final: a new ticket on the same store that cites it.
                 return _new_ticket(
@@ -265,12 +274,18 @@ def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
                 )
             if sender is None:
                 if settings.MAIL_UNKNOWN_SENDERS == "quarantine":
-                    return _Decision(Outcome.QUARANTINED, "unknown sender")
+                    return _Decision(Outcome.QUARANTINED, _why_unproven(row) or "unknown sender")
                 domain = sender_address.rsplit("@", 1)[-1]
-                store = merchants.store_for_domain(domain)
+                store = (
+                    merchants.store_for_domain(domain)
+                    if unproven is None
+                    else _store_of(unproven, sender_address)
+                )
                 if store is None:
                     return _Decision(Outcome.QUARANTINED, f"unknown sender; no store at {domain}")
-                return _new_ticket(parsed, None, store, unverified=True, now=now)
+                return _new_ticket(
+                    parsed, None, store, unverified=True, now=now, why=_why_unproven(row)
+                )
             store = _store_of(sender, sender_address)
             if store is None:
                 return _Decision(
@@ -281,6 +296,26 @@ def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
         raise  # Helpline's own fault, not the mail's: nothing is kept, the sender retries
     except (InvalidInput, NotFound, HelplineError) as exc:
         return _Decision(Outcome.QUARANTINED, f"refused by the ticket service: {exc.detail}")
+
+
+def _proven(row: InboundMail, address: str) -> bool:
+    """Check the sender (``MAIL_SENDER_AUTH``); the verdict is kept on the row for staff."""
+    if settings.MAIL_SENDER_AUTH == "off":
+        return True
+    try:
+        verdict = senderauth.check(bytes(row.raw or b""), address.rsplit("@", 1)[-1])
+    except Exception as exc:  # it promises not to raise; if it does, the mail proves nothing
+        log.exception("sender check failed")
+        verdict = senderauth.Verdict(senderauth.TEMPERROR, f"the check failed ({exc!r:.200})")
+    row.sender_auth = verdict.result
+    row.sender_auth_detail = _nul_free(verdict.detail)[:1000]
+    return senderauth.verified(verdict)
+
+
+def _why_unproven(row: InboundMail) -> str:
+    if not row.sender_auth or row.sender_auth == senderauth.PASS:
+        return ""
+    return f"sender not verified ({row.sender_auth}: {row.sender_auth_detail})"
 
 
 def _is_contact_of(sender: Sender | None, ticket: Ticket) -> bool:
@@ -357,9 +392,11 @@ def _new_ticket(
     unverified: bool,
     now: datetime,
     cites: Ticket | None = None,
+    why: str = "",
+    limited: bool = True,
 ) -> _Decision:
     domain = (parsed.from_address or "").rsplit("@", 1)[-1]
-    if not limits.hit(limits.MAIL_DOMAIN, domain, now=now).allowed:
+    if limited and not limits.hit(limits.MAIL_DOMAIN, domain, now=now).allowed:
         return _Decision(
             Outcome.QUARANTINED,
             f"too many new tickets from {domain[:100]} this hour ({limits.MAIL_DOMAIN})",
@@ -371,7 +408,8 @@ def _new_ticket(
     if not body:
         body = "(the mail has no text" + ("; see the attachments)" if parsed.attachments else ")")
     asked = priority_tags(parsed.subject or "") or DEFAULT_PRIORITY
-    demoted = unverified and asked == "C1"  # nobody vouches for it: C3, and the on-call paged
+    # Nobody vouches for it: never above C3 (a C1 also pages the on-call: ``c1``).
+    demoted = unverified and _rank(asked) < _rank(DEFAULT_PRIORITY)
     ticket = tickets.ticket_create(
         actor=_actor(sender, store.merchant_id),
         store=store,
@@ -391,6 +429,12 @@ def _new_ticket(
             ),
             now=now,
         )
+    if why:
+        tickets.ticket_record(
+            ticket=ticket,
+            event=events.unverified_sender(address=parsed.from_address, message_id=None, why=why),
+            now=now,
+        )
     if cites is not None:
         tickets.ticket_record(
             ticket=ticket,
@@ -401,7 +445,14 @@ def _new_ticket(
         ticket=ticket, message=None, files=_uploads(parsed), now=now
     )
     return _Decision(
-        Outcome.TICKET, "", ticket, None, refused, opened=True, unverified=demoted, stored=stored
+        Outcome.TICKET,
+        "",
+        ticket,
+        None,
+        refused,
+        opened=True,
+        unverified=demoted and asked == "C1",
+        stored=stored,
     )
 
 
@@ -410,7 +461,13 @@ def _rank(priority: str) -> int:
 
 
 def _reply(
-    parsed: ParsedMessage, sender: Sender | None, ticket: Ticket, *, flagged: bool, now: datetime
+    parsed: ParsedMessage,
+    sender: Sender | None,
+    ticket: Ticket,
+    *,
+    flagged: bool,
+    now: datetime,
+    why: str = "",
 ) -> _Decision:
     body = _clip(parsed.new_text or "") or _clip(parsed.text or "")
     if not body:
@@ -426,7 +483,9 @@ def _reply(
     if flagged:
         tickets.ticket_record(
             ticket=ticket,
-            event=events.unverified_sender(address=parsed.from_address, message_id=message.pk),
+            event=events.unverified_sender(
+                address=parsed.from_address, message_id=message.pk, why=why
+            ),
             now=now,
         )
     tag = priority_tags(parsed.subject or "")
@@ -551,12 +610,17 @@ def quarantine_to_ticket(
             raise InvalidInput(
                 "name the store: the sender's address leads to none", code="store_required"
             )
+        # Staff vouch for the mail, not for a sender it did not prove (decision 0168).
+        why = _why_unproven(row)
         decision = _new_ticket(
             parsed,
-            sender,
+            None if why else sender,
             store,
-            unverified=not (sender is not None and sender.merchant.pk == store.merchant_id),
+            unverified=bool(why)
+            or not (sender is not None and sender.merchant.pk == store.merchant_id),
             now=now,
+            why=why,
+            limited=False,  # staff vouch for this one mail: no flood to hold back
         )
         ticket = decision.ticket
         if ticket is None:  # _new_ticket always makes one; for the type checker

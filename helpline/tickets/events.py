@@ -392,11 +392,13 @@ def follow_up_of(*, ticket: int, reference: str) -> EventSpec:
     return EventSpec(EventKind.FOLLOW_UP_OF, after=after, reason="mail answering a closed ticket")
 
 
-def unverified_sender(*, address: str, message_id: int) -> EventSpec:
+def unverified_sender(*, address: str, message_id: int | None, why: str = "") -> EventSpec:
+    """Internal: a reply from no contact, or from a contact's address the mail does not prove
+    (``why``: the sender authentication's verdict)."""
     return EventSpec(
         EventKind.UNVERIFIED_SENDER,
         after={"from": address, "message_id": message_id},
-        reason="a reply to our mail from an address that is no contact of this merchant",
+        reason=why or "a reply to our mail from an address that is no contact of this merchant",
     )
 
 

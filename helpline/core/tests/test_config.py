@@ -325,3 +325,13 @@ def test_help_needs_no_database_nor_configuration(tmp_path: Path) -> None:
         assert sub.returncode == 0, (name, sub.stderr)
         assert sub.stdout.startswith(f"usage: helpline {name}"), (name, sub.stdout)
     assert not (tmp_path / "missing").exists()  # nothing read the settings
+
+
+def test_rate_limits_and_word_lists_from_the_environment() -> None:
+    env = {"L": "api.token=6000, api.address = 12000", "W": "mx.a.test, mx.b.test mx.c.test"}
+    assert config.numbers(env, "L") == {"api.token": 6000, "api.address": 12000}
+    assert config.numbers({}, "L") == {}
+    assert config.words(env, "W") == ("mx.a.test", "mx.b.test", "mx.c.test")
+    for bad in ("api.token", "api.token=0", "api.token=many", "=5"):
+        with pytest.raises(ConfigError, match="is not name=positive number"):
+            config.numbers({"L": bad}, "L")

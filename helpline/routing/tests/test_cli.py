@@ -112,6 +112,7 @@ def test_doctor_all_ok(healthy, capsys) -> None:
         "storage",
         "mail out",
         "mail in",
+        "mail senders",
         "base URL",
     ]
     assert all(line.startswith("ok  ") for line in lines.values())
@@ -163,6 +164,7 @@ def test_doctor_reports_a_silent_or_missing_worker(healthy, capsys) -> None:
         ("MAIL_IMAP_URL", "", "mail in", "no mail comes in: set HELPLINE_IMAP_URL"),
         ("MAIL_IMAP_URL", "pop3://x@y", "mail in", "must be imap://, imap+tls:// or imaps://"),
         ("MAIL_IMAP_URL", "imap://u:p@imap.example.com", "mail in", "travel in clear"),
+        ("MAIL_SENDER_AUTH", "off", "mail senders", "a forged mail posts as a contact"),
         ("BASE_URL", "http://localhost:8000", "base URL", "set HELPLINE_BASE_URL"),
         ("BASE_URL", "http://support.example.com", "base URL", "is not HTTPS"),
     ],

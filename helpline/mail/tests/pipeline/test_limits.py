@@ -40,3 +40,16 @@ def test_control_characters_in_a_mail_are_removed_not_refused(cast):
     ticket = Ticket.objects.get()
     assert ticket.subject == "Checkout broken"
     assert "Page two fails" in ticket.description
+
+
+def test_staff_make_a_ticket_of_mail_held_by_the_domain_limit(cast, settings):
+    # It raised RuntimeError("no ticket made"): the vouched mail met the same limit again.
+    from helpline.mail.services import quarantine_to_ticket
+
+    settings.RATE_LIMITS = {"mail.domain": 1}
+    mail_ingest(mail(subject="First"), source="cli", now=OPEN)
+    held = mail_ingest(mail(subject="Second"), source="cli", now=OPEN)
+    assert held.outcome == Outcome.QUARANTINED and held.inbound_id is not None
+    ticket = quarantine_to_ticket(inbound_id=held.inbound_id, actor=cast.ravi, now=OPEN)
+    assert ticket.subject == "Second" and Ticket.objects.count() == 2
+    assert InboundMail.objects.get(pk=held.inbound_id).status == Outcome.TICKET
