@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's session list
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",

@@ -81,6 +81,8 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: Any) -> HttpResponse:
+        # allauth's public door into its sign-in flow: its stages (the second factor) run, then
+        # the session is signed in and recorded (decision 0175).
         response: HttpResponse = perform_login(
             self.request, form.get_user(), redirect_url=self.get_success_url()
         )
