@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -186,6 +187,15 @@ def password_reset_set(
         if ids:
             signals.tokens_revoked.send(sender=ApiToken, user=user, tokens=ids)
         return len(ids)
+
+
+def sso_address_vouch(*, user: User) -> None:
+    """Records the account's address as verified for allauth: an admin gave it, so a single
+    sign-on that matches it links the account without allauth's guard against accounts signed
+    up under somebody else's address (which wipes the password; nobody signs up here)."""
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
 
 
 def sessions_end(

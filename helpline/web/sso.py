@@ -17,6 +17,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from helpline.accounts import services as accounts
 from helpline.accounts.models import Role, User
 
 
@@ -39,6 +40,7 @@ class SocialAdapter(DefaultSocialAccountAdapter):
             and user.is_active
             and user.role != Role.MERCHANT
         ):
+            accounts.sso_address_vouch(user=user)
             return
         emails = [e.email for e in sociallogin.email_addresses if e.verified]
         raise ImmediateHttpResponse(
