@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from helpline.core import config
 
@@ -202,7 +203,9 @@ USERSESSIONS_TRACK_ACTIVITY = False
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # web's templates first: its allauth/layouts/base.html puts allauth's pages in Helpline's
+        # layout (allauth, an earlier app, would otherwise find its own).
+        "DIRS": [Path(__file__).resolve().parent / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
