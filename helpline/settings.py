@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from helpline.core import config, storage
 
@@ -106,6 +107,20 @@ try:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
     # GET /metrics answers a bearer of this token; unset, it answers 404 (never public).
     METRICS_TOKEN = config.secret_token(os.environ, "HELPLINE_METRICS_TOKEN")
+    # Staff accounts (issue 21; decisions 0175–0178). "required": every staff member (any role
+    # but merchant) must have a second factor (an authenticator app or a passkey) before any
+    # page or session API call; "optional": anyone may add one.
+    STAFF_2FA = config.choice(
+        os.environ, "HELPLINE_STAFF_2FA", ("optional", "required"), "optional"
+    )
+    # A password reset ends the account's other sessions; with this on, its API tokens too.
+    RESET_REVOKES_TOKENS = config.boolean(os.environ, "HELPLINE_RESET_REVOKES_TOKENS", True)
+    # Single sign-on through OpenID Connect: the issuer (its discovery document is
+    # <issuer>/.well-known/openid-configuration), the client registered there, the button's name.
+    OIDC_ISSUER = config.text(os.environ, "HELPLINE_OIDC_ISSUER")
+    OIDC_CLIENT_ID = config.text(os.environ, "HELPLINE_OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = config.text(os.environ, "HELPLINE_OIDC_CLIENT_SECRET")
+    OIDC_NAME = config.text(os.environ, "HELPLINE_OIDC_NAME", "Company single sign-on")
 except config.ConfigError as exc:
     # One clear line, no traceback: this is an operator's mistake, not a bug.
     sys.stderr.write(f"helpline: configuration error: {exc}\n")
@@ -117,10 +132,18 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's session list
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
     "csp",
+    # Staff accounts: allauth's two-factor, OpenID Connect and session list (decision 0175).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
     "helpline.core",
     "helpline.accounts",
     "helpline.merchants",
@@ -157,6 +180,9 @@ MIDDLEWARE = [
     "helpline.core.middleware.BodyLimitMiddleware",
     "helpline.core.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "helpline.web.two_factor.StaffTwoFactorMiddleware",
     "helpline.web.zone.ReaderZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -167,11 +193,64 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# allauth (decision 0175): Helpline's own sign-in page checks the password (and the throttle)
+# and hands the sign-in to allauth's flow, which asks for the second factor. Nobody signs up:
+# people are created by admins; single sign-on links to an existing staff member by a verified
+# e-mail address (helpline.web.sso).
+ACCOUNT_ADAPTER = "helpline.web.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "helpline.web.sso.SocialAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Helpline's own throttle (web.throttle, core.limits) counts sign-ins, in the database.
+ACCOUNT_RATE_LIMITS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = (
+    {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "sso",
+                    "name": OIDC_NAME,
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": OIDC_CLIENT_SECRET,
+                    "settings": {"server_url": OIDC_ISSUER},
+                }
+            ],
+        }
+    }
+    if OIDC_ISSUER
+    else {}
+)
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Helpline"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs a secure origin; http://localhost (a developer's, the browser tests') is one to
+# browsers, and the fido2 library is told so only when Helpline is not served over HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
+# Sessions are recorded when they sign in (their address and browser), not touched on every
+# request: tracking activity costs four queries a request (measured in test_query_counts).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # web's templates first: its allauth/layouts/base.html puts allauth's pages in Helpline's
+        # layout (allauth, an earlier app, would otherwise find its own).
+        "DIRS": [Path(__file__).resolve().parent / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

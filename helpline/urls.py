@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("helpline.web.urls")),
+    path("accounts/", include("helpline.web.account_urls")),
 ]

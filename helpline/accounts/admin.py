@@ -1,7 +1,9 @@
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
+from helpline.accounts import services
 from helpline.accounts.models import ApiToken, Team, User
 from helpline.core.admin import ZonedTimesAdmin, clean_zone
 
@@ -44,8 +46,45 @@ class TeamAdmin(ZonedTimesAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ZonedTimesAdmin):
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "prefix", "digest", "created_at", "last_used_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "name",
+        "read_only",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = ["user", "prefix", "digest", "read_only", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False  # tokens are created by the CLI or the API, shown once
+
+
+# allauth's session list, with what an admin needs: search by e-mail (its own searches a
+# username, which Helpline's users have not) and ending sessions through the service.
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ZonedTimesAdmin):
+    list_display = ["user", "created_at", "last_seen_at", "ip", "user_agent"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "ip"]
+    readonly_fields = ["user", "created_at", "last_seen_at", "ip", "user_agent", "session_key"]
+    exclude = ["data"]
+    actions = ["end_sessions"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # sessions begin by signing in
+
+    @admin.action(description="End the selected sessions (signs those browsers out)")
+    def end_sessions(self, request, queryset):  # type: ignore[no-untyped-def]
+        ended = 0
+        for user_id in sorted({s.user_id for s in queryset}):
+            ended += services.sessions_end(
+                user=User.objects.get(pk=user_id),
+                by=request.user,
+                session_ids=[s.pk for s in queryset if s.user_id == user_id],
+            )
+        self.message_user(request, f"{ended} session(s) ended.")

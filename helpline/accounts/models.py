@@ -87,6 +87,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    read_only = models.BooleanField(
+        default=False, help_text="Reads only: any write with it is refused (403)"
+    )
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

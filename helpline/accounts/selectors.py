@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
+from allauth.mfa.models import Authenticator
 from django.db.models import Q
 
 from helpline.accounts import access
@@ -13,6 +14,13 @@ from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.prepared import Prepared
 from helpline.core.validation import id_in_range
 from helpline.core.zones import zone_or_default
+
+
+def has_second_factor(user: User) -> bool:
+    """An authenticator app or a passkey (recovery codes alone are not a factor)."""
+    return Authenticator.objects.filter(
+        user=user, type__in=(Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+    ).exists()
 
 
 def user_by_id(user_id: int) -> User:

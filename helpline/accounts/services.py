@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from helpline.accounts import signals
 from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
@@ -105,9 +109,10 @@ def team_update(
 
 
 def token_create(
-    *, user: User, name: str = "", now: datetime | None = None
+    *, user: User, name: str = "", read_only: bool = False, now: datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """A new token for ``user``. The raw token is returned once and never stored."""
+    """A new token for ``user`` (``read_only``: every write with it is refused). The raw token
+    is returned once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -115,7 +120,9 @@ def token_create(
         prefix=raw[:10],
         digest=token_digest(raw),
         created_at=now or clock.now(),
+        read_only=read_only,
     )
+    signals.token_created.send(sender=ApiToken, token=token)
     return token, raw
 
 
@@ -130,6 +137,13 @@ _token_with_user: Prepared[ApiToken] = Prepared(
 
 def token_authenticate(raw: str, *, now: datetime | None = None) -> User | None:
     """The active user owning this token, or None. Records last use at most once a minute."""
+    row = token_find(raw, now=now)
+    return row.user if row is not None else None
+
+
+def token_find(raw: str, *, now: datetime | None = None) -> ApiToken | None:
+    """The live token (with its active user) for this raw value, or None. Records last use at
+    most once a minute."""
     if not raw or len(raw) > 200:
         return None
     found = _token_with_user(digest=token_digest(raw))
@@ -142,25 +156,70 @@ def token_authenticate(raw: str, *, now: datetime | None = None) -> User | None:
         ApiToken.objects.filter(pk=row.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_GRANULARITY)
         ).update(last_used_at=now)
-    return row.user
+    return row
 
 
 def token_revoke(*, token: ApiToken, now: datetime | None = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now or clock.now()
         token.save(update_fields=["revoked_at"])
+        signals.tokens_revoked.send(sender=ApiToken, user=token.user, tokens=[token.pk])
     return token
 
 
-def password_reset_set(*, user: User, password: str, now: datetime | None = None) -> int:
-    """Set a new password after a reset, and revoke every API token of the account (whoever
-    reset it may be taking the account back from someone who had it); how many were revoked."""
+def password_reset_set(
+    *, user: User, password: str, revoke_tokens: bool = True, now: datetime | None = None
+) -> int:
+    """Set a new password after a reset: whoever reset it may be taking the account back from
+    someone who had it, so every session of the account ends and, with ``revoke_tokens`` (the
+    setting ``HELPLINE_RESET_REVOKES_TOKENS``), every API token is revoked; how many tokens."""
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-            revoked_at=now or clock.now()
+        sessions_end(user=user, by=None)
+        signals.password_reset_done.send(sender=User, user=user)
+        if not revoke_tokens:
+            return 0
+        ids = list(
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True).values_list("pk", flat=True)
         )
+        ApiToken.objects.filter(pk__in=ids).update(revoked_at=now or clock.now())
+        if ids:
+            signals.tokens_revoked.send(sender=ApiToken, user=user, tokens=ids)
+        return len(ids)
+
+
+def sso_address_vouch(*, user: User) -> None:
+    """Records the account's address as verified for allauth: an admin gave it, so a single
+    sign-on that matches it links the account without allauth's guard against accounts signed
+    up under somebody else's address (which wipes the password; nobody signs up here)."""
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def sessions_end(
+    *,
+    user: User,
+    by: User | None,
+    session_ids: Collection[int] | None = None,
+    keep_session_key: str = "",
+) -> int:
+    """End sessions of ``user`` (all, or those of ``session_ids``), except the one whose key is
+    ``keep_session_key`` (the caller's own): the browser is signed out at its next request.
+    ``by``: who ended them (the user, an admin; None for a password reset). How many ended."""
+    found = UserSession.objects.filter(user=user)
+    if session_ids is not None:
+        found = found.filter(pk__in=list(session_ids))
+    if keep_session_key:
+        found = found.exclude(session_key=keep_session_key)
+    ended = 0
+    for session in found:
+        session.end()  # deletes the session from the session store and the row
+        ended += 1
+    if ended:
+        signals.sessions_ended.send(sender=User, user=user, by=by, count=ended)
+    return ended
 
 
 def user_whatsapp_set(*, user: User, whatsapp: str) -> User:

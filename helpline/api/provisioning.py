@@ -148,12 +148,14 @@ def me(request: HttpRequest) -> Any:
 
 class TokenIn(In):
     name: str = Field("", max_length=100)
+    read_only: bool = Field(False, description="Reads only: any write with it answers 403")
 
 
 class TokenOut(Schema):
     id: int
     token: str = Field(..., description="Shown once; only its SHA-256 digest is stored")
     prefix: str
+    read_only: bool
     created_at: AwareDatetime
 
 
@@ -161,13 +163,18 @@ class TokenOut(Schema):
 def create_token(request: HttpRequest, user_id: int, payload: TokenIn | None = None) -> Status[Any]:
     _admin(request)
     user = people.user_by_id(user_id)
-    token, raw = accounts.token_create(user=user, name=payload.name if payload else "")
+    token, raw = accounts.token_create(
+        user=user,
+        name=payload.name if payload else "",
+        read_only=payload.read_only if payload else False,
+    )
     return Status(
         201,
         {
             "id": token.pk,
             "token": raw,
             "prefix": token.prefix,
+            "read_only": token.read_only,
             "created_at": token.created_at,
         },
     )

@@ -69,6 +69,9 @@ def _token_args(parser: argparse.ArgumentParser) -> None:
     create = subs.add_parser("create", help="Create a token (shown once).")
     create.add_argument("email")
     create.add_argument("--name", default="cli")
+    create.add_argument(
+        "--read-only", action="store_true", help="reads only: any write with it answers 403"
+    )
 
 
 @handler("token")
@@ -81,6 +84,6 @@ def _token(args: argparse.Namespace) -> int:
         user = selectors.user_by_email(args.email)
     except HelplineError as exc:
         return fail(exc.detail)
-    _, raw = services.token_create(user=user, name=args.name)
+    _, raw = services.token_create(user=user, name=args.name, read_only=args.read_only)
     sys.stdout.write(raw + "\n")
     return 0

@@ -2,12 +2,12 @@ from django.contrib import admin
 
 from helpline.core.admin import ZonedTimesAdmin
 from helpline.web.models import CannedReply, SavedView
-from helpline.web.views.auth import ThrottledAdminAuthenticationForm
+from helpline.web.views.auth import admin_sign_in
 
 admin.site.site_header = "Helpline administration"
 admin.site.site_title = "Helpline admin"
 admin.site.index_title = "Configuration: policy, calendars, people, merchants"
-admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.login = admin_sign_in  # type: ignore[method-assign]
 
 
 @admin.register(CannedReply)

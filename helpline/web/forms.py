@@ -168,10 +168,15 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
 
 class RevokingSetPasswordForm(SetPasswordForm):
-    """The new password of a reset; the account's API tokens are revoked with it."""
+    """The new password of a reset: the account's sessions end, its API tokens are revoked
+    (by the setting HELPLINE_RESET_REVOKES_TOKENS)."""
 
     user: User
 
     def save(self, commit: bool = True) -> Any:
-        accounts.password_reset_set(user=self.user, password=self.cleaned_data["new_password1"])
+        accounts.password_reset_set(
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            revoke_tokens=settings.RESET_REVOKES_TOKENS,
+        )
         return self.user

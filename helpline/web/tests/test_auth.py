@@ -197,25 +197,29 @@ def test_password_reset_says_the_same_for_unknown_addresses(db):
     assert mail.outbox == []
 
 
-def test_the_admin_sign_in_is_throttled_too(cast):
+def test_the_admin_signs_in_on_the_one_sign_in_page(cast):
+    """The admin has no sign-in page of its own (it would be a way round the throttle and the
+    second factor): it sends people to the one page, and back to the admin after."""
     ada = cast.ada
     ada.set_password(PASSWORD)
     ada.save(update_fields=["password"])
     assert ada.is_staff, "admins reach the Django admin"
     client = Client()
-    page = client.get("/admin/login/").content.decode()
-    assert "Helpline administration" in page
-    # Failures on the console's sign-in count for the admin's, and the other way round.
-    for i in range(throttle.FREE_FAILURES):
-        path = "/admin/login/" if i % 2 else "/accounts/login/"
-        client.post(path, {"username": ada.email, "password": "wrong"})
-    locked = client.post("/admin/login/", {"username": ada.email, "password": PASSWORD})
-    assert locked.status_code == 200 and b"Too many failed sign-ins" in locked.content
+    sent = client.get("/admin/login/?next=/admin/accounts/user/")
+    assert sent.status_code == 302
+    assert sent["Location"] == "/accounts/login/?next=%2Fadmin%2Faccounts%2Fuser%2F"
+    # A POST to the admin's old form signs nobody in.
+    client.post("/admin/login/", {"username": ada.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    for _ in range(throttle.FREE_FAILURES):
+        client.post("/accounts/login/", {"username": ada.email, "password": "wrong"})
+    locked = client.post("/accounts/login/", {"username": ada.email, "password": PASSWORD})
+    assert locked.status_code == 429 and b"Too many failed sign-ins" in locked.content
     assert "_auth_user_id" not in client.session
     ok = Client(REMOTE_ADDR="10.0.0.9").post(
-        "/admin/login/", {"username": ada.email, "password": PASSWORD}
+        "/accounts/login/", {"username": ada.email, "password": PASSWORD, "next": "/admin/"}
     )
-    assert ok.status_code == 302
+    assert ok.status_code == 302 and ok["Location"] == "/admin/"
 
 
 def test_every_admin_page_renders_for_an_admin_and_no_one_else(cast, client):

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+from allauth.account.utils import perform_login
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from helpline.core import display, limits
 from helpline.core.middleware import client_address, too_many
@@ -34,7 +37,7 @@ def _refused(wait: timedelta) -> forms.ValidationError:
     )
 
 
-class Throttled(AuthenticationForm):
+class ThrottledAuthenticationForm(AuthenticationForm):
     """Refuses while the (e-mail, address) pair is locked; counts each failure."""
 
     def clean(self) -> dict[str, Any]:
@@ -61,19 +64,34 @@ class Throttled(AuthenticationForm):
         return cleaned
 
 
-class ThrottledAuthenticationForm(Throttled):
-    """The sign-in of the support center and the console."""
-
-
-class ThrottledAdminAuthenticationForm(Throttled, AdminAuthenticationForm):
-    """The admin's own sign-in page counts failures in the same throttle (it would otherwise
-    be a way round it)."""
+def admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin's sign-in is the one sign-in page (throttle, second factor and single sign-on
+    alike): a second page would be a way round them."""
+    target = request.GET.get("next") or "/admin/"
+    return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
 
 
 class SignInView(auth_views.LoginView):
+    """The one sign-in page. The password (and the throttle) is checked here; the sign-in is
+    then handed to allauth's flow, which asks for the second factor of an account that has one
+    (authenticator app, passkey or recovery code) before the session is signed in."""
+
     form_class = ThrottledAuthenticationForm
     template_name = "web/auth/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # allauth's public door into its sign-in flow: its stages (the second factor) run, then
+        # the session is signed in and recorded (decision 0175).
+        response: HttpResponse = perform_login(
+            self.request, form.get_user(), redirect_url=self.get_success_url()
+        )
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_name"] = settings.OIDC_NAME if settings.OIDC_ISSUER else ""
+        return context
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)
