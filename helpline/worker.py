@@ -23,12 +23,14 @@ from datetime import datetime, timedelta
 from django.db import close_old_connections, connections
 
 from helpline.accounts import request_keys
+from helpline.audit import chain as audit
 from helpline.billing import sweeps as billing_sweeps
 from helpline.core import clock, heartbeat, limits
 from helpline.core.zones import zone_or_default
 from helpline.mail import imap
 from helpline.mail import services as mail
 from helpline.monitoring import engine as probes
+from helpline.notifications import audit as audit_alerts
 from helpline.outbox import delivery
 from helpline.routing import assignment
 from helpline.routing import services as routing
@@ -39,6 +41,7 @@ PROBE_SWEEP_EVERY = timedelta(minutes=1)  # the uptime rollup and TLS warnings
 PROBES_FULL_BATCH = 5000  # a round that claimed this many: more are due, go on at once
 HEARTBEAT = "worker"  # the heartbeat row's name (helpline.health.WORKER reads it)
 GAPS_MAILED = "on-call-gaps-mailed"  # a heartbeat row: the day the gaps were last mailed
+AUDIT_VERIFIED = "audit-verified"  # a heartbeat row: the day the audit chain was last checked
 
 
 @dataclass
@@ -118,6 +121,28 @@ def on_call_gaps_daily(*, now: datetime) -> int:
     return sent
 
 
+def audit_verify_daily(*, now: datetime) -> audit.Verdict | None:
+    """Once a day (in the deployment's zone): check the audit chain end to end
+    (``audit.chain.verify``, ~1 M entries in seconds) and, on a break, tell every admin
+    through the outbox. None when it already ran today."""
+    zone = zone_or_default(None)
+    last = heartbeat.last_beat(AUDIT_VERIFIED)
+    if last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date():
+        return None
+    verdict = audit.verify()
+    if not verdict.ok:
+        log.error("%s", verdict)
+        audit_alerts.audit_chain_broken(verdict=verdict, now=now)
+    heartbeat.stamp(AUDIT_VERIFIED, now=now)
+    return verdict
+
+
+def daily(*, now: datetime) -> None:
+    """The daily jobs, each at most once a day: the on-call gaps, the audit chain's check."""
+    on_call_gaps_daily(now=now)
+    audit_verify_daily(now=now)
+
+
 def run_forever(
     *, stop: threading.Event, interval: float = 1.0, worker: str | None = None, threads: int = 1
 ) -> int:
@@ -126,7 +151,7 @@ def run_forever(
     while not stop.is_set():
         try:
             result = run_once(worker=worker, stop=stop, threads=threads)
-            on_call_gaps_daily(now=clock.now())
+            daily(now=clock.now())
         except Exception:  # a bad step must not end the worker: log it, wait, go on
             log.exception("worker step failed")
             stop.wait(interval)
@@ -176,6 +201,8 @@ def once(*, worker: str | None = None, threads: int = 1, with_probes: bool = Tru
     round; what each did, a line each."""
     lines = [str(run_once(worker=worker, threads=threads))]
     lines.append(f"on-call gaps mailed to {on_call_gaps_daily(now=clock.now())} admin(s)")
+    verdict = audit_verify_daily(now=clock.now())
+    lines.append(str(verdict) if verdict else "audit chain already checked today")
     if with_probes:
         lines.append(f"probes: {probes.probe_step(worker=worker)}")
     return lines

@@ -1,6 +1,7 @@
 """Subcommands of ``helpline``; importing this package registers them all."""
 
 from helpline.cli_commands import (  # noqa: F401
+    audit,
     demo,
     ledger,
     mail,

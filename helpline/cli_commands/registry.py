@@ -48,6 +48,10 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    # Entries the audit trail writes outside a request name this command and the OS user.
+    from helpline.audit import context
+
+    context.set_process(f"cli: helpline {sys.argv[1] if len(sys.argv) > 1 else ''}".strip())
 
 
 def fail(message: str, code: int = 2) -> int:
