@@ -32,6 +32,7 @@ from helpline.mail import services as mail
 from helpline.monitoring import engine as probes
 from helpline.notifications import audit as audit_alerts
 from helpline.outbox import delivery
+from helpline.privacy import services as privacy
 from helpline.routing import assignment
 from helpline.routing import services as routing
 from helpline.tickets import sweeps
@@ -42,6 +43,7 @@ PROBES_FULL_BATCH = 5000  # a round that claimed this many: more are due, go on 
 HEARTBEAT = "worker"  # the heartbeat row's name (helpline.health.WORKER reads it)
 GAPS_MAILED = "on-call-gaps-mailed"  # a heartbeat row: the day the gaps were last mailed
 AUDIT_VERIFIED = "audit-verified"  # a heartbeat row: the day the audit chain was last checked
+RETAINED = "retention-applied"  # a heartbeat row: the day the retention settings last ran
 
 
 @dataclass
@@ -137,10 +139,24 @@ def audit_verify_daily(*, now: datetime) -> audit.Verdict | None:
     return verdict
 
 
+def retention_daily(*, now: datetime) -> dict[str, int] | None:
+    """Once a day: the retention settings (``privacy.services.retention_apply``); None when
+    it already ran today."""
+    zone = zone_or_default(None)
+    last = heartbeat.last_beat(RETAINED)
+    if last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date():
+        return None
+    done = privacy.retention_apply(now=now)
+    heartbeat.stamp(RETAINED, now=now)
+    return done
+
+
 def daily(*, now: datetime) -> None:
-    """The daily jobs, each at most once a day: the on-call gaps, the audit chain's check."""
+    """The daily jobs, each at most once a day: the on-call gaps, the audit chain's check, the
+    retention of closed tickets and raw mail."""
     on_call_gaps_daily(now=now)
     audit_verify_daily(now=now)
+    retention_daily(now=now)
 
 
 def run_forever(

@@ -6,6 +6,7 @@ from helpline.cli_commands import (  # noqa: F401
     ledger,
     mail,
     people,
+    privacy,
     routing,
     server,
     sla,

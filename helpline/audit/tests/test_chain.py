@@ -4,6 +4,7 @@ changes, and concurrent writers on PostgreSQL make one chain."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import timedelta
 from typing import Any
@@ -47,7 +48,7 @@ def test_entries_link_to_the_one_before_and_verify(db):
     entries = _fill(5)
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
     assert entries[0].prev_hash == chain.GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
     head = AuditHead.objects.get(pk=1)
     assert (head.seq, head.hash) == (5, entries[-1].hash)
     verdict = chain.verify(batch=2)  # pages of two: the keyset paging is crossed
@@ -84,9 +85,7 @@ def test_a_changed_entry_is_named(db):
 
 def test_a_changed_entry_whose_hash_was_recomputed_breaks_the_next_link(db):
     entries = _fill(6)
-    forged = list(
-        AuditEntry.objects.filter(seq=4).values_list(*chain.FIELDS[:12]).get()
-    )
+    forged = list(AuditEntry.objects.filter(seq=4).values_list(*chain.FIELDS[:12]).get())
     forged[10] = '{"name":"forged"}'
     new_hash = chain.link(entries[2].hash, tuple(forged))
     _raw(
@@ -116,18 +115,26 @@ def test_postgresql_refuses_a_raw_update_or_delete(db):
         pytest.skip("the trigger is PostgreSQL's")
     _fill(2)
     for sql in ("UPDATE audit_auditentry SET action = 'x'", "DELETE FROM audit_auditentry"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert AuditEntry.objects.count() == 2
     assert chain.verify().ok
 
 
 def test_an_entry_rolls_back_with_the_change_it_records(db):
     _fill(2)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        chain.record(action="change", object_type="x", who=WHO, now=T0)
-        raise RuntimeError("the change failed")
+
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            chain.record(action="change", object_type="x", who=WHO, now=T0)
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
     assert AuditHead.objects.get(pk=1).seq == 2
     assert chain.record(action="change", who=WHO, now=T0).seq == 3
     assert chain.verify().ok

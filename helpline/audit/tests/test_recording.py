@@ -48,7 +48,9 @@ def test_role_token_team_holiday_webhook_and_monitor_changes_are_recorded(cast):
 
     token, raw = accounts.token_create(user=ravi, now=T0)
     entry = _last(object_type="accounts.ApiToken", action="create")
-    assert entry.subject_id == ravi.pk and raw not in entry.after and token.digest not in entry.after
+    assert (
+        entry.subject_id == ravi.pk and raw not in entry.after and token.digest not in entry.after
+    )
     accounts.token_authenticate(raw, now=T0 + timedelta(minutes=1))  # last use: bookkeeping
     assert _last(object_type="accounts.ApiToken").seq == entry.seq
     accounts.token_revoke(token=token, now=T0 + timedelta(minutes=2))
@@ -82,7 +84,12 @@ def test_an_admin_change_records_who_and_from_where(cast):
     client = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="198.51.100.7")
     client.force_login(cast.ada)
     form = {"name": "ops", "url": "https://hooks.example.com/x", "secret": "s3cret"}
-    assert client.post("/admin/notify/webhookendpoint/add/", {**form, "events": "", "active": "on"}).status_code == 302
+    assert (
+        client.post(
+            "/admin/notify/webhookendpoint/add/", {**form, "events": "", "active": "on"}
+        ).status_code
+        == 302
+    )
     entry = _last(object_type="notify.WebhookEndpoint")
     assert (entry.actor_id, entry.actor_label) == (cast.ada.pk, "ada@helpline.test")
     assert (entry.ip, entry.user_agent) == ("198.51.100.7", BROWSER)
