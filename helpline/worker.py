@@ -216,9 +216,11 @@ def once(*, worker: str | None = None, threads: int = 1, with_probes: bool = Tru
     """``helpline worker --once``: one step, then (unless another worker probes) one probe
     round; what each did, a line each."""
     lines = [str(run_once(worker=worker, threads=threads))]
-    lines.append(f"on-call gaps mailed to {on_call_gaps_daily(now=clock.now())} admin(s)")
     verdict = audit_verify_daily(now=clock.now())
     lines.append(str(verdict) if verdict else "audit chain already checked today")
+    retained = retention_daily(now=clock.now())
+    lines.append(f"retention: {retained}" if retained else "retention already applied today")
+    lines.append(f"on-call gaps mailed to {on_call_gaps_daily(now=clock.now())} admin(s)")
     if with_probes:
         lines.append(f"probes: {probes.probe_step(worker=worker)}")
     return lines

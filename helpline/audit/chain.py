@@ -166,7 +166,11 @@ def _rows(batch: int) -> Iterator[tuple[Any, ...]]:
     database driver hands them over: no model instances, no per-field converters (a million
     rows through the ORM's ``values_list`` cost more than hashing them; decision 0182)."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f) for f in FIELDS)
+    # SQLite: ``at`` as its stored text, past Django's converter for "datetime" columns (a
+    # regex per row); ``micros`` parses it with ``fromisoformat``. PostgreSQL's driver hands
+    # back a datetime, converted in C.
+    as_text = "CAST({} AS TEXT)" if connection.vendor == "sqlite" else "{}"
+    columns = ", ".join(as_text.format(quote(f)) if f == "at" else quote(f) for f in FIELDS)
     table, seq = quote(AuditEntry._meta.db_table), quote("seq")
     # Names from the model, values bound.
     sql = f"SELECT {columns} FROM {table} WHERE {seq} > %s ORDER BY {seq} LIMIT %s"  # noqa: S608

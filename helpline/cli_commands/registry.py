@@ -16,6 +16,7 @@ from typing import Any
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+RUNNING = {"command": ""}  # the subcommand being run (helpline.cli.main sets it)
 
 
 def command(
@@ -51,7 +52,7 @@ def setup_django() -> None:
     # Entries the audit trail writes outside a request name this command and the OS user.
     from helpline.audit import context
 
-    context.set_process(f"cli: helpline {sys.argv[1] if len(sys.argv) > 1 else ''}".strip())
+    context.set_process(f"cli: helpline {RUNNING['command']}".strip())
 
 
 def fail(message: str, code: int = 2) -> int:

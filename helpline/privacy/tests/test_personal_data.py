@@ -154,6 +154,8 @@ def test_the_cli_exports_and_refuses_to_erase_without_yes(cast, alice_history, t
     assert type(cast.alice).objects.get(pk=cast.alice.pk).email == "alice@acme.test"
     assert cli.main(["personal-data", "erase", "alice@acme.test", "--yes"]) == 0
     assert type(cast.alice).objects.filter(email="alice@acme.test").count() == 0
+    erased = AuditEntry.objects.get(action="personal_data_erase")
+    assert (erased.actor_id, erased.actor_label) == (None, "cli: helpline personal-data")
 
 
 def test_the_admin_exports_one_person_as_a_zip(cast, alice_history):
