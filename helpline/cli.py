@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from helpline.cli_commands.registry import COMMANDS
+from helpline.cli_commands.registry import COMMANDS, RUNNING
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and args.command != "manage":
         parser.error(f"unrecognised arguments: {' '.join(extra)}")
     args.extra = extra
+    RUNNING["command"] = args.command
     return COMMANDS[args.command][2](args)
 
 

@@ -39,7 +39,17 @@ try:
     NOTIFY_MAX_ATTEMPTS = config.positive_int(os.environ, "HELPLINE_NOTIFY_MAX_ATTEMPTS", 8)
     # Mail in (helpline.mail; decisions 0015–0019).
     MAIL_MAX_BYTES = config.positive_int(os.environ, "HELPLINE_MAIL_MAX_BYTES", 30 * 1024 * 1024)
-    MAIL_RAW_RETENTION_DAYS = config.positive_int(os.environ, "HELPLINE_MAIL_RETENTION_DAYS", 90)
+    # Retention (issue 21, decision 0183): raw mail's bytes are cleared after these days
+    # (HELPLINE_MAIL_RETENTION_DAYS, its older name, still read); a closed ticket's content
+    # (subject, description, messages' text, files) is removed after these days, 0: kept.
+    MAIL_RAW_RETENTION_DAYS = config.positive_int(
+        os.environ,
+        "HELPLINE_RETENTION_RAW_MAIL_DAYS",
+        config.positive_int(os.environ, "HELPLINE_MAIL_RETENTION_DAYS", 90),
+    )
+    RETENTION_CLOSED_TICKET_DAYS = config.non_negative_int(
+        os.environ, "HELPLINE_RETENTION_CLOSED_TICKET_DAYS", 0
+    )
     MAIL_UNKNOWN_SENDERS = config.choice(
         os.environ, "HELPLINE_MAIL_UNKNOWN_SENDERS", ("triage", "quarantine"), "triage"
     )
@@ -145,6 +155,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",
     "helpline.core",
+    "helpline.audit",
     "helpline.accounts",
     "helpline.merchants",
     "helpline.sla",
@@ -161,6 +172,7 @@ INSTALLED_APPS = [
     "helpline.notifications",
     "helpline.account_management",
     "helpline.reports",
+    "helpline.privacy",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +190,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "helpline.core.middleware.BodyLimitMiddleware",
+    "helpline.audit.middleware.AuditMiddleware",
     "helpline.core.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -26,13 +26,16 @@ from prometheus_client import CollectorRegistry, Histogram, start_http_server
 from prometheus_client import Counter as MetricCounter
 
 from helpline.accounts import request_keys
+from helpline.audit import chain as audit
 from helpline.billing import sweeps as billing_sweeps
 from helpline.core import clock, heartbeat, limits
 from helpline.core.zones import zone_or_default
 from helpline.mail import imap
 from helpline.mail import services as mail
 from helpline.monitoring import engine as probes
+from helpline.notifications import audit as audit_alerts
 from helpline.outbox import delivery
+from helpline.privacy import services as privacy
 from helpline.routing import assignment
 from helpline.routing import services as routing
 from helpline.tickets import sweeps
@@ -42,6 +45,8 @@ PROBE_SWEEP_EVERY = timedelta(minutes=1)  # the uptime rollup and TLS warnings
 PROBES_FULL_BATCH = 5000  # a round that claimed this many: more are due, go on at once
 HEARTBEAT = "worker"  # the heartbeat row's name (helpline.health.WORKER reads it)
 GAPS_MAILED = "on-call-gaps-mailed"  # a heartbeat row: the day the gaps were last mailed
+AUDIT_VERIFIED = "audit-verified"  # a heartbeat row: the day the audit chain was last checked
+RETAINED = "retention-applied"  # a heartbeat row: the day the retention settings last ran
 
 
 # The worker's own metrics (``helpline worker --metrics-port``): the probe rounds, which no
@@ -164,6 +169,42 @@ def on_call_gaps_daily(*, now: datetime) -> int:
     return sent
 
 
+def audit_verify_daily(*, now: datetime) -> audit.Verdict | None:
+    """Once a day (in the deployment's zone): check the audit chain end to end
+    (``audit.chain.verify``, ~1 M entries in seconds) and, on a break, tell every admin
+    through the outbox. None when it already ran today."""
+    zone = zone_or_default(None)
+    last = heartbeat.last_beat(AUDIT_VERIFIED)
+    if last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date():
+        return None
+    verdict = audit.verify()
+    if not verdict.ok:
+        log.error("%s", verdict)
+        audit_alerts.audit_chain_broken(verdict=verdict, now=now)
+    heartbeat.stamp(AUDIT_VERIFIED, now=now)
+    return verdict
+
+
+def retention_daily(*, now: datetime) -> dict[str, int] | None:
+    """Once a day: the retention settings (``privacy.services.retention_apply``); None when
+    it already ran today."""
+    zone = zone_or_default(None)
+    last = heartbeat.last_beat(RETAINED)
+    if last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date():
+        return None
+    done = privacy.retention_apply(now=now)
+    heartbeat.stamp(RETAINED, now=now)
+    return done
+
+
+def daily(*, now: datetime) -> None:
+    """The daily jobs, each at most once a day: the on-call gaps, the audit chain's check, the
+    retention of closed tickets and raw mail."""
+    on_call_gaps_daily(now=now)
+    audit_verify_daily(now=now)
+    retention_daily(now=now)
+
+
 def run_forever(
     *, stop: threading.Event, interval: float = 1.0, worker: str | None = None, threads: int = 1
 ) -> int:
@@ -172,7 +213,7 @@ def run_forever(
     while not stop.is_set():
         try:
             result = run_once(worker=worker, stop=stop, threads=threads)
-            on_call_gaps_daily(now=clock.now())
+            daily(now=clock.now())
         except Exception:  # a bad step must not end the worker: log it, wait, go on
             log.exception("worker step failed")
             stop.wait(interval)
@@ -226,6 +267,10 @@ def once(*, worker: str | None = None, threads: int = 1, with_probes: bool = Tru
     """``helpline worker --once``: one step, then (unless another worker probes) one probe
     round; what each did, a line each."""
     lines = [str(run_once(worker=worker, threads=threads))]
+    verdict = audit_verify_daily(now=clock.now())
+    lines.append(str(verdict) if verdict else "audit chain already checked today")
+    retained = retention_daily(now=clock.now())
+    lines.append(f"retention: {retained}" if retained else "retention already applied today")
     lines.append(f"on-call gaps mailed to {on_call_gaps_daily(now=clock.now())} admin(s)")
     if with_probes:
         lines.append(f"probes: {probe_round(worker=worker)}")

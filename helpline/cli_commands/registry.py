@@ -16,6 +16,7 @@ from typing import Any
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+RUNNING = {"command": ""}  # the subcommand being run (helpline.cli.main sets it)
 
 
 def command(
@@ -48,6 +49,10 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    # Entries the audit trail writes outside a request name this command and the OS user.
+    from helpline.audit import context
+
+    context.set_process(f"cli: helpline {RUNNING['command']}".strip())
 
 
 def fail(message: str, code: int = 2) -> int:

@@ -60,6 +60,10 @@ class EventKind(models.TextChoices):
     # Automatic assignment found nobody: the ticket waits in its team's queue (the reason says
     # who was missing; ``after["notify"]``: the lead — or the admins — are told, once a ticket).
     UNROUTED = "unrouted"
+    # Personal data (issue 21, decision 0183): a person's identifiers replaced by a pseudonym
+    # on request; a closed ticket's content removed after the retention period.
+    PERSONAL_DATA_ERASED = "personal_data_erased"
+    RETENTION_PURGED = "retention_purged"
 
 
 # The clocks' own bookkeeping: written with no actor (the system noticed, nobody did it).
@@ -233,6 +237,22 @@ def reopened(*, reason: str) -> EventSpec:
 
 def withdrawn(*, reason: str) -> EventSpec:
     return EventSpec(EventKind.WITHDRAWN, reason=reason, public=True)
+
+
+def personal_data_erased(*, pseudonym: str, messages: int, attachments: int) -> EventSpec:
+    return EventSpec(
+        EventKind.PERSONAL_DATA_ERASED,
+        after={"pseudonym": pseudonym, "messages": messages, "attachments": attachments},
+        reason="personal data erased on request",
+    )
+
+
+def retention_purged(*, closed_at: datetime, messages: int, attachments: int) -> EventSpec:
+    return EventSpec(
+        EventKind.RETENTION_PURGED,
+        after={"closed_at": _iso(closed_at), "messages": messages, "attachments": attachments},
+        reason="closed ticket's content removed after the retention period",
+    )
 
 
 def rating(*, rating: int | None, comment: str) -> EventSpec:

@@ -35,6 +35,8 @@ DOMAIN_APPS = (
     "routing",
     "account_management",
     "reports",
+    "privacy",
+    "audit",
 )
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 # Modules allowed to query another app's tables, each with its reason (decision 0085).
