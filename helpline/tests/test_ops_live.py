@@ -152,7 +152,8 @@ class Writer(threading.Thread):
 
     def __init__(self, server: Server) -> None:
         super().__init__(daemon=True)
-        self.server, self.stop, self.sent, self.errors = server, threading.Event(), 0, []
+        self.server, self.stop, self.sent = server, threading.Event(), 0
+        self.errors: list[tuple[int, bytes]] = []
 
     def run(self) -> None:
         while not self.stop.is_set():
