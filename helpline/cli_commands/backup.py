@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from helpline.cli_commands.registry import command, fail, handler, setup_django
 
@@ -24,14 +26,7 @@ def _backup(args: argparse.Namespace) -> int:
     from helpline import backup
     from helpline.core import clock
 
-    try:
-        summary = backup.backup(args.dest, now=clock.now())
-    except backup.BackupError as exc:
-        return fail(str(exc), 1)
-    sys.stdout.write(f"backup written: {summary}\n")
-    if summary.database != "sqlite":
-        sys.stdout.write(f"note: {backup.PG_DUMP_HINT}\n")
-    return 0
+    return _report("backup written", lambda: backup.backup(args.dest, now=clock.now()))
 
 
 @command(
@@ -51,11 +46,18 @@ def _restore(args: argparse.Namespace) -> int:
     setup_django()
     from helpline import backup
 
+    return _report("restored", lambda: backup.restore(args.src, force=args.force))
+
+
+def _report(done: str, run: Callable[[], Any]) -> int:
+    """Run a backup or a restore; one line of what was done and its notes, or the error."""
+    from helpline import backup
+
     try:
-        summary = backup.restore(args.src, force=args.force)
+        summary = run()
     except backup.BackupError as exc:
         return fail(str(exc), 1)
-    sys.stdout.write(f"restored: {summary}\n")
+    sys.stdout.write(f"{done}: {summary}\n")
     if summary.database != "sqlite":
         sys.stdout.write(f"note: {backup.PG_DUMP_HINT}\n")
     if summary.key_changed:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from helpline.core.tests import HELPLINE, clean_env, run_helpline
+from helpline.core.tests import HELPLINE, clean_env, run_helpline, stop
 from helpline.core.tests.test_serve import free_port
 
 pytestmark = pytest.mark.slow
@@ -90,12 +90,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         assert status == 200, log.read_text()
         yield Server(base=base, data=data, env=env, log=log, contact=contact)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def test_health_ready_and_metrics_summed_over_the_servers_processes(server: Server) -> None:
@@ -152,7 +147,8 @@ class Writer(threading.Thread):
 
     def __init__(self, server: Server) -> None:
         super().__init__(daemon=True)
-        self.server, self.stop, self.sent, self.errors = server, threading.Event(), 0, []
+        self.server, self.stop, self.sent = server, threading.Event(), 0
+        self.errors: list[tuple[int, bytes]] = []
 
     def run(self) -> None:
         while not self.stop.is_set():

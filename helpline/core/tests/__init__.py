@@ -36,3 +36,13 @@ def run_helpline(
         stdin=subprocess.DEVNULL,
         check=False,
     )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End a server the test started: SIGTERM, then SIGKILL if it hangs."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
+        proc.kill()
+        proc.wait()

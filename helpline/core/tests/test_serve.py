@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpline.core.tests import HELPLINE, clean_env
+from helpline.core.tests import HELPLINE, clean_env, stop
 
 pytestmark = pytest.mark.slow
 
@@ -75,11 +75,6 @@ def test_serve_answers_api_and_static_files(tmp_path: Path) -> None:
         status, _, _ = get(f"{base}/static/no/such/file.css")
         assert status == 404
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
-            proc.kill()
-            proc.wait()
+        stop(proc)
     assert proc.returncode == 0, f"serve did not stop cleanly:\n{log.read_text()}"
     assert (tmp_path / "data" / "helpline.sqlite3").exists()
