@@ -28,7 +28,7 @@ def export_csv(
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("seq", "when", "actor_label", "action", "object_type", "object_id", "ip")
     list_filter = ("action", "object_type", ("at", admin.DateFieldListFilter))
     search_fields = ("actor_label", "object_id", "ip", "=actor_id", "=subject_id")

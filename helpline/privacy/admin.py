@@ -34,7 +34,7 @@ def export_zip(
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PersonAdmin(admin.ModelAdmin):
     list_display = ("email", "first_name", "last_name", "role", "is_active")
     search_fields = ("email", "first_name", "last_name", "phone")
     list_filter = ("role", "is_active")
