@@ -19,9 +19,9 @@ def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
     """Reads and inserts; ``update`` and ``delete`` refuse (a guard, not behaviour)."""
 
-    update = _refuse  # type: ignore[assignment]
-    delete = _refuse  # type: ignore[assignment]
-    _raw_delete = _refuse  # type: ignore[assignment]
+    update = _refuse
+    delete = _refuse
+    _raw_delete = _refuse
 
 
 class AuditEntry(models.Model):

@@ -222,7 +222,7 @@ def connect() -> None:
         signals.post_save.connect(_after_save, sender=model, dispatch_uid=uid + ":post")
         signals.post_delete.connect(_after_delete, sender=model, dispatch_uid=uid + ":del")
         for m2m in model._meta.many_to_many:
-            through = m2m.remote_field.through  # type: ignore[attr-defined]
+            through = m2m.remote_field.through
             signals.m2m_changed.connect(_m2m, sender=through, dispatch_uid=f"{uid}:{m2m.name}")
     auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="audit:login")
     auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="audit:logout")

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from helpline.core.admin import ReadOnlyAdmin
 from helpline.privacy import services
 from helpline.privacy.models import Person
 
@@ -34,19 +34,10 @@ def export_zip(
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PersonAdmin(ReadOnlyAdmin):
     list_display = ("email", "first_name", "last_name", "role", "is_active")
     search_fields = ("email", "first_name", "last_name", "phone")
     list_filter = ("role", "is_active")
     actions = (export_zip,)
     fields = ("email", "first_name", "last_name", "role", "phone", "whatsapp")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

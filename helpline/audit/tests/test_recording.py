@@ -29,7 +29,9 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AuditTest/1.0"
 
 
 def _last(**filters) -> AuditEntry:
-    return AuditEntry.objects.filter(**filters).order_by("-seq").first()
+    entry = AuditEntry.objects.filter(**filters).order_by("-seq").first()
+    assert entry is not None, filters
+    return entry
 
 
 def test_role_token_team_holiday_webhook_and_monitor_changes_are_recorded(cast):
@@ -183,7 +185,8 @@ def test_helpline_audit_verify_names_the_first_broken_entry(cast, capsys):
 def test_the_worker_checks_nightly_and_tells_the_admins_of_a_break(cast):
     for i in range(3):
         chain.record(action="change", object_id=i, now=T0)
-    assert worker.audit_verify_daily(now=T0).ok
+    first = worker.audit_verify_daily(now=T0)
+    assert first is not None and first.ok
     _break_the_chain()
     assert worker.audit_verify_daily(now=T0 + timedelta(hours=1)) is None  # once a day
     night = T0 + timedelta(days=1)

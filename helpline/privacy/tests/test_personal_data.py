@@ -87,7 +87,7 @@ def test_erasure_puts_a_pseudonym_everywhere_and_keeps_the_history(cast, alice_h
     events_before = TicketEvent.objects.filter(ticket=alice_history).count()
     messages_before = TicketMessage.objects.filter(ticket=alice_history).count()
     counts = privacy.personal_data_erase(person=str(cast.alice.pk), actor=cast.ada, now=T0)
-    name = counts["pseudonym"]
+    name = str(counts["pseudonym"])
     alice = type(cast.alice).objects.get(pk=cast.alice.pk)
     assert alice.email == f"{name}@erased.invalid" and alice.first_name == name
     assert (alice.phone, alice.is_active, alice.has_usable_password()) == ("", False, False)
@@ -99,7 +99,7 @@ def test_erasure_puts_a_pseudonym_everywhere_and_keeps_the_history(cast, alice_h
     assert TicketMessage.objects.filter(ticket=ticket).count() == messages_before  # kept
     assert TicketEvent.objects.filter(ticket=ticket).count() == events_before + 1
     erased = TicketEvent.objects.get(ticket=ticket, kind="personal_data_erased")
-    assert erased.actor_id == cast.ada.pk and erased.after["attachments"] == 1
+    assert erased.actor_id == cast.ada.pk and (erased.after or {})["attachments"] == 1
     shot = Attachment.objects.get(ticket=ticket)
     assert not shot.file and "removed" in shot.filename
     contact.refresh_from_db()
