@@ -224,6 +224,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Helpline's own throttle (web.throttle, core.limits) counts sign-ins, in the database.
 ACCOUNT_RATE_LIMITS = False
+# allauth sends no mail of its own: every mail goes through the outbox.
+ACCOUNT_EMAIL_NOTIFICATIONS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_AUTO_SIGNUP = False

@@ -40,6 +40,14 @@ def test_user_create_and_token_create_print_what_a_script_needs(cast, monkeypatc
     assert token.startswith("hl_") and "\n" not in token
     assert ApiToken.objects.get(user=user).digest == hashlib.sha256(token.encode()).hexdigest()
     assert services.token_authenticate(token) == user
+    assert not ApiToken.objects.get(user=user).read_only
+
+
+def test_the_cli_makes_a_read_only_token(cast) -> None:
+    code, out, _ = run("token", "create", cast.lena.email, "--name", "wallboard", "--read-only")
+    assert code == 0
+    row = services.token_find(out.strip())
+    assert row is not None and row.read_only and row.user == cast.lena and row.name == "wallboard"
 
 
 @pytest.mark.parametrize(
