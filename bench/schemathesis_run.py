@@ -121,7 +121,8 @@ def run_role(base: str, token: str, examples: int, workdir: Path, role: str) -> 
     ]
     log = workdir / f"{role}.log"
     with log.open("w") as out:
-        subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)  # noqa: S603
+        # In the work directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+        subprocess.run(cmd, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, check=False)  # noqa: S603
     statuses: Counter[str] = Counter()
     entries = json.loads(har.read_text())["log"]["entries"] if har.exists() else []
     for entry in entries:

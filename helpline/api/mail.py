@@ -22,7 +22,7 @@ from helpline.accounts.models import User
 from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, errors
 from helpline.core.errors import Forbidden, InvalidInput
-from helpline.mail import services
+from helpline.mail import quarantine, services
 from helpline.merchants import selectors as merchant_selectors
 
 router = Router(tags=["mail"])
@@ -105,7 +105,7 @@ def quarantine_list(request: HttpRequest, limit: int = 100) -> Any:
     _staff(request)
     if not 1 <= limit <= 500:
         raise InvalidInput("limit must be between 1 and 500", code="invalid_limit")
-    return services.quarantine_list(limit=limit)
+    return quarantine.quarantine_list(limit=limit)
 
 
 class ToTicketIn(In):
@@ -127,7 +127,7 @@ def quarantine_ticket(request: HttpRequest, inbound_id: Id, payload: ToTicketIn)
     store = None
     if payload.store_id is not None:
         store = merchant_selectors.store_get(user=user, store_id=payload.store_id)
-    ticket = services.quarantine_to_ticket(inbound_id=inbound_id, actor=user, store=store)
+    ticket = quarantine.quarantine_to_ticket(inbound_id=inbound_id, actor=user, store=store)
     return {"id": ticket.pk, "reference": ticket.reference}
 
 
@@ -147,5 +147,5 @@ class Discarded(Schema):
 )
 def quarantine_discard(request: HttpRequest, inbound_id: Id, payload: DiscardIn) -> Any:
     user = _staff(request)
-    row = services.quarantine_discard(inbound_id=inbound_id, actor=user, reason=payload.reason)
+    row = quarantine.quarantine_discard(inbound_id=inbound_id, actor=user, reason=payload.reason)
     return {"id": row.pk, "status": row.status}

@@ -75,12 +75,12 @@ def _mail(args: argparse.Namespace) -> int:
         for name, result in done:
             sys.stdout.write(f"{name}: {result}\n")
         return 0
-    from helpline.mail import services
+    from helpline.mail import quarantine
 
     action = args.quarantine_command or "list"
     try:
         if action == "list":
-            for row in services.quarantine_list(limit=500):
+            for row in quarantine.quarantine_list(limit=500):
                 sys.stdout.write(
                     f"{row.pk}\t{display.when(row.received_at, None)}\t{row.from_address or '-'}\t"
                     f"{row.subject[:60] or '-'}\t{row.reason}\n"
@@ -94,10 +94,10 @@ def _mail(args: argparse.Namespace) -> int:
                 store = Store.objects.filter(pk=args.store).first()
                 if store is None:
                     return fail(f"no store {args.store}")
-            ticket = services.quarantine_to_ticket(inbound_id=args.id, actor=None, store=store)
+            ticket = quarantine.quarantine_to_ticket(inbound_id=args.id, actor=None, store=store)
             sys.stdout.write(f"{args.id}: ticket {ticket.reference}\n")
             return 0
-        services.quarantine_discard(inbound_id=args.id, actor=None, reason=args.reason)
+        quarantine.quarantine_discard(inbound_id=args.id, actor=None, reason=args.reason)
         sys.stdout.write(f"{args.id}: discarded\n")
         return 0
     except HelplineError as exc:

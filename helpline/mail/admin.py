@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from helpline.core.admin import ReadOnlyAdmin
 from helpline.core.errors import HelplineError
-from helpline.mail import services
+from helpline.mail import quarantine
 from helpline.mail.models import InboundMail, MessageId, Outcome
 
 
@@ -43,7 +43,7 @@ class InboundMailAdmin(ReadOnlyAdmin):
     def make_ticket(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
         for row in queryset.filter(status=Outcome.QUARANTINED):
             try:
-                ticket = services.quarantine_to_ticket(inbound_id=row.pk, actor=request.user)  # type: ignore[arg-type]
+                ticket = quarantine.quarantine_to_ticket(inbound_id=row.pk, actor=request.user)  # type: ignore[arg-type]
             except HelplineError as exc:
                 self.message_user(request, f"{row.pk}: {exc.detail}", messages.ERROR)
             else:
@@ -53,7 +53,7 @@ class InboundMailAdmin(ReadOnlyAdmin):
     def discard(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
         n = 0
         for row in queryset.filter(status=Outcome.QUARANTINED):
-            services.quarantine_discard(inbound_id=row.pk, actor=request.user)  # type: ignore[arg-type]
+            quarantine.quarantine_discard(inbound_id=row.pk, actor=request.user)  # type: ignore[arg-type]
             n += 1
         self.message_user(request, f"{n} mail(s) discarded.")
 

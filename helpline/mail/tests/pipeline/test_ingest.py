@@ -10,7 +10,8 @@ import pytest
 from django.test import override_settings
 
 from helpline.mail.models import InboundMail, MessageId, Outcome
-from helpline.mail.services import mail_ingest, quarantine_discard, quarantine_to_ticket
+from helpline.mail.quarantine import quarantine_discard, quarantine_to_ticket
+from helpline.mail.services import mail_ingest
 from helpline.mail.tests.pipeline.mails import mail, reply_to
 from helpline.merchants import services as merchants
 from helpline.outbox.models import Outbox

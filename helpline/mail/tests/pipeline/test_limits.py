@@ -44,7 +44,7 @@ def test_control_characters_in_a_mail_are_removed_not_refused(cast):
 
 def test_staff_make_a_ticket_of_mail_held_by_the_domain_limit(cast, settings):
     # It raised RuntimeError("no ticket made"): the vouched mail met the same limit again.
-    from helpline.mail.services import quarantine_to_ticket
+    from helpline.mail.quarantine import quarantine_to_ticket
 
     settings.RATE_LIMITS = {"mail.domain": 1}
     mail_ingest(mail(subject="First"), source="cli", now=OPEN)

@@ -269,7 +269,7 @@ def test_staff_see_the_flag_and_the_verdict_merchants_do_not(cast, dns):
 
 
 def test_staff_making_a_ticket_of_the_quarantined_forgery_do_not_make_it_the_contacts(cast, dns):
-    from helpline.mail.services import quarantine_to_ticket
+    from helpline.mail.quarantine import quarantine_to_ticket
 
     with override_settings(MAIL_UNKNOWN_SENDERS="quarantine"):
         result = mail_ingest(unsigned(subject="C1 down"), source="cli", now=OPEN)
