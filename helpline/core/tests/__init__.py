@@ -39,7 +39,7 @@ def run_helpline(
     )
 
 
-START_UP_SECONDS = 90  # a fresh SQLite database is migrated and static files collected first
+START_UP_SECONDS = 180  # a fresh database is migrated, static files collected (a loaded CI box)
 
 
 def serve_started(
