@@ -86,6 +86,15 @@ def start(config: str, data: Path, log: Path) -> tuple[subprocess.Popen[bytes], 
     raise SystemExit(f"{config}: no answer in 90 s:\n{log.read_text()}")
 
 
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def fetch(port: int, path: str, timeout: float) -> tuple[int, float]:
     started = time.perf_counter()
     try:
@@ -201,12 +210,7 @@ def run(config: str, data: Path, args: argparse.Namespace) -> dict[str, str]:
                 time.sleep(0.1)
         results = attack.upload_results
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
     asked = sum(statuses.values())
     within = sum(1 for t in times if t <= 1.0)
     q = statistics.quantiles(times, n=20) if len(times) >= 2 else [0.0] * 19

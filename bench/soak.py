@@ -38,11 +38,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from slow_clients import HELPLINE, env_for, start
+from slow_clients import HELPLINE, env_for, start, stop_server
 
 RAMP_SECONDS = 0.5  # between two clients' starts
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -125,89 +126,75 @@ class Client:
         )
 
 
-def merchant_loop(c: Client, tickets: list[int], stop: threading.Event) -> None:
+def turns(
+    c: Client,
+    tickets: list[int],
+    stop: threading.Event,
+    reads: tuple[str, ...],
+    write: Callable[[Client, int, int], None] | None = None,
+    every: int = 0,
+) -> None:
+    """Until ``stop``: one of ``reads`` (a path, ``{id}`` a ticket of this client's), and
+    every ``every``-th turn ``write`` instead; 0.1–0.4 s of thought between."""
     turn = 0
     while not stop.is_set():
         turn += 1
         ticket = random.choice(tickets)
-        if turn % 8 == 0:
-            page = c.call("GET /support/t/{id}/", "GET", f"/support/t/{ticket}/").decode()
-            token = CSRF.search(page)
-            form = {"body": f"Still seeing this (soak turn {turn}).", "csrfmiddlewaretoken": ""}
-            if token:
-                form["csrfmiddlewaretoken"] = token.group(1)
-            c.call(
-                "POST /support/t/{id}/reply/",
-                "POST",
-                f"/support/t/{ticket}/reply/",
-                urlencode(form).encode(),
-                "application/x-www-form-urlencoded",
-                expect=302,
-            )
+        if write is not None and turn % every == 0:
+            write(c, ticket, turn)
         else:
-            name, path = random.choice(
-                [
-                    ("GET /support/", "/support/"),
-                    ("GET /support/t/{id}/", f"/support/t/{ticket}/"),
-                    ("GET /status/", "/status/"),
-                ]
-            )
-            c.call(name, "GET", path)
+            path = random.choice(reads)
+            c.call(f"GET {path}", "GET", path.format(id=ticket))
         stop.wait(random.uniform(0.1, 0.4))
 
 
-def agent_loop(c: Client, tickets: list[int], stop: threading.Event) -> None:
-    while not stop.is_set():
-        ticket = random.choice(tickets)
-        name, path = random.choice(
-            [
-                ("GET /console/", "/console/"),
-                ("GET /console/t/{id}/", f"/console/t/{ticket}/"),
-                ("GET /search/?q=", "/search/?q=checkout"),
-            ]
+def reply(c: Client, ticket: int, turn: int) -> None:
+    page = c.call("GET /support/t/{id}/", "GET", f"/support/t/{ticket}/").decode()
+    token = CSRF.search(page)
+    form = {"body": f"Still seeing this (soak turn {turn}).", "csrfmiddlewaretoken": ""}
+    if token:
+        form["csrfmiddlewaretoken"] = token.group(1)
+    c.call(
+        "POST /support/t/{id}/reply/",
+        "POST",
+        f"/support/t/{ticket}/reply/",
+        urlencode(form).encode(),
+        "application/x-www-form-urlencoded",
+        expect=302,
+    )
+
+
+def create(store: int) -> Callable[[Client, int, int], None]:
+    def write(c: Client, _ticket: int, turn: int) -> None:
+        body = {
+            "store": store,
+            "subject": f"Soak: checkout slow on page {turn}",
+            "description": "Customers wait long at checkout (soak).",
+            "issue_type": "functionality",
+        }
+        c.call(
+            "POST /api/v1/tickets",
+            "POST",
+            "/api/v1/tickets",
+            json.dumps(body).encode(),
+            "application/json",
+            expect=201,
         )
-        c.call(name, "GET", path)
-        stop.wait(random.uniform(0.1, 0.4))
+
+    return write
 
 
-def api_loop(c: Client, tickets: list[int], store: int | None, stop: threading.Event) -> None:
-    turn = 0
-    while not stop.is_set():
-        turn += 1
-        if store is not None and turn % 5 == 0:
-            body = {
-                "store": store,
-                "subject": f"Soak: checkout slow on page {turn}",
-                "description": "Customers wait long at checkout (soak).",
-                "issue_type": "functionality",
-            }
-            c.call(
-                "POST /api/v1/tickets",
-                "POST",
-                "/api/v1/tickets",
-                json.dumps(body).encode(),
-                "application/json",
-                expect=201,
-            )
-        else:
-            ticket = random.choice(tickets)
-            name, path = random.choice(
-                [
-                    ("GET /api/v1/tickets", "/api/v1/tickets?limit=20"),
-                    ("GET /api/v1/tickets/{id}", f"/api/v1/tickets/{ticket}"),
-                    ("GET /api/v1/me", "/api/v1/me"),
-                ]
-            )
-            c.call(name, "GET", path)
-        stop.wait(random.uniform(0.1, 0.4))
+MERCHANT_READS = ("/support/", "/support/t/{id}/", "/status/")
+AGENT_READS = ("/console/", "/console/t/{id}/", "/search/?q=checkout")
+API_READS = ("/api/v1/tickets?limit=20", "/api/v1/tickets/{id}", "/api/v1/me")
 
 
 def signed_in(
-    c: Client, email: str, password: str, loop: Callable[..., None], tickets: list[int]
+    c: Client, email: str, password: str, tickets: list[int], **how: Any
 ) -> Callable[[threading.Event], None]:
     def run(stop: threading.Event) -> None:
         c.sign_in(email, password)  # in the client's own thread: no idle gap after it
-        loop(c, tickets, stop)
+        turns(c, tickets, stop, **how)
 
     return run
 
@@ -267,14 +254,23 @@ def run(config: str, data: Path, args: argparse.Namespace, logins: list, tokens:
             role = kinds[n % len(kinds)]
             if role == "merchant":
                 email, password = merchants[n % len(merchants)]
-                loop = signed_in(c, email, password, merchant_loop, mine[email] or everyone)
+                how = {"reads": MERCHANT_READS, "write": reply, "every": 8}
+                loop = signed_in(c, email, password, mine[email] or everyone, **how)
             elif role == "agent":
                 email, password = agents[n % len(agents)]
-                loop = signed_in(c, email, password, agent_loop, everyone)
+                loop = signed_in(c, email, password, everyone, reads=AGENT_READS)
             else:
                 who = people[n % len(people)]
                 c.headers["Authorization"] = f"Bearer {tokens[who]}"
-                loop = partial(api_loop, c, mine.get(who) or everyone, stores.get(who))
+                store = stores.get(who)
+                loop = partial(
+                    turns,
+                    c,
+                    mine.get(who) or everyone,
+                    reads=API_READS,
+                    write=create(store) if store else None,
+                    every=5,
+                )
             threads.append(threading.Thread(target=loop, args=(stop,), daemon=True))
         for t in threads:
             # A ramp: 50 sign-ins at once are 50 password hashes (PBKDF2, ~0.5 s of CPU each).
@@ -285,8 +281,7 @@ def run(config: str, data: Path, args: argparse.Namespace, logins: list, tokens:
         for t in threads:
             t.join(timeout=60)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_server(proc)
     return stats
 
 

@@ -26,14 +26,13 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from helpline.core.tests import HELPLINE, clean_env, run_helpline, stop
+from helpline.core.tests import HELPLINE, clean_env, run_helpline, serve_started, serve_stopped
 from helpline.core.tests.test_serve import free_port
 
 pytestmark = pytest.mark.slow
 
 TOKEN = "m" * 32
 SECRET = "inbound-secret-for-the-test"
-START_UP_SECONDS = 120
 
 
 @dataclass
@@ -69,28 +68,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         ).fetchone()
     port = free_port()
     log = root / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*HELPLINE, "serve", "--port", str(port), "--workers", "2", "--no-migrate"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     base = f"http://127.0.0.1:{port}"
+    proc = serve_started(
+        ["--port", str(port), "--workers", "2", "--no-migrate"],
+        env=env,
+        log=log,
+        ready=lambda: request(f"{base}/healthz")[0] == 200,
+    )
     try:
-        deadline = time.monotonic() + START_UP_SECONDS
-        status = 0
-        while time.monotonic() < deadline and status != 200:
-            assert proc.poll() is None, f"serve exited {proc.returncode}:\n{log.read_text()}"
-            try:
-                status, _ = request(f"{base}/healthz")
-            except OSError:
-                time.sleep(0.1)
-        assert status == 200, log.read_text()
         yield Server(base=base, data=data, env=env, log=log, contact=contact)
     finally:
-        stop(proc)
+        serve_stopped(proc)
 
 
 def test_health_ready_and_metrics_summed_over_the_servers_processes(server: Server) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 # The `helpline` console script, run by this interpreter (works in any venv, no PATH needed).
@@ -38,11 +39,49 @@ def run_helpline(
     )
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """End a server the test started: SIGTERM, then SIGKILL if it hangs."""
+START_UP_SECONDS = 180  # a fresh database is migrated, static files collected (a loaded CI box)
+
+
+def serve_started(
+    argv: list[str],
+    *,
+    env: Mapping[str, str],
+    log: Path,
+    ready: Callable[[], bool],
+    own_group: bool = False,
+) -> subprocess.Popen[bytes]:
+    """``helpline serve ARGV…`` started, once ``ready()`` says so (``OSError`` counts as not
+    yet); ``own_group``: in a process group of its own (a test may SIGKILL master and
+    workers at once)."""
+    with log.open("a") as out:
+        proc = subprocess.Popen(
+            [*HELPLINE, "serve", *argv],
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=own_group,
+        )
+    # Readiness poll of a real subprocess: bounded by a deadline, short sleeps.
+    deadline = time.monotonic() + START_UP_SECONDS
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"serve exited {proc.returncode}:\n{log.read_text()}"
+        try:
+            if ready():
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    proc.wait()
+    raise AssertionError(f"no answer within {START_UP_SECONDS}s:\n{log.read_text()}")
+
+
+def serve_stopped(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, as an operator stops it; its exit status (killed after 20 s of hanging)."""
     proc.terminate()
     try:
-        proc.wait(timeout=20)
+        return proc.wait(timeout=20)
     except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
         proc.kill()
-        proc.wait()
+        return proc.wait()

@@ -17,7 +17,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
@@ -26,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from helpline.core.tests import HELPLINE, clean_env, run_helpline
-from helpline.core.tests.test_serve import START_UP_SECONDS, free_port
+from helpline.core.tests import HELPLINE, clean_env, run_helpline, serve_started
+from helpline.core.tests.test_serve import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -63,25 +62,14 @@ def _call(port: int, method: str, path: str, body: bytes | None, headers: dict[s
 
 class Serve:
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log, self.port = env, log, free_port()
-        with log.open("a") as out:
-            self.proc = subprocess.Popen(
-                [*HELPLINE, "serve", "--port", str(self.port), "--workers", "1", "--no-migrate"],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: master and workers
-            )
-        deadline = time.monotonic() + START_UP_SECONDS
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()
-            try:
-                if _call(self.port, "GET", "/api/v1/openapi.json", None, {})[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"no answer within {START_UP_SECONDS}s:\n{log.read_text()}")
+        self.port = free_port()
+        self.proc = serve_started(
+            ["--port", str(self.port), "--workers", "1", "--no-migrate"],
+            env=env,
+            log=log,
+            ready=lambda: _call(self.port, "GET", "/api/v1/openapi.json", None, {})[0] == 200,
+            own_group=True,  # master and workers killed at once
+        )
 
     def kill(self) -> None:
         os.killpg(self.proc.pid, signal.SIGKILL)

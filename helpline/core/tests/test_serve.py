@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from helpline.core.tests import HELPLINE, clean_env, stop
+from helpline.core.tests import clean_env, serve_started, serve_stopped
 
 pytestmark = pytest.mark.slow
-
-START_UP_SECONDS = 90  # a fresh SQLite database is migrated and static files collected first
 
 
 def free_port() -> int:
@@ -39,28 +35,15 @@ def test_serve_answers_api_and_static_files(tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
     env = clean_env(tmp_path / "data")  # SQLite in a fresh data directory, never DATABASE_URL
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*HELPLINE, "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    body = b""
+
+    def ready() -> bool:
+        nonlocal body
+        status, _, body = get(f"{base}/api/v1/openapi.json")
+        return status == 200
+
+    proc = serve_started(["--port", str(port), "--workers", "1"], env=env, log=log, ready=ready)
     try:
-        # Readiness poll of a real subprocess: bounded by a deadline, short sleeps.
-        deadline = time.monotonic() + START_UP_SECONDS
-        status = 0
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, f"serve exited {proc.returncode}:\n{log.read_text()}"
-            try:
-                status, _, body = get(f"{base}/api/v1/openapi.json")
-            except OSError:
-                status = 0
-            if status == 200:
-                break
-            time.sleep(0.1)
-        assert status == 200, f"no answer within {START_UP_SECONDS}s:\n{log.read_text()}"
         schema = json.loads(body)
         assert schema["openapi"].startswith("3.")
         assert schema["info"]["title"] == "Helpline API"
@@ -75,6 +58,6 @@ def test_serve_answers_api_and_static_files(tmp_path: Path) -> None:
         status, _, _ = get(f"{base}/static/no/such/file.css")
         assert status == 404
     finally:
-        stop(proc)
+        serve_stopped(proc)
     assert proc.returncode == 0, f"serve did not stop cleanly:\n{log.read_text()}"
     assert (tmp_path / "data" / "helpline.sqlite3").exists()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import select
 import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from helpline.core.tests import HELPLINE, clean_env
-from helpline.core.tests.test_serve import START_UP_SECONDS, free_port
+from helpline.core.tests import clean_env, serve_started, serve_stopped
+from helpline.core.tests.test_serve import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -58,33 +56,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         HELPLINE_ANONYMOUS_MAX_BODY_BYTES=str(ANONYMOUS_MAX_BODY),
         HELPLINE_MAIL_MAX_BYTES=str(MAX_BODY // 2),
     )
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*HELPLINE, "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     served = Server(port, log)
+    proc = serve_started(
+        ["--port", str(port), "--workers", "1"],
+        env=env,
+        log=log,
+        ready=lambda: served.get("/accounts/login/", timeout=2) == 200,
+    )
     try:
-        deadline = time.monotonic() + START_UP_SECONDS
-        status = 0
-        while time.monotonic() < deadline and status != 200:
-            assert proc.poll() is None, f"serve exited {proc.returncode}:\n{log.read_text()}"
-            try:
-                status = served.get("/accounts/login/", timeout=2)
-            except OSError:
-                time.sleep(0.1)
-        assert status == 200, f"no answer within {START_UP_SECONDS}s:\n{log.read_text()}"
         yield served
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
-            proc.kill()
-            proc.wait()
+        serve_stopped(proc)
 
 
 def _answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
