@@ -239,7 +239,8 @@ def server(env: dict[str, str], log: Path) -> Iterator[int]:
             if proc.poll() is not None:
                 raise RuntimeError(f"serve exited {proc.returncode}:\n{log.read_text()[-3000:]}")
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                # The schema takes seconds to build on a busy machine: a 2 s wait never saw it.
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
                 conn.request("GET", "/api/v1/openapi.json")
                 if conn.getresponse().status == 200:
                     break

@@ -1,13 +1,15 @@
 """The ticket API straight to PostgreSQL and through PgBouncer (transaction mode), side by side in
 one run (issue 19's goal: through PgBouncer within 10 % of direct).
 
-Run: .venv/bin/python bench/pgbouncer.py [--tickets 1000] [--rounds 3] [--requests 100]
+Run: .venv/bin/python bench/pgbouncer.py [--tickets 200] [--rounds 3] [--requests 100]
          [--creations 150]
 
 A fresh PostgreSQL database on postgresql://postgres@127.0.0.1:5432 (HELPLINE_BENCH_PG_NAME, or
-one named after this process; dropped afterwards), `helpline migrate`, `helpline demo --tickets
-N`. Then two `helpline serve --workers 2` on it at once: one with DATABASE_URL straight to
-PostgreSQL (prepared statements on, the default), one through a PgBouncer 1.18 in transaction
+one named after this process; dropped afterwards), `helpline migrate`, then a merchant with a
+store, its user's API token and N tickets through the services (SEED; the demo's generator is
+far slower and not what is measured). Then two `helpline serve --workers 2` on it at once: one
+with DATABASE_URL straight to PostgreSQL (prepared statements on, the default), one through a
+PgBouncer 1.18 in transaction
 mode started here (HELPLINE_PGBOUNCER=on: prepared statements and server-side cursors off;
 decision 0156). Each round measures both, one after the other, so a busy neighbour weighs on
 both: the merchant user's first page of GET /api/v1/tickets (`--requests`, after 20 not
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -28,6 +31,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import api_tickets as base  # the harness beside this file
+
+SEED = r"""
+import sys
+import django
+django.setup()
+from helpline.accounts import services as accounts
+from helpline.merchants import services as merchants
+from helpline.tickets import services as tickets
+m = merchants.merchant_create(name="Bench", slug="bench")
+store = merchants.store_create(merchant=m, name="Bench store", url="https://bench.example.test")
+user = accounts.user_create(email="bench@bench.test", role="merchant", merchant_id=m.pk)
+for i in range(int(sys.argv[-1])):
+    tickets.ticket_create(actor=user, store=store, subject=f"Seeded {i}",
+                          description="Seeded by bench/pgbouncer.py", issue_type="functionality")
+print(accounts.token_create(user=user)[1])
+"""
 
 
 def first_page_ms(port: int, token: str, requests: int) -> float:
@@ -40,7 +59,7 @@ def first_page_ms(port: int, token: str, requests: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--tickets", type=int, default=1000)
+    parser.add_argument("--tickets", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--creations", type=int, default=150)
@@ -55,10 +74,14 @@ def main() -> None:
         assert url is not None
         env = base.env_for(data_dir, url)
         base.helpline("migrate", "--quiet", env=env)
-        demo = base.helpline(
-            "demo", "--tickets", str(args.tickets), "--seed", "1", "--no-migrate", env=env
+        seeded = subprocess.run(  # noqa: S603 - this interpreter, our own script
+            [sys.executable, "-c", SEED, str(args.tickets)],
+            env={**env, "DJANGO_SETTINGS_MODULE": "helpline.settings"},
+            capture_output=True,
+            text=True,
+            check=True,
         )
-        token = base.tokens_from(demo.stdout)[base.MERCHANT]
+        token = seeded.stdout.split()[-1]
         bouncer = PgBouncer(url)
         bouncer.start()
         stack.callback(bouncer.stop)

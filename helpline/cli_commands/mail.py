@@ -33,6 +33,7 @@ def _mail_args(parser: argparse.ArgumentParser) -> None:
 def _ingest(paths: list[str]) -> int:
     from django.db import DatabaseError
 
+    from helpline.core.storage import StorageUnavailable
     from helpline.mail import sources
     from helpline.mail.services import mail_ingest
 
@@ -54,6 +55,9 @@ def _ingest(paths: list[str]) -> int:
             # Helpline itself failed: what was not printed was not received; run it again
             # (what was received is recognised as a duplicate).
             sys.stderr.write(f"helpline: {raw_path}: the database failed: {exc}\n")
+            return 1
+        except StorageUnavailable as exc:  # the same for the file storage (decision 0154)
+            sys.stderr.write(f"helpline: {raw_path}: {exc.detail}\n")
             return 1
     return code
 

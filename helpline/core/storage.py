@@ -68,9 +68,6 @@ def storage_url(env: Mapping[str, str]) -> dict[str, Any] | None:
         raise ConfigError(f"{ENV} addressing must be path or virtual, not {addressing!r}")
     tls = parts.scheme == "s3"
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    from boto3.s3.transfer import TransferConfig
-    from botocore.config import Config
-
     return {
         "bucket_name": bucket,
         "endpoint_url": f"{'https' if tls else 'http'}://{host}" + (f":{port}" if port else ""),
@@ -86,12 +83,21 @@ def storage_url(env: Mapping[str, str]) -> dict[str, Any] | None:
         "querystring_auth": True,
         "querystring_expire": 300,
         "file_overwrite": False,
-        # A bucket that does not answer is said within seconds, not after boto3's ~20 s of
-        # retries: the upload is refused (503) and the person tries again.
+        **_transfer_options(addressing),
+    }
+
+
+def _transfer_options(addressing: str) -> dict[str, Any]:
+    from boto3.s3.transfer import TransferConfig
+    from botocore.config import Config
+
+    return {
         # Each upload and download in the request's own thread, one request for a file up to
         # 64 MB (attachments are ≤ 10 MB): s3transfer's thread pool per file cost seconds
         # under concurrent uploads and held the request past gunicorn's timeout (decision 0154).
         "transfer_config": TransferConfig(use_threads=False, multipart_threshold=64 * 1024 * 1024),
+        # A bucket that does not answer is said within seconds, not after boto3's ~20 s of
+        # retries: the upload is refused (503) and the person tries again.
         "client_config": Config(
             connect_timeout=3,
             read_timeout=30,

@@ -166,8 +166,7 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             problem = f"unreadable: the parser failed ({type(exc).__name__})"
     key = _key(parsed, digest)
     decision: _Decision | None = None
-    existing = _received(key)
-    if existing is not None:
+    if (existing := _received(key)) is not None:
         return _duplicate(existing)
     try:
         # The policy and calendar revisions are read once for the whole message (the ticket
@@ -194,11 +193,8 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
             )
             _record_decision(row, parsed, decision, now)
     except IntegrityError:
-        # The same message arriving twice at once: the other copy committed first. The files
-        # this copy wrote belong to no row now (its transaction rolled back): removed.
-        if decision is not None:
-            attachments.attachments_discard(decision.stored)
-        existing = _received(key)
+        # The same message arriving twice at once: the other copy committed first.
+        existing = _lost_race(key, decision)
         if existing is None:
             raise
         return _duplicate(existing)
@@ -209,6 +205,14 @@ def mail_ingest(raw: bytes, *, source: str, now: datetime | None = None, name: s
         inbound_id=row.pk,
         refused=tuple(f"{r.filename} ({r.reason})" for r in decision.refused),
     )
+
+
+def _lost_race(key: str, decision: _Decision | None) -> InboundMail | None:
+    """The copy that committed first, if there is one. The files this copy wrote belong to no
+    row now (its transaction rolled back): removed."""
+    if decision is not None:
+        attachments.attachments_discard(decision.stored)
+    return _received(key)
 
 
 def _record_decision(

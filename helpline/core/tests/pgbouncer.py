@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from helpline.core.tests.s3server import free_port
+from helpline.core.tests.s3server import end, free_port, wait_listening
 
 
 def pgbouncer_path() -> str | None:
@@ -70,18 +68,11 @@ class PgBouncer:
         self.proc = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-                raise RuntimeError(f"pgbouncer exited: {err.strip()[-500:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("pgbouncer did not start listening within 20 s")
+        try:
+            wait_listening(self.proc, self.port, "pgbouncer")
+        except RuntimeError:
+            self.stop()
+            raise
 
     def log(self) -> str:
         path = self.dir / "pgbouncer.log"
@@ -89,13 +80,6 @@ class PgBouncer:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-            if self.proc.stderr:
-                self.proc.stderr.close()
+            end(self.proc)
             self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)

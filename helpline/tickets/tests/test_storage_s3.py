@@ -218,3 +218,17 @@ def test_storage_migrate_with_the_bucket_down_says_run_again(cast, s3, settings,
     from helpline.cli import main
 
     assert main(["storage", "migrate", "--to", "s3"]) == 2
+
+
+def test_bucket_down_mail_ingest_from_the_command_line_says_so_and_keeps_nothing(
+    cast, s3, tmp_path, capsys
+):
+    from helpline.cli import main
+
+    path = tmp_path / "one.eml"
+    path.write_bytes(mail(body="Logs", attachments=[("app.log", "text/plain", b"line\n")]))
+    s3.stop()
+    assert main(["mail", "ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "File storage is not answering" in err and "try again" in err
+    assert not InboundMail.objects.exists() and not Ticket.objects.exists()
