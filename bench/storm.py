@@ -203,7 +203,7 @@ class Run:
 
     def prepare(self) -> None:
         if self.args.postgres:
-            pg("dropdb", "--if-exists", PG_NAME)
+            pg("dropdb", "--force", "--if-exists", PG_NAME)
             pg("createdb", PG_NAME)
         os.environ.update(self.env)
         if not self.args.postgres:
@@ -563,6 +563,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--smtp-down", type=float, default=120)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the data and the logs")
     parser.add_argument(
         "--restart-postgres",
         action="store_true",
@@ -599,8 +600,11 @@ def main() -> None:
         "; ".join(f"{time.strftime('%H:%M:%S', time.localtime(t))} {w}" for t, w in run.events),
     )
     if args.postgres:
-        pg("dropdb", "--if-exists", PG_NAME)
-    shutil.rmtree(run.data, ignore_errors=True)
+        pg("dropdb", "--force", "--if-exists", PG_NAME)
+    if args.keep:
+        print(f"data and logs kept in {run.data}")
+    else:
+        shutil.rmtree(run.data, ignore_errors=True)
 
 
 if __name__ == "__main__":
