@@ -203,7 +203,7 @@ class Run:
 
     def prepare(self) -> None:
         if self.args.postgres:
-            pg("dropdb", "--if-exists", PG_NAME)
+            pg("dropdb", "--force", "--if-exists", PG_NAME)
             pg("createdb", PG_NAME)
         os.environ.update(self.env)
         if not self.args.postgres:
@@ -472,7 +472,8 @@ class Run:
         c1_mail = set(
             Ticket.objects.filter(pk__in=mail_tickets, priority="C1").values_list("pk", flat=True)
         )
-        lost = [k for k in self.attempted if k not in inbound or inbound[k].ticket_id is None]
+        lost = [k for k in sent if k not in inbound or inbound[k].ticket_id is None]
+        refused = [k for k in self.attempted - set(sent) if k not in inbound]
         per_store = (
             Ticket.objects.filter(issue_type="store-down").values("store_id").distinct().count()
         )
@@ -534,7 +535,8 @@ class Run:
             "incident opened / began (s after the storm)": opened,
             "incident pages (outbox rows / mails to on-call)": f"{page_rows} / {page_mails}",
             "per-ticket pages to on-call (store down)": store_pages,
-            "lost mails": len(lost),
+            "lost mails (accepted, no ticket)": len(lost),
+            "mails never accepted (client gave up after 5 tries)": len(refused),
             "duplicate store-down tickets": dup_store,
             "duplicate mail tickets": Ticket.objects.filter(channel="email").count()
             - len({i.ticket_id for i in inbound.values() if i.ticket_id}),
@@ -561,6 +563,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--smtp-down", type=float, default=120)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the data and the logs")
     parser.add_argument(
         "--restart-postgres",
         action="store_true",
@@ -580,7 +583,7 @@ def main() -> None:
         "linked C1 mails %": "100",
         "incident pages (outbox rows / mails to on-call)": "1 / 1",
         "per-ticket pages to on-call (store down)": "0",
-        "lost mails": "0",
+        "lost mails (accepted, no ticket)": "0",
         "duplicate store-down tickets": "0",
         "duplicate mail tickets": "0",
         "repeated deliveries (same key)": "≤ 1",
@@ -597,8 +600,11 @@ def main() -> None:
         "; ".join(f"{time.strftime('%H:%M:%S', time.localtime(t))} {w}" for t, w in run.events),
     )
     if args.postgres:
-        pg("dropdb", "--if-exists", PG_NAME)
-    shutil.rmtree(run.data, ignore_errors=True)
+        pg("dropdb", "--force", "--if-exists", PG_NAME)
+    if args.keep:
+        print(f"data and logs kept in {run.data}")
+    else:
+        shutil.rmtree(run.data, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -80,8 +80,9 @@ def incident_check(
                 description="Opened by the store monitor: these stores fell within minutes.",
                 started_at=min(starts.values()),
             )
-            # C1 tickets of the storm filed before it was recognised join it too.
-            early = ticket_selectors.open_c1_ids_since(incident.started_at)
+            # C1 tickets of the storm filed before it was recognised join it too: the probes
+            # see a store fall up to an interval late, so the window reaches back before it.
+            early = ticket_selectors.open_c1_ids_since(incident.started_at - window)
             link_many(incident, early, now=now)
         elif not (storm or incident.automatic):
             return None  # staff's incident takes a lone store's outage only in a storm

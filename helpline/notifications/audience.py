@@ -55,11 +55,11 @@ def _staff(event: Any, ticket: Any) -> Heard:
     kind, after = event.kind, event.after or {}
     assignee = ticket.assignee if ticket.assignee_id else None
     out: Heard = []
-    if kind == EventKind.ASSIGNEE and assignee is not None and assignee.pk == after_id(event):
-        # A storm's tickets are worked from the incident's page and the console: no mail for
-        # each of thousands of assignments (decision 0140).
-        if not paging.in_platform_incident(ticket):
-            out.append((assignee, "assignee"))
+    mine = kind == EventKind.ASSIGNEE and assignee is not None and assignee.pk == after_id(event)
+    # A storm's tickets are worked from the incident's page and the console: no mail for each
+    # of thousands of assignments (decision 0140).
+    if mine and assignee is not None and not paging.in_platform_incident(ticket):
+        out.append((assignee, "assignee"))
     if kind == EventKind.MESSAGE and not after.get("from_staff") and assignee is not None:
         out.append((assignee, "merchant_reply"))
     if kind in (EventKind.SLA_WARNING, EventKind.SLA_BREACHED):
