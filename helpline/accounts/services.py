@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from helpline.accounts import signals
 from helpline.accounts.models import ApiToken, Role, Team, User
+from helpline.audit import chain as audit
 from helpline.core import clock
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.prepared import Prepared
@@ -183,7 +184,17 @@ def password_reset_set(
         ids = list(
             ApiToken.objects.filter(user=user, revoked_at__isnull=True).values_list("pk", flat=True)
         )
-        ApiToken.objects.filter(pk__in=ids).update(revoked_at=now or clock.now())
+        at = now or clock.now()
+        ApiToken.objects.filter(pk__in=ids).update(revoked_at=at)
+        for pk in ids:  # a bulk update sends no save signal: each revocation recorded here
+            audit.record(
+                action="change",
+                object_type=ApiToken._meta.label,
+                object_id=pk,
+                before={"revoked_at": None},
+                after={"revoked_at": at.isoformat(), "_why": "password reset"},
+                subject_id=user.pk,
+            )
         if ids:
             signals.tokens_revoked.send(sender=ApiToken, user=user, tokens=ids)
         return len(ids)
@@ -218,6 +229,14 @@ def sessions_end(
         session.end()  # deletes the session from the session store and the row
         ended += 1
     if ended:
+        audit.record(
+            action="sessions_ended",
+            object_type=User._meta.label,
+            object_id=user.pk,
+            after={"ended": ended},
+            subject_id=user.pk,
+            actor=by,
+        )
         signals.sessions_ended.send(sender=User, user=user, by=by, count=ended)
     return ended
 

@@ -82,6 +82,27 @@ def test_role_token_team_holiday_webhook_and_monitor_changes_are_recorded(cast):
     assert chain.verify().ok
 
 
+def test_a_password_reset_records_each_token_it_revokes_and_the_sessions_it_ends(cast):
+    ravi = cast.ravi
+    kept, _ = accounts.token_create(user=ravi, now=T0)
+    other, _ = accounts.token_create(user=ravi, now=T0)
+    session = Client()
+    session.force_login(ravi)
+    live = set(ravi.api_tokens.filter(revoked_at__isnull=True).values_list("pk", flat=True))
+    assert {kept.pk, other.pk} <= live
+    before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    assert accounts.password_reset_set(user=ravi, password="a-new-long-password", now=T0) == len(
+        live
+    )
+    revoked = AuditEntry.objects.filter(
+        seq__gt=before, object_type="accounts.ApiToken", action="change"
+    )
+    assert {int(e.object_id) for e in revoked} == live
+    assert all(json.loads(e.after)["_why"] == "password reset" for e in revoked)
+    assert all(e.subject_id == ravi.pk for e in revoked)
+    assert chain.verify().ok
+
+
 def test_an_admin_change_records_who_and_from_where(cast):
     client = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="198.51.100.7")
     client.force_login(cast.ada)
