@@ -114,3 +114,27 @@ def test_a_ticket_that_waited_is_placed_once_someone_is_on_shift_and_a_persons_c
     reason = TicketEvent.objects.filter(ticket=waiting, kind=EventKind.ASSIGNEE).get().reason
     assert reason == "auto: least loaded of 1 on shift with functionality (waited in the queue)"
     assert assignment.queue_sweep(now=T0 + 3 * H) == 0  # placed once
+
+
+def test_a_prepared_read_takes_dates_as_the_orm_does(cast) -> None:
+    from helpline.core.prepared import Prepared
+
+    def build(first: date, last: date) -> object:
+        return (
+            Leave.objects.filter(starts_on__lte=last, ends_on__gte=first)
+            .order_by("starts_on")
+            .values_list("user_id", "starts_on")
+        )
+
+    for n in range(3):
+        Leave.objects.create(
+            user=cast.ravi, starts_on=date(2026, 12, 1 + 3 * n), ends_on=date(2026, 12, 2 + 3 * n)
+        )
+    read: Prepared[tuple[int, date]] = Prepared(build, first=date, last=date)
+    for first, last in [
+        (date(2026, 12, 2), date(2026, 12, 4)),
+        (date(2026, 11, 1), date(2027, 1, 1)),
+    ]:
+        assert read(first=first, last=last) == list(build(first, last))  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        read(first=datetime(2026, 12, 2, tzinfo=UTC), last=date(2026, 12, 4))
