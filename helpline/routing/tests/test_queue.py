@@ -6,6 +6,7 @@ anyone are placed once someone qualifies (decisions 0133, 0135)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,9 +32,9 @@ def test_the_candidates_read_agree_with_every_shift_and_leave_day_across_midnigh
     cast,
 ) -> None:
     people = []
-    for n, zone in enumerate(ZONES):
+    for n, name in enumerate(ZONES):
         user = accounts.user_create(email=f"z{n}@helpline.test", role="agent")
-        user.time_zone = zone
+        user.time_zone = name
         user.save(update_fields=["time_zone"])
         cast.team.members.add(user)
         # Overlapping shifts, one of them past midnight, on two different days of the week.
@@ -114,3 +115,27 @@ def test_a_ticket_that_waited_is_placed_once_someone_is_on_shift_and_a_persons_c
     reason = TicketEvent.objects.filter(ticket=waiting, kind=EventKind.ASSIGNEE).get().reason
     assert reason == "auto: least loaded of 1 on shift with functionality (waited in the queue)"
     assert assignment.queue_sweep(now=T0 + 3 * H) == 0  # placed once
+
+
+def test_a_prepared_read_takes_dates_as_the_orm_does(cast) -> None:
+    from helpline.core.prepared import Prepared
+
+    def build(first: date, last: date) -> Any:
+        return (
+            Leave.objects.filter(starts_on__lte=last, ends_on__gte=first)
+            .order_by("starts_on")
+            .values_list("user_id", "starts_on")
+        )
+
+    for n in range(3):
+        Leave.objects.create(
+            user=cast.ravi, starts_on=date(2026, 12, 1 + 3 * n), ends_on=date(2026, 12, 2 + 3 * n)
+        )
+    read: Prepared[tuple[int, date]] = Prepared(build, first=date, last=date)
+    for first, last in [
+        (date(2026, 12, 2), date(2026, 12, 4)),
+        (date(2026, 11, 1), date(2027, 1, 1)),
+    ]:
+        assert read(first=first, last=last) == list(build(first, last))
+    with pytest.raises(TypeError):
+        read(first=datetime(2026, 12, 2, tzinfo=UTC), last=date(2026, 12, 4))
