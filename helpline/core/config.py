@@ -136,35 +136,43 @@ def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
 def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
     raw = env.get("DATABASE_URL", "").strip()
     if not raw:
-        # FULL unless an operator knowingly takes NORMAL back (a bench, a throwaway demo).
-        synchronous = choice(env, "HELPLINE_SQLITE_SYNCHRONOUS", ("full", "normal"), "full")
-        return {
-            # Django's SQLite backend with a writers' queue (core/sqlite; decision 0081).
-            "ENGINE": "helpline.core.sqlite",
-            "NAME": str(directory / "helpline.sqlite3"),
-            "OPTIONS": {
-                # WAL, a busy timeout and IMMEDIATE transactions: one writer at a time,
-                # readers never blocked, no "database is locked" under a second process.
-                # synchronous=FULL: each commit is on disk (the WAL synced) before it is
-                # acknowledged, so a power cut loses no ticket, message or mail already
-                # answered for (decision 0148; NORMAL lost up to the last checkpoint).
-                # Checkpoints every 8,000 pages (32 MB) instead of 1,000: a ticket writes
-                # ~40 pages, mostly the same index leaves, and each checkpoint copied them
-                # again (a third of a mail's CPU); under FULL the interval no longer decides
-                # what a crash loses, only the WAL's size; the file is cut back to 64 MB after.
-                # Connections persist (a new one parsed the schema on every request).
-                # Decision 0080.
-                "init_command": (
-                    f"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous.upper()}; "
-                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
-                    "PRAGMA wal_autocheckpoint=8000; PRAGMA journal_size_limit=67108864;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 5,
-            },
-            "TEST": {"NAME": str(directory / "test-helpline.sqlite3")},
-            "CONN_MAX_AGE": 60,
-        }
+        return _sqlite(env, directory)
+    return _database_url(env, raw)
+
+
+def _sqlite(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
+    # FULL unless an operator knowingly takes NORMAL back (a bench, a throwaway demo).
+    synchronous = choice(env, "HELPLINE_SQLITE_SYNCHRONOUS", ("full", "normal"), "full")
+    return {
+        # Django's SQLite backend with a writers' queue (core/sqlite; decision 0081).
+        "ENGINE": "helpline.core.sqlite",
+        "NAME": str(directory / "helpline.sqlite3"),
+        "OPTIONS": {
+            # WAL, a busy timeout and IMMEDIATE transactions: one writer at a time,
+            # readers never blocked, no "database is locked" under a second process.
+            # synchronous=FULL: each commit is on disk (the WAL synced) before it is
+            # acknowledged, so a power cut loses no ticket, message or mail already
+            # answered for (decision 0148; NORMAL lost up to the last checkpoint).
+            # Checkpoints every 8,000 pages (32 MB) instead of 1,000: a ticket writes
+            # ~40 pages, mostly the same index leaves, and each checkpoint copied them
+            # again (a third of a mail's CPU); under FULL the interval no longer decides
+            # what a crash loses, only the WAL's size; the file is cut back to 64 MB after.
+            # Connections persist (a new one parsed the schema on every request).
+            # Decision 0080.
+            "init_command": (
+                f"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous.upper()}; "
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
+                "PRAGMA wal_autocheckpoint=8000; PRAGMA journal_size_limit=67108864;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 5,
+        },
+        "TEST": {"NAME": str(directory / "test-helpline.sqlite3")},
+        "CONN_MAX_AGE": 60,
+    }
+
+
+def _database_url(env: Mapping[str, str], raw: str) -> dict[str, Any]:
     import dj_database_url
 
     # Never echo the URL: it may carry a password.

@@ -405,12 +405,7 @@ def _new_ticket(
             Outcome.QUARANTINED,
             f"too many new tickets from {domain[:100]} this hour ({limits.MAIL_DOMAIN})",
         )
-    subject = CONTROL.sub("", parsed.subject or "").strip()[:200] or "(no subject)"
-    body = _clip(parsed.text or "")
-    if cites is not None:
-        body = _clip(f"(Follow-up to {cites.reference}, which is closed.)\n\n{body}")
-    if not body:
-        body = "(the mail has no text" + ("; see the attachments)" if parsed.attachments else ")")
+    subject, body = _subject_and_body(parsed, cites)
     asked = priority_tags(parsed.subject or "") or DEFAULT_PRIORITY
     # Nobody vouches for it: never above C3 (a C1 also pages the on-call: ``c1``).
     demoted = unverified and _rank(asked) < _rank(DEFAULT_PRIORITY)
@@ -425,26 +420,19 @@ def _new_ticket(
         now=now,
         unverified_sender=unverified,
     )
+    said = []  # what the mail's ticket says of itself beside its creation
     if demoted:
-        tickets.ticket_record(
-            ticket=ticket,
-            event=events.merchant_asks_priority(
+        said.append(
+            events.merchant_asks_priority(
                 asked=asked, current=ticket.priority, message_id=None, unverified=True
-            ),
-            now=now,
+            )
         )
     if why:
-        tickets.ticket_record(
-            ticket=ticket,
-            event=events.unverified_sender(address=parsed.from_address, message_id=None, why=why),
-            now=now,
-        )
+        said.append(events.unverified_sender(address=parsed.from_address, message_id=None, why=why))
     if cites is not None:
-        tickets.ticket_record(
-            ticket=ticket,
-            event=events.follow_up_of(ticket=cites.pk, reference=cites.reference),
-            now=now,
-        )
+        said.append(events.follow_up_of(ticket=cites.pk, reference=cites.reference))
+    for event in said:
+        tickets.ticket_record(ticket=ticket, event=event, now=now)
     stored, refused = attachments.attachments_store(
         ticket=ticket, message=None, files=_uploads(parsed), now=now
     )
@@ -458,6 +446,17 @@ def _new_ticket(
         unverified=demoted and asked == "C1",
         stored=stored,
     )
+
+
+def _subject_and_body(parsed: ParsedMessage, cites: Ticket | None) -> tuple[str, str]:
+    """A new ticket's subject and description from a mail (a follow-up says which ticket)."""
+    subject = CONTROL.sub("", parsed.subject or "").strip()[:200] or "(no subject)"
+    body = _clip(parsed.text or "")
+    if cites is not None:
+        body = _clip(f"(Follow-up to {cites.reference}, which is closed.)\n\n{body}")
+    if not body:
+        body = "(the mail has no text" + ("; see the attachments)" if parsed.attachments else ")")
+    return subject, body
 
 
 def _rank(priority: str) -> int:

@@ -26,7 +26,7 @@ from helpline.core import clock, display
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.validation import has_control, has_nul
 from helpline.merchants.models import Store
-from helpline.monitoring import states, storm
+from helpline.monitoring import results, states, storm
 from helpline.monitoring.models import (
     BlindSpan,
     MaintenanceWindow,
@@ -34,7 +34,6 @@ from helpline.monitoring.models import (
     MonitorState,
     Outage,
     PlatformIncident,
-    ProbeResult,
     StateChange,
 )
 from helpline.monitoring.probe import Outcome
@@ -263,21 +262,7 @@ def probe_round_record(
     quiet: dict[int, list[int]] = defaultdict(list)  # interval → ids of up-and-fine monitors
     eventful: list[tuple[Monitor, Outcome, bool]] = []
     with transaction.atomic():
-        ProbeResult.objects.bulk_create(
-            [
-                ProbeResult(
-                    monitor_id=o.monitor_id,
-                    at=now,
-                    ok=o.ok,
-                    status=o.status,
-                    latency_ms=o.latency_ms,
-                    error=o.error[:300],
-                )
-                for o in outcomes
-                if not o.refused  # the store was not probed: a blind span, no result
-            ],
-            batch_size=1000,
-        )
+        results.results_store(outcomes, now)
         for monitor in monitors:
             outcome = by_id[monitor.pk]
             summary.failures += not outcome.ok

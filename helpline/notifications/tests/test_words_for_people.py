@@ -104,6 +104,8 @@ def _specs() -> dict[str, EventSpec]:
         ev.follow_up_of(ticket=1, reference="HL-1"),
         ev.unverified_sender(address="x@example.test", message_id=0),
         ev.merchant_asks_priority(asked="C1", current="C2", message_id=0),
+        ev.personal_data_erased(pseudonym="person-7f3a", messages=2, attachments=1),
+        ev.retention_purged(closed_at=AT, messages=3, attachments=0),
     ]
     return {spec.kind: spec for spec in made}
 

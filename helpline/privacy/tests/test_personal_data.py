@@ -18,6 +18,7 @@ from helpline.conftest import T0
 from helpline.core.errors import NotFound
 from helpline.mail import services as mail
 from helpline.mail.models import InboundMail
+from helpline.mail.tests.pipeline.mails import TRUSTED_MTA
 from helpline.merchants import services as merchants
 from helpline.privacy import services as privacy
 from helpline.tickets import services as tickets
@@ -25,7 +26,9 @@ from helpline.tickets.attachments import Upload
 from helpline.tickets.models import Attachment, Ticket, TicketEvent, TicketMessage
 
 MAIL = (
-    b"From: Alice <alice@acme.test>\r\nTo: support@helpline.invalid\r\n"
+    # As the support mailbox's own server hands it over, having checked the sender.
+    f"Authentication-Results: {TRUSTED_MTA}; dmarc=pass header.from=acme.test\r\n".encode()
+    + b"From: Alice <alice@acme.test>\r\nTo: support@helpline.invalid\r\n"
     b"Subject: Checkout is slow\r\nMessage-ID: <m1@acme.test>\r\n"
     b"Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n\r\nHi, Alice here, call me on +91 98450 00000.\r\n"
 )
