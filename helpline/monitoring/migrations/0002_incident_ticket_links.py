@@ -28,7 +28,7 @@ def copy_links(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("monitoring", "0001_store_uptime"),
-        ("tickets", "0013_platform_incident_event"),
+        ("tickets", "0013_event_kinds_storm_and_personal_data"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0013_platform_incident_event"),
+        ("tickets", "0012_ticket_assignee_load_index"),
     ]
 
     operations = [
