@@ -97,9 +97,7 @@ try:
     # A storm (helpline.monitoring.storm): at least this many stores, and this percentage of
     # the watched ones, with outages confirmed within the window open one platform incident.
     MONITOR_INCIDENT_MIN_STORES = config.positive_int(os.environ, "HELPLINE_STORM_MIN_STORES", 3)
-    MONITOR_INCIDENT_SHARE = (
-        min(config.positive_int(os.environ, "HELPLINE_STORM_PERCENT", 20), 100) / 100
-    )
+    MONITOR_INCIDENT_SHARE = config.percent(os.environ, "HELPLINE_STORM_PERCENT", 20)
     MONITOR_INCIDENT_WINDOW_MINUTES = config.positive_int(
         os.environ, "HELPLINE_STORM_WINDOW_MINUTES", 10
     )

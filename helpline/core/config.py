@@ -133,6 +133,14 @@ def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def percent(env: Mapping[str, str], name: str, default: int) -> float:
+    """A percentage from 1 to 100, as a share (20 → 0.2)."""
+    value = positive_int(env, name, default)
+    if value > 100:
+        raise ConfigError(f"{name}={env.get(name)!r} is not a percentage from 1 to 100")
+    return value / 100
+
+
 def database(env: Mapping[str, str], directory: Path) -> dict[str, Any]:
     raw = env.get("DATABASE_URL", "").strip()
     if not raw:

@@ -138,6 +138,15 @@ def test_web_workers_not_a_positive_number(raw: str) -> None:
         config.positive_int({"HELPLINE_WEB_WORKERS": raw}, "HELPLINE_WEB_WORKERS", 2)
 
 
+@pytest.mark.parametrize("raw", ["0", "101", "150", "twenty"])
+def test_storm_percent_outside_1_to_100_stops_start_up(raw: str) -> None:
+    # 150 % of the watched stores could never be down: a typo, not a setting to clamp.
+    with pytest.raises(ConfigError, match="HELPLINE_STORM_PERCENT"):
+        config.percent({"HELPLINE_STORM_PERCENT": raw}, "HELPLINE_STORM_PERCENT", 20)
+    assert config.percent({"HELPLINE_STORM_PERCENT": "100"}, "HELPLINE_STORM_PERCENT", 20) == 1
+    assert config.percent({}, "HELPLINE_STORM_PERCENT", 20) == 0.2
+
+
 @pytest.mark.parametrize(
     "url",
     [
