@@ -32,11 +32,13 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage, default_storage
 
+from helpline.core import config
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASE = "database/helpline.sqlite3"
 FILES = "files/"
-SECRET_KEY = "secret_key"  # noqa: S105 - the file's name, not a key
+SECRET_KEY = "secret_key"  # noqa: S105 - the archive member's name, not a key
 PG_DUMP_HINT = (
     "the database is PostgreSQL: back it up with pg_dump (pg_dump -Fc -f helpline.dump "
     "DATABASE_URL; restore with pg_restore), see docs/deploy.md; this archive holds the files "
@@ -139,7 +141,7 @@ def backup(dest: Path, *, now: datetime, store: Storage | None = None) -> Summar
                 _add_sqlite(tar, scratch, now)
                 scratch.unlink()
             files, size = _add_files(tar, store, now)
-            key = Path(settings.DATA_DIR) / SECRET_KEY
+            key = Path(settings.DATA_DIR) / config.SECRET_KEY_FILE
             if key.is_file():
                 _add_bytes(tar, SECRET_KEY, key.read_bytes(), now)
             manifest = {
@@ -305,7 +307,7 @@ def _restore_secret_key(tar: tarfile.TarFile) -> bool:
     """The generated key signs links already sent (quote approvals) and sessions: put it back
     unless the environment sets one (HELPLINE_SECRET_KEY). Whether it changed (a running
     server then needs a restart)."""
-    key = Path(settings.DATA_DIR) / SECRET_KEY
+    key = Path(settings.DATA_DIR) / config.SECRET_KEY_FILE
     if os.environ.get("HELPLINE_SECRET_KEY") or SECRET_KEY not in tar.getnames():
         return False
     member = tar.extractfile(SECRET_KEY)
@@ -314,7 +316,7 @@ def _restore_secret_key(tar: tarfile.TarFile) -> bool:
     data = member.read()
     if key.exists() and key.read_bytes() == data:
         return False
-    scratch = key.with_name(f".{SECRET_KEY}.{secrets.token_hex(4)}")
+    scratch = key.with_name(f".{key.name}.{secrets.token_hex(4)}")
     descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as out:
         out.write(data)

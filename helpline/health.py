@@ -21,7 +21,6 @@ from helpline.core.zones import zone_or_default
 from helpline.mail import imap
 from helpline.routing import selectors as routing
 
-WORKER = "worker"  # the worker's heartbeat row (helpline.worker.HEARTBEAT)
 WORKER_STALE = timedelta(minutes=5)  # a worker silent this long is down
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "testserver"}
 
@@ -51,7 +50,7 @@ def on_call(now: datetime) -> Check:
 
 
 def worker(now: datetime) -> Check:
-    beat = heartbeat.last_beat(WORKER)
+    beat = heartbeat.last_beat(heartbeat.WORKER)
     if beat is None:
         return Check("worker", False, "no worker has ever run: start `helpline worker`")
     silent = now - beat.beat_at

@@ -22,7 +22,6 @@ from helpline.mail import selectors as mail
 from helpline.outbox import selectors as outbox
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-WORKER = "worker"  # the worker's heartbeat row (helpline.worker.HEARTBEAT)
 SLA_LABELS = {"sla_warning": "warning", "sla_breached": "breach"}
 
 
@@ -63,7 +62,7 @@ class DatabaseFigures(Collector):
         for outcome, n in mail.ingest_counts().items():
             ingested.add_metric([outcome], n)
         yield ingested
-        beat = heartbeat.last_beat(WORKER)
+        beat = heartbeat.last_beat(heartbeat.WORKER)
         if beat is not None:
             yield GaugeMetricFamily(
                 "helpline_worker_heartbeat_age_seconds",

@@ -43,7 +43,6 @@ from helpline.tickets import sweeps
 log = logging.getLogger(__name__)
 PROBE_SWEEP_EVERY = timedelta(minutes=1)  # the uptime rollup and TLS warnings
 PROBES_FULL_BATCH = 5000  # a round that claimed this many: more are due, go on at once
-HEARTBEAT = "worker"  # the heartbeat row's name (helpline.health.WORKER reads it)
 GAPS_MAILED = "on-call-gaps-mailed"  # a heartbeat row: the day the gaps were last mailed
 AUDIT_VERIFIED = "audit-verified"  # a heartbeat row: the day the audit chain was last checked
 RETAINED = "retention-applied"  # a heartbeat row: the day the retention settings last ran
@@ -146,7 +145,7 @@ def run_once(
     result.mail_in = imap.poll_if_configured(now=now)
     mail.mail_purge_raw(now=when)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
-    heartbeat.beat(HEARTBEAT, now=when)
+    heartbeat.beat(heartbeat.WORKER, now=when)
     limits.purge(now=when)  # rate-limit windows that have ended
     result.delivered = delivery.step(
         now=now, worker=worker, batch=batch, max_batches=max_batches, stop=stop, threads=threads

@@ -80,11 +80,10 @@ class UserSessionAdmin(ZonedTimesAdmin):
 
     @admin.action(description="End the selected sessions (signs those browsers out)")
     def end_sessions(self, request, queryset):  # type: ignore[no-untyped-def]
+        chosen: dict[User, list[int]] = {}
+        for session in queryset.select_related("user").order_by("user_id", "pk"):
+            chosen.setdefault(session.user, []).append(session.pk)
         ended = 0
-        for user_id in sorted({s.user_id for s in queryset}):
-            ended += services.sessions_end(
-                user=User.objects.get(pk=user_id),
-                by=request.user,
-                session_ids=[s.pk for s in queryset if s.user_id == user_id],
-            )
+        for user, session_ids in chosen.items():
+            ended += services.sessions_end(user=user, by=request.user, session_ids=session_ids)
         self.message_user(request, f"{ended} session(s) ended.")

@@ -39,6 +39,9 @@ def data_dir(env: Mapping[str, str]) -> Path:
     return path
 
 
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the generated key's file in the data directory
+
+
 def secret_key(env: Mapping[str, str], directory: Path) -> str:
     """The secret key: HELPLINE_SECRET_KEY, else one generated once into the data directory."""
     raw = env.get("HELPLINE_SECRET_KEY")
@@ -46,7 +49,7 @@ def secret_key(env: Mapping[str, str], directory: Path) -> str:
         if len(raw.strip()) < 32:
             raise ConfigError("HELPLINE_SECRET_KEY must be at least 32 characters long")
         return raw.strip()
-    key_file = directory / "secret_key"
+    key_file = directory / SECRET_KEY_FILE
     try:
         existing = key_file.read_text().strip()
     except FileNotFoundError:
@@ -61,7 +64,7 @@ def secret_key(env: Mapping[str, str], directory: Path) -> str:
     # key to a private temporary file and publish it with one atomic link, so that every
     # process ends up with the same key and none reads a half-written file.
     value = secrets.token_urlsafe(50)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".secret_key.")  # mode 0600
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{SECRET_KEY_FILE}.")  # mode 0600
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(value + "\n")

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from helpline.core.models import Heartbeat
 
 EVERY = timedelta(seconds=30)  # a row written at most this often per process
+WORKER = "worker"  # the worker's row: helpline.worker beats it, health and metrics read it
 _last_written: dict[str, datetime] = {}
 
 

@@ -151,24 +151,6 @@ def _weekdays_from(first: int) -> list[int]:
     return sorted({(first - 1 + k) % 7 for k in range(4)})
 
 
-def _candidate(
-    row: dict[str, Any], leave: list[Days], spans: list[Span], *, prefix: str, in_team: bool
-) -> Candidate:
-    return Candidate(
-        user_id=row["user_id"],
-        zone=zone_or_default(row["user__time_zone"]),
-        skills=frozenset(row[prefix + "skills"] or ()),
-        languages=frozenset(row[prefix + "languages"] or ()),
-        capacity=row[prefix + "capacity"],
-        available=row[prefix + "status"] == AgentStatus.AVAILABLE,
-        shifts=tuple(spans),
-        leave=tuple(leave),
-        last_assigned_at=row[prefix + "last_assigned_at"],
-        in_team=in_team,
-        on_call=not in_team,
-    )
-
-
 _FIELDS = (
     "user_id",
     "user__time_zone",
@@ -274,8 +256,20 @@ def team_candidates(
     ]
 
 
-def _leave_days(row: dict[str, Any], days: list[Any]) -> list[Days]:
-    return [Days(d, d) for i, d in enumerate(days) if row[f"leave{i}"]]
+def _on_call_candidate(row: dict[str, Any], days: list[Any]) -> Candidate:
+    """Someone on call with a profile (``on_call_candidates``' row): no shifts asked."""
+    return Candidate(
+        user_id=row["user_id"],
+        zone=zone_or_default(row["user__time_zone"]),
+        skills=frozenset(row["skills"] or ()),
+        languages=frozenset(row["languages"] or ()),
+        capacity=row["capacity"],
+        available=row["status"] == AgentStatus.AVAILABLE,
+        leave=tuple(Days(d, d) for i, d in enumerate(days) if row[f"leave{i}"]),
+        last_assigned_at=row["last_assigned_at"],
+        in_team=False,
+        on_call=True,
+    )
 
 
 _BARE = ("skills", "languages", "capacity", "status", "last_assigned_at")
@@ -297,7 +291,7 @@ def on_call_candidates(
     )
     found = {row["user_id"]: row for row in rows}
     return [
-        _candidate(found[user_id], _leave_days(found[user_id], days), [], prefix="", in_team=False)
+        _on_call_candidate(found[user_id], days)
         if user_id in found
         else Candidate(user_id=user_id, zone=zone_or_default(None), in_team=False, on_call=True)
         for user_id in ids

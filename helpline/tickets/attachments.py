@@ -190,10 +190,7 @@ def _copy_one(
     try:
         with source.open(name, "rb") as handle:
             data = handle.read()
-    except FileNotFoundError:
-        report.missing.append(name)
-        return
-    except storage.storage_errors() as exc:
+    except storage.storage_errors() as exc:  # FileNotFoundError included (is_missing)
         if storage.is_missing(exc):
             report.missing.append(name)
             return
