@@ -31,7 +31,6 @@ from helpline.billing import sweeps as billing_sweeps
 from helpline.core import clock, heartbeat, limits
 from helpline.core.zones import zone_or_default
 from helpline.mail import imap
-from helpline.mail import services as mail
 from helpline.monitoring import engine as probes
 from helpline.notifications import audit as audit_alerts
 from helpline.outbox import delivery
@@ -142,9 +141,8 @@ def run_once(
     result.moved_for_leave = assignment.leave_sweep(now=when)
     # Tickets that waited in a queue for want of anyone: placed once someone qualifies.
     result.placed_from_queues = assignment.queue_sweep(now=when)
-    # Mail in: the IMAP poller when configured, and the raw-mail retention.
+    # Mail in: the IMAP poller when configured (raw mail's retention is a daily job).
     result.mail_in = imap.poll_if_configured(now=now)
-    mail.mail_purge_raw(now=when)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
     heartbeat.beat(HEARTBEAT, now=when)
     limits.purge(now=when)  # rate-limit windows that have ended

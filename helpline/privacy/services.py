@@ -28,6 +28,7 @@ from helpline.merchants import personal_data as merchant_data
 from helpline.tickets import personal_data as ticket_data
 
 FORMAT = "helpline-personal-data/1"
+RAW_MAIL_BATCH = 1000  # raw mail cleared per transaction by ``retention_apply``
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,11 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
         done["tickets"] = ticket_data.retention_purge(
             closed_before=now - timedelta(days=days), now=now
         )
-    done["raw_mail"] = mail_services.mail_purge_raw(now=now)
+    while True:  # every raw mail that is due, a batch at a time
+        purged = mail_services.mail_purge_raw(now=now, limit=RAW_MAIL_BATCH)
+        done["raw_mail"] += purged
+        if purged < RAW_MAIL_BATCH:
+            break
     if any(done.values()):
         audit.record(action="retention_purge", object_type="retention", after=done, now=now)
     return done

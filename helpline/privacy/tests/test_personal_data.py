@@ -147,6 +147,29 @@ def test_retention_removes_closed_tickets_content_and_raw_mail_daily(cast, alice
     assert AuditEntry.objects.filter(action="retention_purge").count() == 2
 
 
+def test_the_running_worker_clears_raw_mail_in_the_audited_daily_job(cast, alice_history, settings):
+    # The step that runs every second leaves raw mail alone: the daily retention clears it, so
+    # the trail says how much went (it said nothing when each step cleared it unaudited).
+    settings.MAIL_RAW_RETENTION_DAYS = 10
+    day11 = T0 + timedelta(days=11)
+    with time_machine.travel(day11, tick=False):
+        worker.run_once(now=day11)
+        assert InboundMail.objects.get().raw is not None
+        assert worker.retention_daily(now=day11) == {"tickets": 0, "raw_mail": 1}
+    assert InboundMail.objects.get().raw is None
+    entry = AuditEntry.objects.get(action="retention_purge")
+    assert json.loads(entry.after) == {"tickets": 0, "raw_mail": 1}
+
+
+def test_retention_clears_every_raw_mail_due_a_batch_at_a_time(cast, settings, monkeypatch):
+    settings.MAIL_RAW_RETENTION_DAYS = 10
+    monkeypatch.setattr(privacy, "RAW_MAIL_BATCH", 2)
+    for n in range(5):
+        mail.mail_ingest(MAIL.replace(b"<m1@", f"<m{n}x@".encode()), source="cli", now=T0)
+    assert privacy.retention_apply(now=T0 + timedelta(days=11))["raw_mail"] == 5
+    assert not InboundMail.objects.filter(raw__isnull=False).exists()
+
+
 def test_the_cli_exports_and_refuses_to_erase_without_yes(cast, alice_history, tmp_path, capsys):
     dest = tmp_path / "alice.zip"
     assert cli.main(["personal-data", "export", "alice@acme.test", str(dest)]) == 0
