@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from helpline.mail.models import InboundMail
@@ -29,7 +30,7 @@ def raw(mail_id: int) -> bytes | None:
     return bytes(value) if value is not None else None
 
 
-def erase(*, email: str, pseudonym: str, scrub: Any) -> int:
+def erase(*, email: str, pseudonym: str, scrub: Callable[[str], str]) -> int:
     """The raw mail and its HTML are dropped; the record of what became of it stays, from the
     pseudonym, its subject scrubbed."""
     count = 0

@@ -122,7 +122,7 @@ def personal_data_erase(
     uid = who.user.pk if who.user else None
     counts: dict[str, int | str] = {"pseudonym": name}
     counts["tickets"] = (
-        ticket_data.erase(user_id=uid, identifiers=words, pseudonym=name, actor=actor, now=now)
+        ticket_data.erase(user_id=uid, scrub=scrub, pseudonym=name, actor=actor, now=now)
         if uid is not None
         else 0
     )
