@@ -174,12 +174,7 @@ def retention_purge(*, closed_before: datetime, now: datetime, limit: int = 200)
             ticket = lock_ticket(ticket_id)
             ticket.subject, ticket.description, ticket.rating_comment = REMOVED, REMOVED, ""
             ticket.save(update_fields=["subject", "description", "rating_comment"])
-            messages = TicketMessage.objects.filter(ticket_id=ticket_id)
-            count = 0
-            for m in messages:
-                m.body = REMOVED
-                m.save(update_fields=["body"])
-                count += 1
+            count = TicketMessage.objects.filter(ticket_id=ticket_id).update(body=REMOVED)
             files = list(Attachment.objects.filter(ticket_id=ticket_id))
             for a in files:
                 _remove_file(a, "(file removed after the retention period)")

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from helpline import cli, worker
 from helpline.audit import chain
@@ -21,6 +23,7 @@ from helpline.mail.models import InboundMail
 from helpline.mail.tests.pipeline.mails import TRUSTED_MTA
 from helpline.merchants import services as merchants
 from helpline.privacy import services as privacy
+from helpline.tickets import personal_data as ticket_data
 from helpline.tickets import services as tickets
 from helpline.tickets.attachments import Upload
 from helpline.tickets.models import Attachment, Ticket, TicketEvent, TicketMessage
@@ -168,6 +171,25 @@ def test_retention_clears_every_raw_mail_due_a_batch_at_a_time(cast, settings, m
         mail.mail_ingest(MAIL.replace(b"<m1@", f"<m{n}x@".encode()), source="cli", now=T0)
     assert privacy.retention_apply(now=T0 + timedelta(days=11))["raw_mail"] == 5
     assert not InboundMail.objects.filter(raw__isnull=False).exists()
+
+
+def test_retention_purge_costs_the_same_whatever_the_number_of_messages(cast):
+    counts = []
+    for n in (1, 6):
+        ticket = cast.ticket(subject=f"{n} replies", at=T0)
+        for i in range(n):
+            tickets.ticket_reply(
+                actor=cast.ravi, ticket=ticket, body=f"reply {i}", now=T0 + timedelta(minutes=i)
+            )
+        tickets.ticket_resolve(actor=cast.ravi, ticket=ticket, message="fixed", now=T0)
+        tickets.ticket_close(actor=cast.alice, ticket=ticket, now=T0 + timedelta(hours=1))
+        with CaptureQueriesContext(connection) as queries:
+            purged = ticket_data.retention_purge(
+                closed_before=T0 + timedelta(days=1), now=T0 + timedelta(days=2)
+            )
+        assert purged == 1
+        counts.append(len(queries))
+    assert counts[0] == counts[1]  # the messages' text cleared in one UPDATE, not one each
 
 
 def test_the_cli_exports_and_refuses_to_erase_without_yes(cast, alice_history, tmp_path, capsys):
