@@ -14,7 +14,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from helpline.accounts import signals
 from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.audit import chain as audit
 from helpline.core import clock
@@ -123,7 +122,6 @@ def token_create(
         created_at=now or clock.now(),
         read_only=read_only,
     )
-    signals.token_created.send(sender=ApiToken, token=token)
     return token, raw
 
 
@@ -164,7 +162,6 @@ def token_revoke(*, token: ApiToken, now: datetime | None = None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now or clock.now()
         token.save(update_fields=["revoked_at"])
-        signals.tokens_revoked.send(sender=ApiToken, user=token.user, tokens=[token.pk])
     return token
 
 
@@ -178,7 +175,6 @@ def password_reset_set(
         user.set_password(password)
         user.save(update_fields=["password"])
         sessions_end(user=user, by=None)
-        signals.password_reset_done.send(sender=User, user=user)
         if not revoke_tokens:
             return 0
         ids = list(
@@ -195,8 +191,6 @@ def password_reset_set(
                 after={"revoked_at": at.isoformat(), "_why": "password reset"},
                 subject_id=user.pk,
             )
-        if ids:
-            signals.tokens_revoked.send(sender=ApiToken, user=user, tokens=ids)
         return len(ids)
 
 
@@ -237,7 +231,6 @@ def sessions_end(
             subject_id=user.pk,
             actor=by,
         )
-        signals.sessions_ended.send(sender=User, user=user, by=by, count=ended)
     return ended
 
 
