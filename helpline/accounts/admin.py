@@ -80,11 +80,14 @@ class UserSessionAdmin(ZonedTimesAdmin):
 
     @admin.action(description="End the selected sessions (signs those browsers out)")
     def end_sessions(self, request, queryset):  # type: ignore[no-untyped-def]
+        chosen: dict[int, list[int]] = {}
+        people: dict[int, User] = {}
+        for s in queryset.select_related("user"):  # each person read with their sessions
+            chosen.setdefault(s.user_id, []).append(s.pk)
+            people[s.user_id] = s.user
         ended = 0
-        for user_id in sorted({s.user_id for s in queryset}):
+        for user_id in sorted(chosen):
             ended += services.sessions_end(
-                user=User.objects.get(pk=user_id),
-                by=request.user,
-                session_ids=[s.pk for s in queryset if s.user_id == user_id],
+                user=people[user_id], by=request.user, session_ids=chosen[user_id]
             )
         self.message_user(request, f"{ended} session(s) ended.")
