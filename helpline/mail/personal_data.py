@@ -8,6 +8,10 @@ from typing import Any
 from helpline.mail.models import InboundMail
 
 
+def known(email: str) -> bool:
+    return InboundMail.objects.filter(from_address__iexact=email).exists()
+
+
 def received(email: str) -> list[dict[str, Any]]:
     """What we kept of each mail from the address (the raw message itself while it is kept)."""
     return [

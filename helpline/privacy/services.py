@@ -45,7 +45,7 @@ def subject(person: str) -> Subject:
     if user is not None:
         return Subject(email=user.email, user=user)
     email = person.strip().lower()
-    if "@" in email and (merchant_data.contacts(email) or mail_data.received(email)):
+    if "@" in email and (merchant_data.known(email) or mail_data.known(email)):
         return Subject(email=email, user=None)
     raise NotFound(f"nobody is known as {person!r}", code="person_not_found")
 

@@ -192,6 +192,16 @@ def test_retention_purge_costs_the_same_whatever_the_number_of_messages(cast):
     assert counts[0] == counts[1]  # the messages' text cleared in one UPDATE, not one each
 
 
+def test_an_address_with_no_account_is_known_by_its_contact_row_or_its_mail(cast):
+    merchants.contact_create(merchant=cast.acme, email="Kiran@Acme.test", name="Kiran", now=T0)
+    assert privacy.subject("kiran@acme.test") == privacy.Subject("kiran@acme.test", None)
+    stranger = MAIL.replace(b"alice@acme.test", b"sam@elsewhere.test")
+    mail.mail_ingest(stranger.replace(b"<m1@", b"<m9@"), source="cli", now=T0)
+    assert privacy.subject("SAM@elsewhere.test").email == "sam@elsewhere.test"
+    with pytest.raises(NotFound):
+        privacy.subject("nobody@elsewhere.test")
+
+
 def test_the_cli_exports_and_refuses_to_erase_without_yes(cast, alice_history, tmp_path, capsys):
     dest = tmp_path / "alice.zip"
     assert cli.main(["personal-data", "export", "alice@acme.test", str(dest)]) == 0
