@@ -31,7 +31,6 @@ from helpline.billing import sweeps as billing_sweeps
 from helpline.core import clock, heartbeat, limits
 from helpline.core.zones import zone_or_default
 from helpline.mail import imap
-from helpline.mail import services as mail
 from helpline.monitoring import engine as probes
 from helpline.notifications import audit as audit_alerts
 from helpline.outbox import delivery
@@ -141,9 +140,8 @@ def run_once(
     result.moved_for_leave = assignment.leave_sweep(now=when)
     # Tickets that waited in a queue for want of anyone: placed once someone qualifies.
     result.placed_from_queues = assignment.queue_sweep(now=when)
-    # Mail in: the IMAP poller when configured, and the raw-mail retention.
+    # Mail in: the IMAP poller when configured (raw mail's retention is a daily job).
     result.mail_in = imap.poll_if_configured(now=now)
-    mail.mail_purge_raw(now=when)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day
     heartbeat.beat(heartbeat.WORKER, now=when)
     limits.purge(now=when)  # rate-limit windows that have ended
@@ -153,15 +151,21 @@ def run_once(
     return result
 
 
+def _done_today(beat: str, now: datetime) -> bool:
+    """Whether the daily job whose heartbeat row is ``beat`` already ran on ``now``'s day (in
+    the deployment's zone): the row survives a restarted worker."""
+    zone = zone_or_default(None)
+    last = heartbeat.last_beat(beat)
+    return last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date()
+
+
 def on_call_gaps_daily(*, now: datetime) -> int:
     """Once a day (in the deployment's zone): mail the admins the on-call rota's gaps of the
     next 7 days (``routing.services.on_call_gaps_mail``; its idempotency key is the day too).
     The day last done is a heartbeat row, so a restarted worker does not mail again. Run by
     ``run_forever`` after each step and by ``once``, apart from ``run_once``: a daily job, not
     part of the step that sweeps and delivers."""
-    zone = zone_or_default(None)
-    last = heartbeat.last_beat(GAPS_MAILED)
-    if last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date():
+    if _done_today(GAPS_MAILED, now):
         return 0
     sent = routing.on_call_gaps_mail(now=now)
     heartbeat.stamp(GAPS_MAILED, now=now)
@@ -172,9 +176,7 @@ def audit_verify_daily(*, now: datetime) -> audit.Verdict | None:
     """Once a day (in the deployment's zone): check the audit chain end to end
     (``audit.chain.verify``, ~1 M entries in seconds) and, on a break, tell every admin
     through the outbox. None when it already ran today."""
-    zone = zone_or_default(None)
-    last = heartbeat.last_beat(AUDIT_VERIFIED)
-    if last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date():
+    if _done_today(AUDIT_VERIFIED, now):
         return None
     verdict = audit.verify()
     if not verdict.ok:
@@ -187,9 +189,7 @@ def audit_verify_daily(*, now: datetime) -> audit.Verdict | None:
 def retention_daily(*, now: datetime) -> dict[str, int] | None:
     """Once a day: the retention settings (``privacy.services.retention_apply``); None when
     it already ran today."""
-    zone = zone_or_default(None)
-    last = heartbeat.last_beat(RETAINED)
-    if last is not None and last.beat_at.astimezone(zone).date() == now.astimezone(zone).date():
+    if _done_today(RETAINED, now):
         return None
     done = privacy.retention_apply(now=now)
     heartbeat.stamp(RETAINED, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from helpline.account_management.models import ContactLogEntry
@@ -33,7 +34,7 @@ def contact_log(email: str, user_id: int | None) -> list[dict[str, Any]]:
     ]
 
 
-def erase(*, email: str, user_id: int | None, pseudonym: str, scrub: Any) -> int:
+def erase(*, email: str, user_id: int | None, pseudonym: str, scrub: Callable[[str], str]) -> int:
     count = 0
     lowered = email.lower()
     for e in _about(email, user_id):

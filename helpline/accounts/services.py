@@ -14,7 +14,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from helpline.accounts import signals
 from helpline.accounts.models import ApiToken, Role, Team, User
 from helpline.audit import chain as audit
 from helpline.core import clock
@@ -232,7 +231,6 @@ def sessions_end(
             subject_id=user.pk,
             actor=by,
         )
-        signals.sessions_ended.send(sender=User, user=user, by=by, count=ended)
     return ended
 
 

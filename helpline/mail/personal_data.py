@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from helpline.mail.models import InboundMail
+
+
+def known(email: str) -> bool:
+    return InboundMail.objects.filter(from_address__iexact=email).exists()
 
 
 def received(email: str) -> list[dict[str, Any]]:
@@ -29,7 +34,7 @@ def raw(mail_id: int) -> bytes | None:
     return bytes(value) if value is not None else None
 
 
-def erase(*, email: str, pseudonym: str, scrub: Any) -> int:
+def erase(*, email: str, pseudonym: str, scrub: Callable[[str], str]) -> int:
     """The raw mail and its HTML are dropped; the record of what became of it stays, from the
     pseudonym, its subject scrubbed."""
     count = 0

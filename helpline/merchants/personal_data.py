@@ -7,6 +7,10 @@ from typing import Any
 from helpline.merchants.models import Contact
 
 
+def known(email: str) -> bool:
+    return Contact.objects.filter(email__iexact=email).exists()
+
+
 def contacts(email: str) -> list[dict[str, Any]]:
     return [
         {

@@ -28,6 +28,7 @@ from helpline.merchants import personal_data as merchant_data
 from helpline.tickets import personal_data as ticket_data
 
 FORMAT = "helpline-personal-data/1"
+RAW_MAIL_BATCH = 1000  # raw mail cleared per transaction by ``retention_apply``
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def subject(person: str) -> Subject:
     if user is not None:
         return Subject(email=user.email, user=user)
     email = person.strip().lower()
-    if "@" in email and (merchant_data.contacts(email) or mail_data.received(email)):
+    if "@" in email and (merchant_data.known(email) or mail_data.known(email)):
         return Subject(email=email, user=None)
     raise NotFound(f"nobody is known as {person!r}", code="person_not_found")
 
@@ -121,7 +122,7 @@ def personal_data_erase(
     uid = who.user.pk if who.user else None
     counts: dict[str, int | str] = {"pseudonym": name}
     counts["tickets"] = (
-        ticket_data.erase(user_id=uid, identifiers=words, pseudonym=name, actor=actor, now=now)
+        ticket_data.erase(user_id=uid, scrub=scrub, pseudonym=name, actor=actor, now=now)
         if uid is not None
         else 0
     )
@@ -156,7 +157,11 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
         done["tickets"] = ticket_data.retention_purge(
             closed_before=now - timedelta(days=days), now=now
         )
-    done["raw_mail"] = mail_services.mail_purge_raw(now=now)
+    while True:  # every raw mail that is due, a batch at a time
+        purged = mail_services.mail_purge_raw(now=now, limit=RAW_MAIL_BATCH)
+        done["raw_mail"] += purged
+        if purged < RAW_MAIL_BATCH:
+            break
     if any(done.values()):
         audit.record(action="retention_purge", object_type="retention", after=done, now=now)
     return done

@@ -15,7 +15,7 @@ changes, and the retention of closed tickets' content. Called by ``helpline.priv
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -101,7 +101,7 @@ def export(*, user_id: int | None) -> dict[str, Any]:
     }
 
 
-def scrubber(identifiers: Iterable[str], pseudonym: str) -> Any:
+def scrubber(identifiers: Iterable[str], pseudonym: str) -> Callable[[str], str]:
     """A function replacing each identifier (case-insensitive; names as whole words) by the
     pseudonym."""
     words = sorted({i.strip() for i in identifiers if len(i.strip()) >= 3}, key=len, reverse=True)
@@ -123,13 +123,13 @@ def _remove_file(attachment: Attachment, filename: str) -> None:
 def erase(
     *,
     user_id: int,
-    identifiers: Sequence[str],
+    scrub: Callable[[str], str],
     pseudonym: str,
     actor: Any,
     now: datetime,
 ) -> int:
-    """Replace the person's identifiers by ``pseudonym`` on their tickets; how many tickets."""
-    scrub = scrubber(identifiers, pseudonym)
+    """Replace the person's identifiers by ``pseudonym`` on their tickets (``scrub``, from
+    ``scrubber``); how many tickets."""
     ids = set(Ticket.objects.filter(requester_id=user_id).values_list("pk", flat=True))
     ids |= set(TicketMessage.objects.filter(author_id=user_id).values_list("ticket_id", flat=True))
     for ticket_id in sorted(ids):
@@ -174,12 +174,7 @@ def retention_purge(*, closed_before: datetime, now: datetime, limit: int = 200)
             ticket = lock_ticket(ticket_id)
             ticket.subject, ticket.description, ticket.rating_comment = REMOVED, REMOVED, ""
             ticket.save(update_fields=["subject", "description", "rating_comment"])
-            messages = TicketMessage.objects.filter(ticket_id=ticket_id)
-            count = 0
-            for m in messages:
-                m.body = REMOVED
-                m.save(update_fields=["body"])
-                count += 1
+            count = TicketMessage.objects.filter(ticket_id=ticket_id).update(body=REMOVED)
             files = list(Attachment.objects.filter(ticket_id=ticket_id))
             for a in files:
                 _remove_file(a, "(file removed after the retention period)")

@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from helpline import cli, worker
 from helpline.audit import chain
@@ -21,6 +23,7 @@ from helpline.mail.models import InboundMail
 from helpline.mail.tests.pipeline.mails import TRUSTED_MTA
 from helpline.merchants import services as merchants
 from helpline.privacy import services as privacy
+from helpline.tickets import personal_data as ticket_data
 from helpline.tickets import services as tickets
 from helpline.tickets.attachments import Upload
 from helpline.tickets.models import Attachment, Ticket, TicketEvent, TicketMessage
@@ -145,6 +148,58 @@ def test_retention_removes_closed_tickets_content_and_raw_mail_daily(cast, alice
     assert Ticket.objects.get(pk=open_one.pk).subject == "Still open"
     assert privacy.retention_apply(now=day31 + timedelta(days=1)) == {"tickets": 0, "raw_mail": 0}
     assert AuditEntry.objects.filter(action="retention_purge").count() == 2
+
+
+def test_the_running_worker_clears_raw_mail_in_the_audited_daily_job(cast, alice_history, settings):
+    # The step that runs every second leaves raw mail alone: the daily retention clears it, so
+    # the trail says how much went (it said nothing when each step cleared it unaudited).
+    settings.MAIL_RAW_RETENTION_DAYS = 10
+    day11 = T0 + timedelta(days=11)
+    with time_machine.travel(day11, tick=False):
+        worker.run_once(now=day11)
+        assert InboundMail.objects.get().raw is not None
+        assert worker.retention_daily(now=day11) == {"tickets": 0, "raw_mail": 1}
+    assert InboundMail.objects.get().raw is None
+    entry = AuditEntry.objects.get(action="retention_purge")
+    assert json.loads(entry.after) == {"tickets": 0, "raw_mail": 1}
+
+
+def test_retention_clears_every_raw_mail_due_a_batch_at_a_time(cast, settings, monkeypatch):
+    settings.MAIL_RAW_RETENTION_DAYS = 10
+    monkeypatch.setattr(privacy, "RAW_MAIL_BATCH", 2)
+    for n in range(5):
+        mail.mail_ingest(MAIL.replace(b"<m1@", f"<m{n}x@".encode()), source="cli", now=T0)
+    assert privacy.retention_apply(now=T0 + timedelta(days=11))["raw_mail"] == 5
+    assert not InboundMail.objects.filter(raw__isnull=False).exists()
+
+
+def test_retention_purge_costs_the_same_whatever_the_number_of_messages(cast):
+    counts = []
+    for n in (1, 6):
+        ticket = cast.ticket(subject=f"{n} replies", at=T0)
+        for i in range(n):
+            tickets.ticket_reply(
+                actor=cast.ravi, ticket=ticket, body=f"reply {i}", now=T0 + timedelta(minutes=i)
+            )
+        tickets.ticket_resolve(actor=cast.ravi, ticket=ticket, message="fixed", now=T0)
+        tickets.ticket_close(actor=cast.alice, ticket=ticket, now=T0 + timedelta(hours=1))
+        with CaptureQueriesContext(connection) as queries:
+            purged = ticket_data.retention_purge(
+                closed_before=T0 + timedelta(days=1), now=T0 + timedelta(days=2)
+            )
+        assert purged == 1
+        counts.append(len(queries))
+    assert counts[0] == counts[1]  # the messages' text cleared in one UPDATE, not one each
+
+
+def test_an_address_with_no_account_is_known_by_its_contact_row_or_its_mail(cast):
+    merchants.contact_create(merchant=cast.acme, email="Kiran@Acme.test", name="Kiran", now=T0)
+    assert privacy.subject("kiran@acme.test") == privacy.Subject("kiran@acme.test", None)
+    stranger = MAIL.replace(b"alice@acme.test", b"sam@elsewhere.test")
+    mail.mail_ingest(stranger.replace(b"<m1@", b"<m9@"), source="cli", now=T0)
+    assert privacy.subject("SAM@elsewhere.test").email == "sam@elsewhere.test"
+    with pytest.raises(NotFound):
+        privacy.subject("nobody@elsewhere.test")
 
 
 def test_the_cli_exports_and_refuses_to_erase_without_yes(cast, alice_history, tmp_path, capsys):
