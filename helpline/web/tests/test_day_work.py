@@ -5,8 +5,6 @@ the collision warning."""
 
 from __future__ import annotations
 
-import struct
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -20,22 +18,9 @@ from helpline.tickets import services, sweeps
 from helpline.tickets.attachments import Upload
 from helpline.tickets.models import Attachment, Ticket
 from helpline.web.models import HeldUpload
+from helpline.web.tests.images import png
 
 OPEN_HOURS = T0 + timedelta(days=1, hours=1)  # Wed 25 Nov 2026 11:30 IST
-
-
-def png() -> bytes:
-    """A real 1×1 PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
 
 
 C1 = {
