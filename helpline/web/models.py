@@ -62,6 +62,9 @@ class HeldUpload(models.Model):
     data = models.BinaryField()
     created_at = models.DateTimeField()
 
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="held_upload_user_created")]
+
     def __str__(self) -> str:
         return self.filename
 
@@ -84,6 +87,7 @@ class TicketPresence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ticket", "user"], name="presence_one_per_person")
         ]
+        indexes = [models.Index(fields=["seen_at"], name="presence_seen_at")]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.state} on {self.ticket_id}"

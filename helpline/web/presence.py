@@ -11,11 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import IntegrityError, transaction
+
 from helpline.accounts.models import User
 from helpline.tickets.models import Ticket
 from helpline.web.models import TicketPresence
 
 STALE = timedelta(seconds=30)
+# Rows older than this are deleted by the next report (any ticket's): the table holds only
+# the last hour's readers, however many tickets were ever opened.
+KEPT = timedelta(hours=1)
 EVERY_SECONDS = 10  # the page's refresh (console/ticket.html)
 
 
@@ -29,9 +34,15 @@ class Present:
 def presence_touch(*, user: User, ticket: Ticket, replying: bool, now: datetime) -> None:
     """``user`` has ``ticket`` open now, writing on it or not."""
     state = TicketPresence.State.REPLYING if replying else TicketPresence.State.VIEWING
-    TicketPresence.objects.update_or_create(
-        ticket=ticket, user=user, defaults={"state": state, "seen_at": now}
-    )
+    TicketPresence.objects.filter(seen_at__lt=now - KEPT).delete()
+    mine = TicketPresence.objects.filter(ticket=ticket, user=user)
+    if mine.update(state=state, seen_at=now):  # every report after the first: one UPDATE
+        return
+    try:
+        with transaction.atomic():
+            TicketPresence.objects.create(ticket=ticket, user=user, state=state, seen_at=now)
+    except IntegrityError:  # the same person's other tab came first
+        mine.update(state=state, seen_at=now)
 
 
 def presence_others(*, user: User, ticket: Ticket, now: datetime) -> list[Present]:
