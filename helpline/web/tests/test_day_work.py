@@ -278,7 +278,9 @@ def test_query_counts_of_presence_and_search(cast, signed_in, django_assert_max_
         cast.ticket(subject=f"More {i}", priority="C4", at=None)
     with django_assert_max_num_queries(99) as ten:
         ravi.get("/search/", {"q": "Acme Shoes"})
-    assert len(ten.captured_queries) == len(five.captured_queries) <= 8, len(ten.captured_queries)
+    # The lookup is one read; the full-text search after it adds its own (on PostgreSQL a
+    # savepoint and SET LOCAL round its time guard): the same for five tickets as for ten.
+    assert len(ten.captured_queries) == len(five.captured_queries) <= 14
     _similar_open(cast)
     alice = signed_in("alice")
     files = [SimpleUploadedFile(f"e{i}.png", png(), content_type="image/png") for i in range(3)]
