@@ -111,6 +111,8 @@ def test_the_queue_shows_what_is_urgent_first(people, open_session):
     agent.shot("console-queue-urgent")
     blocking = [v for v in axe_violations(agent) if v["impact"] in BLOCKING]
     assert blocking == [] and agent.errors == []
+    phone = open_session("ravi@helpline.test", phone=True)
+    fits(phone, "console-queue-urgent")
 
 
 def test_search_by_reference_and_the_requester_panel(people, open_session):
