@@ -345,6 +345,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "helpline.web.views.errors.csrf_failure"  # the site's frame, a way back
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LOGGING = {

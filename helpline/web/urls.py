@@ -11,6 +11,7 @@ from helpline.web.views import (
     master_incidents,
     people,
     preferences,
+    presence,
     profile,
     reports,
     search,
@@ -74,6 +75,11 @@ urlpatterns = [
     path("console/t/<int:ticket_id>/priority/", console.ticket_priority, name="console-priority"),
     path("console/t/<int:ticket_id>/due/", console.ticket_due, name="console-due"),
     path("console/t/<int:ticket_id>/action/", console.ticket_action, name="console-action"),
+    path(
+        "console/t/<int:ticket_id>/presence/",
+        presence.ticket_presence,
+        name="console-presence",
+    ),
     path("attachments/<int:attachment_id>/", attachments.download, name="attachment"),
     # Account management, engineering, quotes.
     path("console/t/<int:ticket_id>/escalate/", am.escalate, name="console-escalate"),

@@ -14,6 +14,14 @@ register = template.Library()
 
 
 @register.filter
+def previewable(attachment: Any) -> bool:
+    """An attachment the ticket page shows inline (a raster image, views.attachments)."""
+    from helpline.web.present import PREVIEWABLE
+
+    return getattr(attachment, "content_type", "") in PREVIEWABLE
+
+
+@register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     try:
         return mapping.get(key, "")

@@ -38,7 +38,13 @@ def _refused(wait: timedelta) -> forms.ValidationError:
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Refuses while the (e-mail, address) pair is locked; counts each failure."""
+    """Refuses while the (e-mail, address) pair is locked; counts each failure. A field left
+    empty says which (the page shows it beside the field)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your e-mail address."
+        self.fields["password"].error_messages["required"] = "Enter your password."
 
     def clean(self) -> dict[str, Any]:
         email = (self.data.get("username") or "").strip().lower()
