@@ -8,6 +8,7 @@ from helpline.web.views import (
     attachments,
     auth,
     console,
+    landing,
     master_incidents,
     people,
     preferences,
@@ -21,7 +22,7 @@ from helpline.web.views import (
 app_name = "web"
 
 urlpatterns = [
-    path("", auth.home, name="home"),
+    path("", landing.home, name="home"),
     path("accounts/login/", auth.sign_in, name="login"),
     path("accounts/logout/", auth.sign_out, name="logout"),
     path("accounts/password-reset/", auth.password_reset, name="password_reset"),
@@ -63,6 +64,7 @@ urlpatterns = [
     path("reports/<str:name>/export/", reports.report_export, name="report-export"),
     path("search/", search.search_page, name="search"),
     path("console/", console.queue, name="console"),
+    path("console/desk/", landing.desk, name="desk"),
     path("console/bulk/", console.bulk, name="console-bulk"),
     path("console/people/", people.panel, name="console-people"),
     path("console/people/status/", people.status_set, name="console-status"),

@@ -37,6 +37,7 @@ from helpline.tickets import services as ticket_services
 from helpline.tickets.models import Channel
 from helpline.web.common import refused, staff_required, ticket_or_404, user_of
 from helpline.web.present import ticket_row
+from helpline.web.views import landing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,12 +86,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return HttpResponseForbidden("The home page of account managers.")
     now = clock.now()
     data = am_selectors.am_home(user=user, now=now)
+    rows = [ticket_row(t, now) for t in data.open_tickets]
     return render(
         request,
         "web/am/home.html",
         {
             "home": data,
-            "rows": [ticket_row(t, now) for t in data.open_tickets],
+            "rows": rows,
+            "todo": landing.am_todo(data, rows, now),
             "support_requests": am_selectors.support_requests_pending(user),
             "tz": zone_for(user),
         },

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.accounts.selectors import zone_for
 from helpline.core import clock
@@ -123,6 +124,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "order": filters.order,
         "tz": zone_for(user),
         "now": now,
+        # Bulk moves are for those who act on every ticket (agents, admins): account managers
+        # and engineers are not offered controls that would only refuse them.
+        "may_bulk": user.role in access.ALL_TICKETS_ROLES,
     }
     if request.headers.get("HX-Request") == "true":
         return render(request, "web/console/_rows.html", context)

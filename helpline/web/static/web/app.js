@@ -100,7 +100,7 @@
       case "j": mark(current + 1); break;
       case "k": mark(current - 1); break;
       case "o": if (r[current]) { r[current].querySelector("a.open").click(); } break;
-      case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); c.checked = !c.checked; } break;
+      case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); if (c) { c.checked = !c.checked; } } break;
       case "/": if (!focus("f-store")) { return; } break;
       case "r": if (!compose("reply")) { return; } break;
       case "n": if (!compose("note")) { return; } break;
