@@ -17,6 +17,11 @@
       t.selectedIndex = 0;
     }
   });
+  // A form that cannot be undone asks first (data-confirm: the question).
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f.dataset && f.dataset.confirm && !window.confirm(f.dataset.confirm)) { e.preventDefault(); }
+  });
   function typing(e) {
     var el = e.target;
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
