@@ -17,6 +17,20 @@
       t.selectedIndex = 0;
     }
   });
+  // A table box that scrolls sideways can be scrolled from the keyboard: focusable, named.
+  function scrollers() {
+    document.querySelectorAll(".scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        var heading = box.closest("section") && box.closest("section").querySelector("h2, h1");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      }
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", scrollers); } else { scrollers(); }
+  window.addEventListener("resize", scrollers);
+  document.addEventListener("htmx:afterSettle", scrollers);
   // A form that cannot be undone asks first (data-confirm: the question).
   document.addEventListener("submit", function (e) {
     var f = e.target;
