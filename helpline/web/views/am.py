@@ -293,6 +293,15 @@ def dev_page(request: HttpRequest, dev_id: str) -> HttpResponse:
     except HelplineError as exc:
         refused(request, exc)
         raise
+    if request.method == "POST" and request.POST.get("do") == "comment":
+        return _run(
+            request,
+            f"/console/dev/{dev.pk}/#comments-h",
+            lambda: engineering_services.devticket_comment(
+                actor=user, dev=dev, body=request.POST.get("body", "")
+            ),
+            "Comment added.",
+        )
     if request.method == "POST":
         zone = zone_for(user)
         changes: dict[str, Any] = {}
@@ -312,7 +321,11 @@ def dev_page(request: HttpRequest, dev_id: str) -> HttpResponse:
             request,
             f"/console/dev/{dev.pk}/",
             lambda: engineering_services.devticket_update(
-                actor=user, dev=dev, status=request.POST.get("status") or None, **changes
+                actor=user,
+                dev=dev,
+                status=request.POST.get("status") or None,
+                resolution_note=request.POST.get("resolution_note"),
+                **changes,
             ),
             "Developer ticket updated.",
         )
@@ -321,6 +334,7 @@ def dev_page(request: HttpRequest, dev_id: str) -> HttpResponse:
         "web/am/dev.html",
         {
             "dev": dev,
+            "comments": engineering.devticket_comments(user=user, dev=dev),
             "statuses": DevTicket.Status.choices,
             "engineers": account_selectors.engineers(),
             "tz": zone_for(user),

@@ -21,6 +21,7 @@ from helpline.accounts import selectors as people
 from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
+from helpline.engineering import selectors as engineering
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import access as ticket_access
@@ -119,6 +120,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "assignees": names,
         # Why an unassigned ticket has nobody: the reason of its last routing decision.
         "reasons": selectors.routing_reasons([t.pk for t in tickets if t.assignee_id is None]),
+        # "with engineering" / "engineering done" (tell the merchant): a badge on the row.
+        "engineering": engineering.engineering_state([t.pk for t in tickets]),
         "cursor": cursor,
         "query": request.GET.urlencode(),
         "order": filters.order,
