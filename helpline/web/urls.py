@@ -107,6 +107,11 @@ urlpatterns = [
         "support/stores/<int:store_id>/call/", account_management.request_call, name="support-call"
     ),
     path(
+        "support/stores/<int:store_id>/call/<int:request_id>/cancel/",
+        account_management.cancel_call,
+        name="support-call-cancel",
+    ),
+    path(
         "support/stores/<int:store_id>/sheet/", account_management.store_sheet, name="support-sheet"
     ),
     path(
