@@ -100,6 +100,34 @@ def _values(before: Any, after: Any, zone: ZoneInfo) -> str:
     return f": {_value(before, zone)} → {after}" if before is not None else f": {after}"
 
 
+SLA_WORDS = frozenset(
+    {
+        EventKind.SLA_WARNING,
+        EventKind.SLA_BREACHED,
+        EventKind.SLA_MET,
+        EventKind.SLA_RESTARTED,
+        EventKind.SLA_RECOMPUTED,
+        EventKind.SLA_RESUMED,
+    }
+)
+
+
+def _sla(kind: str, info: dict[str, Any], zone: ZoneInfo) -> str:
+    """A target's clock: warned, breached, met, laid out again."""
+    if kind == EventKind.SLA_WARNING:
+        used = info.get("percent", 75)
+        return (
+            f"{_target(info)}: {used} % of the time used, due {_when(info.get('deadline'), zone)}"
+        )
+    if kind == EventKind.SLA_BREACHED:
+        return f"{_target(info)} target breached"
+    if kind == EventKind.SLA_MET:
+        taken = display.duration(timedelta(seconds=int(info.get("business_seconds") or 0)))
+        return f"{_target(info)} target met{' late' if info.get('late') else ''} ({taken})"
+    verb = kind.removeprefix("sla_")
+    return f"{_target(info)} target {verb}, due {_when(info.get('deadline'), zone)}"
+
+
 HOUSEKEEPING = frozenset(
     {
         EventKind.TEAM,
@@ -158,19 +186,8 @@ def event_text(
         text = f"Rated {info.get('rating', '?')} of 5"
         if info.get("comment"):
             text += f": “{info['comment']}”"
-    elif kind == EventKind.SLA_WARNING:
-        used = info.get("percent", 75)
-        text = (
-            f"{_target(after)}: {used} % of the time used, due {_when(info.get('deadline'), zone)}"
-        )
-    elif kind == EventKind.SLA_BREACHED:
-        text = f"{_target(after)} target breached"
-    elif kind == EventKind.SLA_MET:
-        taken = display.duration(timedelta(seconds=int(info.get("business_seconds") or 0)))
-        text = f"{_target(after)} target met{' late' if info.get('late') else ''} ({taken})"
-    elif kind in (EventKind.SLA_RESTARTED, EventKind.SLA_RECOMPUTED, EventKind.SLA_RESUMED):
-        verb = kind.removeprefix("sla_")
-        text = f"{_target(after)} target {verb}, due {_when(info.get('deadline'), zone)}"
+    elif kind in SLA_WORDS:
+        text = _sla(kind, info, zone)
     elif kind == EventKind.MERCHANT_ASKS_PRIORITY:
         text = f"Merchant asks for {info.get('asked', '?')} (now {info.get('current', '?')})"
     elif kind == EventKind.FOLLOW_UP_OF:

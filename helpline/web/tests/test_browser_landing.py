@@ -63,6 +63,9 @@ def test_the_account_managers_to_do_lists_what_waits_on_them(desk, open_session)
     assert "Call Alice back (Acme Shoes): Friday 11:00–12:00" in todo
     assert "Logo size" not in todo
     assert page.locator("#tasks li.urgent").count() == 2
+    first = page.locator("#tasks li").first.inner_text()
+    assert first.startswith(f"{desk.late.reference} breached")
+    assert desk.late.reference in page.inner_text("#breaches")  # overdue now, not yet swept
     manager.shot("am-home-todo")
     # The call request leads to the store page, whose sections are reachable from the top.
     page.get_by_role("link", name="Call Alice back").click()

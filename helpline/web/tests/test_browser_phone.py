@@ -91,6 +91,11 @@ def test_every_main_page_fits_a_phone_without_violations(desk, open_session) -> 
             )
             if width[0] > width[1]:
                 found[f"{name} is {width[0]} px wide"] = session.page.evaluate(WIDEST)
+            crowded = session.page.evaluate(
+                "[...document.forms].filter(f => f.querySelectorAll('.primary').length > 1).length"
+            )
+            if crowded:
+                found[f"{name}: {crowded} form(s) with more than one primary button"] = crowded
             violations = axe_violations(session)
             if violations:
                 found[f"{name} axe"] = violations

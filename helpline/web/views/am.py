@@ -94,6 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "home": data,
             "rows": rows,
             "todo": landing.am_todo(data, rows, now),
+            "breached": [r for r in rows if r.breached],  # recorded or overdue now
             "support_requests": am_selectors.support_requests_pending(user),
             "tz": zone_for(user),
         },

@@ -83,7 +83,8 @@ def am_todo(home: Any, rows: list[TicketRow], now: datetime) -> list[Todo]:
     for task in home.tasks:
         href = reverse("web:am-store", args=[task.store_id]) + "#log-h"
         out.append(Todo("task", f"{task.title} ({task.store.name})", href, False))
-    return out
+    order = {"breached": 0, "at_risk": 1, "call": 2, "task": 3}
+    return sorted(out, key=lambda t: order[t.kind])  # stable: by priority within a kind
 
 
 # ---------------------------------------------------------------- the admin's desk health
