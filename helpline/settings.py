@@ -79,6 +79,14 @@ try:
         os.environ, "HELPLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
     )
     ATTACHMENT_MAX_COUNT = config.positive_int(os.environ, "HELPLINE_ATTACHMENT_MAX_COUNT", 20)
+    # Programs and scripts a click would run are refused, named in the reply (decision 0217);
+    # "none" accepts every type.
+    ATTACHMENT_REFUSED_TYPES = config.extensions(
+        os.environ,
+        "HELPLINE_REFUSED_UPLOAD_TYPES",
+        "exe bat cmd com scr pif js jse vbs vbe wsf wsh hta ps1 psm1 msi msp dll cpl jar "
+        "lnk reg app apk",
+    )
     # The web server's front door (helpline.core.door, decision 0147): Django's threads per
     # process, and the largest request body — checked from Content-Length before any of it is
     # read — for a caller with credentials and for one without (the sign-in form, the status

@@ -71,12 +71,13 @@ def monitors(*, user: User | None = None, store_id: int | None = None) -> QueryS
 
 
 def monitor_states(store_ids: list[int]) -> dict[int, list[str]]:
-    """The states of each store's active monitors (sorted, each once), in one query."""
+    """What each store's monitors say now, in words (sorted, each once), in one query: a paused
+    monitor is "paused" whatever state it last had, never "up" while nobody probes it."""
+    labels = dict(MonitorState.choices)
     found: dict[int, set[str]] = {}
-    for pk, state in Monitor.objects.filter(store_id__in=store_ids, active=True).values_list(
-        "store_id", "state"
-    ):
-        found.setdefault(pk, set()).add(state)
+    rows = Monitor.objects.filter(store_id__in=store_ids).values_list("store_id", "state", "active")
+    for pk, state, active in rows:
+        found.setdefault(pk, set()).add(labels.get(state, state).lower() if active else "paused")
     return {pk: sorted(states) for pk, states in found.items()}
 
 

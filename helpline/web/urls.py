@@ -8,6 +8,7 @@ from helpline.web.views import (
     attachments,
     auth,
     console,
+    landing,
     master_incidents,
     people,
     preferences,
@@ -22,7 +23,7 @@ from helpline.web.views import (
 app_name = "web"
 
 urlpatterns = [
-    path("", auth.home, name="home"),
+    path("", landing.home, name="home"),
     path("accounts/login/", auth.sign_in, name="login"),
     path("accounts/logout/", auth.sign_out, name="logout"),
     path("accounts/password-reset/", auth.password_reset, name="password_reset"),
@@ -64,6 +65,7 @@ urlpatterns = [
     path("reports/<str:name>/export/", reports.report_export, name="report-export"),
     path("search/", search.search_page, name="search"),
     path("console/", console.queue, name="console"),
+    path("console/desk/", landing.desk, name="desk"),
     path("console/bulk/", console.bulk, name="console-bulk"),
     path("console/people/", people.panel, name="console-people"),
     path("console/people/status/", people.status_set, name="console-status"),
@@ -109,6 +111,11 @@ urlpatterns = [
     ),
     path(
         "support/stores/<int:store_id>/call/", account_management.request_call, name="support-call"
+    ),
+    path(
+        "support/stores/<int:store_id>/call/<int:request_id>/cancel/",
+        account_management.cancel_call,
+        name="support-call-cancel",
     ),
     path(
         "support/stores/<int:store_id>/sheet/", account_management.store_sheet, name="support-sheet"

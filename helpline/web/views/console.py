@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
+from helpline.engineering import selectors as engineering
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import access as ticket_access
@@ -116,11 +118,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         "assignees": names,
         # Why an unassigned ticket has nobody: the reason of its last routing decision.
         "reasons": selectors.routing_reasons([t.pk for t in tickets if t.assignee_id is None]),
+        # "with engineering" / "engineering done" (tell the merchant): a badge on the row.
+        "engineering": engineering.engineering_state([t.pk for t in tickets]),
         "cursor": cursor,
         "query": request.GET.urlencode(),
         "order": filters.order,
         "tz": zone_for(user),
         "now": now,
+        # Bulk moves are for those who act on every ticket (agents, admins): account managers
+        # and engineers are not offered controls that would only refuse them.
+        "may_bulk": user.role in access.ALL_TICKETS_ROLES,
     }
     if request.headers.get("HX-Request") == "true":
         return render(request, "web/console/_rows.html", context)

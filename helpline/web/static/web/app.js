@@ -49,6 +49,25 @@
     var now = e.target.value.trim() ? "replying" : "viewing";
     if (state.value !== now) { state.value = now; region.dispatchEvent(new Event("presence-changed")); }
   });
+  // A table box that scrolls sideways can be scrolled from the keyboard: focusable, named.
+  function scrollers() {
+    document.querySelectorAll(".scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        var heading = box.closest("section") && box.closest("section").querySelector("h2, h1");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      }
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", scrollers); } else { scrollers(); }
+  window.addEventListener("resize", scrollers);
+  document.addEventListener("htmx:afterSettle", scrollers);
+  // A form that cannot be undone asks first (data-confirm: the question).
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f.dataset && f.dataset.confirm && !window.confirm(f.dataset.confirm)) { e.preventDefault(); }
+  });
   function typing(e) {
     var el = e.target;
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
@@ -132,7 +151,7 @@
       case "j": mark(current + 1); break;
       case "k": mark(current - 1); break;
       case "o": if (r[current]) { r[current].querySelector("a.open").click(); } break;
-      case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); c.checked = !c.checked; } break;
+      case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); if (c) { c.checked = !c.checked; } } break;
       case "/": if (!focus("f-store")) { return; } break;
       case "r": if (!compose("reply")) { return; } break;
       case "n": if (!compose("note")) { return; } break;
