@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -168,13 +167,15 @@ def _live(store_id: int | None) -> list[tuple[int, str, str, str | None]]:
     return list(rows.order_by("pk").values_list(*fields))  # one read
 
 
-def _notice(change: StatusChange, row: tuple[int, str, str, str | None], body: str) -> Any:
+def _notice(
+    change: StatusChange, row: tuple[int, str, str, str | None], words_of: words.Notice, text: str
+) -> outbox.Notification:
     pk, channel, address, _zone = row
     unsubscribe_link = links.unsubscribe_url(pk, address)
     if channel == Channel.EMAIL:
-        payload = words.email(change, body, status=links.status_url(), unsubscribe=unsubscribe_link)
+        payload = words_of.email(unsubscribe_link)
     else:
-        payload = words.whatsapp(change, body, unsubscribe=unsubscribe_link)
+        payload = words_of.whatsapp(text, unsubscribe_link)
     return outbox.Notification(
         channel=channel,
         kind=f"status_{change.kind}",
@@ -186,16 +187,19 @@ def _notice(change: StatusChange, row: tuple[int, str, str, str | None], body: s
 
 
 def status_fanout(change: StatusChange) -> int:
-    """One outbox row per live subscriber of the platform or of the change's store; returns
-    how many were written. The words are built once per reader's zone."""
-    bodies: dict[str, str] = {}
+    """One outbox row per live subscriber of the platform or of the change's store, written in
+    blocks of ``FANOUT_CHUNK`` (the outbox's bulk INSERTs); returns how many. The words are
+    built once per reader's zone."""
+    said: dict[str, tuple[words.Notice, str]] = {}
     chunk: list[outbox.Notification] = []
     written = 0
+    status = links.status_url()
     for row in _live(change.store_id):
         zone_name = row[3] or ""
-        if zone_name not in bodies:
-            bodies[zone_name] = words.text(change, zone_or_default(zone_name or None))
-        chunk.append(_notice(change, row, bodies[zone_name]))
+        if zone_name not in said:
+            text = words.text(change, zone_or_default(zone_name or None))
+            said[zone_name] = (words.notice(change, text, status=status), text)
+        chunk.append(_notice(change, row, *said[zone_name]))
         if len(chunk) >= FANOUT_CHUNK:
             written += outbox.enqueue_many(chunk, now=change.now)
             chunk = []

@@ -4,6 +4,7 @@ outbox's channels are built here from plain values."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 
@@ -50,32 +51,48 @@ def text(change: StatusChange, zone: ZoneLike) -> str:
     return "\n".join(lines)
 
 
-def email(change: StatusChange, body: str, *, status: str, unsubscribe: str) -> dict[str, Any]:
-    footer = [
-        "",
-        _("Status and history: %(url)s") % {"url": status},
-        _("Stop these updates (one click): %(url)s") % {"url": unsubscribe},
-        "",
-        SIGNATURE,
-    ]
-    return {
-        "subject": headline(change)[:250],
-        "body": body + "\n" + "\n".join(footer),
-        "message_id": make_msgid(domain="helpline"),
-        "list_unsubscribe": unsubscribe,
-    }
+@dataclass(frozen=True)
+class Notice:
+    """The words of one change, built once (gettext runs per change, not per subscriber);
+    ``email`` and ``whatsapp`` only put each subscriber's own unsubscribe link in."""
+
+    subject: str
+    body: str
+    status: str
+    unsubscribe_line: str  # with %(url)s
+    whatsapp_stop: str  # with %(url)s
+    template_params: tuple[str, str]
+
+    def email(self, unsubscribe: str) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "body": self.body + self.unsubscribe_line % {"url": unsubscribe} + self.status,
+            "message_id": make_msgid(domain="helpline"),
+            "list_unsubscribe": unsubscribe,
+        }
+
+    def whatsapp(self, text: str, unsubscribe: str) -> dict[str, Any]:
+        return {
+            "text": f"{text}\n\n" + self.whatsapp_stop % {"url": unsubscribe},
+            "template": {
+                "name": WHATSAPP_TEMPLATE,
+                "language": "en",
+                "params": list(self.template_params),
+            },
+        }
 
 
-def whatsapp(change: StatusChange, body: str, *, unsubscribe: str) -> dict[str, Any]:
-    stop = _("Stop these updates: %(url)s") % {"url": unsubscribe}
-    return {
-        "text": f"{body}\n\n{stop}",
-        "template": {
-            "name": WHATSAPP_TEMPLATE,
-            "language": "en",
-            "params": [_("Helpline status"), headline(change)],
-        },
-    }
+def notice(change: StatusChange, body: str, *, status: str) -> Notice:
+    """The words of ``change`` around ``body`` (its text in the reader's zone)."""
+    head = headline(change)
+    return Notice(
+        subject=head[:250],
+        body=body + "\n\n" + _("Status and history: %(url)s") % {"url": status} + "\n",
+        status=f"\n\n{SIGNATURE}",
+        unsubscribe_line=_("Stop these updates (one click): %(url)s"),
+        whatsapp_stop=_("Stop these updates: %(url)s"),
+        template_params=(_("Helpline status"), head),
+    )
 
 
 def confirmation(url: str) -> tuple[str, str]:
