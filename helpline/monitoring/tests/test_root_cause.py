@@ -145,6 +145,8 @@ def test_publishing_sanitises_and_tells_the_tickets_and_the_subscribers(
         "title": "Checkout down",
         "url": url,
     }
+    heard = Outbox.objects.filter(kind="root_cause", recipient="alice@acme.test", channel="email")
+    assert "root-cause report of “Checkout down” is published" in heard.get().payload["body"]
     told = Outbox.objects.get(kind="status_root_cause")
     assert told.recipient == "bob@bolt.test" and url in told.payload["body"]
     # the public page and the status page's link
