@@ -149,6 +149,10 @@ def test_publishing_sanitises_and_tells_the_tickets_and_the_subscribers(
     assert "root-cause report of “Checkout down” is published" in heard.get().payload["body"]
     told = Outbox.objects.get(kind="status_root_cause")
     assert told.recipient == "bob@bolt.test" and url in told.payload["body"]
+    alice = Client()
+    alice.force_login(cast.alice)
+    shown = alice.get(f"/support/t/{ticket.pk}/").content.decode()
+    assert "Root cause explained" in shown and url in shown
     # the public page and the status page's link
     page = Client().get(f"/status/root-cause/{report.pk}/")
     assert page.status_code == 200 and "certificate expired" in page.content.decode()
