@@ -132,3 +132,15 @@ def test_an_unsubscribe_link_of_another_address_is_refused(cast: Any) -> None:
     wrong_address = links.unsubscribe_signature(bob.pk, alice.address)
     assert Client().post(f"/status/unsubscribe/{bob.pk}/{wrong_address}/").status_code == 403
     assert Subscription.objects.count() == 2
+
+
+def test_one_client_address_asks_for_at_most_ten_subscriptions_an_hour(db: Any) -> None:
+    client = Client()
+    for n in range(10):
+        assert (
+            client.post("/status/subscribe/", {"address": f"r{n}@example.test"}).status_code == 200
+        )
+    refused = client.post("/status/subscribe/", {"address": "r10@example.test"})
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert Subscription.objects.count() == 10
+    assert Outbox.objects.filter(kind="status_confirm").count() == 10

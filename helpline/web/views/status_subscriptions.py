@@ -13,8 +13,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from helpline.accounts.selectors import zone_for
-from helpline.core import clock
+from helpline.core import clock, limits
 from helpline.core.errors import Forbidden, HelplineError, InvalidInput, NotFound
+from helpline.core.middleware import client_address, too_many
 from helpline.monitoring import root_cause
 from helpline.monitoring import selectors as monitoring
 from helpline.subscriptions import services
@@ -40,6 +41,11 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                 channel=request.POST.get("channel", "email"),
             )
             return redirect("/status/?subscribed=1")
+        # Anyone may ask: at most limits.STATUS_ADDRESS a client address, so the page cannot
+        # be used to mail strangers in bulk (one confirmation an address an hour besides).
+        verdict = limits.hit(limits.STATUS_ADDRESS, client_address(request))
+        if not verdict.allowed:
+            return too_many(verdict, limits.STATUS_ADDRESS, api=False)
         services.subscribe_request(address=request.POST.get("address", ""))
     except NotFound:
         raise Http404("not found") from None
