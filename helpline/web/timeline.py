@@ -36,6 +36,7 @@ PLAIN: dict[str, str] = {
     EventKind.INCIDENT_UNLINKED: "No longer linked to a master incident",
     EventKind.INCIDENT_CHILD_ADDED: "A ticket was linked to this incident",
     EventKind.PLATFORM_INCIDENT: "Part of a platform incident (see the status page)",
+    EventKind.ROOT_CAUSE: "Root cause explained",  # the reason carries the report's address
     EventKind.MERGED: "Duplicate tickets merged into this one",
     EventKind.MERGED_INTO: "Merged into another ticket",
 }

@@ -16,6 +16,7 @@ from helpline.web.views import (
     profile,
     reports,
     search,
+    status_subscriptions,
     support,
     uptime,
 )
@@ -48,6 +49,29 @@ urlpatterns = [
         name="support-action",
     ),
     path("status/", uptime.status_page, name="status"),
+    path("status/subscribe/", status_subscriptions.subscribe, name="status-subscribe"),
+    path("status/confirm/<str:token>/", status_subscriptions.confirm, name="status-confirm"),
+    path(
+        "status/unsubscribe/<int:subscription_id>/<str:signature>/",
+        status_subscriptions.unsubscribe,
+        name="status-unsubscribe",
+    ),
+    path(
+        "status/subscriptions/<int:subscription_id>/delete/",
+        status_subscriptions.unsubscribe_mine,
+        name="status-unsubscribe-mine",
+    ),
+    path(
+        "status/root-cause/<int:report_id>/",
+        status_subscriptions.root_cause_page,
+        name="status-root-cause",
+    ),
+    path("console/root-causes/", status_subscriptions.root_causes, name="root-causes"),
+    path(
+        "console/root-causes/<int:report_id>/",
+        status_subscriptions.root_cause_edit,
+        name="root-cause-edit",
+    ),
     path("uptime/", uptime.uptime_home, name="uptime"),
     path("uptime/<int:store_id>/", uptime.store_status, name="uptime-store"),
     path(

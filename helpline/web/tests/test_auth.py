@@ -28,6 +28,12 @@ EXPECTED_PUBLIC = {
     "web:help",
     "web:status",  # the platform status page (no store named)
     "web:quote-link",  # the signed link in the mail is the credential
+    # Status subscriptions (decision 0226): anyone subscribes by mail; the signed links are the
+    # credential; a published incident's root-cause report is public like the status page.
+    "web:status-subscribe",
+    "web:status-confirm",
+    "web:status-unsubscribe",
+    "web:status-root-cause",
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
@@ -39,6 +45,7 @@ SAMPLE_KWARGS = {
 }
 SAMPLE_KWARGS.update({"store_id": 1, "year": 2026, "month": 11, "fmt": "csv"})
 SAMPLE_KWARGS.update({"store_id": 1, "fmt": "csv", "dev_id": "1", "request_id": 1})
+SAMPLE_KWARGS.update({"subscription_id": 1, "signature": "x", "report_id": 1})  # status
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:
