@@ -73,3 +73,16 @@ def read(raw: str, *, now: datetime) -> SurveyLink:
     return SurveyLink(
         survey_id=data["s"], resolved=data["r"], score=data["n"], expires_at=expires_at
     )
+
+
+def survey_id_of(raw: str) -> int | None:
+    """The survey a link we signed names, expired or not (to answer in its language); None for
+    anything we did not sign."""
+    if not raw or len(raw) > MAX_TOKEN:
+        return None
+    try:
+        data: Any = signing.loads(raw, salt=SALT)
+    except (signing.BadSignature, ValueError, UnicodeDecodeError):
+        return None
+    survey_id = data.get("s") if isinstance(data, dict) else None
+    return survey_id if isinstance(survey_id, int) and not isinstance(survey_id, bool) else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from helpline.accounts import selectors as people
 from helpline.accounts.models import User
@@ -34,16 +34,18 @@ LOW = 2  # a score of 2 or less opens a follow-up
 def ticket_events_written(*, ticket: Any, actor: Any, events: Sequence[Any]) -> None:
     """A resolution opens its survey (closing a resolved ticket too, if it has none: 100 % of
     resolutions, auto-closed ones included); the portal's close box answers it."""
+    if ticket.resolved_at is None:
+        return
+    survey: Survey | None = None
     for event in events:
-        if event.kind == EventKind.RESOLVED or (
+        opens = event.kind == EventKind.RESOLVED or (
             event.kind == EventKind.STATUS and event.after == "closed"
-        ):
-            if ticket.resolved_at is not None:
-                survey_open(ticket=ticket, now=event.created_at)
-        elif event.kind == EventKind.RATING and (event.after or {}).get("rating") is not None:
-            if ticket.resolved_at is None:
-                continue
-            survey = survey_open(ticket=ticket, now=event.created_at)
+        )
+        rated = event.kind == EventKind.RATING and (event.after or {}).get("rating") is not None
+        if (opens or rated) and survey is None:
+            fresh = event.kind == EventKind.RESOLVED  # this instant's resolution: none yet
+            survey = survey_open(ticket=ticket, now=event.created_at, fresh=fresh)
+        if rated and survey is not None:
             answer_record(
                 survey=survey,
                 score=event.after["rating"],
@@ -54,26 +56,34 @@ def ticket_events_written(*, ticket: Any, actor: Any, events: Sequence[Any]) -> 
 
 
 def _recipient(ticket: Any) -> User | None:
-    requester = ticket.requester if ticket.requester_id else None
-    if requester is not None and requester.role == "merchant" and requester.is_active:
-        return requester
+    """The requester when a merchant user, else the merchant's first user (each with their
+    merchant: one query)."""
+    if ticket.requester_id is not None:
+        requester = people.active_merchant_user(ticket.requester_id)
+        if requester is not None:
+            return requester
     users = people.merchant_users([ticket.merchant_id])
     return users[0] if users else None
 
 
-def survey_open(*, ticket: Any, now: datetime | None = None) -> Survey:
+def survey_open(*, ticket: Any, now: datetime | None = None, fresh: bool = False) -> Survey:
     """The survey of the ticket's current resolution; the first call writes it and its mail and
-    WhatsApp message to the outbox (later calls return it)."""
+    WhatsApp message to the outbox (later calls return it). ``fresh``: the resolution was
+    recorded in this transaction, under the ticket's lock, so it has no survey yet (one insert).
+    Otherwise a concurrent first call meets the unique constraint (no savepoint: the insert
+    ignores the conflict, then both read the one row; the outbox's idempotency keys keep its
+    messages single)."""
     now = now or clock.now()
     resolved_at = ticket.resolved_at
     if resolved_at is None:
         raise Conflict("the ticket is not resolved", code="not_resolved")
-    found = Survey.objects.filter(ticket_id=ticket.pk, resolved_at=resolved_at).first()
+    mine = Survey.objects.filter(ticket_id=ticket.pk, resolved_at=resolved_at)
+    found = None if fresh else mine.first()
     if found is not None:
         return found
     recipient = _recipient(ticket)
-    merchant = ticket.merchant
-    survey = Survey(
+    merchant = (recipient.merchant if recipient is not None else None) or ticket.merchant
+    draft = Survey(
         ticket_id=ticket.pk,
         resolved_at=resolved_at,
         merchant_id=ticket.merchant_id,
@@ -86,41 +96,45 @@ def survey_open(*, ticket: Any, now: datetime | None = None) -> Survey:
         created_at=now,
         expires_at=resolved_at + OPEN_FOR,
     )
-    try:
-        with transaction.atomic():
-            survey.save()
-    except IntegrityError:  # written meanwhile by a concurrent close
-        return Survey.objects.get(ticket_id=ticket.pk, resolved_at=resolved_at)
+    if fresh:
+        draft.save(force_insert=True)
+        survey = draft
+    else:
+        Survey.objects.bulk_create([draft], ignore_conflicts=True)
+        survey = mine.get()
+        survey.recipient = recipient
     _send(survey, ticket=ticket, now=now)
     return survey
 
 
 def _send(survey: Survey, *, ticket: Any, now: datetime) -> None:
-    if survey.recipient is None:
+    recipient = survey.recipient
+    if recipient is None:
         return
     key = f"csat:{survey.pk}"
-    if survey.recipient.email:
-        outbox.enqueue(
-            channel="email",
-            kind="csat_survey",
-            recipient=survey.recipient.email,
-            payload=words.mail(survey=survey, reference=ticket.reference, subject=ticket.subject),
-            idempotency_key=f"{key}:email",
-            ticket_id=ticket.pk,
-            recipient_user_id=survey.recipient_id,
-            now=now,
-        )
+    sends = []
+    if recipient.email:
+        payload = words.mail(survey=survey, reference=ticket.reference, subject=ticket.subject)
+        sends.append(("email", recipient.email, payload))
     if survey.whatsapp:
-        outbox.enqueue(
-            channel="whatsapp",
-            kind="csat_survey",
-            recipient=survey.whatsapp,
-            payload=words.whatsapp(survey=survey, reference=ticket.reference),
-            idempotency_key=f"{key}:whatsapp",
-            ticket_id=ticket.pk,
-            recipient_user_id=survey.recipient_id,
-            now=now,
-        )
+        payload = words.whatsapp(survey=survey, reference=ticket.reference)
+        sends.append(("whatsapp", survey.whatsapp, payload))
+    outbox.enqueue_many(
+        [
+            outbox.Notification(
+                channel=channel,
+                kind="csat_survey",
+                recipient=to,
+                payload=payload,
+                idempotency_key=f"{key}:{channel}",
+                due_at=now,
+                ticket_id=ticket.pk,
+                recipient_user_id=recipient.pk,
+            )
+            for channel, to, payload in sends
+        ],
+        now=now,
+    )
 
 
 def _comment(raw: Any) -> str:
@@ -150,8 +164,17 @@ def answer_record(
     if now >= survey.expires_at:
         raise Conflict("this survey has closed", code="survey_expired")
     with transaction.atomic():
-        locked = Survey.objects.select_for_update().get(pk=survey.pk)
-        answer = Answer.objects.filter(survey=locked).first()
+        # The survey's row is the lock (read with its answer, if any): answers to one survey
+        # take turns, so a first answer is one insert and every later one a change.
+        locked = (
+            Survey.objects.select_for_update(of=("self",))
+            .select_related("answer")
+            .get(pk=survey.pk)
+        )
+        try:
+            answer: Answer | None = locked.answer
+        except Answer.DoesNotExist:
+            answer = None
         if answer is None:
             answer = Answer.objects.create(
                 survey=locked, score=score, comment=text, channel=channel, answered_at=now
@@ -163,7 +186,7 @@ def answer_record(
             answer.changed_at, answer.changes = now, answer.changes + 1
             answer.save(update_fields=["score", "channel", "comment", "changed_at", "changes"])
         if score <= LOW:
-            followups.open_for(survey=locked, answer=answer, now=now)
+            followups.open_for(survey=survey, answer=answer, now=now)
     return answer
 
 

@@ -23,6 +23,10 @@ def resolve(cast: Cast, ticket: Any, *, at: Any = RESOLVED) -> Any:
 
 @pytest.fixture
 def resolved(cast: Cast) -> Any:
+    return resolved_ticket(cast)
+
+
+def resolved_ticket(cast: Cast) -> Any:
     """Alice's ticket on Acme Shoes (Maya manages it), triaged to Ravi in the Support team and
     resolved at ``RESOLVED``; Alice has a WhatsApp number."""
     from helpline.accounts import services as accounts
