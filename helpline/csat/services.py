@@ -23,6 +23,7 @@ from helpline.core.errors import Conflict, InvalidInput, NotFound
 from helpline.core.validation import has_nul
 from helpline.csat import followups, links, words
 from helpline.csat.models import Answer, Channel, Survey
+from helpline.outbox import selectors as outbox_selectors
 from helpline.outbox import services as outbox
 from helpline.tickets.events import EventKind
 
@@ -113,10 +114,13 @@ def _send(survey: Survey, *, ticket: Any, now: datetime) -> None:
         return
     key = f"csat:{survey.pk}"
     sends = []
-    if recipient.email:
+    # The merchant's own switches hold: a channel turned off, or resolutions muted on it.
+    pref = outbox_selectors.preference_of(recipient)
+    if recipient.email and pref.email and EventKind.RESOLVED not in (pref.muted or []):
         payload = words.mail(survey=survey, reference=ticket.reference, subject=ticket.subject)
         sends.append(("email", recipient.email, payload))
-    if survey.whatsapp:
+    muted_whatsapp = EventKind.RESOLVED in (pref.whatsapp_muted or [])
+    if survey.whatsapp and pref.whatsapp and not muted_whatsapp:
         payload = words.whatsapp(survey=survey, reference=ticket.reference)
         sends.append(("whatsapp", survey.whatsapp, payload))
     outbox.enqueue_many(

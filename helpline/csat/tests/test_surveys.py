@@ -139,3 +139,23 @@ def test_an_unknown_language_is_english(cast: Cast) -> None:
     ticket = cast.ticket()
     resolve(cast, ticket)
     assert Survey.objects.get().language == "en"
+
+
+def test_the_merchants_switches_hold_for_the_survey_but_the_survey_is_still_opened(
+    cast: Cast,
+) -> None:
+    """WhatsApp turned off (or resolutions muted on it): the survey goes by mail alone; every
+    channel off: no message, yet the survey exists (answered from the portal's close box)."""
+    from helpline.outbox.models import Preference
+
+    cast.alice.whatsapp = ALICE_WA
+    cast.alice.save(update_fields=["whatsapp"])
+    Preference.objects.create(user=cast.alice, whatsapp_muted=["resolved"])
+    resolve(cast, cast.ticket())
+    assert set(Outbox.objects.filter(kind="csat_survey").values_list("channel", flat=True)) == {
+        "email"
+    }
+    Preference.objects.filter(user=cast.alice).update(email=False, whatsapp=False)
+    quiet = resolve(cast, cast.ticket(subject="Second"))
+    assert Survey.objects.filter(ticket=quiet).exists()
+    assert not Outbox.objects.filter(kind="csat_survey", ticket_id=quiet.pk).exists()

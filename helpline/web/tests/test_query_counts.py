@@ -89,7 +89,9 @@ def test_support_center_posts(cast: Any, signed_in: Any) -> None:
         ("action/", {"action": "triage"}, 22),
         ("priority/", {"priority": "C2", "reason": "not down"}, 23),
         ("due/", {"due_at": "2036-01-02T15:00", "reason": "waits on a release"}, 21),
-        ("action/", {"action": "resolve", "message": "Done"}, 24),
+        # … with the resolution's survey: its merchant user, the survey, their preferences,
+        # its outbox rows (decision 0200).
+        ("action/", {"action": "resolve", "message": "Done"}, 25),
     ],
 )
 def test_console_posts(cast: Any, signed_in: Any, path: str, data: dict, most: int) -> None:
