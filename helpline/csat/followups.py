@@ -76,7 +76,10 @@ def _tell(follow_up: FollowUp, *, what: str, now: datetime) -> None:
             f"Score {answer.score} of 5. {answer.comment}".strip(),
             f"Follow up by {display.when(follow_up.due_at, owner.time_zone or None)}"
             " (one business day).",
-            f"{settings.BASE_URL}/am/",
+            # The account manager's to-do, or the console's follow-up panel (a team lead).
+            f"{settings.BASE_URL}/am/"
+            if owner.role == "account_manager"
+            else f"{settings.BASE_URL}/console/",
             "",
             email_payload.SIGNATURE,
         ]

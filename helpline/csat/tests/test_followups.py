@@ -35,6 +35,8 @@ def test_a_low_score_opens_the_account_managers_follow_up_at_once(
     assert follow_up.warn_at == datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
     told = Outbox.objects.get(kind="csat_followup_opened")
     assert told.recipient == cast.maya.email
+    assert "Follow up by Wed 25 Nov 2026, 18:00 IST" in told.payload["body"]
+    assert "/am/" in told.payload["body"]
     # A higher score later keeps the follow-up; a second low score opens no second one.
     csat.answer_record(survey=survey, score=1, channel=Channel.MAIL, now=ANSWERED)
     assert FollowUp.objects.count() == 1
@@ -51,6 +53,8 @@ def test_without_an_account_manager_the_team_lead_follows_up(cast: Cast) -> None
     resolve(cast, ticket)
     csat.answer_record(survey=Survey.objects.get(), score=1, channel=Channel.MAIL, now=ANSWERED)
     assert FollowUp.objects.get().owner == cast.lena
+    told = Outbox.objects.get(kind="csat_followup_opened")
+    assert told.recipient == cast.lena.email and "/console/" in told.payload["body"]
 
 
 def test_the_worker_warns_and_records_the_breach_at_their_instants(
