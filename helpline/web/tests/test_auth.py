@@ -28,6 +28,7 @@ EXPECTED_PUBLIC = {
     "web:help",
     "web:status",  # the platform status page (no store named)
     "web:quote-link",  # the signed link in the mail is the credential
+    "web:survey-link",  # likewise, a satisfaction survey's link (decision 0201)
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
@@ -39,6 +40,7 @@ SAMPLE_KWARGS = {
 }
 SAMPLE_KWARGS.update({"store_id": 1, "year": 2026, "month": 11, "fmt": "csv"})
 SAMPLE_KWARGS.update({"store_id": 1, "fmt": "csv", "dev_id": "1"})  # account management
+SAMPLE_KWARGS.update({"follow_up_id": 1})  # a low score's follow-up
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:
