@@ -46,7 +46,9 @@ def ticket_events_written(*, ticket: Any, actor: Any, events: Sequence[Any]) -> 
         if (opens or rated) and survey is None:
             fresh = event.kind == EventKind.RESOLVED  # this instant's resolution: none yet
             survey = survey_open(ticket=ticket, now=event.created_at, fresh=fresh)
-        if rated and survey is not None:
+        # A rating after the survey closed (auto-close later than 7 days) stays the ticket's
+        # own: closing is never refused for the survey's sake.
+        if rated and survey is not None and event.created_at < survey.expires_at:
             answer_record(
                 survey=survey,
                 score=event.after["rating"],

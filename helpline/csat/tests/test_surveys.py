@@ -159,3 +159,13 @@ def test_the_merchants_switches_hold_for_the_survey_but_the_survey_is_still_open
     quiet = resolve(cast, cast.ticket(subject="Second"))
     assert Survey.objects.filter(ticket=quiet).exists()
     assert not Outbox.objects.filter(kind="csat_survey", ticket_id=quiet.pk).exists()
+
+
+def test_a_rating_after_the_survey_closed_still_closes_the_ticket(
+    cast: Cast, resolved: Any
+) -> None:
+    closed = tickets.ticket_close(
+        actor=cast.alice, ticket=resolved, rating=2, now=RESOLVED + timedelta(days=8)
+    )
+    assert closed.status == "closed" and closed.rating == 2
+    assert not Answer.objects.exists() and not FollowUp.objects.exists()
