@@ -187,6 +187,7 @@ INSTALLED_APPS = [
     "helpline.notifications",
     "helpline.subscriptions",
     "helpline.account_management",
+    "helpline.csat",
     "helpline.reports",
     "helpline.privacy",
 ]

@@ -30,6 +30,7 @@ from helpline.audit import chain as audit
 from helpline.billing import sweeps as billing_sweeps
 from helpline.core import clock, heartbeat, limits
 from helpline.core.zones import zone_or_default
+from helpline.csat import followups as csat_followups
 from helpline.mail import imap
 from helpline.monitoring import engine as probes
 from helpline.monitoring import root_cause
@@ -92,6 +93,7 @@ class StepResult:
     due_passed: int = 0
     quotes_expired: int = 0
     closed: int = 0
+    csat_followups: int = 0
     moved_for_leave: int = 0
     placed_from_queues: int = 0
     mail_in: int = 0
@@ -104,6 +106,7 @@ class StepResult:
             or self.due_passed
             or self.quotes_expired
             or self.closed
+            or self.csat_followups
             or self.moved_for_leave
             or self.placed_from_queues
             or self.mail_in
@@ -115,7 +118,8 @@ class StepResult:
         return (
             f"clock events {self.clock_events}, due dates passed {self.due_passed}, "
             f"quotes expired {self.quotes_expired}, "
-            f"closed {self.closed}, moved for leave {self.moved_for_leave}, "
+            f"closed {self.closed}, CSAT follow-ups {self.csat_followups}, "
+            f"moved for leave {self.moved_for_leave}, "
             f"placed from queues {self.placed_from_queues}, outbox: {sent}"
         )
 
@@ -136,6 +140,8 @@ def run_once(
     result.due_passed = sweeps.due_dates_sweep(now=when)
     result.quotes_expired = billing_sweeps.quotes_expire(now=when)
     result.closed = sweeps.tickets_autoclose(now=when)
+    # Low-score follow-ups whose warning or due instant passed (csat, decision 0203).
+    result.csat_followups = csat_followups.followups_sweep(now=when)
     # Leave that began since the last step: the agent's urgent work (and work due before
     # they are back) moves to someone on shift (idempotent).
     result.moved_for_leave = assignment.leave_sweep(now=when)

@@ -117,6 +117,15 @@ def active_user(user_id: int, *, role: str | None = None) -> User | None:
     return users.first()
 
 
+def active_merchant_user(user_id: int) -> User | None:
+    """An active merchant user by id with their merchant (one query), or None."""
+    return (
+        User.objects.select_related("merchant")
+        .filter(pk=user_id, is_active=True, role=Role.MERCHANT)
+        .first()
+    )
+
+
 def user_with_email(email: str) -> User | None:
     """Whoever holds this address (case and spaces aside), active or not, with their merchant:
     an address is one account."""

@@ -7,7 +7,9 @@ recorded once by its id (Meta repeats deliveries), opens the customer's 24-hour 
 free-text replies, and — a text from a merchant user's number who has an open ticket —
 becomes their reply on their most recently opened open ticket (``tickets.services.ticket_reply``,
 so it is an event, restarts paused clocks and notifies the assignee like any merchant message).
-Anything else is recorded with the reason and ignored.
+A survey's reply button or list row (``csat:<survey>:<score>``) is that survey's answer, or a
+polite refusal once it has closed (``csat.services.answer_by_whatsapp``). Anything else is
+recorded with the reason and ignored.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from django.db import IntegrityError, transaction
 from helpline.accounts import selectors as people
 from helpline.core.errors import InvalidInput
 from helpline.core.validation import has_nul
+from helpline.csat import services as csat
+from helpline.csat import words as csat_words
 from helpline.outbox import services as outbox
 from helpline.outbox.models import WhatsAppInbound
 from helpline.tickets import selectors as ticket_selectors
@@ -61,6 +65,7 @@ class Message:
     kind: str
     body: str
     sent_at: datetime
+    reply: str = ""  # the id of the button or list row chosen (a survey's answer)
 
 
 def _text(value: Any, what: str, limit: int) -> str:
@@ -69,6 +74,18 @@ def _text(value: Any, what: str, limit: int) -> str:
             f"{what} must be non-empty text of at most {limit} characters", code="invalid_webhook"
         )
     return value
+
+
+def _reply_id(item: dict[str, Any], kind: str) -> str:
+    """The id a customer's choice sends back: a template's quick reply (``button.payload``),
+    an interactive reply button or list row (``interactive.button_reply/list_reply.id``)."""
+    if kind == "button":
+        return _text((item.get("button") or {}).get("payload"), "button.payload", 256)
+    if kind == "interactive":
+        chosen = item.get("interactive") or {}
+        reply = chosen.get("button_reply") or chosen.get("list_reply") or {}
+        return _text(reply.get("id"), "interactive reply id", 256)
+    return ""
 
 
 def parse(payload: Any) -> list[Message]:
@@ -91,6 +108,7 @@ def parse(payload: Any) -> list[Message]:
                     body = ""
                     if kind == "text":
                         body = _text((item.get("text") or {}).get("body"), "text.body", BODY_MAX)
+                    reply = _reply_id(item, kind)
                     stamp = int(_text(item.get("timestamp"), "messages[].timestamp", 12))
                     found.append(
                         Message(
@@ -99,6 +117,7 @@ def parse(payload: Any) -> list[Message]:
                             kind=kind,
                             body=body,
                             sent_at=datetime.fromtimestamp(stamp, tz=UTC),
+                            reply=reply,
                         )
                     )
     except (AttributeError, TypeError, ValueError, OverflowError, OSError) as exc:
@@ -138,6 +157,13 @@ def _receive(message: Message, *, now: datetime) -> WhatsAppInbound | None:
 
 
 def _route(row: WhatsAppInbound, message: Message, *, now: datetime) -> None:
+    if message.reply.startswith(csat_words.REPLY_PREFIX + ":"):
+        answered = csat.answer_by_whatsapp(
+            phone=message.phone, reply=message.reply, message_id=message.message_id, now=now
+        )
+        row.outcome = WhatsAppInbound.Outcome.ANSWER if answered.recorded else row.outcome
+        row.reason, row.ticket_id = answered.reason, answered.ticket_id
+        return
     users = people.merchant_users_by_whatsapp(message.phone)
     if not users:
         row.reason = "no merchant user has this WhatsApp number"

@@ -216,6 +216,7 @@ class WhatsAppInbound(models.Model):
     class Outcome(models.TextChoices):
         REPLY = "reply", "Posted as a reply"
         IGNORED = "ignored", "Recorded and ignored"
+        ANSWER = "answer", "Recorded as a survey answer"
 
     message_id = models.CharField(max_length=200, unique=True, help_text="Meta's wamid")
     phone = models.CharField(max_length=32)

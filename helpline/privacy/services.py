@@ -22,6 +22,7 @@ from helpline.accounts.models import User
 from helpline.audit import chain as audit
 from helpline.core import clock
 from helpline.core.errors import InvalidInput, NotFound
+from helpline.csat import personal_data as csat_data
 from helpline.mail import personal_data as mail_data
 from helpline.mail import services as mail_services
 from helpline.merchants import personal_data as merchant_data
@@ -66,6 +67,7 @@ def collect(who: Subject) -> dict[str, Any]:
         "mail_received": mail_data.received(who.email),
         "contact_log": am_data.contact_log(who.email, uid),
         "status_subscriptions": subscription_data.export(who.email, uid),
+        "satisfaction_surveys": csat_data.export(user_id=uid),
         "audit_entries": audit.entries_about(uid) if uid is not None else [],
     }
 
@@ -136,6 +138,7 @@ def personal_data_erase(
         )
         counts["contacts"] = merchant_data.erase(email=who.email, pseudonym=name)
         counts["status_subscriptions"] = subscription_data.erase(who.email, uid)
+        counts["surveys"] = csat_data.erase(user_id=uid, scrub=scrub)
         if who.user is not None:
             account_data.erase(user=who.user, pseudonym=name, now=now)
         audit.record(

@@ -1,6 +1,6 @@
 """The reports: SLA compliance (with the guideline's goals beside the targets, ``goals``),
-response times, backlog, breaches, satisfaction (decision 0041), and promise kept against the
-due dates (``promise``, decision 0095).
+response times, backlog, breaches, satisfaction (decision 0041), promise kept against the
+due dates (``promise``, decision 0095) and CSAT from the surveys (``csat``, decision 0204).
 
 Every figure is a SQL aggregate over the rows the viewer may see (``accounts.access`` through
 ``tickets.selectors.visible_tickets``); Python only formats the few rows that come back.
@@ -512,10 +512,17 @@ REPORTS: Sequence[str] = (
     "promise-issue-type",
     "promise-merchant",
     "root-causes",
+    "csat-agent",
+    "csat-team",
+    "csat-issue-type",
+    "csat-merchant",
+    "csat-language",
 )
 # Internal groupings: assignment and teams are not shown to merchants.
 # Root-cause reports name every store's outages: staff only.
-INTERNAL = frozenset({"compliance-agent", "promise-agent", "promise-team", "root-causes"})
+INTERNAL = frozenset(
+    {"compliance-agent", "promise-agent", "promise-team", "root-causes", "csat-agent", "csat-team"}
+)
 
 
 def report(*, user: User | None, name: str, period: Period, now: datetime) -> Table:
@@ -553,6 +560,10 @@ def _report(*, user: User | None, name: str, period: Period, now: datetime) -> T
         from helpline.reports import promise
 
         return promise.root_causes(period=period, now=now)
+    if name.startswith("csat-"):
+        from helpline.reports import csat  # it builds on this module's Period and Table
+
+        return csat.csat_report(user=user, period=period, by=name.removeprefix("csat-"))
     raise InvalidInput(f"unknown report {name!r}; one of: {', '.join(REPORTS)}", code="unknown")
 
 

@@ -9,6 +9,7 @@ from helpline.web.views import (
     auth,
     console,
     landing,
+    csat,
     master_incidents,
     people,
     preferences,
@@ -150,6 +151,9 @@ urlpatterns = [
         name="support-sheet-export",
     ),
     path("quotes/decide/<str:token>/", account_management.quote_link, name="quote-link"),
+    path("survey/<str:token>/", csat.survey_link, name="survey-link"),
+    path("am/follow-ups/<int:follow_up_id>/done/", csat.followup_done, name="followup-done"),
+    path("console/follow-ups/", csat.followups_panel, name="console-followups"),
     path(
         "console/t/<int:ticket_id>/incident/",
         master_incidents.incident_action,

@@ -34,6 +34,7 @@ EXPECTED_PUBLIC = {
     "web:status-confirm",
     "web:status-unsubscribe",
     "web:status-root-cause",
+    "web:survey-link",  # likewise, a satisfaction survey's link (decision 0201)
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
@@ -46,6 +47,7 @@ SAMPLE_KWARGS = {
 SAMPLE_KWARGS.update({"store_id": 1, "year": 2026, "month": 11, "fmt": "csv"})
 SAMPLE_KWARGS.update({"store_id": 1, "fmt": "csv", "dev_id": "1", "request_id": 1})
 SAMPLE_KWARGS.update({"subscription_id": 1, "signature": "x", "report_id": 1})  # status
+SAMPLE_KWARGS.update({"follow_up_id": 1})  # a low score's follow-up
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:

@@ -73,7 +73,9 @@ def test_support_center_posts(cast: Any, signed_in: Any) -> None:
     assert count(lambda: client.post(f"/support/t/{ticket.pk}/reply/", reply)) <= 20
     services.ticket_resolve(actor=cast.ravi, ticket=ticket, message="Fixed")
     rated = {"rating": "5", "comment": "ok"}
-    assert count(lambda: client.post(f"/support/t/{ticket.pk}/close/", rated)) <= 18
+    # … and the rating as the resolution's survey answer: the survey read, then locked with its
+    # answer, the answer written (decision 0200).
+    assert count(lambda: client.post(f"/support/t/{ticket.pk}/close/", rated)) <= 20
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED and ticket.rating == 5
 
@@ -87,7 +89,9 @@ def test_support_center_posts(cast: Any, signed_in: Any) -> None:
         ("action/", {"action": "triage"}, 22),
         ("priority/", {"priority": "C2", "reason": "not down"}, 23),
         ("due/", {"due_at": "2036-01-02T15:00", "reason": "waits on a release"}, 21),
-        ("action/", {"action": "resolve", "message": "Done"}, 24),
+        # … with the resolution's survey: its merchant user, the survey, their preferences,
+        # its outbox rows (decision 0200).
+        ("action/", {"action": "resolve", "message": "Done"}, 25),
     ],
 )
 def test_console_posts(cast: Any, signed_in: Any, path: str, data: dict, most: int) -> None:

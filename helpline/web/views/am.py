@@ -27,6 +27,7 @@ from helpline.billing import selectors as billing_selectors
 from helpline.billing import services as billing_services
 from helpline.core import clock
 from helpline.core.errors import HelplineError, InvalidInput
+from helpline.csat import selectors as csat_selectors
 from helpline.engineering import selectors as engineering
 from helpline.engineering import services as engineering_services
 from helpline.engineering.models import DevTicket
@@ -96,6 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "todo": landing.am_todo(data, rows, now),
             "breached": [r for r in rows if r.breached],  # recorded or overdue now
             "support_requests": am_selectors.support_requests_pending(user),
+            "followups": csat_selectors.open_followups(user=user, mine=True),
             "tz": zone_for(user),
         },
     )

@@ -5,7 +5,9 @@
 it an approved template (the business starts the conversation). The choice is made when
 sending, not when the row was written: the window may have opened or closed meanwhile.
 
-Payload: ``{"text": "...", "template": {"name": "...", "language": "en", "params": [...]}}``.
+Payload: ``{"text": "...", "template": {"name": "...", "language": "en", "params": [...]}}``;
+a question with reply choices adds ``"interactive"`` (a list, sent inside the window) and the
+template's ``"buttons"`` (quick-reply payloads, outside it).
 The Cloud API has no idempotency key: the key goes in ``biz_opaque_callback_data`` (returned in
 status callbacks), so a repeat can be recognised afterwards.
 """
@@ -40,6 +42,10 @@ def request_body(message: Message, *, free_text: bool) -> dict[str, Any]:
         "to": message.recipient.lstrip("+"),
         "biz_opaque_callback_data": message.idempotency_key,
     }
+    if free_text and "interactive" in payload:
+        body["type"] = "interactive"
+        body["interactive"] = _interactive(payload["interactive"])
+        return body
     if free_text:
         body["type"] = "text"
         body["text"] = {"preview_url": False, "body": payload["text"][:4096]}
@@ -53,10 +59,28 @@ def request_body(message: Message, *, free_text: bool) -> dict[str, Any]:
             {
                 "type": "body",
                 "parameters": [{"type": "text", "text": str(p)} for p in template["params"]],
-            }
+            },
+            *(
+                {
+                    "type": "button",
+                    "sub_type": "quick_reply",
+                    "index": str(index),
+                    "parameters": [{"type": "payload", "payload": reply}],
+                }
+                for index, reply in enumerate(template.get("buttons") or [])
+            ),
         ],
     }
     return body
+
+
+def _interactive(spec: dict[str, Any]) -> dict[str, Any]:
+    """An interactive list message: one section of rows, each row's id sent back on reply."""
+    return {
+        "type": "list",
+        "body": {"text": spec["body"][:1024]},
+        "action": {"button": spec["button"], "sections": [{"rows": spec["rows"]}]},
+    }
 
 
 class WhatsAppChannel(Channel):

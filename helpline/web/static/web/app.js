@@ -162,4 +162,8 @@
     }
     e.preventDefault();
   });
+  // A survey link's page: the person's one click in the mail records the answer (a mail
+  // scanner that only fetches the link runs no script, so it records nothing).
+  var answer = document.querySelector("form[data-autosubmit]");
+  if (answer) { answer.submit(); }
 })();
