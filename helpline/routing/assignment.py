@@ -16,7 +16,7 @@ from django.db import transaction
 from helpline.accounts.models import User
 from helpline.core.zones import zone_or_default
 from helpline.routing import selectors
-from helpline.routing.decide import WEIGHTS, Candidate, Decision, Facts, decide, eligible
+from helpline.routing.decide import WEIGHTS, Candidate, Decision, Facts, decide
 from helpline.routing.models import AgentProfile, AgentStatus
 from helpline.routing.shifts import next_shift_start, on_leave, on_shift
 from helpline.sla import business_time as sla_clock
@@ -65,14 +65,20 @@ def candidates_for(
 def choose(
     ticket: Ticket, *, now: datetime, team_id: int | None = None, exclude: Collection[int] = ()
 ) -> Decision:
-    """Load the candidates and the loads of those eligible (one aggregate), and decide."""
+    """Load the candidates with their loads (one read; decision 0184), and decide."""
     if team_id is None:
         team_id = ticket.team_id or selectors.team_for(ticket.issue_type)
     facts = facts_of(ticket, team_id=team_id, now=now)
     candidates = candidates_for(facts, now, exclude=exclude)
-    pool = eligible(facts, candidates, now)
-    ids = [c.user_id for c in pool] if not isinstance(pool, str) else []
-    return decide(facts, candidates, ticket_selectors.open_loads(ids, WEIGHTS), now)
+    return decide(facts, candidates, loads_of(facts, candidates, now), now)
+
+
+def loads_of(facts: Facts, candidates: list[Candidate], now: datetime) -> dict[int, int]:
+    """The candidates' weighted open loads: read with them (decision 0184); only someone on
+    call with no profile (read without one) has theirs read by id."""
+    loads = {c.user_id: c.load for c in candidates if c.load is not None}
+    unread = [c.user_id for c in candidates if c.load is None]
+    return loads | ticket_selectors.open_loads(unread, WEIGHTS)
 
 
 def route(

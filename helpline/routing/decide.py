@@ -58,6 +58,8 @@ class Candidate:
     last_assigned_at: datetime | None = None
     in_team: bool = True
     on_call: bool = False
+    # The weighted open load read with the candidate (None: not read; ``loads`` has it).
+    load: int | None = None
 
     def writes(self, language: str) -> bool:
         return language in (self.languages or {DEFAULT_LANGUAGE})

@@ -20,6 +20,7 @@ from helpline.tickets.events import EventKind
 from helpline.tickets.models import (
     MERCHANT_OPEN,
     OPEN_STATUSES,
+    OpenLoad,
     Status,
     Ticket,
     TicketClock,
@@ -392,31 +393,49 @@ def open_tickets_of_stores(store_ids: Collection[int], *, limit: int) -> list[Ti
 # ---------------------------------------------------------------- reads for routing
 
 
-# Routing asks for the loads of every ticket it places: compiled once per number of people
-# (up to a desk of 1,000 on shift; more go through the ORM).
-_open_counts: Prepared[tuple[int, str, int]] = Prepared(
-    lambda user_ids: (
-        Ticket.objects.filter(assignee_id__in=user_ids, status__in=OPEN_STATUSES)
-        .values_list("assignee_id", "priority")
-        .annotate(n=Count("*"))
-        .order_by()
-    ),
-    user_ids=[int],
-    max_list=1000,
-)
+def weighed(counts: Sequence[int], weights: Mapping[str, int]) -> int:
+    """A person's weighted open load from their ``OpenLoad`` counts (C1, C2, C3, C4, other)."""
+    codes = ("C1", "C2", "C3", "C4")
+    return sum(weights.get(code, 1) * n for code, n in zip(codes, counts, strict=False)) + (
+        counts[4] if len(counts) > 4 else 0
+    )
+
+
+LOAD_COUNTS = ("c1", "c2", "c3", "c4", "other")
 
 
 def open_loads(user_ids: Collection[int], weights: Mapping[str, int]) -> dict[int, int]:
-    """Each person's weighted open load (``weights``: priority → weight, others 1), by user id:
-    one count per (person, priority) over their open tickets, read from the covering index
-    ``ticket_assignee_load`` alone (people with none are absent)."""
+    """Each person's weighted open load (``weights``: priority → weight, others 1), by user id,
+    from the rows the database keeps (``OpenLoad``, decision 0184): one read by primary key
+    (people with no open ticket are absent or 0)."""
     if not user_ids:
         return {}
-    rows = _open_counts(user_ids=sorted(user_ids))
-    loads: dict[int, int] = {}
+    rows = OpenLoad.objects.filter(user_id__in=sorted(user_ids)).values_list(
+        "user_id", *LOAD_COUNTS
+    )
+    return {row[0]: weighed(row[1:], weights) for row in rows if any(row[1:])}
+
+
+def open_counts_counted() -> dict[int, tuple[int, ...]]:
+    """Every person's open tickets by priority counted from the tickets themselves (what
+    ``OpenLoad`` must hold): the reconcile's and the drift test's reference."""
+    counts: dict[int, list[int]] = {}
+    rows = (
+        Ticket.objects.filter(assignee_id__isnull=False, status__in=OPEN_STATUSES)
+        .values_list("assignee_id", "priority")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
     for assignee_id, priority, n in rows:
-        loads[assignee_id] = loads.get(assignee_id, 0) + weights.get(priority, 1) * n
-    return loads
+        slot = LOAD_COUNTS.index(priority.lower()) if priority in ("C1", "C2", "C3", "C4") else 4
+        counts.setdefault(assignee_id, [0] * 5)[slot] += n
+    return {user_id: tuple(c) for user_id, c in counts.items()}
+
+
+def open_counts_kept() -> dict[int, tuple[int, ...]]:
+    """Every non-empty ``OpenLoad`` row as (C1, C2, C3, C4, other), by user id."""
+    rows = OpenLoad.objects.values_list("user_id", *LOAD_COUNTS)
+    return {row[0]: tuple(row[1:]) for row in rows if any(row[1:])}
 
 
 def open_assigned(user_id: int) -> list[Ticket]:
