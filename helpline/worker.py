@@ -35,7 +35,7 @@ from helpline.monitoring import engine as probes
 from helpline.notifications import audit as audit_alerts
 from helpline.outbox import delivery
 from helpline.privacy import services as privacy
-from helpline.routing import assignment
+from helpline.routing import assignment, balance
 from helpline.routing import services as routing
 from helpline.tickets import sweeps
 
@@ -93,6 +93,7 @@ class StepResult:
     closed: int = 0
     moved_for_leave: int = 0
     placed_from_queues: int = 0
+    rebalanced: int = 0
     mail_in: int = 0
     delivered: Counter[str] = field(default_factory=Counter)
 
@@ -105,6 +106,7 @@ class StepResult:
             or self.closed
             or self.moved_for_leave
             or self.placed_from_queues
+            or self.rebalanced
             or self.mail_in
             or sum(self.delivered.values())
         )
@@ -115,7 +117,8 @@ class StepResult:
             f"clock events {self.clock_events}, due dates passed {self.due_passed}, "
             f"quotes expired {self.quotes_expired}, "
             f"closed {self.closed}, moved for leave {self.moved_for_leave}, "
-            f"placed from queues {self.placed_from_queues}, outbox: {sent}"
+            f"placed from queues {self.placed_from_queues}, rebalanced {self.rebalanced}, "
+            f"outbox: {sent}"
         )
 
 
@@ -140,6 +143,8 @@ def run_once(
     result.moved_for_leave = assignment.leave_sweep(now=when)
     # Tickets that waited in a queue for want of anyone: placed once someone qualifies.
     result.placed_from_queues = assignment.queue_sweep(now=when)
+    # Tickets nobody has started move from the most to the least loaded agent on shift.
+    result.rebalanced = balance.rebalance(now=when)
     # Mail in: the IMAP poller when configured (raw mail's retention is a daily job).
     result.mail_in = imap.poll_if_configured(now=now)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day

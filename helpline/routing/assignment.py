@@ -212,8 +212,11 @@ def reroute_absent(
     return moved
 
 
-def _away_from(ticket: Ticket, now: datetime, occasion: str) -> Decision | None:
-    """Route the ticket to someone else if its assignee is away, on leave or off shift."""
+def _away_from(
+    ticket: Ticket, now: datetime, occasion: str, *, quiet: bool = False
+) -> Decision | None:
+    """Route the ticket to someone else if its assignee is away, on leave or off shift.
+    ``quiet``: when nobody else qualifies, it stays with its assignee."""
     why = absent(ticket.assignee_id, now)
     if why is None or ticket.assignee_id is None:
         return None
@@ -223,6 +226,7 @@ def _away_from(ticket: Ticket, now: datetime, occasion: str) -> Decision | None:
         why=f"{occasion}; the assignee is {why}",
         exclude={ticket.assignee_id},
         expect_assignee=ticket.assignee_id,
+        quiet=quiet,
     )
 
 
@@ -233,13 +237,15 @@ def reroute_on_reopen(*, ticket: Ticket, now: datetime) -> Decision | None:
 
 def reassign_if_absent(*, ticket: Ticket | int, now: datetime) -> Decision | None:
     """A first response still pending at 50 % whose assignee is away or off shift is
-    reassigned — once per ticket (later notices leave it where it is)."""
+    reassigned — once per ticket (later notices leave it where it is). Nobody else qualifies
+    (the on-call's C1 at night, everyone off shift): it stays with its assignee rather than
+    going back to nobody (decision 0185)."""
     ticket = lock_ticket(ticket) if isinstance(ticket, int) else ticket
     if ticket.assignee_id is None or ticket_selectors.first_response_settled(ticket.pk):
         return None
     if any(FIRST_RESPONSE_AT_HALF in r for r in ticket_selectors.assignment_reasons(ticket.pk)):
         return None
-    return _away_from(ticket, now, FIRST_RESPONSE_AT_HALF)
+    return _away_from(ticket, now, FIRST_RESPONSE_AT_HALF, quiet=True)
 
 
 # ---------------------------------------------------------------- absences

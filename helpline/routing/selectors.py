@@ -39,6 +39,11 @@ def routes_by_team() -> dict[int, list[str]]:
     return out
 
 
+def routed_teams() -> list[int]:
+    """The teams that own an issue type (or the rest), each once, by id."""
+    return sorted(set(TeamRoute.objects.values_list("team_id", flat=True)))
+
+
 def route_owners(issue_types: list[str]) -> dict[str, int]:
     """The team that owns each of ``issue_types`` now ("" = the default team), by code."""
     rows = TeamRoute.objects.filter(issue_type__in=issue_types)

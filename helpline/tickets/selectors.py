@@ -438,6 +438,39 @@ def open_counts_kept() -> dict[int, tuple[int, ...]]:
     return {row[0]: tuple(row[1:]) for row in rows if any(row[1:])}
 
 
+@dataclass(frozen=True)
+class Movable:
+    """An open ticket routing may move to even out loads (``routing.balance``)."""
+
+    id: int
+    assignee_id: int
+    priority: str
+    issue_type: str
+    language: str
+
+
+def movable_for_balance(user_ids: Collection[int], team_id: int) -> list[Movable]:
+    """The team's tickets held by ``user_ids`` that nobody has started: still ``new``, no first
+    response given, and placed by routing (their last assignment had no person behind it — a
+    person's assignment always wins). Newest first (the oldest stay with whoever has them)."""
+    last_assigner = (
+        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), kind=EventKind.ASSIGNEE)
+        .order_by("-id")
+        .values("actor_id")[:1]
+    )
+    answered = TicketClock.objects.filter(
+        ticket_id=OuterRef("pk"), kind="first_response", met_at__isnull=False
+    )
+    rows = (
+        Ticket.objects.filter(assignee_id__in=sorted(user_ids), team_id=team_id, status=Status.NEW)
+        .annotate(assigner=Subquery(last_assigner), answered=Exists(answered))
+        .filter(assigner__isnull=True, answered=False)
+        .order_by("-pk")
+        .values_list("pk", "assignee_id", "priority", "issue_type", "merchant__language")
+    )
+    return [Movable(pk, who, p, issue, lang or "en") for pk, who, p, issue, lang in rows]
+
+
 def open_assigned(user_id: int) -> list[Ticket]:
     """The open tickets assigned to ``user_id``, oldest first, each with ``next_deadline``: the
     nearest deadline of its pending targets (None: none is running)."""
