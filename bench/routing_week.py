@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/routing_week.py [--tickets 2000] [--agents 500] [--o
      (DATABASE_URL=postgresql://…/routing_bench to use PostgreSQL: a database it may fill)
 
 1. The week (helpline/routing/tests/week.py, the same code test_week.py runs smaller): six
-   agents in two teams with IST shifts, one on leave Wednesday–Thursday, an on-call rota, 2,000
+   agents in two teams (Support 4, Apps 2) with IST shifts, one on leave Wednesday–Thursday,
+   --capacity 200 each, working --pace 28 weighted units an hour, an on-call rota, 2,000
    tickets on a working-day curve — 40 C1s outside business hours, 200 mails from unknown
    senders, 50 forged "System Down" mails from one domain, all through mail_ingest — on an
    injected clock. Prints the table of properties.
@@ -47,7 +48,7 @@ def setup() -> None:
             cursor.execute("PRAGMA synchronous=OFF")
 
 
-def week(tickets: int, days: int, capacity: int) -> None:
+def week(tickets: int, days: int, capacity: int, pace: int) -> None:
     from helpline.routing.tests.week import Week, simulate
 
     started = time.perf_counter()
@@ -60,10 +61,14 @@ def week(tickets: int, days: int, capacity: int) -> None:
             forged=max(2, round(50 * scaled)),
             days=days,
             capacity=capacity,
+            work_per_hour=pace,
         )
     )
     took = time.perf_counter() - started
-    print(f"\nA simulated week: {tickets:,} tickets, capacity {capacity} ({took:.0f} s)\n")
+    print(
+        f"\nA simulated week: {tickets:,} tickets, capacity {capacity}, "
+        f"{pace} weighted units an agent-hour ({took:.0f} s)\n"
+    )
     print("| property | measured | goal |\n| --- | --- | --- |")
     for name, value, goal in figures.rows():
         print(f"| {name} | {value} | {goal} |")
@@ -219,14 +224,17 @@ def main() -> None:
     parser.add_argument("--no-week", action="store_true", help="only the decision at scale")
     parser.add_argument("--no-scale", action="store_true", help="only the simulated week")
     parser.add_argument("--days", type=int, default=7)
-    parser.add_argument("--capacity", type=int, default=100, help="every agent's, in the week")
+    parser.add_argument("--capacity", type=int, default=200, help="every agent's, in the week")
+    parser.add_argument(
+        "--pace", type=int, default=28, help="weighted units an agent-hour (a multiple of 4)"
+    )
     args = parser.parse_args()
     setup()
     from django.db import connection
 
     print(f"engine: {connection.vendor}")
     if not args.no_week:
-        week(args.tickets, args.days, args.capacity)
+        week(args.tickets, args.days, args.capacity, args.pace)
     if args.no_scale:
         return
     print("\nThe decision incl. loading (routing.assignment.choose), 200 calls\n")

@@ -26,8 +26,8 @@ MONDAY = datetime(2026, 11, 30, 0, 0, tzinfo=IST)  # no holiday that week
 H = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 STEP = timedelta(minutes=15)
-# About four hours of an agent's work at the week's pace (decision 0134).
-CAPACITY = 100
+# About a day's work at the week's pace (decision 0185; 0134 had four hours: 100).
+CAPACITY = 200
 ALARMS = ("sla_warning", "sla_breached")
 
 
@@ -39,8 +39,10 @@ class Week:
     forged: int = 50
     days: int = 7
     # What one agent present gets through in an hour, in weighted load (C1 4 … C4 1): 24 is
-    # about ten tickets an hour, what 2,000 tickets a week with six agents asks (decision 0134).
-    work_per_hour: int = 24
+    # the week's average demand for six agents (decision 0134); 28 (7 a quarter-hour, about
+    # 11 tickets an hour) carries the business-hours peak with one of Support on leave
+    # (decision 0185).
+    work_per_hour: int = 28
     capacity: int = CAPACITY
     seed: int = 1
 
