@@ -96,3 +96,15 @@ def test_the_loads_are_weighted_counts_of_open_tickets_read_from_the_kept_rows(d
     # One read of the rows the database keeps (decision 0184), no ticket counted.
     (query,) = ctx.captured_queries
     assert "tickets_openload" in query["sql"] and "tickets_ticket" not in query["sql"]
+
+
+def test_the_50_percent_warning_leaves_an_absent_assignee_when_nobody_else_qualifies(desk):
+    # Decision 0185: the on-call's C1 at night (they are "off shift") was sent back to nobody.
+    ticket = desk.ticket(at=T0, priority="C1")
+    assert ticket.assignee_id == desk.ravi.pk
+    AgentProfile.objects.filter(user__in=[desk.ravi, desk.lena]).update(status="away")
+    sweeps.clocks_sweep(now=T0 + H)  # the 50 % warning: nobody else to take it
+    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.SLA_WARNING).exists()
+    assert assignee(ticket) == desk.ravi.pk
+    assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ASSIGNEE).count() == 1
+    assert not TicketEvent.objects.filter(ticket=ticket, kind=EventKind.UNROUTED).exists()
