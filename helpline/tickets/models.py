@@ -361,7 +361,7 @@ class Attachment(models.Model):
 class OpenLoad(models.Model):
     """How many open tickets each person is assigned, by priority: routing's loads in one
     indexed read (decision 0184). Kept by the database itself — triggers on ``Ticket``'s
-    insert, delete and change of assignee, status or priority (migration 0014), so every
+    insert, delete and change of assignee, status or priority (migration 0015), so every
     path (services, bulk updates, the admin, raw SQL) moves it in the same transaction;
     ``services.loads.reconcile`` rebuilds it from the tickets and says what differed."""
 

@@ -1,6 +1,6 @@
 """Checking, and repairing, the open loads the database keeps (``OpenLoad``, decision 0184).
 
-The triggers of migration 0014 move a person's row with every insert, delete and change of a
+The triggers of migration 0015 move a person's row with every insert, delete and change of a
 ticket's assignee, status or priority, so the rows never drift while the triggers stand. What
 could still make them differ — a restore of one table without the other, a trigger dropped by
 hand, a change of ``OPEN_STATUSES`` without a migration — is found by ``reconcile`` (the

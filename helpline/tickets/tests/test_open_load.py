@@ -119,14 +119,14 @@ def test_a_load_broken_by_hand_is_found_and_repaired(cast, capsys) -> None:
 
 
 def test_the_triggers_count_the_statuses_the_code_calls_open() -> None:
-    migration = importlib.import_module("helpline.tickets.migrations.0014_open_load")
+    migration = importlib.import_module("helpline.tickets.migrations.0015_open_load")
     assert "(" + ", ".join(f"'{s.value}'" for s in OPEN_STATUSES) + ")" == migration.OPEN
 
 
 def test_the_migration_fills_the_rows_from_the_tickets_that_exist(cast) -> None:
     cast.triage(cast.ticket(priority="C1"), assignee=cast.lena.pk)
     OpenLoad.objects.all().delete()
-    migration = importlib.import_module("helpline.tickets.migrations.0014_open_load")
+    migration = importlib.import_module("helpline.tickets.migrations.0015_open_load")
     with connection.cursor() as cursor:
         cursor.execute(migration.FILL)
     assert selectors.open_counts_kept() == {cast.lena.pk: (1, 0, 0, 0, 0)}

@@ -118,7 +118,7 @@ def untriggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0013_event_kinds_storm_and_personal_data"),
+        ("tickets", "0014_event_kind_root_cause"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
