@@ -4,14 +4,16 @@ Run: .venv/bin/python bench/routing_week.py [--tickets 2000] [--agents 500] [--o
      (DATABASE_URL=postgresql://…/routing_bench to use PostgreSQL: a database it may fill)
 
 1. The week (helpline/routing/tests/week.py, the same code test_week.py runs smaller): six
-   agents in two teams with IST shifts, one on leave Wednesday–Thursday, an on-call rota, 2,000
+   agents in two teams (Support 4, Apps 2) with IST shifts, one on leave Wednesday–Thursday,
+   --capacity 200 each, working --pace 28 weighted units an hour, an on-call rota, 2,000
    tickets on a working-day curve — 40 C1s outside business hours, 200 mails from unknown
    senders, 50 forged "System Down" mails from one domain, all through mail_ingest — on an
    injected clock. Prints the table of properties.
 2. The decision at scale in a second, fresh database: --agents agents with profiles and shifts
    in teams of 50 (and once all in one team), --open open tickets assigned among them; the
    median and p95 of routing.assignment.choose (loading the candidates and their loads, and
-   deciding) over 200 calls, with its SQL queries.
+   deciding) over 200 calls, with its SQL queries: before (the loads counted from the tickets'
+   covering index, decision 0130) and now (the loads the database keeps, decision 0184).
 """
 
 from __future__ import annotations
@@ -39,9 +41,14 @@ def setup() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    if connection.vendor == "sqlite":  # a scratch database: no fsync per commit
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
 
 
-def week(tickets: int, days: int) -> None:
+def week(tickets: int, days: int, capacity: int, pace: int) -> None:
     from helpline.routing.tests.week import Week, simulate
 
     started = time.perf_counter()
@@ -53,9 +60,15 @@ def week(tickets: int, days: int) -> None:
             unknown_mails=round(200 * scaled),
             forged=max(2, round(50 * scaled)),
             days=days,
+            capacity=capacity,
+            work_per_hour=pace,
         )
     )
-    print(f"\nA simulated week: {tickets:,} tickets ({time.perf_counter() - started:.0f} s)\n")
+    took = time.perf_counter() - started
+    print(
+        f"\nA simulated week: {tickets:,} tickets, capacity {capacity}, "
+        f"{pace} weighted units an agent-hour ({took:.0f} s)\n"
+    )
     print("| property | measured | goal |\n| --- | --- | --- |")
     for name, value, goal in figures.rows():
         print(f"| {name} | {value} | {goal} |")
@@ -137,63 +150,52 @@ def scale(agents: int, open_tickets: int, team_size: int) -> None:
         )
         probe = Ticket.objects.filter(store=store).first()
     assert probe is not None
+    with connection.cursor() as cursor:  # the before's covering index (decision 0130)
+        cursor.execute(
+            "CREATE INDEX IF NOT EXISTS ticket_assignee_load "
+            "ON tickets_ticket (assignee_id, status, priority)"
+        )
     if connection.vendor == "postgresql":  # what autovacuum does after a bulk load: the
         with connection.cursor() as cursor:  # visibility map lets the loads read the index only
             cursor.execute("VACUUM ANALYZE tickets_ticket")
+            cursor.execute("VACUUM ANALYZE tickets_openload")
     probe.team_id = first_team.pk
     label = f"{agents} agents (teams of {team_size}), {open_tickets:,} open"
-    for name, loader in (("before", team_candidates_before), ("now", None)):
-        _time_choose(f"{label}, {name}", probe, now, loader)
+    for name, loads in (("before (0130: counted)", loads_before), ("now (0184: kept)", None)):
+        _time_choose(f"{label}, {name}", probe, now, loads)
 
 
-BEFORE_FIELDS = (
-    "user_id",
-    "user__time_zone",
-    *(f"user__agent_profile__{f}" for f in ("skills", "languages", "capacity", "status")),
-    "user__agent_profile__last_assigned_at",
-)
+def loads_before(facts: Any, candidates: Any, now: Any) -> dict[int, int]:
+    """The loads before decision 0184, kept to print beside today's: the eligible candidates'
+    open tickets counted per (assignee, priority) from the covering index of decision 0130
+    (the bench builds that index again for it), weighed in Python."""
+    from django.db.models import Count
 
+    from helpline.routing.decide import WEIGHTS, eligible
+    from helpline.tickets.models import OPEN_STATUSES, Ticket
 
-def team_candidates_before(team_id: Any, at: Any, *, exclude: Any = ()) -> list[Any]:
-    """The loader before decision 0133, kept to print beside today's: a row per shift (all
-    weekdays), leave as three correlated EXISTS per row."""
-    from helpline.routing import selectors as s
-    from helpline.routing.models import Shift
-
-    if team_id is None:
-        return []
-    days = s._near_days(at)
+    pool = eligible(facts, candidates, now)
+    ids = sorted(c.user_id for c in pool) if not isinstance(pool, str) else []
     rows = (
-        Shift.objects.filter(
-            user__teams=team_id, user__is_active=True, user__agent_profile__isnull=False
-        )
-        .exclude(user_id__in=sorted(exclude))
-        .annotate(**{f"leave{i}": s._leave_on(d) for i, d in enumerate(days)})
-        .values(*BEFORE_FIELDS, "weekday", "start", "end", "leave0", "leave1", "leave2")
-        .order_by("user_id")
+        Ticket.objects.filter(assignee_id__in=ids, status__in=OPEN_STATUSES)
+        .values_list("assignee_id", "priority")
+        .annotate(n=Count("*"))
+        .order_by()
     )
-    spans: dict[int, list[Any]] = {}
-    first: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        first.setdefault(row["user_id"], row)
-        spans.setdefault(row["user_id"], []).append(
-            s.Span(row["weekday"], row["start"], row["end"])
-        )
-    return [
-        s._candidate(row, s._leave_days(row, days), spans[u], prefix=s._PROFILE, in_team=True)
-        for u, row in first.items()
-    ]
+    loads: dict[int, int] = {}
+    for assignee_id, priority, n in rows:
+        loads[assignee_id] = loads.get(assignee_id, 0) + WEIGHTS.get(priority, 1) * n
+    return loads
 
 
-def _time_choose(label: str, probe: Any, now: Any, loader: Any) -> None:
+def _time_choose(label: str, probe: Any, now: Any, loads: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from helpline.routing import assignment as routing
-    from helpline.routing import selectors
 
-    today = selectors.team_candidates
-    selectors.team_candidates = loader or today
+    today = routing.loads_of
+    routing.loads_of = loads or today
     try:
         for _ in range(5):
             routing.choose(probe, now=now)
@@ -205,7 +207,7 @@ def _time_choose(label: str, probe: Any, now: Any, loader: Any) -> None:
         with CaptureQueriesContext(connection) as ctx:
             routing.choose(probe, now=now)
     finally:
-        selectors.team_candidates = today
+        routing.loads_of = today
     times.sort()
     print(
         f"| {label} | {statistics.median(times):.2f} ms | "
@@ -222,13 +224,17 @@ def main() -> None:
     parser.add_argument("--no-week", action="store_true", help="only the decision at scale")
     parser.add_argument("--no-scale", action="store_true", help="only the simulated week")
     parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--capacity", type=int, default=200, help="every agent's, in the week")
+    parser.add_argument(
+        "--pace", type=int, default=28, help="weighted units an agent-hour (a multiple of 4)"
+    )
     args = parser.parse_args()
     setup()
     from django.db import connection
 
     print(f"engine: {connection.vendor}")
     if not args.no_week:
-        week(args.tickets, args.days)
+        week(args.tickets, args.days, args.capacity, args.pace)
     if args.no_scale:
         return
     print("\nThe decision incl. loading (routing.assignment.choose), 200 calls\n")

@@ -37,7 +37,7 @@ from helpline.monitoring import root_cause
 from helpline.notifications import audit as audit_alerts
 from helpline.outbox import delivery
 from helpline.privacy import services as privacy
-from helpline.routing import assignment
+from helpline.routing import assignment, balance
 from helpline.routing import services as routing
 from helpline.tickets import sweeps
 
@@ -96,6 +96,7 @@ class StepResult:
     csat_followups: int = 0
     moved_for_leave: int = 0
     placed_from_queues: int = 0
+    rebalanced: int = 0
     mail_in: int = 0
     delivered: Counter[str] = field(default_factory=Counter)
 
@@ -109,6 +110,7 @@ class StepResult:
             or self.csat_followups
             or self.moved_for_leave
             or self.placed_from_queues
+            or self.rebalanced
             or self.mail_in
             or sum(self.delivered.values())
         )
@@ -120,7 +122,8 @@ class StepResult:
             f"quotes expired {self.quotes_expired}, "
             f"closed {self.closed}, CSAT follow-ups {self.csat_followups}, "
             f"moved for leave {self.moved_for_leave}, "
-            f"placed from queues {self.placed_from_queues}, outbox: {sent}"
+            f"placed from queues {self.placed_from_queues}, rebalanced {self.rebalanced}, "
+            f"outbox: {sent}"
         )
 
 
@@ -147,6 +150,8 @@ def run_once(
     result.moved_for_leave = assignment.leave_sweep(now=when)
     # Tickets that waited in a queue for want of anyone: placed once someone qualifies.
     result.placed_from_queues = assignment.queue_sweep(now=when)
+    # Tickets nobody has started move from the most to the least loaded agent on shift.
+    result.rebalanced = balance.rebalance(now=when)
     # Root-cause reports nearing or past their due date: their owner is told (decision 0229).
     root_cause.root_cause_sweep(now=when)
     # Mail in: the IMAP poller when configured (raw mail's retention is a daily job).

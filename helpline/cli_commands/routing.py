@@ -1,4 +1,4 @@
-"""helpline shifts import FILE; helpline doctor."""
+"""helpline shifts import FILE; helpline doctor; helpline loads [--repair]."""
 
 from __future__ import annotations
 
@@ -125,3 +125,27 @@ def _doctor(args: argparse.Namespace) -> int:
     for check in checks:
         sys.stdout.write(f"{check}\n")
     return 0 if all(c.ok for c in checks) else 1
+
+
+@command("loads", "Routing's open loads kept by the database: compare with the tickets.")
+def _loads_args(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Counts every agent's open tickets by priority again and compares them with the rows "
+        "the database keeps for routing (decision 0184): one line per agent who differs; "
+        "exits 1 if any does. --repair sets those rows to the counts."
+    )
+    parser.add_argument("--repair", action="store_true", help="set the rows to the counts")
+
+
+@handler("loads")
+def _loads(args: argparse.Namespace) -> int:
+    setup_django()
+    from helpline.tickets.services.loads import reconcile
+
+    drift = reconcile(repair=args.repair)
+    for user_id, (kept, counted) in drift.items():
+        line = f"user {user_id}: kept {kept}, counted {counted} (C1, C2, C3, C4, other)"
+        sys.stdout.write(f"{line}\n")
+    verb = "repaired" if args.repair else "differ"
+    sys.stdout.write(f"{len(drift)} agent(s) {verb}\n" if drift else "ok: every load matches\n")
+    return 1 if drift and not args.repair else 0

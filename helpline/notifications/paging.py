@@ -14,8 +14,8 @@ from django.conf import settings
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
 from helpline.mail.listeners import UnverifiedC1
-from helpline.monitoring import selectors as monitoring_selectors
 from helpline.monitoring.listeners import Storm
+from helpline.notifications import words
 from helpline.outbox import services as outbox
 from helpline.outbox.channels.email import payload as email_payload
 from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
@@ -49,10 +49,10 @@ def _leads(ticket: Any) -> list[User]:
 
 
 def in_platform_incident(ticket: Any) -> bool:
-    """A C1 linked to a platform incident: the incident's one page stands for its own."""
-    return (
-        ticket.priority == "C1" and monitoring_selectors.incident_of_ticket(ticket.pk) is not None
-    )
+    """A C1 linked to a platform incident: the incident's one page stands for its own. Read
+    once per ticket in hand (``words.platform_incident``): the audience, the escalation and
+    the acknowledgement's words of one dispatch ask the same object."""
+    return words.platform_incident(ticket) is not None
 
 
 def escalations(event: Any, ticket: Any, payloads: Any) -> list[Notification]:

@@ -16,7 +16,7 @@ from django.db import transaction
 from helpline.accounts.models import User
 from helpline.core.zones import zone_or_default
 from helpline.routing import selectors
-from helpline.routing.decide import WEIGHTS, Candidate, Decision, Facts, decide, eligible
+from helpline.routing.decide import WEIGHTS, Candidate, Decision, Facts, decide
 from helpline.routing.models import AgentProfile, AgentStatus
 from helpline.routing.shifts import next_shift_start, on_leave, on_shift
 from helpline.sla import business_time as sla_clock
@@ -65,14 +65,20 @@ def candidates_for(
 def choose(
     ticket: Ticket, *, now: datetime, team_id: int | None = None, exclude: Collection[int] = ()
 ) -> Decision:
-    """Load the candidates and the loads of those eligible (one aggregate), and decide."""
+    """Load the candidates with their loads (one read; decision 0184), and decide."""
     if team_id is None:
         team_id = ticket.team_id or selectors.team_for(ticket.issue_type)
     facts = facts_of(ticket, team_id=team_id, now=now)
     candidates = candidates_for(facts, now, exclude=exclude)
-    pool = eligible(facts, candidates, now)
-    ids = [c.user_id for c in pool] if not isinstance(pool, str) else []
-    return decide(facts, candidates, ticket_selectors.open_loads(ids, WEIGHTS), now)
+    return decide(facts, candidates, loads_of(facts, candidates, now), now)
+
+
+def loads_of(facts: Facts, candidates: list[Candidate], now: datetime) -> dict[int, int]:
+    """The candidates' weighted open loads: read with them (decision 0184); only someone on
+    call with no profile (read without one) has theirs read by id."""
+    loads = {c.user_id: c.load for c in candidates if c.load is not None}
+    unread = [c.user_id for c in candidates if c.load is None]
+    return loads | ticket_selectors.open_loads(unread, WEIGHTS)
 
 
 def route(
@@ -206,8 +212,11 @@ def reroute_absent(
     return moved
 
 
-def _away_from(ticket: Ticket, now: datetime, occasion: str) -> Decision | None:
-    """Route the ticket to someone else if its assignee is away, on leave or off shift."""
+def _away_from(
+    ticket: Ticket, now: datetime, occasion: str, *, quiet: bool = False
+) -> Decision | None:
+    """Route the ticket to someone else if its assignee is away, on leave or off shift.
+    ``quiet``: when nobody else qualifies, it stays with its assignee."""
     why = absent(ticket.assignee_id, now)
     if why is None or ticket.assignee_id is None:
         return None
@@ -217,6 +226,7 @@ def _away_from(ticket: Ticket, now: datetime, occasion: str) -> Decision | None:
         why=f"{occasion}; the assignee is {why}",
         exclude={ticket.assignee_id},
         expect_assignee=ticket.assignee_id,
+        quiet=quiet,
     )
 
 
@@ -227,13 +237,15 @@ def reroute_on_reopen(*, ticket: Ticket, now: datetime) -> Decision | None:
 
 def reassign_if_absent(*, ticket: Ticket | int, now: datetime) -> Decision | None:
     """A first response still pending at 50 % whose assignee is away or off shift is
-    reassigned — once per ticket (later notices leave it where it is)."""
+    reassigned — once per ticket (later notices leave it where it is). Nobody else qualifies
+    (the on-call's C1 at night, everyone off shift): it stays with its assignee rather than
+    going back to nobody (decision 0185)."""
     ticket = lock_ticket(ticket) if isinstance(ticket, int) else ticket
     if ticket.assignee_id is None or ticket_selectors.first_response_settled(ticket.pk):
         return None
     if any(FIRST_RESPONSE_AT_HALF in r for r in ticket_selectors.assignment_reasons(ticket.pk)):
         return None
-    return _away_from(ticket, now, FIRST_RESPONSE_AT_HALF)
+    return _away_from(ticket, now, FIRST_RESPONSE_AT_HALF, quiet=True)
 
 
 # ---------------------------------------------------------------- absences

@@ -58,6 +58,8 @@ class Candidate:
     last_assigned_at: datetime | None = None
     in_team: bool = True
     on_call: bool = False
+    # The weighted open load read with the candidate (None: not read; ``loads`` has it).
+    load: int | None = None
 
     def writes(self, language: str) -> bool:
         return language in (self.languages or {DEFAULT_LANGUAGE})
@@ -101,6 +103,13 @@ def eligible(facts: Facts, candidates: Sequence[Candidate], now: datetime) -> li
     return pool
 
 
+def present(candidates: Sequence[Candidate], now: datetime) -> list[Candidate]:
+    """The team's candidates on shift, available and not on leave at ``now``."""
+    return [
+        c for c in candidates if c.in_team and on_shift(c.shifts, c.zone, now) and _present(c, now)
+    ]
+
+
 def _order(c: Candidate, loads: Mapping[int, int]) -> tuple[int, bool, datetime | None, int]:
     # Least load; never assigned sorts before any instant; then the oldest instant; then id.
     last = c.last_assigned_at
@@ -116,10 +125,14 @@ def decide(
     if isinstance(pool, str):
         return Decision(None, facts.team_id, pool)
     on_call = facts.to_on_call and all(c.on_call for c in pool)
+    over = False
     if not on_call:  # the on-call takes a C1 at night whatever their load
-        pool = [c for c in pool if loads.get(c.user_id, 0) < c.capacity]
-        if not pool:
+        under = [c for c in pool if loads.get(c.user_id, 0) < c.capacity]
+        # A C1 is never left unowned for capacity (decision 0185): the least loaded takes it.
+        over = not under and facts.priority == "C1"
+        if not under and not over:
             return Decision(None, facts.team_id, "all at capacity")
+        pool = under or pool
     chosen = min(pool, key=lambda c: _order(c, loads))
     if on_call:
         reason = f"auto: on call (least loaded of {len(pool)})"
@@ -127,4 +140,6 @@ def decide(
         reason = f"auto: least loaded of {len(pool)} on shift with {facts.issue_type}"
         if facts.language != DEFAULT_LANGUAGE:
             reason += f", writing {facts.language}"
+        if over:
+            reason += " (a C1: all at capacity)"
     return Decision(chosen.user_id, facts.team_id, reason, tuple(c.user_id for c in pool))

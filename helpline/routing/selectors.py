@@ -23,9 +23,10 @@ from helpline.core.validation import id_in_range
 from helpline.core.zones import zone_or_default
 from helpline.outbox import selectors as outbox
 from helpline.routing import coverage
-from helpline.routing.decide import Candidate
+from helpline.routing.decide import WEIGHTS, Candidate
 from helpline.routing.models import AgentProfile, AgentStatus, Leave, Shift, TeamRoute
 from helpline.routing.shifts import Days, Span, covers
+from helpline.tickets import selectors as ticket_selectors
 
 
 def routes_by_team() -> dict[int, list[str]]:
@@ -36,6 +37,11 @@ def routes_by_team() -> dict[int, list[str]]:
     ):
         out.setdefault(team_id, []).append(issue_type)
     return out
+
+
+def routed_teams() -> list[int]:
+    """The teams that own an issue type (or the rest), each once, by id."""
+    return sorted(set(TeamRoute.objects.values_list("team_id", flat=True)))
 
 
 def route_owners(issue_types: list[str]) -> dict[str, int]:
@@ -151,6 +157,9 @@ def _weekdays_from(first: int) -> list[int]:
     return sorted({(first - 1 + k) % 7 for k in range(4)})
 
 
+# The agent's open tickets by priority, the row the database keeps (decision 0184): a LEFT
+# JOIN by primary key, so the candidates and their loads are one read.
+_LOAD = tuple(f"user__open_load__{c}" for c in ticket_selectors.LOAD_COUNTS)
 _FIELDS = (
     "user_id",
     "user__time_zone",
@@ -190,6 +199,7 @@ def _team_rows_query(team_id: int, first: date, last: date, *, weekdays: list[in
             "end",
             "near_leave__starts_on",
             "near_leave__ends_on",
+            *_LOAD,
         )
         .order_by("user_id")
     )
@@ -215,13 +225,19 @@ def _codes(text: str | None) -> frozenset[str]:
     return frozenset(json.loads(text)) if text else frozenset()
 
 
+def _load(counts: tuple[Any, ...]) -> int:
+    """The weighted open load of an agent's ``OpenLoad`` columns (all None: no row, none)."""
+    return ticket_selectors.weighed([n or 0 for n in counts], WEIGHTS)
+
+
 def team_candidates(
     team_id: int | None, at: datetime, *, exclude: Collection[int] = ()
 ) -> list[Candidate]:
     """The active members of the team with a profile and a shift that may cover ``at`` (its
     weekday near ``at``'s dates), each with those shifts and their leave touching those dates:
     one query compiled once per process, a row per (shift, leave) — the leave LEFT JOINed,
-    never a subquery per row (decision 0133). ``Candidate.shifts`` holds only those shifts:
+    never a subquery per row (decision 0133) — and each one's weighted open load, JOINed from
+    the row the database keeps (decision 0184). ``Candidate.shifts`` holds only those shifts:
     enough to say whether the agent is on shift at ``at``, nothing more."""
     if team_id is None:
         return []
@@ -251,6 +267,7 @@ def team_candidates(
             shifts=tuple(spans[user_id]),
             leave=tuple(leave[user_id]),
             last_assigned_at=row[4],
+            load=_load(row[12:17]),
         )
         for user_id, row in by_user.items()
     ]
@@ -269,6 +286,7 @@ def _on_call_candidate(row: dict[str, Any], days: list[Any]) -> Candidate:
         last_assigned_at=row["last_assigned_at"],
         in_team=False,
         on_call=True,
+        load=_load(tuple(row[f] for f in _LOAD)),
     )
 
 
@@ -287,7 +305,7 @@ def on_call_candidates(
     rows = (
         AgentProfile.objects.filter(user_id__in=ids, user__is_active=True)
         .annotate(**{f"leave{i}": _leave_on(d) for i, d in enumerate(days)})
-        .values("user_id", "user__time_zone", *_BARE, "leave0", "leave1", "leave2")
+        .values("user_id", "user__time_zone", *_BARE, "leave0", "leave1", "leave2", *_LOAD)
     )
     found = {row["user_id"]: row for row in rows}
     return [

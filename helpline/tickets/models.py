@@ -128,9 +128,6 @@ class Ticket(models.Model):
             models.Index(fields=["store", "-id"], name="ticket_store_id"),
             models.Index(fields=["status", "-id"], name="ticket_status_id"),
             models.Index(fields=["assignee", "-id"], name="ticket_assignee_id"),
-            # Routing's loads (``selectors.open_loads``): each candidate's open tickets by
-            # priority, counted from the index alone (decision 0130).
-            models.Index(fields=["assignee", "status", "priority"], name="ticket_assignee_load"),
             models.Index(fields=["team", "-id"], name="ticket_team_id"),
             models.Index(fields=["priority", "-id"], name="ticket_priority_id"),
             # The worker's due-date sweep: open tickets whose due date is still to pass.
@@ -359,3 +356,27 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} on ticket {self.ticket_id}"
+
+
+class OpenLoad(models.Model):
+    """How many open tickets each person is assigned, by priority: routing's loads in one
+    indexed read (decision 0184). Kept by the database itself — triggers on ``Ticket``'s
+    insert, delete and change of assignee, status or priority (migration 0015), so every
+    path (services, bulk updates, the admin, raw SQL) moves it in the same transaction;
+    ``services.loads.reconcile`` rebuilds it from the tickets and says what differed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="open_load",
+    )
+    c1 = models.IntegerField(default=0)
+    c2 = models.IntegerField(default=0)
+    c3 = models.IntegerField(default=0)
+    c4 = models.IntegerField(default=0)
+    # Any other priority code (none today): weighed 1 by routing.
+    other = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"open load of {self.user_id}"

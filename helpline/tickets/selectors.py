@@ -20,6 +20,7 @@ from helpline.tickets.events import EventKind
 from helpline.tickets.models import (
     MERCHANT_OPEN,
     OPEN_STATUSES,
+    OpenLoad,
     Status,
     Ticket,
     TicketClock,
@@ -398,31 +399,82 @@ def tickets_breached_since(since: datetime) -> int:
 # ---------------------------------------------------------------- reads for routing
 
 
-# Routing asks for the loads of every ticket it places: compiled once per number of people
-# (up to a desk of 1,000 on shift; more go through the ORM).
-_open_counts: Prepared[tuple[int, str, int]] = Prepared(
-    lambda user_ids: (
-        Ticket.objects.filter(assignee_id__in=user_ids, status__in=OPEN_STATUSES)
-        .values_list("assignee_id", "priority")
-        .annotate(n=Count("*"))
-        .order_by()
-    ),
-    user_ids=[int],
-    max_list=1000,
-)
+def weighed(counts: Sequence[int], weights: Mapping[str, int]) -> int:
+    """A person's weighted open load from their ``OpenLoad`` counts (C1, C2, C3, C4, other)."""
+    codes = ("C1", "C2", "C3", "C4")
+    return sum(weights.get(code, 1) * n for code, n in zip(codes, counts, strict=False)) + (
+        counts[4] if len(counts) > 4 else 0
+    )
+
+
+LOAD_COUNTS = ("c1", "c2", "c3", "c4", "other")
 
 
 def open_loads(user_ids: Collection[int], weights: Mapping[str, int]) -> dict[int, int]:
-    """Each person's weighted open load (``weights``: priority → weight, others 1), by user id:
-    one count per (person, priority) over their open tickets, read from the covering index
-    ``ticket_assignee_load`` alone (people with none are absent)."""
+    """Each person's weighted open load (``weights``: priority → weight, others 1), by user id,
+    from the rows the database keeps (``OpenLoad``, decision 0184): one read by primary key
+    (people with no open ticket are absent or 0)."""
     if not user_ids:
         return {}
-    rows = _open_counts(user_ids=sorted(user_ids))
-    loads: dict[int, int] = {}
+    rows = OpenLoad.objects.filter(user_id__in=sorted(user_ids)).values_list(
+        "user_id", *LOAD_COUNTS
+    )
+    return {row[0]: weighed(row[1:], weights) for row in rows if any(row[1:])}
+
+
+def open_counts_counted() -> dict[int, tuple[int, ...]]:
+    """Every person's open tickets by priority counted from the tickets themselves (what
+    ``OpenLoad`` must hold): the reconcile's and the drift test's reference."""
+    counts: dict[int, list[int]] = {}
+    rows = (
+        Ticket.objects.filter(assignee_id__isnull=False, status__in=OPEN_STATUSES)
+        .values_list("assignee_id", "priority")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
     for assignee_id, priority, n in rows:
-        loads[assignee_id] = loads.get(assignee_id, 0) + weights.get(priority, 1) * n
-    return loads
+        slot = LOAD_COUNTS.index(priority.lower()) if priority in ("C1", "C2", "C3", "C4") else 4
+        counts.setdefault(assignee_id, [0] * 5)[slot] += n
+    return {user_id: tuple(c) for user_id, c in counts.items()}
+
+
+def open_counts_kept() -> dict[int, tuple[int, ...]]:
+    """Every non-empty ``OpenLoad`` row as (C1, C2, C3, C4, other), by user id."""
+    rows = OpenLoad.objects.values_list("user_id", *LOAD_COUNTS)
+    return {row[0]: tuple(row[1:]) for row in rows if any(row[1:])}
+
+
+@dataclass(frozen=True)
+class Movable:
+    """An open ticket routing may move to even out loads (``routing.balance``)."""
+
+    id: int
+    assignee_id: int
+    priority: str
+    issue_type: str
+    language: str
+
+
+def movable_for_balance(user_ids: Collection[int], team_id: int) -> list[Movable]:
+    """The team's tickets held by ``user_ids`` that nobody has started: still ``new``, no first
+    response given, and placed by routing (their last assignment had no person behind it — a
+    person's assignment always wins). Newest first (the oldest stay with whoever has them)."""
+    last_assigner = (
+        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), kind=EventKind.ASSIGNEE)
+        .order_by("-id")
+        .values("actor_id")[:1]
+    )
+    answered = TicketClock.objects.filter(
+        ticket_id=OuterRef("pk"), kind="first_response", met_at__isnull=False
+    )
+    rows = (
+        Ticket.objects.filter(assignee_id__in=sorted(user_ids), team_id=team_id, status=Status.NEW)
+        .annotate(assigner=Subquery(last_assigner), answered=Exists(answered))
+        .filter(assigner__isnull=True, answered=False)
+        .order_by("-pk")
+        .values_list("pk", "assignee_id", "priority", "issue_type", "merchant__language")
+    )
+    return [Movable(pk, who, p, issue, lang or "en") for pk, who, p, issue, lang in rows]
 
 
 def open_assigned(user_id: int) -> list[Ticket]:

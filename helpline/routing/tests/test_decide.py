@@ -71,6 +71,14 @@ def agent(user_id: int, **more: object) -> Candidate:
             "nobody on shift who writes hi",
         ),
         ([agent(1, capacity=4)], {1: 4}, FACTS, None, "all at capacity"),
+        # A C1 is never left unowned for capacity: the least loaded takes it (decision 0185).
+        (
+            [agent(1, capacity=4), agent(2, capacity=4)],
+            {1: 6, 2: 5},
+            Facts(priority="C1", issue_type="payments", team_id=7),
+            2,
+            "auto: least loaded of 2 on shift with payments (a C1: all at capacity)",
+        ),
         (
             [agent(1), agent(2)],
             {1: 3, 2: 2},
