@@ -9,11 +9,13 @@ with an account manager, one active webhook endpoint). After 20 warm-up creation
 one POST /api/v1/tickets and one GET /api/v1/tickets is captured (Django's execute wrapper),
 and each statement is planned `--explains` times with `EXPLAIN (SUMMARY)` and the statement's
 own parameters (a custom plan, as an unnamed statement gets; EXPLAIN without ANALYZE runs
-nothing), and run as many times unprepared (parse, plan, run: what every request pays behind
-PgBouncer 1.18) and prepared (psycopg's named statement: bind and run), interleaved, each in a
-rolled-back transaction of its own (the captured request is rolled back too, so its inserts
-can run again). Prints, per statement, the median planning time, the two round trips and
-what preparing saves, largest saving first, and their sums for the request.
+nothing), and run as many times on three connections of their own, interleaved: direct
+prepared (psycopg's named statement: bind and run, as a direct server does), direct unprepared
+(parse, plan and run every time) and through a PgBouncer 1.18 in transaction mode started here
+(unprepared: what every request pays behind it), each run in a rolled-back transaction of its
+own whose BEGIN and ROLLBACK are not timed (the captured request is rolled back too, so its
+inserts can run again). Prints, per statement, the median planning time and the three round
+trips, largest saving by preparing first, their sums for the request and the ratios.
 """
 
 from __future__ import annotations
@@ -69,44 +71,45 @@ def planning_ms(sql: str, params: Any, times: int) -> float | None:
     return statistics.median(found) if found else None
 
 
-def round_trip_ms(sql: str, params: Any, times: int) -> tuple[float, float]:
-    """Median milliseconds of SQL's round trip unprepared (parse, plan, run: as behind
-    PgBouncer 1.18) and prepared (bind and run), interleaved, each in a rolled-back
-    transaction of its own (BEGIN and ROLLBACK not timed)."""
-    from django.db import connection, transaction
+MODES = ("direct, prepared", "direct, unprepared", "PgBouncer")
 
-    raw = connection.connection
-    spent: dict[bool, list[float]] = {False: [], True: []}
+
+def round_trip_ms(sql: str, params: Any, times: int, conns: dict[str, Any]) -> dict[str, float]:
+    """Median milliseconds of SQL's round trip on each connection, interleaved (the order
+    turned every step), each run in a rolled-back transaction of its own whose BEGIN and
+    ROLLBACK are not timed. Prepared: psycopg's named statement (bind and run; its first
+    run, which prepares it, not counted); unprepared: parse, plan and run every time."""
+    spent: dict[str, list[float]] = {mode: [] for mode in MODES}
     for step in range(times + 1):
-        for prepare in (False, True) if step % 2 else (True, False):
-            with transaction.atomic():
-                with raw.cursor() as cursor:
-                    started = time.perf_counter()
-                    cursor.execute(sql, params, prepare=prepare)
-                    elapsed = time.perf_counter() - started
-                transaction.set_rollback(True)
-            if step:  # the first prepares the statement: not counted
-                spent[prepare].append(elapsed * 1000)
-    return statistics.median(spent[False]), statistics.median(spent[True])
+        for mode in MODES if step % 2 else MODES[::-1]:
+            conn = conns[mode]
+            with conn.transaction(force_rollback=True), conn.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(sql, params, prepare=mode == "direct, prepared")
+                elapsed = time.perf_counter() - started
+            if step:
+                spent[mode].append(elapsed * 1000)
+    return {mode: statistics.median(v) for mode, v in spent.items()}
 
 
-def report(label: str, statements: list[tuple[str, Any]], times: int, top: int) -> None:
+def report(
+    label: str, statements: list[tuple[str, Any]], times: int, top: int, conns: dict[str, Any]
+) -> None:
     rows = []
     for sql, params in statements:
-        plan = planning_ms(sql, params, times)
-        unprepared, prepared = round_trip_ms(sql, params, times)
-        rows.append((plan, unprepared, prepared, sql))
-    planned = sum(r[0] or 0 for r in rows)
-    unprepared, prepared = sum(r[1] for r in rows), sum(r[2] for r in rows)
+        took = round_trip_ms(sql, params, times, conns)
+        rows.append((planning_ms(sql, params, times), *(took[m] for m in MODES), sql))
     print(f"\n{label}: {len(statements)} statements (medians of {times}, ms)")
-    print(f"  {'plan':>7} {'unprep.':>7} {'prep.':>7} {'saved':>7}  statement")
-    for plan, unp, pre, sql in sorted(rows, key=lambda r: r[2] - r[1])[:top]:
+    print(f"  {'plan':>6} {'prep.':>6} {'unprep':>6} {'bouncer':>7}  statement")
+    for plan, pre, unp, pgb, sql in sorted(rows, key=lambda r: r[2] - r[1], reverse=True)[:top]:
         shown = "-" if plan is None else f"{plan:.3f}"
-        text = " ".join(sql.split())[:110]
-        print(f"  {shown:>7} {unp:>7.3f} {pre:>7.3f} {unp - pre:>7.3f}  {text}")
+        text = " ".join(sql.split())[:100]
+        print(f"  {shown:>6} {pre:>6.3f} {unp:>6.3f} {pgb:>7.3f}  {text}")
+    sums = [sum(r[i] or 0 for r in rows) for i in range(4)]
+    print(f"  {sums[0]:>6.3f} {sums[1]:>6.3f} {sums[2]:>6.3f} {sums[3]:>7.3f}  summed")
     print(
-        f"  {planned:>7.3f} {unprepared:>7.3f} {prepared:>7.3f} {unprepared - prepared:>7.3f}"
-        "  summed over the request's statements"
+        f"  ÷ direct, prepared: unprepared {sums[2] / sums[1]:.2f}, PgBouncer "
+        f"{sums[3] / sums[1]:.2f}; planning is {sums[0] / sums[1]:.0%} of the prepared sum"
     )
 
 
@@ -133,8 +136,21 @@ def main() -> None:
         listed = capture(lambda: client.get(path))
         from django.db import connection
 
-        report("POST /api/v1/tickets", created, args.explains, args.top)
-        report("GET /api/v1/tickets", listed, args.explains, args.top)
+        from helpline.core.tests.pgbouncer import PgBouncer
+
+        bouncer = PgBouncer(os.environ["DATABASE_URL"])
+        bouncer.start()
+        urls = {MODES[0]: os.environ["DATABASE_URL"], MODES[1]: os.environ["DATABASE_URL"]}
+        conns = {
+            mode: psycopg.connect(urls.get(mode, bouncer.url()), autocommit=True) for mode in MODES
+        }
+        try:
+            report("POST /api/v1/tickets", created, args.explains, args.top, conns)
+            report("GET /api/v1/tickets", listed, args.explains, args.top, conns)
+        finally:
+            for conn in conns.values():
+                conn.close()
+            bouncer.stop()
         print(f"\nload {os.getloadavg()[0]:.1f}")
         connection.close()
     finally:
