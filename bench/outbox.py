@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -195,18 +197,9 @@ def breach_latency(breaches: int) -> list[float]:
     return sorted(latencies.values())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--mails", type=int, default=5000)
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--breaches", type=int, default=300)
-    args = parser.parse_args()
-
-    # The SMTP sink is another process, as a mail server would be (aiosmtpd's Sink handler
-    # accepts and drops every message).
-    import socket
-    import subprocess
-
+def sink_up() -> tuple[subprocess.Popen[bytes], int]:
+    """The SMTP sink as another process, as a mail server would be (aiosmtpd's Sink handler
+    accepts and drops every message), and its port once it answers."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -221,6 +214,17 @@ def main() -> None:
             break
         except OSError:
             time.sleep(0.05)
+    return sink, port
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mails", type=int, default=5000)
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--breaches", type=int, default=300)
+    args = parser.parse_args()
+
+    sink, port = sink_up()
     try:
         setup(port)
         from django.db import connection

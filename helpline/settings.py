@@ -79,6 +79,14 @@ try:
         os.environ, "HELPLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
     )
     ATTACHMENT_MAX_COUNT = config.positive_int(os.environ, "HELPLINE_ATTACHMENT_MAX_COUNT", 20)
+    # Programs and scripts a click would run are refused, named in the reply (decision 0217);
+    # "none" accepts every type.
+    ATTACHMENT_REFUSED_TYPES = config.extensions(
+        os.environ,
+        "HELPLINE_REFUSED_UPLOAD_TYPES",
+        "exe bat cmd com scr pif js jse vbs vbe wsf wsh hta ps1 psm1 msi msp dll cpl jar "
+        "lnk reg app apk",
+    )
     # The web server's front door (helpline.core.door, decision 0147): Django's threads per
     # process, and the largest request body — checked from Content-Length before any of it is
     # read — for a caller with credentials and for one without (the sign-in form, the status
@@ -106,6 +114,15 @@ try:
     MONITOR_PAGE_HOLD_SECONDS = config.positive_int(
         os.environ, "HELPLINE_STORM_PAGE_HOLD_SECONDS", 60
     )
+    # Root-cause reports (helpline.monitoring.root_cause, decision 0229): who owns a new one
+    # ("on-call": whoever is on call when it opens; "lead": the team leads; or an address).
+    ROOT_CAUSE_OWNER = config.text(os.environ, "HELPLINE_ROOT_CAUSE_OWNER") or "on-call"
+    # A store outage longer than this gets a root-cause report too.
+    ROOT_CAUSE_OUTAGE_MINUTES = config.positive_int(
+        os.environ, "HELPLINE_ROOT_CAUSE_OUTAGE_MINUTES", 15
+    )
+    # Status subscriptions (helpline.subscriptions, decision 0226): bounces that drop an address.
+    STATUS_BOUNCES_DROP = config.positive_int(os.environ, "HELPLINE_STATUS_BOUNCES_DROP", 3)
     # Where people reach the web pages (links in mail, e.g. a quote's signed approval link).
     BASE_URL = config.http_url(os.environ, "HELPLINE_BASE_URL", "http://localhost:8000")
     # Served over HTTPS (HELPLINE_HTTPS=1, or a base URL that is https): the session and CSRF
@@ -168,6 +185,7 @@ INSTALLED_APPS = [
     "helpline.routing",
     # Listeners of ticket events run in this order: notifications, then account management.
     "helpline.notifications",
+    "helpline.subscriptions",
     "helpline.account_management",
     "helpline.reports",
     "helpline.privacy",
@@ -345,6 +363,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "helpline.web.views.errors.csrf_failure"  # the site's frame, a way back
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LOGGING = {

@@ -32,6 +32,7 @@ from helpline.core import clock, heartbeat, limits
 from helpline.core.zones import zone_or_default
 from helpline.mail import imap
 from helpline.monitoring import engine as probes
+from helpline.monitoring import root_cause
 from helpline.notifications import audit as audit_alerts
 from helpline.outbox import delivery
 from helpline.privacy import services as privacy
@@ -140,6 +141,8 @@ def run_once(
     result.moved_for_leave = assignment.leave_sweep(now=when)
     # Tickets that waited in a queue for want of anyone: placed once someone qualifies.
     result.placed_from_queues = assignment.queue_sweep(now=when)
+    # Root-cause reports nearing or past their due date: their owner is told (decision 0229).
+    root_cause.root_cause_sweep(now=when)
     # Mail in: the IMAP poller when configured (raw mail's retention is a daily job).
     result.mail_in = imap.poll_if_configured(now=now)
     request_keys.request_keys_purge(now=when)  # Idempotency-Keys older than a day

@@ -144,6 +144,29 @@ def call_request_create(
     return request
 
 
+def call_request_cancel(
+    *, actor: User, call_request: CallRequest, now: datetime | None = None
+) -> CallRequest:
+    """The merchant withdraws their own store's call request while it is open or scheduled; it
+    leaves the account manager's to-do (no mail: nothing is asked of them any more)."""
+    now = now or clock.now()
+    if not access.may_file_for(actor, call_request.store):
+        raise NotFound("call request not found")
+    if actor.role != Role.MERCHANT:
+        raise Forbidden("merchant users cancel their call requests", code="action_forbidden")
+    with transaction.atomic():
+        locked = CallRequest.objects.select_for_update().get(pk=call_request.pk)
+        if locked.status not in (CallRequest.Status.OPEN, CallRequest.Status.SCHEDULED):
+            raise Conflict(
+                f"this call request is already {locked.get_status_display().lower()}",
+                code="call_request_closed",
+            )
+        locked.status = CallRequest.Status.CANCELLED
+        locked.handled_at = now
+        locked.save(update_fields=["status", "handled_at"])
+    return locked
+
+
 def call_request_set_status(
     *, actor: User, call_request: CallRequest, status: str, now: datetime | None = None
 ) -> CallRequest:

@@ -8,6 +8,7 @@ deep inside Django.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Mapping
@@ -304,6 +305,19 @@ def secret_token(env: Mapping[str, str], name: str) -> str:
 def words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """A list separated by commas or spaces: "mx.example.com, mail.example.net"."""
     return tuple(w for w in env.get(name, "").replace(",", " ").split() if w)
+
+
+def extensions(env: Mapping[str, str], name: str, default: str) -> frozenset[str]:
+    """File name extensions, lower case, without the dot: ".exe, bat" → {"exe", "bat"};
+    unset: ``default``; "none": no extension at all."""
+    raw = env.get(name, default)
+    if raw.strip().lower() == "none":
+        return frozenset()
+    found = {w.lower().lstrip(".") for w in raw.replace(",", " ").split() if w}
+    for word in sorted(found):
+        if not re.fullmatch(r"[a-z0-9]{1,16}", word):
+            raise ConfigError(f"{name}: {word!r} is not a file name extension (letters, digits)")
+    return frozenset(found)
 
 
 def numbers(env: Mapping[str, str], name: str) -> dict[str, int]:

@@ -47,6 +47,7 @@ LOGIN_ACCOUNT = Limit("login.account", 20, 3600)  # failed sign-ins of one accou
 RESET_ADDRESS = Limit("reset.address", 10, 3600)  # password-reset requests from one address
 RESET_ACCOUNT = Limit("reset.account", 3, 3600)  # password-reset mails to one address
 MAIL_DOMAIN = Limit("mail.domain", 120, 3600)  # tickets opened by mail from one sender domain
+STATUS_ADDRESS = Limit("status.address", 10, 3600)  # status subscriptions asked from one address
 
 
 class RateLimited(HelplineError):

@@ -38,6 +38,9 @@ from django.db.models.sql.subqueries import InsertQuery
 
 T = TypeVar("T")
 MAX_LIST = 8
+# The most rows one compiled INSERT of many writes (the engine may allow fewer: SQLite's
+# bound on parameters).
+BULK_ROWS = 500
 SCALARS = (str, int, datetime, date)
 
 _serial = itertools.count(1)
@@ -296,18 +299,43 @@ _inserts_lock = threading.Lock()
 def insert(objs: Sequence[Model], *, ignore_conflicts: bool = False) -> None:
     """Write new objects of one model as ``bulk_create`` would (their ids set, unless conflicts
     are ignored), with the INSERT compiled once per model, row count and engine instead of on
-    every call. Up to ``MAX_LIST`` rows; more go through ``bulk_create``. No signals are sent
-    (the house rules keep logic out of them)."""
+    every call. More than ``MAX_LIST`` rows (a status update's fan-out) go in blocks of
+    ``BULK_ROWS`` (or what the engine takes in one statement) and the rest in blocks of powers
+    of two, so that few sizes are ever compiled. No signals are sent (the house rules keep
+    logic out of them)."""
     if not objs:
         return
     model = type(objs[0])
     if any(type(o) is not model or o.pk is not None for o in objs):
         raise ValueError("insert() takes new objects (no id) of one model")
-    if len(objs) > MAX_LIST:
-        model._default_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
-        return
+    first, count = 0, len(objs)
+    for block in _blocks(count, _bulk_rows(model, count) if count > MAX_LIST else count):
+        _insert_block(objs[first : first + block], ignore_conflicts)
+        first += block
+
+
+def _blocks(count: int, size: int) -> list[int]:
+    """``count`` rows as block sizes: ``size`` while it fits, then powers of two (a count up
+    to ``MAX_LIST`` is one block)."""
+    if count <= MAX_LIST:
+        return [count]
+    out = [size] * (count // size)
+    left = count % size
+    while left > MAX_LIST:
+        out.append(1 << (left.bit_length() - 1))
+        left -= out[-1]
+    return out + ([left] if left else [])
+
+
+def _bulk_rows(model: type[Model], count: int) -> int:
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
+    engine = connections["default"].ops.bulk_batch_size(fields, [None] * count)
+    return max(1, min(BULK_ROWS, engine))
+
+
+def _insert_block(objs: Sequence[Model], ignore_conflicts: bool) -> None:
     db = "default"
-    key = (connections[db].vendor, model, len(objs), ignore_conflicts)
+    key = (connections[db].vendor, type(objs[0]), len(objs), ignore_conflicts)
     compiled = _inserts.get(key)
     if compiled is None:
         with _inserts_lock:

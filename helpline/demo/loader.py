@@ -40,6 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.db import transaction
 
 from helpline.accounts import services as accounts
@@ -82,6 +83,8 @@ STAFF = [  # key, role, first name, last name; e-mail key@helpline.example
     ("anita", "admin", "Anita", "Rao"),
 ]
 AGENTS = ("meera", "arun", "fatima")
+# How merchants reach their account manager besides e-mail (shown on the merchant's card).
+REACH = {"rohan": ("+91 80 4000 1234", "+919800001234")}
 TEAM_NAME = "Core support"
 
 
@@ -176,6 +179,8 @@ def _cast(now: datetime) -> Cast:
             password_hash=hashed(role),
             first_name=first,
             last_name=last,
+            phone=REACH.get(key, ("", ""))[0],
+            whatsapp=REACH.get(key, ("", ""))[1],
         )
     team = accounts.team_create(
         name=TEAM_NAME, lead=people["meera"], members=[people[k] for k in AGENTS]
@@ -577,6 +582,9 @@ def load(
         from helpline.demo import people as demo_people
 
         demo_people.load(cast=cast, now=now)
+        # Canned replies for the agents: web's own table, loaded from its fixture by name (the
+        # demo never imports the web layer).
+        call_command("loaddata", "demo_canned_replies", verbosity=0)
     return DemoResult(
         tickets=Ticket.objects.count(),
         messages=TicketMessage.objects.count(),

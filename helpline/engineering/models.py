@@ -30,6 +30,8 @@ class DevTicket(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # What was done, for the agent who tells the merchant (written when it is finished).
+    resolution_note = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "-id"], name="devticket_status_id")]
@@ -51,3 +53,21 @@ class DevTicket(models.Model):
     @property
     def reference(self) -> str:
         return f"{REFERENCE_PREFIX}{self.pk}"
+
+
+class DevComment(models.Model):
+    """One comment on a developer ticket, by an engineer or staff: the conversation of the fix
+    (internal; the merchant sees the ticket's own messages)."""
+
+    dev = models.ForeignKey(DevTicket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["dev", "id"], name="devcomment_dev_id")]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on DEV-{self.dev_id}"

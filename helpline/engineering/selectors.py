@@ -12,7 +12,7 @@ from helpline.accounts.models import User
 from helpline.core.errors import NotFound
 from helpline.core.validation import id_in_range
 from helpline.engineering import access as engineering_access
-from helpline.engineering.models import REFERENCE_PREFIX, DevTicket
+from helpline.engineering.models import REFERENCE_PREFIX, DevComment, DevTicket
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
 
@@ -102,3 +102,11 @@ def references_for(ticket_ids: Iterable[int]) -> dict[int, list[str]]:
     for ticket_id, dev_id in rows:
         out.setdefault(ticket_id, []).append(f"{REFERENCE_PREFIX}{dev_id}")
     return out
+
+
+def devticket_comments(*, user: User | None, dev: DevTicket) -> list[DevComment]:
+    """The comments of a developer ticket ``user`` sees (``dev`` came through the scope),
+    oldest first, with their authors: one query."""
+    if not access.sees_engineering(user):
+        raise NotFound("developer ticket not found")
+    return list(DevComment.objects.filter(dev=dev).select_related("author").order_by("pk")[:500])

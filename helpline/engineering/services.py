@@ -22,12 +22,13 @@ from helpline.core.errors import Forbidden, InvalidInput, NotFound
 from helpline.core.validation import bounded_instant, has_control
 from helpline.engineering import access as engineering_access
 from helpline.engineering import escalation
-from helpline.engineering.models import DevTicket
+from helpline.engineering.models import DevComment, DevTicket
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.events import EventKind
 from helpline.tickets.models import Ticket
 
 UNSET: Any = object()
+TEXT_MAX = 20_000
 DONE = DevTicket.Status.DONE
 
 
@@ -40,6 +41,18 @@ def _title(value: str | None) -> str:
     if len(value) > 200:
         raise InvalidInput("the title is longer than 200 characters", code="title_too_long")
     return value
+
+
+def _text(value: str | None, name: str, *, required: bool) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(f"{name.replace('_', ' ')} is empty", code=f"invalid_{name}")
+    if len(text) > TEXT_MAX or has_control(text):
+        raise InvalidInput(
+            f"{name.replace('_', ' ')}: at most {TEXT_MAX} characters, no control characters",
+            code=f"invalid_{name}",
+        )
+    return text
 
 
 def _engineer(engineer_id: int | None) -> User | None:
@@ -155,13 +168,18 @@ def devticket_update(
     status: str | None = None,
     engineer_id: int | None = UNSET,
     eta: datetime | None = UNSET,
+    resolution_note: str | None = None,
     now: datetime | None = None,
 ) -> DevTicket:
-    """Change the status (open, in progress, in review, done), the engineer or the ETA."""
+    """Change the status (open, in progress, in review, done), the engineer, the ETA or the
+    resolution note (what was done, for the agent who tells the merchant)."""
     now = now or clock.now()
     with transaction.atomic():
         dev = _locked(actor, dev)
         fields = {"updated_at"}
+        if resolution_note is not None and resolution_note.strip() != dev.resolution_note:
+            dev.resolution_note = _text(resolution_note, "resolution_note", required=False)
+            fields.add("resolution_note")
         tickets = list(dev.tickets.select_related("store", "merchant").order_by("pk"))
         if engineer_id is not UNSET:
             dev.engineer = _engineer(engineer_id)
@@ -202,6 +220,19 @@ def devticket_update(
                     now=now,
                 )
     return dev
+
+
+def devticket_comment(
+    *, actor: User, dev: DevTicket, body: str, now: datetime | None = None
+) -> DevComment:
+    """An engineer or staff member who sees the developer ticket comments on it."""
+    now = now or clock.now()
+    body = _text(body, "body", required=True)
+    with transaction.atomic():
+        dev = _locked(actor, dev)
+        comment = DevComment.objects.create(dev=dev, author=actor, body=body, created_at=now)
+        DevTicket.objects.filter(pk=dev.pk).update(updated_at=now)
+    return comment
 
 
 def _maybe_all_done(actor: User, ticket: Ticket, now: datetime) -> None:

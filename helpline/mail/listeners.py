@@ -86,3 +86,31 @@ def unverified_c1(request: UnverifiedC1) -> bool:
     for pager in _pagers:
         paged = pager(request) or paged
     return paged
+
+
+@dataclass(frozen=True)
+class Bounced:
+    """A bounce arrived: ``addresses`` failed permanently (``mail.bounces``). ``key``: the
+    bounce's own key (its Message-ID or digest), received once."""
+
+    addresses: Sequence[str]
+    key: str
+    now: datetime
+
+
+class BounceListener(Protocol):
+    def __call__(self, bounce: Bounced) -> int: ...
+
+
+_bounce_listeners: list[BounceListener] = []
+
+
+def register_bounce(listener: BounceListener) -> None:
+    """Add who counts bounces (idempotent): the status subscriptions drop an address."""
+    if listener not in _bounce_listeners:
+        _bounce_listeners.append(listener)
+
+
+def bounced(bounce: Bounced) -> int:
+    """How many records the listeners changed (inside the mail's transaction)."""
+    return sum(listener(bounce) for listener in _bounce_listeners)

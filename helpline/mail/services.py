@@ -39,7 +39,7 @@ from helpline.core.errors import HelplineError, InvalidInput, NotFound
 from helpline.core.prepared import Prepared, insert
 from helpline.core.storage import StorageUnavailable
 from helpline.core.validation import CONTROL
-from helpline.mail import c1, listeners, senderauth, threads
+from helpline.mail import bounces, c1, listeners, senderauth, threads
 from helpline.mail.models import InboundMail, MessageId, Outcome
 from helpline.mail.parse import ParsedMessage, parse
 from helpline.mail.subject import priority_tags
@@ -246,6 +246,8 @@ def _record_decision(
 
 def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
     sender_address = parsed.from_address
+    if parsed.auto == "bounce":
+        return _bounce(row, now)
     if parsed.auto:
         return _Decision(Outcome.IGNORED, f"automatic mail: {parsed.auto}")
     if not sender_address or "@" not in sender_address or "\x00" in sender_address:
@@ -300,6 +302,15 @@ def _route(row: InboundMail, parsed: ParsedMessage, now: datetime) -> _Decision:
         raise  # Helpline's own fault, not the mail's: nothing is kept, the sender retries
     except (InvalidInput, NotFound, HelplineError) as exc:
         return _Decision(Outcome.QUARANTINED, f"refused by the ticket service: {exc.detail}")
+
+
+def _bounce(row: InboundMail, now: datetime) -> _Decision:
+    """A bounce is never a ticket; the addresses it names as failed are counted (decision
+    0228: the status subscriptions drop one after three)."""
+    failed = bounces.failed_recipients(bytes(row.raw or b""))
+    if failed:
+        listeners.bounced(listeners.Bounced(addresses=failed, key=row.message_id, now=now))
+    return _Decision(Outcome.IGNORED, f"automatic mail: bounce ({len(failed)} failed)")
 
 
 def _proven(row: InboundMail, address: str) -> bool:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from helpline.core import clock
 from helpline.core.admin import ZonedTimesAdmin
 from helpline.core.errors import HelplineError
-from helpline.monitoring import services
+from helpline.monitoring import services, status_changes
 from helpline.monitoring.models import MaintenanceWindow, Monitor, PlatformIncident
 
 CONFIG = ["store", *services.MONITOR_FIELDS]
@@ -123,7 +123,13 @@ class IncidentAdmin(ZonedTimesAdmin):
         self, request: HttpRequest, obj: PlatformIncident, form: Any, change: bool
     ) -> None:
         if change:
-            obj.save(update_fields=["title", "description"])
+            obj.save(update_fields=["title"])
+            if "description" in form.changed_data:
+                if obj.resolved_at is None and obj.description.strip():
+                    # An update of an open incident: its subscribers hear it (decision 0227).
+                    status_changes.incident_update(incident=obj, update=obj.description)
+                else:
+                    obj.save(update_fields=["description"])
             return
         made = services.incident_open(title=obj.title, description=obj.description)
         obj.pk, obj.started_at = made.pk, made.started_at

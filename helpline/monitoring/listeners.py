@@ -45,3 +45,63 @@ def storm_seen(storm: Storm) -> bool:
     for pager in _pagers:
         paged = pager(storm) or paged
     return paged
+
+
+# ---------------------------------------------------------------- status changes (decision 0227)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What the status page's subscribers hear of: a platform incident opened, updated,
+    resolved or its root cause published (``store_id`` None), or one store's outage started or
+    ended (``store_id``: only that store's subscribers). ``key`` names the change once, so a
+    re-run writes no second notice."""
+
+    kind: str  # incident_opened | incident_updated | incident_resolved | root_cause | outage_*
+    key: str
+    title: str
+    detail: str
+    at: datetime
+    now: datetime
+    store_id: int | None = None
+    link: str = ""
+
+
+class StatusListener(Protocol):
+    def __call__(self, change: StatusChange) -> int: ...
+
+
+_status_listeners: list[StatusListener] = []
+
+
+def register_status(listener: StatusListener) -> None:
+    """Add who hears of status changes (idempotent)."""
+    if listener not in _status_listeners:
+        _status_listeners.append(listener)
+
+
+def status_changed(change: StatusChange) -> int:
+    """Called in the transaction of the change; returns how many notices were written."""
+    return sum(listener(change) for listener in _status_listeners)
+
+
+class OwnerFinder(Protocol):
+    def __call__(self, at: datetime) -> int | None: ...
+
+
+_owner_finders: list[OwnerFinder] = []
+
+
+def register_owner_finder(finder: OwnerFinder) -> None:
+    """Add who decides the owner of a new root-cause report (the on-call lives above)."""
+    if finder not in _owner_finders:
+        _owner_finders.append(finder)
+
+
+def root_cause_owner(at: datetime) -> int | None:
+    """The user id the first registered finder names, or None (nobody: admins are told)."""
+    for finder in _owner_finders:
+        found = finder(at)
+        if found is not None:
+            return found
+    return None

@@ -284,3 +284,54 @@ class MaintenanceWindow(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RootCauseReport(models.Model):
+    """The promise of a root-cause report (decision 0229): one per platform incident and one
+    per store outage over ``ROOT_CAUSE_OUTAGE_MINUTES`` outside an incident, due five business
+    days after it was owed, written by staff in Markdown and published on the status page.
+
+    ``notice_at`` is the sweep's queue: when the owner is next told (75 % of the time used,
+    then the breach); empty once both were sent or the report is published."""
+
+    incident = models.OneToOneField(
+        PlatformIncident, null=True, blank=True, on_delete=models.PROTECT, related_name="root_cause"
+    )
+    outage = models.OneToOneField(
+        Outage, null=True, blank=True, on_delete=models.PROTECT, related_name="root_cause"
+    )
+    title = models.CharField(max_length=200)
+    owed_at = models.DateTimeField(help_text="When the report became owed")
+    warn_at = models.DateTimeField(help_text="75 % of the business time to the due date")
+    due_at = models.DateTimeField()
+    owner = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notice_at = models.DateTimeField(null=True, blank=True)
+    body = models.TextField(blank=True, help_text="Markdown, as staff wrote it")
+    html = models.TextField(blank=True, help_text="The body rendered and sanitised")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["notice_at"], name="root_cause_notice", condition=Q(notice_at__isnull=False)
+            ),
+            models.Index(fields=["owed_at"], name="root_cause_owed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="root_cause_of_one_thing",
+                condition=Q(incident__isnull=False, outage__isnull=True)
+                | Q(incident__isnull=True, outage__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="root_cause_due_after_owed", condition=Q(due_at__gte=F("owed_at"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"root cause: {self.title}"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from helpline.accounts.models import User
 from helpline.core.errors import InvalidInput, NotFound
@@ -25,6 +26,7 @@ from helpline.monitoring.models import (
     MonitorState,
     Outage,
     PlatformIncident,
+    RootCauseReport,
 )
 
 PERIODS = ("day", "month", "year")
@@ -71,12 +73,13 @@ def monitors(*, user: User | None = None, store_id: int | None = None) -> QueryS
 
 
 def monitor_states(store_ids: list[int]) -> dict[int, list[str]]:
-    """The states of each store's active monitors (sorted, each once), in one query."""
+    """What each store's monitors say now, in words (sorted, each once), in one query: a paused
+    monitor is "paused" whatever state it last had, never "up" while nobody probes it."""
+    labels = dict(MonitorState.choices)
     found: dict[int, set[str]] = {}
-    for pk, state in Monitor.objects.filter(store_id__in=store_ids, active=True).values_list(
-        "store_id", "state"
-    ):
-        found.setdefault(pk, set()).add(state)
+    rows = Monitor.objects.filter(store_id__in=store_ids).values_list("store_id", "state", "active")
+    for pk, state, active in rows:
+        found.setdefault(pk, set()).add(labels.get(state, state).lower() if active else "paused")
     return {pk: sorted(states) for pk, states in found.items()}
 
 
@@ -311,3 +314,92 @@ def platform_status(*, now: datetime, days: int = 90) -> PlatformStatus:
         history=history,
         days=marks,
     )
+
+
+# ---------------------------------------------------------------- root-cause reports
+
+
+def root_causes_published(*, limit: int = 20) -> list[RootCauseReport]:
+    """The published reports of platform incidents, newest first (the public status page; a
+    store outage's report names its store and is shown on the store's page only)."""
+    return list(
+        RootCauseReport.objects.filter(published_at__isnull=False, incident__isnull=False)
+        .select_related("incident")
+        .order_by("-published_at")[:limit]
+    )
+
+
+def root_cause_for(*, user: User | None, report_id: int) -> RootCauseReport:
+    """A published report as its reader may see it: an incident's for anyone, a store
+    outage's for whoever sees the store; anything else (unpublished too) is NotFound."""
+    if not id_in_range(report_id):
+        raise NotFound("no such report")
+    found = (
+        RootCauseReport.objects.filter(pk=report_id, published_at__isnull=False)
+        .select_related("incident", "outage")
+        .first()
+    )
+    if found is None:
+        raise NotFound("no such report")
+    if found.outage is not None:
+        store_for(user=user, store_id=found.outage.store_id)  # NotFound when not visible
+    return found
+
+
+def root_causes_for_staff(
+    *, published: bool | None = None, limit: int = 200
+) -> list[RootCauseReport]:
+    """Every report for staff's list (the caller checks the role), the oldest due first."""
+    rows = RootCauseReport.objects.select_related("owner").order_by("due_at")
+    if published is not None:
+        rows = rows.filter(published_at__isnull=not published)
+    return list(rows[:limit])
+
+
+def root_cause_of_incidents(incident_ids: list[int]) -> dict[int, RootCauseReport]:
+    """The published reports of these incidents, by incident id (links on the status page)."""
+    rows = RootCauseReport.objects.filter(incident_id__in=incident_ids, published_at__isnull=False)
+    return {r.incident_id: r for r in rows if r.incident_id is not None}
+
+
+def root_cause_for_staff(report_id: int) -> RootCauseReport:
+    """Any report, published or not, for staff (the caller checks the role)."""
+    found = (
+        RootCauseReport.objects.filter(pk=report_id).select_related("owner").first()
+        if id_in_range(report_id)
+        else None
+    )
+    if found is None:
+        raise NotFound("no such report")
+    return found
+
+
+def display_zone() -> ZoneInfo:
+    """The installation's display zone (the public status page's readers)."""
+    return zone_or_default(None)
+
+
+def root_cause_counts(*, start: datetime, end: datetime, now: datetime) -> list[dict[str, Any]]:
+    """Reports owed in [start, end) by what owed them: kept (published by the due date), late
+    (published after it, or unpublished past it) and open (unpublished, not yet due); one
+    GROUP BY (the SLA report's "root-cause reports" table)."""
+    kept = Q(published_at__isnull=False, published_at__lte=F("due_at"))
+    late = Q(published_at__gt=F("due_at")) | Q(published_at__isnull=True, due_at__lte=now)
+    pending = Q(published_at__isnull=True, due_at__gt=now)
+    of = Case(
+        When(incident__isnull=False, then=Value("platform incident")),
+        default=Value("store outage"),
+    )
+    rows = (
+        RootCauseReport.objects.filter(owed_at__gte=start, owed_at__lt=end)
+        .annotate(of=of)
+        .values("of")
+        .annotate(
+            owed=Count("id"),
+            kept=Count("id", filter=kept),
+            late=Count("id", filter=late),
+            open=Count("id", filter=pending),
+        )
+        .order_by("of")
+    )
+    return list(rows)

@@ -26,7 +26,7 @@ from helpline.core import clock, display
 from helpline.core.errors import Conflict, InvalidInput
 from helpline.core.validation import has_control, has_nul
 from helpline.merchants.models import Store
-from helpline.monitoring import results, states, storm
+from helpline.monitoring import results, states, status_changes, storm
 from helpline.monitoring.models import (
     BlindSpan,
     MaintenanceWindow,
@@ -418,6 +418,7 @@ def _outage_confirmed(
         summary.tickets_opened.append(ticket.pk)
     outage.ticket = ticket
     outage.save(update_fields=["ticket"])
+    status_changes.outage_started(outage, now=now)
 
 
 def _recovery_confirmed(
@@ -444,6 +445,7 @@ def _recovery_confirmed(
         )
         with contextlib.suppress(Conflict):  # closed meanwhile: nothing to tell on it
             tickets.ticket_system_note(ticket=ticket, body=body, public=public, now=now)
+    status_changes.outage_ended(outage, now=now)
     if outage.incident_id is not None:
         storm.incident_resolved_check(outage.incident_id, now=now)
 
@@ -530,20 +532,25 @@ def incident_open(
     *, title: str, description: str = "", now: datetime | None = None
 ) -> PlatformIncident:
     """Staff open a platform incident themselves (shown on the status page at once)."""
-    title = _valid_title(title, description)
-    return PlatformIncident.objects.create(
-        title=title, description=description, started_at=now or clock.now(), automatic=False
-    )
+    title, now = _valid_title(title, description), now or clock.now()
+    with transaction.atomic():
+        incident = PlatformIncident.objects.create(
+            title=title, description=description, started_at=now, automatic=False
+        )
+        status_changes.incident_opened(incident, now=now)
+    return incident
 
 
 def incident_resolve(*, incident: PlatformIncident, now: datetime | None = None) -> bool:
     """Mark an incident resolved (False if it was already)."""
     now = now or clock.now()
-    return bool(
-        PlatformIncident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(
+    with transaction.atomic():
+        done = PlatformIncident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(
             resolved_at=max(now, incident.started_at)
         )
-    )
+        if done:
+            status_changes.incident_resolved(incident.pk, now=now)
+    return bool(done)
 
 
 # ---------------------------------------------------------------- certificates

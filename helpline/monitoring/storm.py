@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 
 from helpline.core import clock, display
 from helpline.core.errors import Conflict
-from helpline.monitoring import listeners
+from helpline.monitoring import listeners, status_changes
 from helpline.monitoring.models import IncidentTicket, Monitor, Outage, PlatformIncident
 from helpline.tickets import events as kinds
 from helpline.tickets import selectors as ticket_selectors
@@ -84,6 +84,7 @@ def incident_check(
             # see a store fall up to an interval late, so the window reaches back before it.
             early = ticket_selectors.open_c1_ids_since(incident.started_at - window)
             link_many(incident, early, now=now)
+            status_changes.incident_opened(incident, now=now)
         elif not (storm or incident.automatic):
             return None  # staff's incident takes a lone store's outage only in a storm
         joining = list(recent.filter(incident__isnull=True).values_list("pk", "ticket_id"))
@@ -144,11 +145,12 @@ def incident_resolved_check(incident_id: int, *, now: datetime) -> bool:
     get their update from ``updates_sweep``)."""
     if Outage.objects.filter(incident_id=incident_id, ended_at__isnull=True).exists():
         return False
-    return bool(
-        PlatformIncident.objects.filter(pk=incident_id, resolved_at__isnull=True).update(
-            resolved_at=now
-        )
+    resolved = PlatformIncident.objects.filter(pk=incident_id, resolved_at__isnull=True).update(
+        resolved_at=now
     )
+    if resolved:
+        status_changes.incident_resolved(incident_id, now=now)
+    return bool(resolved)
 
 
 def _update_body(incident: PlatformIncident, ticket: Any) -> str:

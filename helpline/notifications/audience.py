@@ -43,6 +43,8 @@ def _merchant(event: Any, ticket: Any, actor: User | None) -> Heard:
         return [(requester, "merchant")]
     if kind == EventKind.PLATFORM_INCIDENT and not after.get("at_opening"):
         return [(requester, "merchant")]  # at opening, the acknowledgement names it
+    if kind == EventKind.ROOT_CAUSE:
+        return [(requester, "merchant")]  # its report is published (decision 0229)
     if kind == EventKind.MESSAGE and after.get("from_staff"):
         return [(requester, "staff_reply")]
     return []

@@ -81,6 +81,9 @@ def summary(event: Any, ticket: Any, zone: Zone) -> str:
         return f"{said}; {incident_words(incident)}" if incident is not None else said
     if kind == EventKind.PLATFORM_INCIDENT:
         return incident_words(after)
+    if kind == EventKind.ROOT_CAUSE:
+        title, url = after.get("title", ""), after.get("url", "")
+        return f"the root-cause report of “{title}” is published: {url}"
     if kind == EventKind.MESSAGE:
         who = "Support" if after.get("from_staff") else "The merchant"
         return f"{who} wrote" + (" (a question for you)" if after.get("question") else "")

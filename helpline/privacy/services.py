@@ -25,6 +25,7 @@ from helpline.core.errors import InvalidInput, NotFound
 from helpline.mail import personal_data as mail_data
 from helpline.mail import services as mail_services
 from helpline.merchants import personal_data as merchant_data
+from helpline.subscriptions import personal_data as subscription_data
 from helpline.tickets import personal_data as ticket_data
 
 FORMAT = "helpline-personal-data/1"
@@ -45,7 +46,8 @@ def subject(person: str) -> Subject:
     if user is not None:
         return Subject(email=user.email, user=user)
     email = person.strip().lower()
-    if "@" in email and (merchant_data.known(email) or mail_data.known(email)):
+    known = (merchant_data.known, mail_data.known, subscription_data.known)
+    if "@" in email and any(is_known(email) for is_known in known):
         return Subject(email=email, user=None)
     raise NotFound(f"nobody is known as {person!r}", code="person_not_found")
 
@@ -63,6 +65,7 @@ def collect(who: Subject) -> dict[str, Any]:
         "tickets": ticket_data.export(user_id=uid),
         "mail_received": mail_data.received(who.email),
         "contact_log": am_data.contact_log(who.email, uid),
+        "status_subscriptions": subscription_data.export(who.email, uid),
         "audit_entries": audit.entries_about(uid) if uid is not None else [],
     }
 
@@ -132,6 +135,7 @@ def personal_data_erase(
             email=who.email, user_id=uid, pseudonym=name, scrub=scrub
         )
         counts["contacts"] = merchant_data.erase(email=who.email, pseudonym=name)
+        counts["status_subscriptions"] = subscription_data.erase(who.email, uid)
         if who.user is not None:
             account_data.erase(user=who.user, pseudonym=name, now=now)
         audit.record(

@@ -21,6 +21,7 @@ from django.db.models import Count, F, Q
 from helpline.accounts import access
 from helpline.accounts.models import User
 from helpline.core.errors import InvalidInput
+from helpline.monitoring import selectors as monitoring_selectors
 from helpline.reports.selectors import Period, Table
 from helpline.tickets import selectors as ticket_selectors
 
@@ -88,4 +89,19 @@ def promise_kept(*, user: User | None, period: Period, by: str, now: datetime) -
             kept, broken = r[f"{which}_kept"], r[f"{which}_broken"]
             cells += [kept, broken, r[f"{which}_pending"], _pct(kept, kept + broken)]
         table.rows.append(cells)
+    return table
+
+
+def root_causes(*, period: Period, now: datetime) -> Table:
+    """Root-cause reports as a promise (decision 0229): owed in the period, kept, late, open."""
+    table = Table(
+        name="root-causes",
+        title="Root-cause reports (due in 5 business days)",
+        columns=["owed by", "owed", "kept", "late", "open", "kept %"],
+    )
+    for r in monitoring_selectors.root_cause_counts(start=period.start, end=period.end, now=now):
+        judged = r["kept"] + r["late"]
+        table.rows.append(
+            [r["of"], r["owed"], r["kept"], r["late"], r["open"], _pct(r["kept"], judged)]
+        )
     return table

@@ -511,9 +511,11 @@ REPORTS: Sequence[str] = (
     "promise-team",
     "promise-issue-type",
     "promise-merchant",
+    "root-causes",
 )
 # Internal groupings: assignment and teams are not shown to merchants.
-INTERNAL = frozenset({"compliance-agent", "promise-agent", "promise-team"})
+# Root-cause reports name every store's outages: staff only.
+INTERNAL = frozenset({"compliance-agent", "promise-agent", "promise-team", "root-causes"})
 
 
 def report(*, user: User | None, name: str, period: Period, now: datetime) -> Table:
@@ -547,6 +549,10 @@ def _report(*, user: User | None, name: str, period: Period, now: datetime) -> T
         return promise.promise_kept(
             user=user, period=period, by=name.removeprefix("promise-"), now=now
         )
+    if name == "root-causes":
+        from helpline.reports import promise
+
+        return promise.root_causes(period=period, now=now)
     raise InvalidInput(f"unknown report {name!r}; one of: {', '.join(REPORTS)}", code="unknown")
 
 

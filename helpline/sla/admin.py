@@ -23,6 +23,7 @@ from helpline.sla.models import (
     PolicyVersion,
     Priority,
     Target,
+    length_words,
 )
 
 
@@ -80,7 +81,15 @@ class PriorityAdmin(PublishingAdmin):
 
 @admin.register(Target)
 class TargetAdmin(PublishingAdmin):
-    list_display = ["priority", "kind", "minutes", "calendar", "goal_minutes"]
+    list_display = ["priority", "kind", "length", "calendar", "goal"]
+
+    @admin.display(description="target", ordering="minutes")
+    def length(self, target: Target) -> str:
+        return length_words(target.minutes)
+
+    @admin.display(description="goal", ordering="goal_minutes")
+    def goal(self, target: Target) -> str:
+        return length_words(target.goal_minutes) if target.goal_minutes else "—"
 
 
 class OverrideInline(admin.TabularInline):

@@ -8,12 +8,21 @@ they are not versioned, and changing one recomputes the pending deadlines of ope
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from helpline.core import display
 from helpline.sla.defaults import ESCALATION_AUDIENCES
+
+
+def length_words(minutes: int) -> str:
+    """ "7 h", "15 min", "3 d": a target's length as the admin reads it."""
+    return display.duration(timedelta(minutes=minutes))
+
 
 TARGET_KIND_CHOICES = [("first_response", "First response"), ("resolution", "Resolution")]
 WEEKDAYS = [
@@ -123,7 +132,9 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.priority.code} {self.kind}: {self.minutes} min"
+        return (
+            f"{self.priority.code} {self.get_kind_display().lower()}: {length_words(self.minutes)}"
+        )
 
 
 def validate_audience(value: str) -> None:
@@ -194,7 +205,10 @@ class Override(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.issue_type.slug} at {self.priority.code}: {self.kind} {self.minutes} min"
+        return (
+            f"{self.issue_type.name} at {self.priority.code}: "
+            f"{self.get_kind_display().lower()} {length_words(self.minutes)}"
+        )
 
 
 class PolicyVersion(models.Model):

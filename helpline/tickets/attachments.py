@@ -72,6 +72,18 @@ def _content_type(value: str | None) -> str:
     )
 
 
+def refused_type(name: str, data: bytes) -> str | None:
+    """Why a file of this name and content is refused by ``ATTACHMENT_REFUSED_TYPES``
+    (None: it is not). A Windows program is known by its first bytes too, whatever its name."""
+    refused = settings.ATTACHMENT_REFUSED_TYPES
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    if ext in refused:
+        return f"a .{ext} file: programs and scripts are not accepted, send a screenshot or a zip"
+    if "exe" in refused and data[:2] == b"MZ":
+        return "a Windows program: programs and scripts are not accepted"
+    return None
+
+
 def attachments_store(
     *,
     ticket: Ticket,
@@ -88,6 +100,9 @@ def attachments_store(
     refused: list[Refused] = []
     for upload in files:
         name, size = clean_filename(upload.filename), len(upload.data)
+        if (why := refused_type(name, upload.data)) is not None:
+            refused.append(Refused(name, size, why))
+            continue
         if size > limit:
             refused.append(Refused(name, size, f"larger than {limit // (1024 * 1024)} MB"))
             continue

@@ -51,6 +51,8 @@ class EventKind(models.TextChoices):
     INCIDENT_UNLINKED = "incident_unlinked"
     # Linked to a platform incident (monitoring's; not a master ticket): the merchant is told.
     PLATFORM_INCIDENT = "platform_incident"
+    # The root-cause report of the ticket's incident or outage was published (decision 0229).
+    ROOT_CAUSE = "root_cause"
     MERGED = "merged"
     MERGED_INTO = "merged_into"
     FOLLOW_UP_OF = "follow_up_of"
@@ -382,6 +384,16 @@ def platform_incident(*, incident: int, title: str, at_opening: bool) -> EventSp
         EventKind.PLATFORM_INCIDENT,
         after={"incident": incident, "title": title, "at_opening": at_opening},
         reason="part of a platform incident; its resolution will be posted here",
+        public=True,
+    )
+
+
+def root_cause(*, report: int, title: str, url: str) -> EventSpec:
+    """The root-cause report of the incident or outage this ticket was part of is published."""
+    return EventSpec(
+        EventKind.ROOT_CAUSE,
+        after={"report": report, "title": title, "url": url},
+        reason=f"root-cause report published: {url}",
         public=True,
     )
 

@@ -389,6 +389,12 @@ def open_tickets_of_stores(store_ids: Collection[int], *, limit: int) -> list[Ti
     return tickets
 
 
+def tickets_breached_since(since: datetime) -> int:
+    """How many tickets had a target breached at or after ``since`` (the admin's desk health:
+    "breaches today"); one count on the clocks' breach column."""
+    return TicketClock.objects.filter(breached_at__gte=since).values("ticket_id").distinct().count()
+
+
 # ---------------------------------------------------------------- reads for routing
 
 

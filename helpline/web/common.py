@@ -102,6 +102,8 @@ def uploads_of(request: HttpRequest) -> list[Any]:
     from helpline.tickets.attachments import Upload
 
     limit = settings.ATTACHMENT_MAX_BYTES
+    for f in request.FILES.getlist("files"):
+        f.seek(0)  # read again when a refused form keeps them (web.drafts)
     return [
         Upload(
             filename=f.name or "",

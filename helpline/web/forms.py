@@ -21,14 +21,29 @@ from helpline.outbox import services as outbox
 from helpline.sla.policy import Policy
 
 MAX_SUBJECT = 200
+# A ticket's description as typed in the portal (a log or a mail pasted in fits; a longer text
+# is an attachment). Below the request's DATA_UPLOAD_MAX_MEMORY_SIZE, so a form this long is
+# still read and answered with a field error that keeps the text.
+MAX_DESCRIPTION = 100_000
 
 
 class NewTicketForm(forms.Form):
+    """No issue type and no priority are chosen for the merchant: a default invites a false C1
+    ("Store is down" at night); they choose both, and a form sent without them says so."""
+
     store = forms.TypedChoiceField(coerce=int, label="Store")
-    issue_type = forms.ChoiceField(label="Issue type")
-    priority = forms.ChoiceField(label="Priority")
+    issue_type = forms.ChoiceField(
+        label="Issue type", error_messages={"required": "Choose the issue type."}
+    )
+    priority = forms.ChoiceField(
+        label="Priority", error_messages={"required": "Choose a priority."}
+    )
     subject = forms.CharField(max_length=MAX_SUBJECT, label="Subject")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Description")
+    description = forms.CharField(
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Description",
+    )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, stores: list[Any], policy: Policy, **kwargs: Any) -> None:
@@ -38,14 +53,19 @@ class NewTicketForm(forms.Form):
         field.choices = [(s.pk, s.name) for s in stores]
         issue = self.fields["issue_type"]
         assert isinstance(issue, forms.ChoiceField)  # noqa: S101
-        issue.choices = [
+        issue.choices = [("", "Choose the issue type…")] + [
             (slug, spec.name) for slug, spec in policy.issue_types.items() if spec.active
         ]
         prio = self.fields["priority"]
         assert isinstance(prio, forms.ChoiceField)  # noqa: S101
-        prio.choices = [
+        prio.choices = [("", "Choose a priority…")] + [
             (code, f"{code} — {policy.priorities[code].name}") for code in policy.priority_codes()
         ]
+        for name in ("subject", "description"):
+            # Not ``maxlength``: a browser cuts a longer paste short without a word. The page
+            # (app.js) says what is too long before sending; the form says it again.
+            attrs = self.fields[name].widget.attrs
+            attrs["data-maxlength"] = attrs.pop("maxlength")
 
 
 class ReplyForm(forms.Form):

@@ -7,7 +7,7 @@ them into words. What a deadline *is* was decided by the services.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from helpline.accounts.models import User
@@ -16,7 +16,12 @@ from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
 from helpline.tickets import selectors
 from helpline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketClock
 
+# Attachments a ticket page shows inline as an <img> (views.attachments, ``?preview=1``):
+# raster formats only (an SVG is a document that may run script).
+PREVIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 LABELS = {FIRST_RESPONSE: "First response", RESOLUTION: "Resolution"}
+# A pending deadline this near is "due soon" (amber), as in the console's "Due soon" queue.
+DUE_SOON = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,12 @@ def clock_view(clk: TicketClock, now: datetime) -> ClockView:
 class TicketRow:
     ticket: Ticket
     clocks: list[ClockView]
-    next: ClockView | None  # the nearest pending deadline, or the breach to show
-    breached: bool
+    next: ClockView | None  # the nearest pending deadline, else a paused clock
+    breached: bool  # a target missed, pending or met late
     due: ClockView | None  # the due date promised to the merchant, counting while open
+    # By the nearest pending deadline only: "overdue" (red), "soon" (amber, within DUE_SOON)
+    # or "" — a target met, even late, is no longer urgent.
+    urgency: str = ""
 
 
 def due_view(ticket: Ticket, now: datetime) -> ClockView | None:
@@ -101,10 +109,15 @@ def ticket_row(ticket: Ticket, now: datetime) -> TicketRow:
         if (clk := selectors.current_clock(ticket, kind)) is not None
     ]
     breached = any(v.breached for v in views)
-    pending = [v for v in views if v.state in ("running", "breached") and v.deadline]
-    pending.sort(key=lambda v: (not v.breached, v.deadline))
+    pending = sorted(
+        (v for v in views if v.ticking and v.deadline is not None),
+        key=lambda v: v.deadline or now,
+    )
     nxt = pending[0] if pending else next((v for v in views if v.state == "paused"), None)
-    return TicketRow(ticket, views, nxt, breached, due_view(ticket, now))
+    urgency = ""
+    if pending and (deadline := pending[0].deadline) is not None:
+        urgency = "overdue" if deadline <= now else "soon" if deadline - now <= DUE_SOON else ""
+    return TicketRow(ticket, views, nxt, breached, due_view(ticket, now), urgency)
 
 
 def care_context(user: User, ticket: Ticket) -> dict[str, Any]:
@@ -121,3 +134,19 @@ def care_context(user: User, ticket: Ticket) -> dict[str, Any]:
         if access.sees_billing(user)
         else [],
     }
+
+
+def requester_context(user: User, ticket: Ticket) -> dict[str, Any]:
+    """The agent's requester panel: who filed the ticket (phone, WhatsApp) and the merchant's
+    other tickets, newest first, through the same scoped read as every list."""
+    others = (
+        selectors.visible_tickets(user)
+        .filter(merchant_id=ticket.merchant_id)
+        .exclude(pk=ticket.pk)
+        .select_related("store")
+        .order_by("-pk")[:OTHER_TICKETS]
+    )
+    return {"requester": ticket.requester, "other_tickets": list(others)}
+
+
+OTHER_TICKETS = 8

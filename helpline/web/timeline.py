@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from helpline.accounts import selectors as people
 from helpline.core import display
 from helpline.notifications.words import quote_words
 from helpline.tickets.events import EventKind
@@ -35,6 +36,7 @@ PLAIN: dict[str, str] = {
     EventKind.INCIDENT_UNLINKED: "No longer linked to a master incident",
     EventKind.INCIDENT_CHILD_ADDED: "A ticket was linked to this incident",
     EventKind.PLATFORM_INCIDENT: "Part of a platform incident (see the status page)",
+    EventKind.ROOT_CAUSE: "Root cause explained",  # the reason carries the report's address
     EventKind.MERGED: "Duplicate tickets merged into this one",
     EventKind.MERGED_INTO: "Merged into another ticket",
 }
@@ -67,19 +69,100 @@ def _target(after: Any) -> str:
     return LABELS.get(kind, str(kind).replace("_", " ") or "A target")
 
 
+def _counted(n: Any, word: str) -> str:
+    n = int(n or 0)
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _quote(info: dict[str, Any], zone: ZoneInfo) -> str:
+    """ "Quote of ₹53,100.00 incl. GST ₹8,100.00 for “Gift wrapping”, valid until …, due …
+    if approved": the price with its tax, the work, until when, the due date it brings."""
+    price = quote_words(info, zone).removeprefix("a quote of ").split(" awaits ")[0]
+    text = f"Quote of {price}"
+    if info.get("description"):
+        text += f" for “{str(info['description'])[:120]}”"
+    text += f", valid until {_when(info.get('valid_until'), zone)}"
+    if info.get("due_at"):
+        text += f", due {_when(info['due_at'], zone)} if approved"
+    return text
+
+
 def _values(before: Any, after: Any, zone: ZoneInfo) -> str:
     if before is None and after is None:
         return ""
-    if isinstance(after, dict):
+    if isinstance(after, dict):  # identifiers and flags are for machines, not for the page
         after = ", ".join(
-            f"{k.replace('_', ' ')} {_value(v, zone)}" for k, v in after.items() if v != ""
+            f"{k.replace('_', ' ')} {_value(v, zone)}"
+            for k, v in after.items()
+            if v not in ("", None) and not k.endswith("_id") and not isinstance(v, bool)
         )
     else:
         after = _value(after, zone)
     return f": {_value(before, zone)} → {after}" if before is not None else f": {after}"
 
 
-def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> str:
+SLA_WORDS = frozenset(
+    {
+        EventKind.SLA_WARNING,
+        EventKind.SLA_BREACHED,
+        EventKind.SLA_MET,
+        EventKind.SLA_RESTARTED,
+        EventKind.SLA_RECOMPUTED,
+        EventKind.SLA_RESUMED,
+    }
+)
+
+
+def _sla(kind: str, info: dict[str, Any], zone: ZoneInfo) -> str:
+    """A target's clock: warned, breached, met, laid out again."""
+    if kind == EventKind.SLA_WARNING:
+        used = info.get("percent", 75)
+        return (
+            f"{_target(info)}: {used} % of the time used, due {_when(info.get('deadline'), zone)}"
+        )
+    if kind == EventKind.SLA_BREACHED:
+        return f"{_target(info)} target breached"
+    if kind == EventKind.SLA_MET:
+        taken = display.duration(timedelta(seconds=int(info.get("business_seconds") or 0)))
+        return f"{_target(info)} target met{' late' if info.get('late') else ''} ({taken})"
+    verb = kind.removeprefix("sla_")
+    return f"{_target(info)} target {verb}, due {_when(info.get('deadline'), zone)}"
+
+
+HOUSEKEEPING = frozenset(
+    {
+        EventKind.TEAM,
+        EventKind.DUE_PASSED,
+        EventKind.UNROUTED,
+        EventKind.PERSONAL_DATA_ERASED,
+        EventKind.RETENTION_PURGED,
+    }
+)
+
+
+def _housekeeping(kind: str, after: Any, teams: dict[int, str], zone: ZoneInfo) -> str:
+    """Routing, due dates passing, personal data: in words, never ids or raw values."""
+    info = after if isinstance(after, dict) else {}
+    if kind == EventKind.TEAM:
+        return f"Moved to the team {teams.get(after, 'another team')}" if after else "No team"
+    if kind == EventKind.DUE_PASSED:
+        return f"Due date passed ({_when(info.get('due_at'), zone)})"
+    if kind == EventKind.UNROUTED:
+        return "Nobody could take it: waits in the team's queue"
+    what = f"{_counted(info.get('messages'), 'message')} and "
+    what += _counted(info.get("attachments"), "attachment")
+    if kind == EventKind.PERSONAL_DATA_ERASED:
+        return f"Personal data erased: {what}"
+    return f"Content removed after the retention period: {what}"
+
+
+def event_text(
+    event: TicketEvent,
+    *,
+    names: dict[int, str],
+    zone: ZoneInfo,
+    teams: dict[int, str] | None = None,
+) -> str:
     kind, before, after = event.kind, event.before, event.after
     info = after if isinstance(after, dict) else {}
     if kind == EventKind.CREATED:
@@ -104,19 +187,8 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
         text = f"Rated {info.get('rating', '?')} of 5"
         if info.get("comment"):
             text += f": “{info['comment']}”"
-    elif kind == EventKind.SLA_WARNING:
-        used = info.get("percent", 75)
-        text = (
-            f"{_target(after)}: {used} % of the time used, due {_when(info.get('deadline'), zone)}"
-        )
-    elif kind == EventKind.SLA_BREACHED:
-        text = f"{_target(after)} target breached"
-    elif kind == EventKind.SLA_MET:
-        taken = display.duration(timedelta(seconds=int(info.get("business_seconds") or 0)))
-        text = f"{_target(after)} target met{' late' if info.get('late') else ''} ({taken})"
-    elif kind in (EventKind.SLA_RESTARTED, EventKind.SLA_RECOMPUTED, EventKind.SLA_RESUMED):
-        verb = kind.removeprefix("sla_")
-        text = f"{_target(after)} target {verb}, due {_when(info.get('deadline'), zone)}"
+    elif kind in SLA_WORDS:
+        text = _sla(kind, info, zone)
     elif kind == EventKind.MERCHANT_ASKS_PRIORITY:
         text = f"Merchant asks for {info.get('asked', '?')} (now {info.get('current', '?')})"
     elif kind == EventKind.FOLLOW_UP_OF:
@@ -127,7 +199,9 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
     elif kind == EventKind.ENGINEERING_ETA:
         text = f"Engineering ETA {_when(info.get('eta'), zone)} ({info.get('dev_ticket', '')})"
     elif kind == EventKind.QUOTE:
-        text = "Quote sent: " + quote_words(info, zone).removeprefix("a quote of ")
+        text = _quote(info, zone)
+    elif kind in HOUSEKEEPING:
+        text = _housekeeping(kind, after, teams or {}, zone)
     elif kind in PLAIN:
         text = PLAIN[kind]
     else:
@@ -136,4 +210,8 @@ def event_text(event: TicketEvent, *, names: dict[int, str], zone: ZoneInfo) -> 
 
 
 def lines(events: list[TicketEvent], *, names: dict[int, str], zone: ZoneInfo) -> list[Line]:
-    return [Line(e, event_text(e, names=names, zone=zone)) for e in events]
+    """The events in words; the teams' names are read (once) only when a team changed."""
+    teams: dict[int, str] = {}
+    if any(e.kind == EventKind.TEAM for e in events):
+        teams = {t.pk: t.name for t in people.teams()}
+    return [Line(e, event_text(e, names=names, zone=zone, teams=teams)) for e in events]

@@ -8,12 +8,15 @@ from helpline.web.views import (
     attachments,
     auth,
     console,
+    landing,
     master_incidents,
     people,
     preferences,
+    presence,
     profile,
     reports,
     search,
+    status_subscriptions,
     support,
     uptime,
 )
@@ -21,7 +24,7 @@ from helpline.web.views import (
 app_name = "web"
 
 urlpatterns = [
-    path("", auth.home, name="home"),
+    path("", landing.home, name="home"),
     path("accounts/login/", auth.sign_in, name="login"),
     path("accounts/logout/", auth.sign_out, name="logout"),
     path("accounts/password-reset/", auth.password_reset, name="password_reset"),
@@ -46,6 +49,29 @@ urlpatterns = [
         name="support-action",
     ),
     path("status/", uptime.status_page, name="status"),
+    path("status/subscribe/", status_subscriptions.subscribe, name="status-subscribe"),
+    path("status/confirm/<str:token>/", status_subscriptions.confirm, name="status-confirm"),
+    path(
+        "status/unsubscribe/<int:subscription_id>/<str:signature>/",
+        status_subscriptions.unsubscribe,
+        name="status-unsubscribe",
+    ),
+    path(
+        "status/subscriptions/<int:subscription_id>/delete/",
+        status_subscriptions.unsubscribe_mine,
+        name="status-unsubscribe-mine",
+    ),
+    path(
+        "status/root-cause/<int:report_id>/",
+        status_subscriptions.root_cause_page,
+        name="status-root-cause",
+    ),
+    path("console/root-causes/", status_subscriptions.root_causes, name="root-causes"),
+    path(
+        "console/root-causes/<int:report_id>/",
+        status_subscriptions.root_cause_edit,
+        name="root-cause-edit",
+    ),
     path("uptime/", uptime.uptime_home, name="uptime"),
     path("uptime/<int:store_id>/", uptime.store_status, name="uptime-store"),
     path(
@@ -63,6 +89,7 @@ urlpatterns = [
     path("reports/<str:name>/export/", reports.report_export, name="report-export"),
     path("search/", search.search_page, name="search"),
     path("console/", console.queue, name="console"),
+    path("console/desk/", landing.desk, name="desk"),
     path("console/bulk/", console.bulk, name="console-bulk"),
     path("console/people/", people.panel, name="console-people"),
     path("console/people/status/", people.status_set, name="console-status"),
@@ -74,6 +101,11 @@ urlpatterns = [
     path("console/t/<int:ticket_id>/priority/", console.ticket_priority, name="console-priority"),
     path("console/t/<int:ticket_id>/due/", console.ticket_due, name="console-due"),
     path("console/t/<int:ticket_id>/action/", console.ticket_action, name="console-action"),
+    path(
+        "console/t/<int:ticket_id>/presence/",
+        presence.ticket_presence,
+        name="console-presence",
+    ),
     path("attachments/<int:attachment_id>/", attachments.download, name="attachment"),
     # Account management, engineering, quotes.
     path("console/t/<int:ticket_id>/escalate/", am.escalate, name="console-escalate"),
@@ -103,6 +135,11 @@ urlpatterns = [
     ),
     path(
         "support/stores/<int:store_id>/call/", account_management.request_call, name="support-call"
+    ),
+    path(
+        "support/stores/<int:store_id>/call/<int:request_id>/cancel/",
+        account_management.cancel_call,
+        name="support-call-cancel",
     ),
     path(
         "support/stores/<int:store_id>/sheet/", account_management.store_sheet, name="support-sheet"

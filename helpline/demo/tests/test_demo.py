@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
+from helpline.accounts.models import User
 from helpline.accounts.services import token_authenticate
 from helpline.cli import main
 from helpline.demo import loader as demo
@@ -98,6 +99,13 @@ def test_the_default_demo_tells_every_story(db: Any) -> None:
         assert user is not None
         assert user.email == login.email
         assert user.check_password(login.password)
+    # The agents have canned replies; the account manager can be reached by phone and WhatsApp
+    # (issue 22: the demo had neither).
+    from django.apps import apps
+
+    assert apps.get_model("web", "CannedReply").objects.filter(active=True).count() >= 4
+    manager = User.objects.get(role="account_manager")
+    assert manager.phone and manager.whatsapp
 
 
 def test_a_seed_gives_the_same_demo(db: Any) -> None:

@@ -71,3 +71,22 @@ def test_incidents_opened_and_resolved_in_the_admin(admin_client):
     )
     incident.refresh_from_db()
     assert incident.resolved_at is not None
+
+
+def test_an_incidents_description_changed_in_the_admin_is_an_update_subscribers_hear(
+    admin_client, cast
+):
+    from helpline.subscriptions import services as subscriptions
+
+    subscriptions.subscribe_user(user=cast.alice, store_id=None, channel="email")
+    admin_client.post("/admin/monitoring/platformincident/add/", {"title": "Payments slow"})
+    incident = PlatformIncident.objects.get()
+    url = f"/admin/monitoring/platformincident/{incident.pk}/change/"
+    form = {"title": "Payments slow", "description": "The provider is recovering."}
+    assert admin_client.post(url, form).status_code == 302
+    assert admin_client.post(url, form).status_code == 302  # unchanged: no second update
+    told = Outbox.objects.filter(kind="status_incident_updated")
+    assert [r.recipient for r in told] == ["alice@acme.test"]
+    assert "The provider is recovering." in told[0].payload["body"]
+    incident.refresh_from_db()
+    assert incident.description == "The provider is recovering."

@@ -99,6 +99,7 @@ def _specs() -> dict[str, EventSpec]:
         ev.incident_child_added(ticket=1),
         ev.incident_unlinked(before=1),
         ev.platform_incident(incident=1, title="Many stores unreachable", at_opening=False),
+        ev.root_cause(report=1, title="Many stores unreachable", url="https://h.test/status/"),
         ev.merged(came={"reference": "HL-9"}, reason="same outage"),
         ev.merged_into(into={"reference": "HL-1"}, reason="same outage"),
         ev.follow_up_of(ticket=1, reference="HL-1"),

@@ -75,3 +75,52 @@ def test_insert_ignoring_conflicts_keeps_the_first_and_raises_otherwise(cast: An
     with pytest.raises(IntegrityError), transaction.atomic():
         insert([row("third@acme.test")])
     assert Outbox.objects.count() == 1
+
+
+def test_many_rows_go_in_few_compiled_blocks_with_their_ids(cast: Any) -> None:
+    """A fan-out's rows (decision 0227): blocks of the engine's size, then powers of two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    at = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+    rows = [
+        Outbox(
+            channel="email",
+            kind="status",
+            recipient=f"r{n}@example.test",
+            payload={"n": n},
+            idempotency_key=f"many-{n}",
+            due_at=at,
+            created_at=at,
+        )
+        for n in range(203)
+    ]
+    with CaptureQueriesContext(connection) as seen:
+        insert(rows)
+    assert len({o.pk for o in rows}) == 203 and all(o.pk for o in rows)
+    assert [o.payload["n"] for o in Outbox.objects.order_by("pk")] == list(range(203))
+    assert len(seen.captured_queries) <= 6  # 71+71+32+16+8+5 on SQLite; 1 on PostgreSQL
+    again = [
+        Outbox(
+            channel="email",
+            kind="status",
+            recipient="x@example.test",
+            payload={},
+            idempotency_key=f"many-{n}",
+            due_at=at,
+            created_at=at,
+        )
+        for n in range(190, 215)
+    ]
+    insert(again, ignore_conflicts=True)  # 13 known keys ignored, 12 new written
+    assert Outbox.objects.count() == 215
+
+
+def test_block_sizes() -> None:
+    from helpline.core.prepared import _blocks
+
+    assert _blocks(5, 5) == [5]
+    assert _blocks(203, 71) == [71, 71, 32, 16, 8, 5]
+    assert _blocks(1000, 500) == [500, 500]
+    assert _blocks(523, 500) == [500, 16, 7]
+    assert sum(_blocks(9999, 71)) == 9999

@@ -230,3 +230,19 @@ def test_the_admin_exports_one_person_as_a_zip(cast, alice_history):
     assert AuditEntry.objects.filter(
         action="personal_data_export", subject_id=cast.alice.pk
     ).exists()
+
+
+def test_a_status_subscriber_without_an_account_is_exported_and_erased(cast, tmp_path):
+    from helpline.subscriptions import services as subscriptions
+
+    subscriptions.subscribe_request(address="reader@example.test", now=T0)
+    subscriptions.subscribe_user(user=cast.alice, store_id=None, channel="email", now=T0)
+    dest = privacy.personal_data_export(person="reader@example.test", dest=tmp_path, now=T0)
+    with zipfile.ZipFile(dest) as archive:
+        data = json.loads(archive.read("data.json"))
+    assert [s["address"] for s in data["status_subscriptions"]] == ["reader@example.test"]
+    counts = privacy.personal_data_erase(person="reader@example.test", now=T0)
+    assert counts["status_subscriptions"] == 1
+    assert (
+        privacy.personal_data_erase(person=str(cast.alice.pk), now=T0)["status_subscriptions"] == 1
+    )

@@ -74,3 +74,13 @@ def test_the_admin_pages_render(admin_client: Client) -> None:
         "/admin/merchants/store/",
     ]:
         assert admin_client.get(path).status_code == 200, path
+
+
+def test_targets_read_in_words(db) -> None:
+    """Issue 22: "C2 first response: 4 h", not "C2 first_response: 240 min"."""
+    from helpline.sla.models import Target
+
+    target = Target.objects.select_related("priority").get(
+        priority__code="C2", kind="first_response"
+    )
+    assert str(target) == "C2 first response: 4 h"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from django import template
@@ -11,6 +13,14 @@ from django.utils.html import format_html
 from helpline.core import clock, display
 
 register = template.Library()
+
+
+@register.filter
+def previewable(attachment: Any) -> bool:
+    """An attachment the ticket page shows inline (a raster image, views.attachments)."""
+    from helpline.web.present import PREVIEWABLE
+
+    return getattr(attachment, "content_type", "") in PREVIEWABLE
 
 
 @register.filter
@@ -24,6 +34,32 @@ def get_item(mapping: Any, key: Any) -> Any:
 def _zone(zone: Any) -> Any:
     """The zone a filter writes in: the one given, else the reader's (activated per request)."""
     return zone if zone not in (None, "") else timezone.get_current_timezone()
+
+
+SNAKE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+WORDS = {"first_response": "first response", "resolution": "resolution"}
+
+
+@register.filter
+def words(value: Any) -> Any:
+    """A machine name in a report's cell as words: "first_response" → "first response" (other
+    values as they are; the exports keep the names)."""
+    if isinstance(value, str) and SNAKE.fullmatch(value):
+        return WORDS.get(value, value.replace("_", " "))
+    return value
+
+
+@register.filter
+def minutes(value: Any) -> str:
+    """A number of minutes as a length of time in words: "250 d 22 h", "12 min", "none"."""
+    try:
+        amount = float(value or 0)
+    except (TypeError, ValueError):
+        return ""
+    if amount == 0:
+        return "none"
+    words = display.duration(timedelta(minutes=abs(amount)))
+    return f"{words} over" if amount < 0 else words
 
 
 @register.filter

@@ -28,6 +28,12 @@ EXPECTED_PUBLIC = {
     "web:help",
     "web:status",  # the platform status page (no store named)
     "web:quote-link",  # the signed link in the mail is the credential
+    # Status subscriptions (decision 0226): anyone subscribes by mail; the signed links are the
+    # credential; a published incident's root-cause report is public like the status page.
+    "web:status-subscribe",
+    "web:status-confirm",
+    "web:status-unsubscribe",
+    "web:status-root-cause",
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
@@ -38,7 +44,8 @@ SAMPLE_KWARGS = {
     "attachment_id": 1,
 }
 SAMPLE_KWARGS.update({"store_id": 1, "year": 2026, "month": 11, "fmt": "csv"})
-SAMPLE_KWARGS.update({"store_id": 1, "fmt": "csv", "dev_id": "1"})  # account management
+SAMPLE_KWARGS.update({"store_id": 1, "fmt": "csv", "dev_id": "1", "request_id": 1})
+SAMPLE_KWARGS.update({"subscription_id": 1, "signature": "x", "report_id": 1})  # status
 
 
 def web_patterns() -> list[tuple[str, str, bool]]:
@@ -81,13 +88,22 @@ def test_posts_need_a_sign_in_too(db):
 
 @pytest.fixture
 def passwords(cast):
-    for user in (cast.alice, cast.ravi):
+    for user in (cast.alice, cast.ravi, cast.maya, cast.eric, cast.ada):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
     return cast
 
 
-@pytest.mark.parametrize(("who", "home"), [("alice", "/support/"), ("ravi", "/console/")])
+@pytest.mark.parametrize(
+    ("who", "home"),
+    [
+        ("alice", "/support/"),
+        ("ravi", "/console/?q=mine"),
+        ("maya", "/console/am/"),
+        ("eric", "/console/dev/"),
+        ("ada", "/console/desk/"),
+    ],
+)
 def test_sign_in_lands_on_the_role_home(passwords, who, home):
     client = Client()
     email = getattr(passwords, who).email

@@ -41,6 +41,7 @@ def test_the_console_shows_deadlines_in_its_labelled_zone_after_the_live_refresh
     people.ticket(subject="Checkout broken", priority="C2", at=now - timedelta(minutes=10))
     people.ticket(subject="Logo blurry", priority="C4", at=now)
     agent = open_session("ravi@helpline.test")
+    agent.go("/console/")
     page = agent.page
     assert f"Times in {zone}." in page.locator("main").inner_text()
     assert _zones_shown(page) == {abbreviation}

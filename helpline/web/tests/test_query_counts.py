@@ -136,3 +136,34 @@ def test_bulk_costs_the_same_per_chosen_ticket(cast: Any, signed_in: Any) -> Non
     # Per ticket: the access-scoped read (2) and the service (assign + its notification).
     assert three - two == per_ticket and per_ticket <= 17
     assert one <= per_ticket + 6
+
+
+def test_landing_pages_cost_a_fixed_number_of_queries(cast: Any, signed_in: Any) -> None:
+    """The admin's desk health, the developer ticket with its comments and the queue with its
+    engineering badges: the same queries for 1 row or many (issue 22)."""
+    from helpline.engineering import services as engineering
+
+    admin, engineer, agent = signed_in("ada"), signed_in("eric"), signed_in("ravi")
+    now = clock.now()
+    first = cast.ticket(subject="First", priority="C2", at=now - timedelta(days=3))
+    dev = engineering.devticket_open(actor=cast.ravi, title="Fix", ticket_ids=[first.pk], now=now)
+    engineering.devticket_comment(actor=cast.eric, dev=dev, body="one", now=now)
+
+    def pages() -> list[int]:
+        return [
+            count(lambda: admin.get("/console/desk/")),
+            count(lambda: engineer.get(f"/console/dev/{dev.pk}/")),
+            count(lambda: agent.get("/console/?q=open")),
+        ]
+
+    before = pages()
+    for n in range(5):
+        more = cast.ticket(subject=f"More {n}", priority="C2", at=now - timedelta(days=3))
+        engineering.devticket_link(actor=cast.ravi, dev=dev, ticket_id=more.pk, now=now)
+        engineering.devticket_comment(actor=cast.eric, dev=dev, body=f"c{n}", now=now)
+    from helpline.tickets import sweeps
+
+    while sweeps.clocks_sweep(now=now):  # breaches today, recorded
+        pass
+    assert pages() == before
+    assert before[0] <= 14, before  # session, outbox (4), heartbeat, rota, breaches …

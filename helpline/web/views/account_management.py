@@ -22,7 +22,7 @@ from helpline.accounts.selectors import zone_for
 from helpline.billing import decisions
 from helpline.billing.models import Quote
 from helpline.core import clock
-from helpline.core.errors import Conflict, HelplineError, InvalidInput
+from helpline.core.errors import Conflict, HelplineError, InvalidInput, NotFound
 from helpline.merchants import selectors as merchant_selectors
 from helpline.reports import progress_sheet
 from helpline.web.common import merchant_required, public, refused, user_of
@@ -69,6 +69,19 @@ def request_call(request: HttpRequest, store_id: int) -> HttpResponse:
         ),
         "Your account manager has your request and will call you.",
     )
+
+
+@merchant_required
+def cancel_call(request: HttpRequest, store_id: int, request_id: int) -> HttpResponse:
+    """The merchant cancels a call they asked for (their store's, open or scheduled)."""
+
+    def cancel(user: User, store: Any) -> Any:
+        found = am_selectors.call_request_get(user=user, request_id=request_id)
+        if found.store_id != store.pk:
+            raise NotFound("call request not found")
+        return am_services.call_request_cancel(actor=user, call_request=found)
+
+    return _ask(request, store_id, cancel, "Your call request is cancelled.")
 
 
 @merchant_required

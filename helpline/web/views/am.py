@@ -37,6 +37,7 @@ from helpline.tickets import services as ticket_services
 from helpline.tickets.models import Channel
 from helpline.web.common import refused, staff_required, ticket_or_404, user_of
 from helpline.web.present import ticket_row
+from helpline.web.views import landing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,12 +86,15 @@ def home(request: HttpRequest) -> HttpResponse:
         return HttpResponseForbidden("The home page of account managers.")
     now = clock.now()
     data = am_selectors.am_home(user=user, now=now)
+    rows = [ticket_row(t, now) for t in data.open_tickets]
     return render(
         request,
         "web/am/home.html",
         {
             "home": data,
-            "rows": [ticket_row(t, now) for t in data.open_tickets],
+            "rows": rows,
+            "todo": landing.am_todo(data, rows, now),
+            "breached": [r for r in rows if r.breached],  # recorded or overdue now
             "support_requests": am_selectors.support_requests_pending(user),
             "tz": zone_for(user),
         },
@@ -290,6 +294,15 @@ def dev_page(request: HttpRequest, dev_id: str) -> HttpResponse:
     except HelplineError as exc:
         refused(request, exc)
         raise
+    if request.method == "POST" and request.POST.get("do") == "comment":
+        return _run(
+            request,
+            f"/console/dev/{dev.pk}/#comments-h",
+            lambda: engineering_services.devticket_comment(
+                actor=user, dev=dev, body=request.POST.get("body", "")
+            ),
+            "Comment added.",
+        )
     if request.method == "POST":
         zone = zone_for(user)
         changes: dict[str, Any] = {}
@@ -309,7 +322,11 @@ def dev_page(request: HttpRequest, dev_id: str) -> HttpResponse:
             request,
             f"/console/dev/{dev.pk}/",
             lambda: engineering_services.devticket_update(
-                actor=user, dev=dev, status=request.POST.get("status") or None, **changes
+                actor=user,
+                dev=dev,
+                status=request.POST.get("status") or None,
+                resolution_note=request.POST.get("resolution_note"),
+                **changes,
             ),
             "Developer ticket updated.",
         )
@@ -318,6 +335,7 @@ def dev_page(request: HttpRequest, dev_id: str) -> HttpResponse:
         "web/am/dev.html",
         {
             "dev": dev,
+            "comments": engineering.devticket_comments(user=user, dev=dev),
             "statuses": DevTicket.Status.choices,
             "engineers": account_selectors.engineers(),
             "tz": zone_for(user),

@@ -1,5 +1,7 @@
-"""Attachment downloads: only for people who may see the ticket (else 404), always as a
-download (never rendered by the browser: Content-Disposition attachment, nosniff). The file is
+"""Attachment downloads: only for people who may see the ticket (else 404), as a download
+(Content-Disposition attachment, nosniff), except the raster images a ticket page previews
+(``?preview=1``: PNG, JPEG, GIF, WebP, never SVG — no script can ride in them — sent inline as
+that type, nosniff and sandboxed, through the same checks; decision 0213). The file is
 streamed from the storage (the data directory or the private bucket) through these checks; a
 storage that does not answer is a 503 with Retry-After, never a broken download."""
 
@@ -12,6 +14,7 @@ from helpline.core import storage
 from helpline.core.errors import NotFound
 from helpline.tickets import attachments
 from helpline.web.common import user_of
+from helpline.web.present import PREVIEWABLE
 
 STREAM_BLOCK = 256 * 1024
 
@@ -32,12 +35,15 @@ def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
         )
         busy["Retry-After"] = str(storage.RETRY_AFTER_SECONDS)
         return busy
+    preview = request.GET.get("preview") == "1" and row.content_type in PREVIEWABLE
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not preview,
         filename=row.filename,
-        content_type="application/octet-stream",
+        content_type=row.content_type if preview else "application/octet-stream",
     )
+    if preview:
+        response["Cache-Control"] = "private, max-age=300"
     # 256 KB reads instead of FileResponse's 4 KB: a bucket's body is a socket read through
     # urllib3, and 2,560 of them per 10 MB cost more than the bytes (decision 0196). A local
     # file under gunicorn goes by sendfile whatever the size.

@@ -16,7 +16,6 @@ from allauth.account.utils import perform_login
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -25,7 +24,7 @@ from django.urls import reverse
 from helpline.core import display, limits
 from helpline.core.middleware import client_address, too_many
 from helpline.web import throttle
-from helpline.web.common import is_merchant, public, user_of
+from helpline.web.common import public
 from helpline.web.forms import OutboxPasswordResetForm, RevokingSetPasswordForm
 
 
@@ -38,7 +37,13 @@ def _refused(wait: timedelta) -> forms.ValidationError:
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Refuses while the (e-mail, address) pair is locked; counts each failure."""
+    """Refuses while the (e-mail, address) pair is locked; counts each failure. A field left
+    empty says which (the page shows it beside the field)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your e-mail address."
+        self.fields["password"].error_messages["required"] = "Enter your password."
 
     def clean(self) -> dict[str, Any]:
         email = (self.data.get("username") or "").strip().lower()
@@ -140,9 +145,3 @@ password_reset_complete = public(
         template_name="web/auth/password_reset_complete.html"
     )
 )
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Merchants to their support center, everyone else to the console."""
-    return redirect("web:support" if is_merchant(user_of(request)) else "web:console")

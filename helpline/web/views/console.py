@@ -6,7 +6,6 @@ renders or redirects back. Reads go through the access-scoped selectors.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -16,10 +15,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from helpline.accounts import access
 from helpline.accounts import selectors as people
 from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
+from helpline.engineering import selectors as engineering
 from helpline.merchants import selectors as merchant_selectors
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import access as ticket_access
@@ -28,10 +29,9 @@ from helpline.tickets.models import OPEN_STATUSES, Channel, Status
 from helpline.web import canned, timeline, transitions
 from helpline.web.common import mail_context, refused, staff_required, ticket_or_404, user_of
 from helpline.web.forms import ActionForm, AssignForm, BulkForm, DueForm, PriorityForm, ReplyForm
-from helpline.web.present import care_context, ticket_row
+from helpline.web.present import DUE_SOON, care_context, requester_context, ticket_row
 
 OPEN = [s.value for s in OPEN_STATUSES]
-DUE_SOON = timedelta(hours=2)
 PAGE = 50
 QUEUES = {
     "mine": "Mine",
@@ -53,12 +53,12 @@ def _int_or_none(raw: str | None) -> int | None:
 
 
 def queue_order(request: HttpRequest, queue: str) -> str:
-    """Newest first, or the nearest deadline first: chosen, else by the queue (due soon and
-    breached are worked by deadline)."""
+    """Newest first, or the nearest pending deadline first: chosen, else the most urgent
+    first (resolved tickets have no pending deadline: newest first)."""
     chosen = request.GET.get("order", "")
     if chosen in selectors.ORDERS:
         return chosen
-    return "due" if queue in ("due_soon", "breached") else "newest"
+    return "newest" if queue == "resolved" else "due"
 
 
 def queue_filters(request: HttpRequest, queue: str) -> selectors.TicketFilters:
@@ -118,11 +118,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         "assignees": names,
         # Why an unassigned ticket has nobody: the reason of its last routing decision.
         "reasons": selectors.routing_reasons([t.pk for t in tickets if t.assignee_id is None]),
+        # "with engineering" / "engineering done" (tell the merchant): a badge on the row.
+        "engineering": engineering.engineering_state([t.pk for t in tickets]),
         "cursor": cursor,
         "query": request.GET.urlencode(),
         "order": filters.order,
         "tz": zone_for(user),
         "now": now,
+        # Bulk moves are for those who act on every ticket (agents, admins): account managers
+        # and engineers are not offered controls that would only refuse them.
+        "may_bulk": user.role in access.ALL_TICKETS_ROLES,
     }
     if request.headers.get("HX-Request") == "true":
         return render(request, "web/console/_rows.html", context)
@@ -230,17 +235,21 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "tz": zone,
             **mail_context(user, ticket),
             **care_context(user, ticket),  # engineering and quotes
+            **requester_context(user, ticket),  # who, phone, WhatsApp, their other tickets
         },
     )
 
 
-def _done(request: HttpRequest, ticket_id: int, call: Any) -> HttpResponse:
-    """Run one service call; a refusal is a message on the ticket page."""
+def _done(request: HttpRequest, ticket_id: int, call: Any, said: str) -> HttpResponse:
+    """Run one service call; what it did (``said``) or its refusal is a message on the ticket
+    page (the flash region, announced to screen readers)."""
     try:
         call()
     except HelplineError as exc:
         if (response := refused(request, exc)) is not None:
             return response
+    else:
+        messages.success(request, said)
     return redirect("web:console-ticket", ticket_id=ticket_id)
 
 
@@ -264,6 +273,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             question=data["question"],
             channel=Channel.STAFF,
         ),
+        "Internal note added." if data["internal"] else "Reply sent to the merchant.",
     )
 
 
@@ -281,6 +291,7 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
         lambda: services.ticket_update(
             actor=user_of(request), ticket=ticket, assignee=form.cleaned_data["assignee"]
         ),
+        _assigned_text(form.cleaned_data["assignee"]),
     )
 
 
@@ -302,6 +313,7 @@ def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
             issue_type=form.cleaned_data["issue_type"] or None,
             reason=form.cleaned_data["reason"],
         ),
+        f"Priority {form.cleaned_data['priority']} saved.",
     )
 
 
@@ -325,6 +337,7 @@ def ticket_due(request: HttpRequest, ticket_id: int) -> HttpResponse:
             due_at=form.due_in(zone),
             reason=form.cleaned_data["reason"],
         ),
+        "Due date set.",
     )
 
 
@@ -349,7 +362,23 @@ def ticket_action(request: HttpRequest, ticket_id: int) -> HttpResponse:
         lambda: transitions.take(
             data["action"], actor=user_of(request), ticket=ticket, fields=fields
         ),
+        ACTION_SAID.get(data["action"], f"Done: {data['action']}."),
     )
+
+
+ACTION_SAID = {
+    "triage": "Triaged: the due date is set from the policy.",
+    "start": "Work started.",
+    "resolve": "Resolved; the merchant has the resolution message.",
+    "workaround": "Workaround recorded (C1 → C2).",
+}
+
+
+def _assigned_text(assignee: int | None) -> str:
+    if assignee is None:
+        return "Unassigned."
+    names = {u.pk: str(u) for u in people.staff_members()}
+    return f"Assigned to {names.get(assignee, 'them')}."
 
 
 @staff_required

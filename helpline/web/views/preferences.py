@@ -41,8 +41,10 @@ class PreferencesForm(forms.Form):
         required=False, max_length=40, label="WhatsApp number", help_text="e.g. +91 98000 00001"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kinds: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("muted", "whatsapp_muted"):  # only what this person can be told of
+            self.fields[name].choices = list(kinds.items())  # type: ignore[attr-defined]
         for name in ("quiet_start", "quiet_end", "digest_at"):
             self.fields[name].widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -65,7 +67,9 @@ def _initial(user: Any) -> dict[str, Any]:
 @login_required
 def page(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    form = PreferencesForm(request.POST or None, initial=_initial(user))
+    form = PreferencesForm(
+        request.POST or None, initial=_initial(user), kinds=selectors.event_kinds_for(user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

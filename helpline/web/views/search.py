@@ -6,12 +6,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from helpline.accounts import access
 from helpline.accounts.selectors import zone_for
 from helpline.core.errors import HelplineError
-from helpline.reports import search, similar
+from helpline.reports import lookup, search, similar
 from helpline.web.common import merchant_required, user_of
 
 
@@ -22,19 +22,27 @@ def search_page(request: HttpRequest) -> HttpResponse:
     found = search.Results(hits=[])
     error = ""
     status = [s for s in request.GET.getlist("status") if s]
-    if q.strip():
+    direct = lookup.lookup(user=user, query=q) if q.strip() else lookup.Lookup()
+    if direct.ticket is not None and not status:  # "HL-61", "#61", "61": that ticket, at once
+        staff = access.sees_internal(user)
+        return redirect(
+            "web:console-ticket" if staff else "web:support-ticket", ticket_id=direct.ticket.pk
+        )
+    if q.strip() and direct.by != "reference":
         try:
             found = search.search_tickets(
                 user=user, query=q, filters=search.SearchFilters(status=status), limit=50
             )
         except HelplineError as exc:
             error = exc.detail
+    first = {t.pk for t in direct.tickets}
     return render(
         request,
         "web/search/search.html",
         {
             "q": q,
-            "hits": found.hits,
+            "direct": direct,
+            "hits": [h for h in found.hits if h.ticket.pk not in first],
             "partial": found.partial,
             "error": error,
             "status": status,

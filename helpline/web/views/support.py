@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -23,7 +25,7 @@ from helpline.sla import preview as sla_preview
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import lifecycle, selectors, services
 from helpline.tickets.models import MERCHANT_OPEN, Channel, Status
-from helpline.web import timeline, transitions
+from helpline.web import drafts, timeline, transitions
 from helpline.web.common import (
     mail_context,
     merchant_required,
@@ -44,6 +46,13 @@ TABS = {
     "closed": ("Closed", [Status.CLOSED]),
 }
 PAGE = 50
+MERCHANT_SAID = {
+    "close": "Ticket closed. Thank you.",
+    "reopen": "Ticket reopened; we will look at it again.",
+    "withdraw": "Ticket withdrawn.",
+    "approve": "Quote approved.",
+    "decline": "Quote declined.",
+}
 
 
 @merchant_required
@@ -91,6 +100,29 @@ def _already_reported(user: Any, data: dict[str, Any]) -> list[Any]:
     return [s.ticket for s in reports_similar.similar_open_tickets(user=user, text=text, limit=5)]
 
 
+def _file(request: HttpRequest, user: Any, data: dict[str, Any]) -> HttpResponse | None:
+    """File the ticket with the files sent now and those held by the C1 step; the redirect
+    to it, or None (the refusal is a message, the held files stay held)."""
+    tokens = request.POST.getlist("held")
+    try:
+        with transaction.atomic():
+            ticket = services.ticket_create(
+                actor=user,
+                store=merchant_selectors.store_get(user=user, store_id=data["store"]),
+                subject=data["subject"],
+                description=data["description"],
+                issue_type=data["issue_type"],
+                priority=data["priority"],
+                channel=Channel.PORTAL,
+                files=[*drafts.uploads_take(user=user, tokens=tokens), *uploads_of(request)],
+            )
+    except HelplineError as exc:
+        return refused(request, exc)
+    say_refused_files(request, ticket)
+    messages.success(request, f"{ticket.reference} sent. We will answer here and by mail.")
+    return redirect("web:support-ticket", ticket_id=ticket.pk)
+
+
 @merchant_required
 def new_ticket(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
@@ -99,41 +131,25 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     form = NewTicketForm(request.POST or None, stores=stores, policy=policy)
     similar: list[Any] = []
     incidents = monitoring_selectors.open_incidents()  # platform incidents: shown before a C1
-    held = False
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if data["priority"] == "C1" and not data["confirmed"]:
-            # "Before submitting a C1 issue, check to see if the issue has already been
-            # reported": shown once; sending again confirms.
-            similar = _already_reported(user, data)
-            held = bool(similar or incidents)
-        if not held:
-            try:
-                ticket = services.ticket_create(
-                    actor=user,
-                    store=merchant_selectors.store_get(user=user, store_id=data["store"]),
-                    subject=data["subject"],
-                    description=data["description"],
-                    issue_type=data["issue_type"],
-                    priority=data["priority"],
-                    channel=Channel.PORTAL,
-                    files=uploads_of(request),
-                )
-            except HelplineError as exc:
-                response = refused(request, exc)
-                if response is not None:
-                    return response
-            else:
-                say_refused_files(request, ticket)
-                return redirect("web:support-ticket", ticket_id=ticket.pk)
-        data_copy = request.POST.copy()
-        data_copy["confirmed"] = "on"
-        form.data = data_copy
-    issue_default = {slug: spec.default_priority for slug, spec in policy.issue_types.items()}
-    chosen_type = form["issue_type"].value() or next(iter(issue_default), None)
-    chosen_priority = form["priority"].value() or issue_default.get(chosen_type or "")
-    if not form.is_bound and chosen_priority:
-        form.initial["priority"] = chosen_priority
+    hold = False
+    held = drafts.held_uploads(user=user, tokens=request.POST.getlist("held"))
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["priority"] == "C1" and not data["confirmed"]:
+                # "Before submitting a C1 issue, check to see if the issue has already been
+                # reported": shown once; sending again confirms.
+                similar = _already_reported(user, data)
+                hold = bool(similar or incidents)
+            if not hold and (response := _file(request, user, data)) is not None:
+                return response
+            form.data = request.POST.copy()
+            form.data["confirmed"] = "on"
+        # Answered again (the C1 step, a form error, a refusal): the files chosen are kept
+        # with those held before (a browser cannot be given them back).
+        held += drafts.uploads_hold(user=user, files=uploads_of(request), now=clock.now())
+    chosen_type = form["issue_type"].value() or None
+    chosen_priority = form["priority"].value() or None
     return render(
         request,
         "web/support/new.html",
@@ -141,10 +157,11 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             "form": form,
             "policy": policy,
             "priorities": [policy.priorities[c] for c in policy.priority_codes()],
-            "issue_default": issue_default,
+            "issue_default": {s: spec.default_priority for s, spec in policy.issue_types.items()},
             "similar": similar,
             "incidents": incidents,
-            "held": held,
+            "held": hold,
+            "held_files": held,
             "preview": _preview(chosen_priority, chosen_type, zone_for(user)),
             "tz": zone_for(user),
         },
@@ -216,7 +233,10 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             if (response := refused(request, exc)) is not None:
                 return response
         else:
+            messages.success(request, "Your message was sent.")
             say_refused_files(request, message)
+    else:
+        messages.error(request, "Write a message first.")
     return redirect("web:support-ticket", ticket_id=ticket.pk)
 
 
@@ -240,6 +260,8 @@ def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResp
         except HelplineError as exc:
             if (response := refused(request, exc)) is not None:
                 return response
+        else:
+            messages.success(request, MERCHANT_SAID.get(action, "Done."))
     return redirect("web:support-ticket", ticket_id=ticket.pk)
 
 

@@ -18,6 +18,7 @@ from helpline.core.errors import HelplineError
 from helpline.merchants import selectors as merchant_selectors
 from helpline.merchants.models import Store
 from helpline.monitoring import selectors, uptime_report
+from helpline.subscriptions import selectors as subscription_selectors
 from helpline.web.common import public, user_of
 
 
@@ -27,15 +28,18 @@ def status_page(request: HttpRequest) -> HttpResponse:
     No store is named."""
     now = clock.now()
     status = selectors.platform_status(now=now)
-    return render(
-        request,
-        "web/uptime/status.html",
-        {
-            "status": status,
-            "platform_wide": [w for w in status.maintenance if not w.stores.all()],
-            "tz": settings.TIME_ZONE_DISPLAY,
-        },
-    )
+    context = {
+        "status": status,
+        "platform_wide": [w for w in status.maintenance if not w.stores.all()],
+        "tz": settings.TIME_ZONE_DISPLAY,
+        "published": selectors.root_causes_published(),
+        "root_causes": selectors.root_cause_of_incidents([i.pk for i in status.history]),
+    }
+    if request.user.is_authenticated:
+        user = user_of(request)
+        context["mine"] = subscription_selectors.subscriptions_of(user)
+        context["stores"] = list(merchant_selectors.visible_stores(user).order_by("name")[:200])
+    return render(request, "web/uptime/status.html", context)
 
 
 @login_required
@@ -71,7 +75,7 @@ def store_status(request: HttpRequest, store_id: int) -> HttpResponse:
         {
             "store": store,
             "tz": zone,
-            "monitors": [m for m in selectors.monitors(store_id=store.pk) if m.active],
+            "monitors": list(selectors.monitors(store_id=store.pk)),  # paused ones say so
             "month": selectors.store_figures(store, kind="month", day=today, now=now),
             "year": selectors.store_figures(store, kind="year", day=today, now=now),
             "chart": mark_safe(uptime_report.bars_svg(bars)),  # noqa: S308 - numbers and dates, escaped

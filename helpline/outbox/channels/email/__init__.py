@@ -1,10 +1,12 @@
 """Email through Django's mail (SMTP settings from HELPLINE_EMAIL_URL).
 
 Payload: ``{"subject", "body", "message_id"}`` (+ optional ``"references"``, ``"in_reply_to"``,
-``"html"`` — a second part — and ``"auto_submitted"``). The Message-ID is made when the row is
-written, so a repeat carries the same one (mail clients drop it); a mail says ``Auto-Submitted:
-auto-generated`` (RFC 3834: no auto-replies to it) unless the payload says otherwise
-(``auto-replied`` for an acknowledgement, empty for a person's reply). Optional
+``"html"`` — a second part — ``"auto_submitted"`` and ``"list_unsubscribe"``: the signed
+one-click unsubscribe URL, sent as ``List-Unsubscribe`` and ``List-Unsubscribe-Post``). The
+Message-ID is made when the row is written, so a repeat carries the same one (mail clients
+drop it); a mail says ``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies to it)
+unless the payload says otherwise (``auto-replied`` for an acknowledgement, empty for a
+person's reply). Optional
 ``"attachments"``: ``[{"filename", "content", "mimetype"}]`` with text content, e.g. an ``.ics``
 invitation.
 """
@@ -68,6 +70,10 @@ class EmailChannel(Channel):
         }
         if auto:
             headers["Auto-Submitted"] = auto
+        if payload.get("list_unsubscribe"):
+            # RFC 2369 + RFC 8058: the mail client's one-click unsubscribe (a POST to the link).
+            headers["List-Unsubscribe"] = f"<{payload['list_unsubscribe']}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         if payload.get("references"):
             headers["References"] = payload["references"]
         in_reply_to = payload.get("in_reply_to", payload.get("references"))

@@ -17,6 +17,57 @@
       t.selectedIndex = 0;
     }
   });
+  // A field longer than its data-maxlength is said before sending (nothing typed is lost to a
+  // request too large to read): the error beside it, the field marked, the form not sent.
+  document.addEventListener("submit", function (e) {
+    var fields = e.target.querySelectorAll("[data-maxlength]"), first = null;
+    Array.prototype.forEach.call(fields, function (f) {
+      var max = parseInt(f.dataset.maxlength, 10), err = document.getElementById("err-" + f.name);
+      var over = f.value.length > max;
+      if (over) {
+        first = first || f;
+        f.setAttribute("aria-invalid", "true");
+        if (err) {
+          err.hidden = false;
+          err.textContent = "Too long: " + f.value.length.toLocaleString("en") + " characters, at most " + max.toLocaleString("en") + ". Shorten it, or send the rest as an attachment.";
+        }
+      }
+    });
+    if (first) { e.preventDefault(); first.focus(); }
+  }, true);
+  // An error page's "Go back": the previous page when there is one (its link is the start).
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[data-back]");
+    if (a && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+  // The collision warning (console ticket page): "replying" while the message box has text;
+  // the change is reported at once, not at the next 10-s refresh.
+  document.addEventListener("input", function (e) {
+    if (e.target.id !== "id_body") { return; }
+    var state = document.getElementById("presence-state"), region = document.getElementById("presence");
+    if (!state || !region) { return; }
+    var now = e.target.value.trim() ? "replying" : "viewing";
+    if (state.value !== now) { state.value = now; region.dispatchEvent(new Event("presence-changed")); }
+  });
+  // A table box that scrolls sideways can be scrolled from the keyboard: focusable, named.
+  function scrollers() {
+    document.querySelectorAll(".scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        var heading = box.closest("section") && box.closest("section").querySelector("h2, h1");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      }
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", scrollers); } else { scrollers(); }
+  window.addEventListener("resize", scrollers);
+  document.addEventListener("htmx:afterSettle", scrollers);
+  // A form that cannot be undone asks first (data-confirm: the question).
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f.dataset && f.dataset.confirm && !window.confirm(f.dataset.confirm)) { e.preventDefault(); }
+  });
   function typing(e) {
     var el = e.target;
     return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
@@ -100,7 +151,7 @@
       case "j": mark(current + 1); break;
       case "k": mark(current - 1); break;
       case "o": if (r[current]) { r[current].querySelector("a.open").click(); } break;
-      case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); c.checked = !c.checked; } break;
+      case "x": if (r[current]) { var c = r[current].querySelector("input[type=checkbox]"); if (c) { c.checked = !c.checked; } } break;
       case "/": if (!focus("f-store")) { return; } break;
       case "r": if (!compose("reply")) { return; } break;
       case "n": if (!compose("note")) { return; } break;

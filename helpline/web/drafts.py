@@ -1,0 +1,54 @@
+"""Held uploads: the files of a new ticket kept across the C1 "already reported?" step.
+
+The step answers the form again instead of filing it; a browser cannot be given its files
+back, so they are kept server-side, the owner's only, under unguessable tokens the form
+carries in hidden fields (decision 0210). "Send anyway" takes them back and files them with
+the ticket; the same files are never asked for twice, and nothing chosen is lost.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from helpline.accounts.models import User
+from helpline.tickets.attachments import Upload
+from helpline.web.models import HeldUpload
+
+HELD_FOR = timedelta(days=1)
+
+
+@transaction.atomic
+def uploads_hold(*, user: User, files: Sequence[Upload], now: datetime) -> list[HeldUpload]:
+    """Keep ``files`` for ``user``; their leftovers older than HELD_FOR go at the same time."""
+    HeldUpload.objects.filter(user=user, created_at__lt=now - HELD_FOR).delete()
+    return [
+        HeldUpload.objects.create(
+            token=secrets.token_urlsafe(32),
+            user=user,
+            filename=f.filename,
+            content_type=f.content_type,
+            data=f.data,
+            created_at=now,
+        )
+        for f in files
+    ]
+
+
+def held_uploads(*, user: User, tokens: Sequence[str]) -> list[HeldUpload]:
+    """The held files of ``user`` named by ``tokens`` (anyone else's token finds nothing)."""
+    wanted = [t for t in tokens if t][:50]
+    return list(HeldUpload.objects.filter(user=user, token__in=wanted).order_by("pk"))
+
+
+def uploads_take(*, user: User, tokens: Sequence[str]) -> list[Upload]:
+    """The held files as uploads, deleted from the hold (the caller files them in the same
+    transaction, so a refusal leaves them held)."""
+    rows = held_uploads(user=user, tokens=tokens)
+    HeldUpload.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return [
+        Upload(filename=r.filename, content_type=r.content_type, data=bytes(r.data)) for r in rows
+    ]
