@@ -51,6 +51,7 @@ from helpline.outbox.channels.webhook import payload as webhook_payload
 from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
 from helpline.outbox.models import Preference, WebhookEndpoint
 from helpline.outbox.services import Notification
+from helpline.tickets import listeners
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.events import EventKind
 
@@ -230,7 +231,11 @@ def _gather(
     ticket: Any, actor: Any, events: Sequence[Any]
 ) -> tuple[list[Notification], dict[int, tuple[User, list[Item]]]]:
     """The webhooks' and escalations' rows, and what each person hears of, event by event."""
-    endpoints = outbox.active_endpoints()
+    # Once per change: a creation is heard twice (routing's event inside it; decision 0198).
+    memo = listeners.change_memo()
+    if "webhook_endpoints" not in memo:
+        memo["webhook_endpoints"] = outbox.active_endpoints()
+    endpoints: list[WebhookEndpoint] = memo["webhook_endpoints"]
     out: list[Notification] = []
     heard: dict[int, tuple[User, list[Item]]] = {}
     for event in events:

@@ -10,6 +10,7 @@ higher one hears of every change, in order and in the change's own transaction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,6 +26,7 @@ class Listener(Protocol):
 
 
 _listeners: list[Callable[..., Any]] = []
+_change = threading.local()  # .memo: the outermost events_written call's, while it runs
 
 
 def register(listener: Listener) -> None:
@@ -41,5 +43,21 @@ def events_written(*, ticket: Ticket, actor: User | None, events: Sequence[Ticke
     """Called by the ticket services with the events they just wrote (same transaction)."""
     if not events:
         return
-    for listener in _listeners:
-        listener(ticket=ticket, actor=actor, events=events)
+    outermost = getattr(_change, "memo", None) is None
+    if outermost:
+        _change.memo = {}
+    try:
+        for listener in _listeners:
+            listener(ticket=ticket, actor=actor, events=events)
+    finally:
+        if outermost:
+            _change.memo = None
+
+
+def change_memo() -> dict[str, Any]:
+    """What listeners read once per change: a dict that lives as long as the outermost
+    ``events_written`` call (a change's listeners may write further events — routing does —
+    and those are heard inside it), empty and unkept outside one. For reads the change itself
+    cannot alter, such as the active webhook endpoints (decision 0198)."""
+    memo = getattr(_change, "memo", None)
+    return memo if memo is not None else {}

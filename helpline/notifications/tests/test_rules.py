@@ -125,3 +125,30 @@ def test_webhooks_get_every_event_they_want(cast) -> None:
     assert "sla_warning" not in public.values_list("kind", flat=True)  # internal
     body = slack.get().payload["body"]
     assert body["ticket"]["reference"] == ticket.reference
+
+
+def test_webhook_endpoints_are_read_once_a_change_and_afresh_for_the_next(cast) -> None:
+    # A creation is heard twice (routing's "unrouted" event inside it): one read of the
+    # endpoints serves both, and the next change reads them again (decision 0198).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from helpline.outbox import services
+    from helpline.tickets import listeners
+
+    services.webhook_endpoint_create(name="a", url="https://a.example.test/x", secret="s" * 20)
+    with CaptureQueriesContext(connection) as ctx:
+        cast.ticket(at=MON)
+    assert sum("notify_webhookendpoint" in q["sql"] for q in ctx.captured_queries) == 1
+    kinds = Outbox.objects.filter(channel="webhook").values_list("kind", flat=True)
+    assert sorted(kinds) == ["created", "unrouted"]
+    fresh()
+    services.webhook_endpoint_create(name="b", url="https://b.example.test/y", secret="t" * 20)
+    cast.ticket(at=MON)
+    hooks = Outbox.objects.filter(channel="webhook", kind="created")
+    assert sorted(hooks.values_list("recipient", flat=True)) == [
+        "https://a.example.test/x",
+        "https://b.example.test/y",
+    ]
+    listeners.change_memo()["kept"] = True  # outside a change: nothing is kept
+    assert listeners.change_memo() == {}

@@ -26,8 +26,9 @@ OPEN = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # Wed 10:30 IST: business hours
 # preferences, the acknowledgement cap, the Message-IDs (ours and theirs, one INSERT), the
 # outbox row, the mail record, the sender domain's rate limit (one upsert; decision 0126);
 # savepoints and the transaction; routing's decision (no team set up here: the "unrouted"
-# event and the admins' notice, +6, on the ticket in hand; decisions 0123, 0131, 0137).
-NEW_TICKET = 28
+# event and the admins' notice, +5, on the ticket in hand; decisions 0123, 0131, 0137 — the
+# webhook endpoints are read once for the change, not again for routing's event: 0198).
+NEW_TICKET = 27
 # A reply: duplicate check, the sender, the thread, the ticket locked, its clocks, the message,
 # the ticket's updated_at, the event, webhook endpoints, the Message-ID, the mail record;
 # savepoints and the transaction. Running clocks a reply does not change are not rewritten, and
