@@ -169,6 +169,7 @@ INSTALLED_APPS = [
     # Listeners of ticket events run in this order: notifications, then account management.
     "helpline.notifications",
     "helpline.account_management",
+    "helpline.knowledge",
     "helpline.reports",
     "helpline.privacy",
 ]

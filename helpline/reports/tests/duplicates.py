@@ -332,3 +332,30 @@ def precision_at_3(user: object, tickets: list[object], *, semantic: bool) -> fl
         hits = sum(1 for s in found if group_of[s.ticket.pk] == group)
         scores.append(hits / min(3, wanted))
     return sum(scores) / len(scores)
+
+
+def both_sides(
+    user: object, tickets: list[object], entries: list[tuple[str, str, str]]
+) -> tuple[float, float]:
+    """The two rates of decision 0221 on a labelled set filed as ``tickets`` (one per entry):
+    found — the share of duplicate drafts whose earlier ticket (another of its group) is among
+    the suggestions shown (at most 3); quiet — the share of drafts with no earlier ticket (the
+    "solo-" entries) for which nothing at all is shown."""
+    from helpline.reports.similar import similar_open_tickets
+
+    group_of = {t.pk: g for t, (g, _, _) in zip(tickets, entries, strict=True)}  # type: ignore[attr-defined]
+    found = quiet = duplicates = solos = 0
+    for ticket, (group, subject, description) in zip(tickets, entries, strict=True):
+        shown = similar_open_tickets(
+            user=user,  # type: ignore[arg-type]
+            text=f"{subject}\n{description}",
+            limit=3,
+            exclude=ticket.pk,  # type: ignore[attr-defined]
+        )
+        if group.startswith("solo-"):
+            solos += 1
+            quiet += not shown
+        else:
+            duplicates += 1
+            found += any(group_of[s.ticket.pk] == group for s in shown)
+    return found / duplicates, quiet / solos
