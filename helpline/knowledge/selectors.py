@@ -166,3 +166,16 @@ def deflection_report(*, user: User | None) -> list[dict[str, object]]:
         }
         for a in rows
     ]
+
+
+def category_list() -> list[Category]:
+    return list(Category.objects.all())
+
+
+def category_by_id(category_id: object) -> Category | None:
+    """The category of that id, else the first one (None when there is none)."""
+    raw = str(category_id or "")
+    found = (
+        Category.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 18 else None
+    )
+    return found or Category.objects.order_by("position", "pk").first()

@@ -28,6 +28,7 @@ from typing import Any
 from helpline.accounts.models import User
 from helpline.core import clock, wording
 from helpline.knowledge import selectors as knowledge
+from helpline.knowledge import services as knowledge_services
 from helpline.knowledge.models import Article
 from helpline.monitoring import selectors as monitoring
 from helpline.reports import search
@@ -94,9 +95,7 @@ def _sign(draft: Any, candidate: Any) -> int:
 
 def _candidates(user: User | None, text: str, exclude: int | None) -> dict[int, Ticket]:
     query = " ".join(wording.search_words(text))
-    hits = search.similar_by_words(
-        user=user, text=query, limit=LEXICAL_CANDIDATES, exclude=exclude
-    )
+    hits = search.similar_by_words(user=user, text=query, limit=LEXICAL_CANDIDATES, exclude=exclude)
     tickets = {h.ticket.pk: h.ticket for h in hits}
     recent = (
         ticket_selectors.visible_tickets(user)
@@ -177,10 +176,50 @@ def suggested_articles(*, user: User | None, text: str, limit: int = 3) -> list[
     best = [(s, pk) for s, pk in scored[: limit * 3] if s >= ARTICLE_SHOW_AT_SIMILARITY]
     if not best:
         return []
-    readable = {a.pk: a for a in knowledge.visible_articles(user).filter(pk__in=[p for _, p in best])}
+    readable = {
+        a.pk: a for a in knowledge.visible_articles(user).filter(pk__in=[p for _, p in best])
+    }
     found = [
         ArticleSuggestion(article=readable[pk], score=_sigmoid(INTERCEPT + TEXT * s))
         for s, pk in best
         if pk in readable
     ]
     return found[:limit]
+
+
+@dataclass(frozen=True)
+class DraftSuggestions:
+    tickets: list[Suggestion]
+    incidents: list[dict[str, Any]]
+    articles: list[ArticleSuggestion]
+    newly_shown: list[int]  # articles counted as "shown" by this call
+
+
+def suggestions_for_draft(
+    *,
+    user: User | None,
+    text: str,
+    store_id: int | None = None,
+    issue_type: str | None = None,
+    already_shown: list[int] | tuple[int, ...] = (),
+    now: datetime | None = None,
+) -> DraftSuggestions:
+    """Everything the new-ticket form shows beside a draft, each kind only when likely the same
+    problem; an article shown for the first time in ``already_shown``'s session is counted
+    (the deflection report's "shown")."""
+    now = now or clock.now()
+    if not wording.terms((text or "")[:TEXT_MAX]):
+        return DraftSuggestions(tickets=[], incidents=[], articles=[], newly_shown=[])
+    articles = suggested_articles(user=user, text=text)
+    seen = set(already_shown)
+    new = [a.article.pk for a in articles if a.article.pk not in seen]
+    if new:
+        knowledge_services.deflections_shown(user=user, article_ids=new, now=now)
+    return DraftSuggestions(
+        tickets=similar_open_tickets(
+            user=user, text=text, store_id=store_id, issue_type=issue_type, now=now
+        ),
+        incidents=open_incidents(user=user, text=text),
+        articles=articles,
+        newly_shown=new,
+    )

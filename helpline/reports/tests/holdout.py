@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - merchant sentences kept whole, one to a line
 """A second labelled set for "already reported?", written apart and never tuned on (decision 0221).
 
 Written on 8 Dec 2026 before the calibrated score of ``helpline.reports.similar`` existed, by a
@@ -175,7 +176,11 @@ HOLDOUT: list[tuple[str, str, str]] = [
         "Admin does not receive order alert mails, we only see orders when we open the dashboard.",
     ),
     # ------------------------------------------------------------------ no earlier ticket
-    ("solo-ga4", "Add Google Analytics 4", "Please add our GA4 measurement ID G-XYZ123 to the store."),
+    (
+        "solo-ga4",
+        "Add Google Analytics 4",
+        "Please add our GA4 measurement ID G-XYZ123 to the store.",
+    ),
     (
         "solo-logo",
         "Change store logo",

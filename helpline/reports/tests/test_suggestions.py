@@ -3,6 +3,8 @@ exists, quiet when none does — on the project's labelled set and on the holdou
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from helpline.conftest import T0
@@ -50,7 +52,13 @@ def test_the_examples_of_issue_23(cast) -> None:
 
 
 def test_the_score_weighs_store_issue_type_incident_and_age() -> None:
-    base = {"similarity": 0.31, "same_store": 0, "same_type": 0, "incident": False, "age_days": 1}
+    base: dict[str, Any] = {
+        "similarity": 0.31,
+        "same_store": 0,
+        "same_type": 0,
+        "incident": False,
+        "age_days": 1,
+    }
     p = similar.ticket_probability(**base)
     assert p == pytest.approx(similar.SHOW_AT)
     assert similar.ticket_probability(**{**base, "same_store": 1}) > p
@@ -71,7 +79,9 @@ def test_another_store_needs_closer_words(cast) -> None:
     same = similar.similar_open_tickets(
         user=cast.alice, text=text, store_id=ticket.store_id, issue_type=ticket.issue_type
     )
-    assert same and same[0].score > similar.similar_open_tickets(user=cast.alice, text=text)[0].score
+    assert (
+        same and same[0].score > similar.similar_open_tickets(user=cast.alice, text=text)[0].score
+    )
     assert other == [] or other[0].score < same[0].score
 
 
