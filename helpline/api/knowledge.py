@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from helpline.api.auth import AUTH, user_of
 from helpline.api.schemas import Id, In, errors
@@ -75,6 +75,29 @@ def article_overdue(request: HttpRequest) -> Any:
     ]
 
 
+class DeflectionRow(Schema):
+    article: int
+    title: str
+    shown: int
+    clicked: int
+    solved: int
+
+
+@router.get("/articles/deflection-report", response={200: list[DeflectionRow], **errors()})
+def deflection_report(request: HttpRequest) -> Any:
+    """Per article: shown, opened, "this solved it" (staff; empty for anyone else)."""
+    return [
+        {
+            "article": r["article"].pk,  # type: ignore[attr-defined]
+            "title": r["article"].title,  # type: ignore[attr-defined]
+            "shown": r["shown"],
+            "clicked": r["clicked"],
+            "solved": r["solved"],
+        }
+        for r in selectors.deflection_report(user=user_of(request))
+    ]
+
+
 @router.get("/articles/{article_id}", response={200: ArticleOut, **errors()})
 def article_read(request: HttpRequest, article_id: Id) -> Any:
     article = selectors.article_for(user=user_of(request), article_id=article_id)
@@ -106,7 +129,7 @@ def article_create(request: HttpRequest, payload: ArticleIn) -> Any:
     fields = payload.dict()
     category = _category(fields.pop("category"))
     article = services.article_create(actor=user_of(request), category=category, **fields)
-    return 201, _out(article)
+    return Status(201, _out(article))
 
 
 class ArticlePatch(In):
@@ -141,7 +164,7 @@ def article_from_ticket(request: HttpRequest, ticket_id: Id, payload: FromTicket
     article = services.article_from_ticket(
         actor=user_of(request), ticket_id=ticket_id, category=_category(payload.category)
     )
-    return 201, _out(article)
+    return Status(201, _out(article))
 
 
 class DeflectionIn(In):
@@ -159,27 +182,4 @@ def deflection(request: HttpRequest, article_id: Id, payload: DeflectionIn) -> A
     row = services.deflection_record(
         user=user_of(request), article_id=article_id, kind=payload.kind
     )
-    return 201, {"article": row.article_id, "kind": row.kind}
-
-
-class DeflectionRow(Schema):
-    article: int
-    title: str
-    shown: int
-    clicked: int
-    solved: int
-
-
-@router.get("/articles/deflection-report", response={200: list[DeflectionRow], **errors()})
-def deflection_report(request: HttpRequest) -> Any:
-    """Per article: shown, opened, "this solved it" (staff; empty for anyone else)."""
-    return [
-        {
-            "article": r["article"].pk,  # type: ignore[attr-defined]
-            "title": r["article"].title,  # type: ignore[attr-defined]
-            "shown": r["shown"],
-            "clicked": r["clicked"],
-            "solved": r["solved"],
-        }
-        for r in selectors.deflection_report(user=user_of(request))
-    ]
+    return Status(201, {"article": row.article_id, "kind": row.kind})
