@@ -28,9 +28,13 @@ EXPECTED_PUBLIC = {
     "web:help",
     "web:status",  # the platform status page (no store named)
     "web:quote-link",  # the signed link in the mail is the credential
+    "web:article",  # a public help article (merchant-only ones answer 404, decision 0220)
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
+    "article_id": 1,
+    "category": "getting-help",
+    "slug": "before-a-c1",
     "view_id": 1,
     "action": "close",
     "uidb64": "MQ",
@@ -52,6 +56,7 @@ def web_patterns() -> list[tuple[str, str, bool]]:
                 for key, value in SAMPLE_KWARGS.items():
                     route = route.replace(f"<int:{key}>", str(value))
                     route = route.replace(f"<str:{key}>", str(value))
+                    route = route.replace(f"<slug:{key}>", str(value))
                     route = route.replace(f"<{key}>", str(value))
                 marked = getattr(pattern.callback, "helpline_public", False)
                 found.append((f"web:{pattern.name}", "/" + route, marked))
