@@ -4,6 +4,7 @@ visibility, reviews, an article drafted from a resolved ticket, deflections."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -85,7 +86,7 @@ def test_bad_fields_are_clear_errors_and_nothing_is_written(cast, category) -> N
         {"slug": "***"},
     ]
     for change in bad:
-        fields = {"title": "Title", "body": "Body", **change}
+        fields: dict[str, Any] = {"title": "Title", "body": "Body", **change}
         with pytest.raises(InvalidInput):
             services.article_create(actor=cast.ravi, category=category, **fields)
     assert Article.objects.filter(category=category).count() == 0
@@ -107,7 +108,8 @@ def test_one_version_per_language(cast, category) -> None:
         status="published",
     )
     assert selectors.languages_of(en) == ["en", "hi"]
-    assert selectors.article_get(user=None, category="payments", slug="refunds", language="hi") == hi
+    found = selectors.article_get(user=None, category="payments", slug="refunds", language="hi")
+    assert found == hi
 
 
 def test_who_reads_what(cast, category) -> None:
@@ -119,6 +121,7 @@ def test_who_reads_what(cast, category) -> None:
     public = make("Public", status="published")
     merchants = make("Merchants", status="published", visibility="merchants")
     draft = make("Draft")
+
     def seen(user):
         return set(selectors.visible_articles(user).filter(category=category))
 
