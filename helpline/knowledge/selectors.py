@@ -94,8 +94,8 @@ def search_articles(*, user: User | None, query: str, limit: int = 10) -> list[A
         )
         q = SearchQuery(query, search_type="websearch", config="english")
         return list(
-            articles.annotate(rank=SearchRank(vector, q))
-            .filter(rank__gt=0)
+            articles.annotate(document=vector, rank=SearchRank(vector, q))
+            .filter(document=q)
             .order_by("-rank", "-pk")[:limit]
         )
     words = [w for w in wording.WORD.findall(query.lower()) if len(w) > 1][:8]

@@ -109,7 +109,8 @@ def test_the_suggestion_panel_has_a_fixed_number_of_queries(cast, signed_in) -> 
     for n in range(20):
         cast.ticket(subject=f"Card payment declined again {n}", description="checkout", at=T0)
     many = _queries(lambda: alice.post("/support/new/similar/", draft))
-    assert len(many) == len(few) <= 14, many
+    # the same count whatever the number of tickets (PostgreSQL adds savepoints: ≤ 20)
+    assert len(many) == len(few) <= 20, many
 
 
 def test_staff_draft_an_article_from_a_resolved_ticket_in_one_click(cast, signed_in) -> None:
