@@ -3,8 +3,9 @@
 Three kinds, each scoped to what the writer may see and each shown **only when it is likely
 the same problem**, never "the best three of whatever there is":
 
-- similar **open tickets**: candidates from the full-text index (the draft's words and their
-  families, ``core.wording.search_words``) and the writer's most recent open tickets; each
+- similar **open tickets**: every open ticket the writer may see when there are at most
+  ``ALL_OPEN`` (a merchant's backlog), else candidates from the full-text index (the draft's
+  words and their families, ``core.wording.search_words``) and the most recent ones; each
   scored by ``ticket_probability`` — a logistic combination of the text similarity
   (``core.wording.similarity``, absolute 0–1), same store, same issue type, linked to an open
   platform incident, and age — and shown when it reaches ``SHOW_AT``;
@@ -37,6 +38,7 @@ from helpline.tickets.models import OPEN_STATUSES, Ticket
 
 LEXICAL_CANDIDATES = 30
 RECENT_CANDIDATES = 50
+ALL_OPEN = 300  # at most this many open tickets in scope: each is scored, no index needed
 TEXT_MAX = wording.TEXT_MAX
 
 # p(same problem) = σ(INTERCEPT + TEXT·similarity + STORE·s + ISSUE_TYPE·t + INCIDENT·i − AGE·a)
@@ -94,18 +96,24 @@ def _sign(draft: Any, candidate: Any) -> int:
 
 
 def _candidates(user: User | None, text: str, exclude: int | None) -> dict[int, Ticket]:
+    """Every open ticket the writer may see when there are at most ``ALL_OPEN`` (a merchant's
+    open backlog, one query); otherwise the full-text candidates of the draft's words and their
+    families and the most recent open tickets."""
+    open_tickets = (
+        ticket_selectors.visible_tickets(user)
+        .filter(status__in=[s.value for s in OPEN_STATUSES])
+        .exclude(pk=exclude or 0)
+        .select_related("store")
+        .order_by("-pk")
+    )
+    everything = list(open_tickets[: ALL_OPEN + 1])
+    if len(everything) <= ALL_OPEN:
+        return {t.pk: t for t in everything}
     query = " ".join(wording.search_words(text))
     hits = search.similar_by_words(user=user, text=query, limit=LEXICAL_CANDIDATES, exclude=exclude)
     tickets = {h.ticket.pk: h.ticket for h in hits}
-    recent = (
-        ticket_selectors.visible_tickets(user)
-        .filter(status__in=[s.value for s in OPEN_STATUSES])
-        .exclude(pk__in=[*tickets, exclude or 0])
-        .select_related("store")
-        .order_by("-pk")[:RECENT_CANDIDATES]
-    )
-    for ticket in recent:
-        tickets[ticket.pk] = ticket
+    for ticket in everything[:RECENT_CANDIDATES]:
+        tickets.setdefault(ticket.pk, ticket)
     return tickets
 
 

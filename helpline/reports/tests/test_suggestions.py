@@ -17,7 +17,12 @@ def _file(cast, entries):
     return [cast.ticket(subject=s, description=d, at=T0) for _, s, d in entries]
 
 
-def test_found_and_quiet_on_the_labelled_set(cast) -> None:
+@pytest.mark.parametrize("all_open", [similar.ALL_OPEN, 0])
+def test_found_and_quiet_on_the_labelled_set(cast, monkeypatch, all_open) -> None:
+    # all_open=0: a writer with more open tickets than ALL_OPEN, whose candidates come from the
+    # full-text index (the draft's words and their families) and the 50 most recent
+    monkeypatch.setattr(similar, "ALL_OPEN", all_open)
+    monkeypatch.setattr(similar, "RECENT_CANDIDATES", 5 if all_open == 0 else 50)
     found, quiet = both_sides(cast.alice, _file(cast, DUPLICATES), DUPLICATES)
     assert found >= 0.9, found
     assert quiet >= 0.9, quiet
