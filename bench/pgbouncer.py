@@ -2,19 +2,23 @@
 one run (issue 19's goal: through PgBouncer within 10 % of direct).
 
 Run: .venv/bin/python bench/pgbouncer.py [--tickets 200] [--rounds 3] [--requests 100]
-         [--creations 150]
+         [--creations 150] [--unprepared]
 
 A fresh PostgreSQL database on postgresql://postgres@127.0.0.1:5432 (HELPLINE_BENCH_PG_NAME, or
 one named after this process; dropped afterwards), `helpline migrate`, then a merchant with a
 store, its user's API token and N tickets through the services (SEED; the demo's generator is
 far slower and not what is measured). Then two `helpline serve --workers 2` on it at once: one
 with DATABASE_URL straight to PostgreSQL (prepared statements on, the default), one through a
-PgBouncer 1.18 in transaction
-mode started here (HELPLINE_PGBOUNCER=on: prepared statements and server-side cursors off;
-decision 0156). Each round measures both, one after the other, so a busy neighbour weighs on
-both: the merchant user's first page of GET /api/v1/tickets (`--requests`, after 20 not
-counted), and `--creations` POST /api/v1/tickets from 2 threads (after 100 not counted). The
-clients and helpers are bench/api_tickets.py's. Medians of the rounds' p50s and rates.
+PgBouncer 1.18 in transaction mode started here (HELPLINE_PGBOUNCER=on: prepared statements and
+server-side cursors off; decision 0156). Each round asks both servers request by request, in
+turn (the order swapped every step), so a neighbour's burst weighs on both alike (decision
+0197; rounds of one server and then the other differed by 1.4× either way on this shared
+machine): the merchant user's first page of GET /api/v1/tickets (`--requests` pairs, after 20
+not counted), and `--creations` POST /api/v1/tickets a server from 2 threads at once (after 25
+pairs a thread not counted). The clients and helpers are bench/api_tickets.py's. Medians of
+the rounds' p50s and means; creates/s is the 2 threads ÷ the mean. `--unprepared` adds a third
+server straight to PostgreSQL with HELPLINE_PG_PREPARED=off: what PgBouncer costs beyond the
+prepared statements it cannot keep.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,13 +54,53 @@ for i in range(int(sys.argv[-1])):
 print(accounts.token_create(user=user)[1])
 """
 
+THREADS = 2
+LIMITS = "api.token=100000000, api.address=100000000"
 
-def first_page_ms(port: int, token: str, requests: int) -> float:
-    client = base.Client(port, token)
-    for _ in range(20):
-        client.get("/api/v1/tickets")
-    seconds = [client.get("/api/v1/tickets")[0] for _ in range(requests)]
-    return statistics.median(seconds) * 1000
+
+def paired(ports: dict[str, int], token: str, requests: int, creations: int) -> dict[str, Any]:
+    """Both servers, request by request: each step asks one then the other (the order swapped
+    every step), so a neighbour's burst weighs on both alike. Lists from one client; creates
+    from THREADS clients at once, each alternating. Seconds per request, by server."""
+    names = list(ports)
+    lists: dict[str, list[float]] = {n: [] for n in names}
+    creates: dict[str, list[float]] = {n: [] for n in names}
+    clients = {n: base.Client(port, token) for n, port in ports.items()}
+    for step in range(20 + requests):  # the first 20 of each warm the workers, not counted
+        for n in names if step % 2 else names[::-1]:
+            elapsed = clients[n].get("/api/v1/tickets")[0]
+            if step >= 20:
+                lists[n].append(elapsed)
+    store = clients[names[0]].get("/api/v1/stores")[1][0]["id"]
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def work(thread: int, count: int, counted: bool) -> None:
+        mine = {n: base.Client(port, token) for n, port in ports.items()}
+        for step in range(count):
+            for n in names if (step + thread) % 2 else names[::-1]:
+                body = {
+                    "store": store,
+                    "subject": f"Checkout button unresponsive {thread}-{step}-{counted}",
+                    "description": "Customers tap 'Buy now' and nothing happens (bench).",
+                    "issue_type": "functionality",
+                }
+                elapsed, status, payload = mine[n].call("POST", "/api/v1/tickets", body)
+                with lock:
+                    if status != 201:
+                        errors.append(f"{n}: {status} {payload}")
+                    elif counted:
+                        creates[n].append(elapsed)
+
+    for count, counted in ((25, False), (creations // THREADS, True)):
+        threads = [threading.Thread(target=work, args=(t, count, counted)) for t in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise RuntimeError(f"creation failed: {errors[:3]}")
+    return {"list": lists, "create": creates}
 
 
 def main() -> None:
@@ -63,16 +109,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--creations", type=int, default=150)
+    parser.add_argument(
+        "--unprepared",
+        action="store_true",
+        help="a third server: direct to PostgreSQL with prepared statements off, as through 1.18",
+    )
     args = parser.parse_args()
     from helpline.core.tests.pgbouncer import PgBouncer
 
-    figures: dict[str, dict[str, list[float]]] = {
-        name: {"list": [], "create p50": [], "create/s": []} for name in ("direct", "pgbouncer")
-    }
     with ExitStack() as stack:
         data_dir, url = stack.enter_context(base.database("postgresql", args.tickets))
         assert url is not None
-        env = base.env_for(data_dir, url)
+        # The API's rate limits stay on (their upsert is part of a create) but high enough for
+        # the run: the default 600 a minute per token stopped the second round (decision 0126).
+        env = {**base.env_for(data_dir, url), "HELPLINE_RATE_LIMITS": LIMITS}
         base.helpline("migrate", "--quiet", env=env)
         seeded = subprocess.run(  # noqa: S603 - this interpreter, our own script
             [sys.executable, "-c", SEED, str(args.tickets)],
@@ -85,34 +135,55 @@ def main() -> None:
         bouncer = PgBouncer(url)
         bouncer.start()
         stack.callback(bouncer.stop)
-        pooled = {**base.env_for(data_dir, bouncer.url()), "HELPLINE_PGBOUNCER": "on"}
+        pooled = {
+            **base.env_for(data_dir, bouncer.url()),
+            "HELPLINE_RATE_LIMITS": LIMITS,
+            "HELPLINE_PGBOUNCER": "on",
+        }
         ports = {
             "direct": stack.enter_context(base.server(env, data_dir / "direct.log")),
             "pgbouncer": stack.enter_context(base.server(pooled, data_dir / "pgbouncer.log")),
         }
-        for _ in range(args.rounds):
-            for name, port in ports.items():
-                figures[name]["list"].append(first_page_ms(port, token, args.requests))
-                rate, timing = base.measure_creation(port, token, args.creations)
-                figures[name]["create/s"].append(rate)
-                figures[name]["create p50"].append(timing.p50_ms)
+        if args.unprepared:
+            # The peer that tells the pooler's hop from the prepared statements it cannot keep.
+            unprepared = {**env, "HELPLINE_PG_PREPARED": "off"}
+            ports["direct, unprepared"] = stack.enter_context(
+                base.server(unprepared, data_dir / "unprepared.log")
+            )
+        rounds = [paired(ports, token, args.requests, args.creations) for _ in range(args.rounds)]
     print(
-        f"# {args.tickets:,} tickets, {args.rounds} rounds, load {os.getloadavg()[0]:.1f}; "
-        "medians of the rounds"
+        f"# {args.tickets:,} tickets, {args.rounds} rounds of {args.requests} lists and "
+        f"{args.creations} creates each ({THREADS} threads), paired request by request; "
+        f"load {os.getloadavg()[0]:.1f}; medians of the rounds"
     )
-    print(f"{'':<10} {'list p50 ms':>12} {'create p50 ms':>14} {'creates/s':>10}")
+    figures: dict[str, dict[str, float]] = {}
+    for name in ports:
+
+        def over_rounds(what: str, of: Any, name: str = name) -> float:
+            return statistics.median(of(r[what][name]) for r in rounds)
+
+        figures[name] = {
+            "list p50": over_rounds("list", lambda v: base.percentile(v, 0.5)),
+            "create p50": over_rounds("create", lambda v: base.percentile(v, 0.5)),
+            "create mean": over_rounds("create", statistics.mean),
+        }
+        # Two clients at once, each waiting for its answer: their rate is THREADS ÷ the mean.
+        figures[name]["creates/s"] = THREADS / figures[name]["create mean"]
+    head = ("list p50 ms", "create p50 ms", "create mean ms", "creates/s")
+    print(f"{'':<20} " + " ".join(f"{h:>15}" for h in head))
     for name, found in figures.items():
         print(
-            f"{name:<10} {statistics.median(found['list']):>12.2f} "
-            f"{statistics.median(found['create p50']):>14.2f} "
-            f"{statistics.median(found['create/s']):>10.1f}"
+            f"{name:<20} "
+            + " ".join(
+                f"{found[k] * (1 if k == 'creates/s' else 1000):>15.2f}"
+                for k in ("list p50", "create p50", "create mean", "creates/s")
+            )
         )
-    d, p = figures["direct"], figures["pgbouncer"]
-    print(
-        f"{'ratio':<10} {statistics.median(p['list']) / statistics.median(d['list']):>12.2f} "
-        f"{statistics.median(p['create p50']) / statistics.median(d['create p50']):>14.2f} "
-        f"{statistics.median(p['create/s']) / statistics.median(d['create/s']):>10.2f}"
-    )
+    d = figures["direct"]
+    for name, found in figures.items():
+        if name != "direct":
+            label = f"{name} ÷ direct"
+            print(f"{label:<20} " + " ".join(f"{found[k] / d[k]:>15.2f}" for k in d))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,18 @@
 """A 10 MB attachment uploaded and downloaded through S3, beside the same through the local disk,
 in one run (issue 19's goal: S3 within 1.5× of the disk).
 
-Run: .venv/bin/python bench/storage.py [--rounds 10] [--mb 10]
+Run: .venv/bin/python bench/storage.py [--rounds 10] [--mb 10] [--rclone-defaults]
 
 One process, a fresh SQLite data directory, a merchant user. Upload: the support center's form
 (POST /support/new/ with one file, through Django's test client: the multipart parse, the ticket
 service, ``attachments_store``, the storage). Download: GET /attachments/<id>/ read to the end
 (the access checks, the storage's open, the streamed response). The S3 server is a real
 ``rclone serve s3`` on loopback over a temporary directory (the disk under it is the same disk
-as the local case's). Rounds alternate local and S3 so that a busy neighbour weighs on both;
-the median of each, and the ratio S3/local, are printed.
+as the local case's), with the tests' flags that spare it the hashing a bucket does not do
+(``s3server.TUNED``); ``--rclone-defaults`` adds a row through a second server without them.
+Each case keeps one storage object for the run, as a web process does. Rounds alternate the
+cases so that a busy neighbour weighs on all; the median of each, and the ratio to the local
+disk, are printed.
 """
 
 from __future__ import annotations
@@ -83,10 +86,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--mb", type=int, default=10)
+    parser.add_argument(
+        "--rclone-defaults",
+        action="store_true",
+        help="a third row: the same through rclone without the tests' flags (decision 0196)",
+    )
     args = parser.parse_args()
     setup()
     from django.conf import settings
-    from django.test import Client, override_settings
+    from django.test import Client
+    from storages.backends.s3 import S3Storage
 
     from helpline.core import storage
     from helpline.core.tests.s3server import S3Server
@@ -96,24 +105,34 @@ def main() -> None:
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
     data = os.urandom(args.mb * 1024 * 1024)
-    s3 = S3Server()
-    s3.start()
+    servers = [S3Server()] + ([S3Server(tuned=False)] if args.rclone_defaults else [])
+    for server in servers:
+        server.start()
+    # One storage object per case for the whole run, as a web process keeps its one default
+    # storage: switching with override_settings made Django build a new S3Storage (a new boto3
+    # session and client, ~200 ms) for every round, which no served request pays.
+    from helpline.tickets.models import Attachment
+
+    field = Attachment._meta.get_field("file")
     cases = {
-        "local disk": storage.storages_setting(None),
-        "S3 (rclone serve s3)": storage.storages_setting(s3.options()),
+        "local disk": storage.local(),
+        "S3 (rclone serve s3)": S3Storage(**servers[0].options()),
     }
+    if args.rclone_defaults:
+        cases["S3, rclone defaults"] = S3Storage(**servers[1].options())
     times: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in cases}
     try:
         for warm in (True, False):
             for _ in range(2 if warm else args.rounds):
                 for name, backend in cases.items():
-                    with override_settings(STORAGES={**settings.STORAGES, "default": backend}):
-                        up, down = one_round(client, store_id, data)
+                    field.storage = backend
+                    up, down = one_round(client, store_id, data)
                     if not warm:
                         times[name][0].append(up)
                         times[name][1].append(down)
     finally:
-        s3.close()
+        for server in servers:
+            server.close()
     print(f"# {args.mb} MB attachment, {args.rounds} rounds (after 2 not counted), medians")
     print(f"# {platform.python_version()}, load {os.getloadavg()[0]:.1f}")
     base_up = statistics.median(times["local disk"][0])

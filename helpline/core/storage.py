@@ -78,11 +78,14 @@ def storage_url(env: Mapping[str, str]) -> dict[str, Any] | None:
         "addressing_style": addressing,
         "use_ssl": tls,
         "verify": one("verify", "on") not in ("off", "0", "false", "no") if tls else None,
-        # Private objects, never a public ACL; a name is never reused (random names anyway).
+        # Private objects, never a public ACL.
         "default_acl": None,
         "querystring_auth": True,
         "querystring_expire": 300,
-        "file_overwrite": False,
+        # Names are random (96 bits under the ticket's folder), so nothing is ever overwritten;
+        # asking the bucket first (a HEAD before every PUT, django-storages' default) was one
+        # more round trip per file for a question whose answer is always "free" (decision 0196).
+        "file_overwrite": True,
         **_transfer_options(addressing),
     }
 

@@ -220,7 +220,8 @@ def test_database_postgresql() -> None:
     off = config.database(
         {"DATABASE_URL": "postgresql://u@h/helpline", "HELPLINE_PG_PREPARED": "off"}, Path("/x")
     )
-    assert "server_side_binding" not in off.get("OPTIONS", {})
+    # Off: still bound by the server, never prepared (decision 0197).
+    assert off["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": None}
     with pytest.raises(ConfigError, match="HELPLINE_PG_PREPARED"):
         config.database(
             {"DATABASE_URL": "postgresql://u@h/helpline", "HELPLINE_PG_PREPARED": "maybe"},
@@ -235,7 +236,8 @@ def test_database_behind_pgbouncer() -> None:
     assert not plain.get("DISABLE_SERVER_SIDE_CURSORS")
     pooled = config.database({"DATABASE_URL": url, "HELPLINE_PGBOUNCER": "on"}, Path("/x"))
     assert pooled["DISABLE_SERVER_SIDE_CURSORS"] is True
-    assert "server_side_binding" not in pooled.get("OPTIONS", {})  # prepared: off by default
+    # Prepared statements off by default; unnamed server-side statements are safe (0197).
+    assert pooled["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": None}
     kept = config.database(
         {"DATABASE_URL": url, "HELPLINE_PGBOUNCER": "on", "HELPLINE_PG_PREPARED": "on"}, Path("/x")
     )

@@ -33,9 +33,9 @@ def test_s3_over_https_with_options() -> None:
         "helpline",
     )
     assert o["use_ssl"] is True and o["verify"] is True
-    # Private objects: no ACL, signed short-lived URLs only, names never overwritten.
+    # Private objects: no ACL, signed short-lived URLs only; random names, so no HEAD first.
     assert o["default_acl"] is None and o["querystring_auth"] is True
-    assert o["querystring_expire"] == 300 and o["file_overwrite"] is False
+    assert o["querystring_expire"] == 300 and o["file_overwrite"] is True
     assert storages_setting(o)["BACKEND"] == "storages.backends.s3.S3Storage"
 
 

@@ -94,6 +94,28 @@ def test_portal_upload_lands_in_the_bucket_and_downloads_only_for_those_who_may_
     assert anonymous.value.code in (400, 403)  # refused without a signature
 
 
+def test_an_upload_is_one_put_and_a_download_one_get_read_in_large_blocks(cast, s3):
+    """What the bucket is asked, counted at boto3's client: an upload is a single PutObject
+    (no HEAD first: names are random), acknowledged only after the object is there; a download
+    is one GetObject streamed in 256 KB blocks, not FileResponse's 4 KB (decision 0196)."""
+    from django.core.files.storage import default_storage
+
+    asked: list[str] = []
+    events = default_storage.connection.meta.client.meta.events  # type: ignore[attr-defined]
+    events.register("before-send.s3", lambda request, **_: asked.append(request.method))
+    data = bytes(range(256)) * 4096 * 3  # 3 MB
+    assert _new_ticket(client_for(cast.alice), cast, data, "dump.bin").status_code == 200
+    row = Attachment.objects.get()
+    assert asked == ["PUT"]
+    assert (s3.root / "helpline" / row.file.name).read_bytes() == data
+    asked.clear()
+    response = client_for(cast.ravi).get(f"/attachments/{row.pk}/")
+    chunks = list(response.streaming_content)  # type: ignore[attr-defined]
+    assert asked == ["GET"]
+    assert b"".join(chunks) == data
+    assert len(chunks) == 12  # 3 MB in 256 KB blocks (768 with 4 KB ones)
+
+
 def test_mail_attachment_lands_in_the_bucket(cast, s3):
     raw = mail(body="Logs attached", attachments=[("app.log", "text/plain", b"line 1\n")])
     result = mail_ingest(raw, source="cli")

@@ -13,6 +13,8 @@ from helpline.core.errors import NotFound
 from helpline.tickets import attachments
 from helpline.web.common import user_of
 
+STREAM_BLOCK = 256 * 1024
+
 
 @login_required
 def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
@@ -36,6 +38,10 @@ def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
         filename=row.filename,
         content_type="application/octet-stream",
     )
+    # 256 KB reads instead of FileResponse's 4 KB: a bucket's body is a socket read through
+    # urllib3, and 2,560 of them per 10 MB cost more than the bytes (decision 0196). A local
+    # file under gunicorn goes by sendfile whatever the size.
+    response.block_size = STREAM_BLOCK
     response["Content-Length"] = str(row.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
