@@ -98,7 +98,7 @@ def deflection_report(request: HttpRequest) -> Any:
     ]
 
 
-@router.get("/articles/{article_id}", response={200: ArticleOut, **errors()})
+@router.get("/articles/{article_id}", response={200: ArticleOut, **errors(404)})
 def article_read(request: HttpRequest, article_id: Id) -> Any:
     article = selectors.article_for(user=user_of(request), article_id=article_id)
     if article is None:
@@ -124,7 +124,7 @@ def _category(slug: str) -> Any:
     return found[0]
 
 
-@router.post("/articles", response={201: ArticleOut, **errors()})
+@router.post("/articles", response={201: ArticleOut, **errors(403)})
 def article_create(request: HttpRequest, payload: ArticleIn) -> Any:
     fields = payload.dict()
     category = _category(fields.pop("category"))
@@ -147,7 +147,7 @@ def _staff_article(request: HttpRequest, article_id: int) -> Article:
     return article
 
 
-@router.patch("/articles/{article_id}", response={200: ArticleOut, **errors()})
+@router.patch("/articles/{article_id}", response={200: ArticleOut, **errors(403, 404)})
 def article_update(request: HttpRequest, article_id: Id, payload: ArticlePatch) -> Any:
     article = _staff_article(request, article_id)
     changes = payload.dict(exclude_unset=True)
@@ -158,7 +158,7 @@ class FromTicketIn(In):
     category: str = Field(..., max_length=60)
 
 
-@router.post("/tickets/{ticket_id}/article", response={201: ArticleOut, **errors()})
+@router.post("/tickets/{ticket_id}/article", response={201: ArticleOut, **errors(403, 404)})
 def article_from_ticket(request: HttpRequest, ticket_id: Id, payload: FromTicketIn) -> Any:
     """Staff: a draft article from a resolved ticket (subject, problem, resolution note)."""
     article = services.article_from_ticket(
@@ -176,7 +176,7 @@ class DeflectionOut(Schema):
     kind: str
 
 
-@router.post("/articles/{article_id}/deflections", response={201: DeflectionOut, **errors()})
+@router.post("/articles/{article_id}/deflections", response={201: DeflectionOut, **errors(404)})
 def deflection(request: HttpRequest, article_id: Id, payload: DeflectionIn) -> Any:
     """A merchant opened a suggested article, or it solved the problem (the draft withdrawn)."""
     row = services.deflection_record(
