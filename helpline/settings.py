@@ -188,6 +188,7 @@ INSTALLED_APPS = [
     "helpline.subscriptions",
     "helpline.account_management",
     "helpline.csat",
+    "helpline.knowledge",
     "helpline.reports",
     "helpline.privacy",
 ]

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from helpline.api.auth import AUTH, user_of
@@ -74,6 +75,8 @@ def search_tickets(request: HttpRequest, query: Query[SearchQuery]) -> dict[str,
 
 class DraftIn(In):
     text: str = Field(..., max_length=20_000, description="The subject and description so far")
+    store: Id | None = Field(None, description="The store the ticket is for, when chosen")
+    issue_type: str | None = Field(None, max_length=64, description="The issue type, when chosen")
 
 
 class SuggestionOut(Schema):
@@ -93,18 +96,30 @@ class IncidentOut(Schema):
     started_at: datetime
 
 
+class ArticleOut(Schema):
+    id: int
+    title: str
+    url: str
+    score: float
+
+
 class SuggestionsOut(Schema):
     incidents: list[IncidentOut]
     tickets: list[SuggestionOut]
-    semantic: bool = Field(..., description="Whether the semantic model scored them")
+    articles: list[ArticleOut]
+    semantic: bool = Field(..., description="Always false: no model scores them (decision 0221)")
 
 
 @router.post("/similar-tickets", response={200: SuggestionsOut, **errors()})
 def similar_tickets(request: HttpRequest, payload: DraftIn) -> dict[str, Any]:
+    """Only what is likely the same problem (decision 0221): often nothing at all."""
     user = user_of(request)
-    found = similar.similar_open_tickets(user=user, text=payload.text)
+    found = similar.similar_open_tickets(
+        user=user, text=payload.text, store_id=payload.store, issue_type=payload.issue_type
+    )
+    articles = similar.suggested_articles(user=user, text=payload.text)
     return {
-        "incidents": similar.open_incidents(user=user),
+        "incidents": similar.open_incidents(user=user, text=payload.text),
         "tickets": [
             {
                 "id": s.ticket.pk,
@@ -117,5 +132,17 @@ def similar_tickets(request: HttpRequest, payload: DraftIn) -> dict[str, Any]:
             }
             for s in found
         ],
-        "semantic": similar.semantic_model() is not None,
+        "articles": [
+            {
+                "id": a.article.pk,
+                "title": a.article.title,
+                "url": reverse(
+                    "web:article",
+                    kwargs={"category": a.article.category.slug, "slug": a.article.slug},
+                ),
+                "score": round(a.score, 4),
+            }
+            for a in articles
+        ],
+        "semantic": False,
     }

@@ -95,6 +95,7 @@ def _register_routers() -> None:
         billing,
         engineering,
         health,
+        knowledge,
         master_incidents,
         monitoring,
         outbox,
@@ -119,6 +120,7 @@ def _register_routers() -> None:
     api.add_router("", billing.router)
     api.add_router("", account_management.router)
     api.add_router("", search.router)
+    api.add_router("", knowledge.router)
     api.add_router("", reports.router)
     api.add_router("", master_incidents.router)
     api.add_router("", preferences.router)

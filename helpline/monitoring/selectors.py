@@ -403,3 +403,15 @@ def root_cause_counts(*, start: datetime, end: datetime, now: datetime) -> list[
         .order_by("of")
     )
     return list(rows)
+
+
+def tickets_in_open_incidents(ticket_ids: list[int]) -> set[int]:
+    """Which of these tickets are linked to a platform incident that is still open (one query):
+    a weight of "already reported?" (reports.similar)."""
+    if not ticket_ids:
+        return set()
+    return set(
+        IncidentTicket.objects.filter(
+            ticket_id__in=ticket_ids, incident__resolved_at__isnull=True
+        ).values_list("ticket_id", flat=True)
+    )

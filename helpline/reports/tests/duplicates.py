@@ -8,6 +8,8 @@ precision at 3 of "has this already been reported?".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 DUPLICATES: list[tuple[str, str, str]] = [
     (
         "checkout",
@@ -332,3 +334,34 @@ def precision_at_3(user: object, tickets: list[object], *, semantic: bool) -> fl
         hits = sum(1 for s in found if group_of[s.ticket.pk] == group)
         scores.append(hits / min(3, wanted))
     return sum(scores) / len(scores)
+
+
+def both_sides(
+    user: object,
+    tickets: list[object],
+    entries: list[tuple[str, str, str]],
+    suggest: Callable[[str, int], list[object]] | None = None,
+) -> tuple[float, float]:
+    """The two rates of decision 0221 on a labelled set filed as ``tickets`` (one per entry):
+    found — the share of duplicate drafts whose earlier ticket (another of its group) is among
+    the suggestions shown (at most 3); quiet — the share of drafts with no earlier ticket (the
+    "solo-" entries) for which nothing at all is shown. ``suggest(text, exclude)``: the tickets
+    shown for a draft (default: ``reports.similar.similar_open_tickets``)."""
+    from helpline.reports.similar import similar_open_tickets
+
+    def default(text: str, exclude: int) -> list[object]:
+        found = similar_open_tickets(user=user, text=text, limit=3, exclude=exclude)  # type: ignore[arg-type]
+        return [s.ticket for s in found]
+
+    suggest = suggest or default
+    group_of = {t.pk: g for t, (g, _, _) in zip(tickets, entries, strict=True)}  # type: ignore[attr-defined]
+    found = quiet = duplicates = solos = 0
+    for ticket, (group, subject, description) in zip(tickets, entries, strict=True):
+        shown = suggest(f"{subject}\n{description}", ticket.pk)  # type: ignore[attr-defined]
+        if group.startswith("solo-"):
+            solos += 1
+            quiet += not shown
+        else:
+            duplicates += 1
+            found += any(group_of[t.pk] == group for t in shown)  # type: ignore[attr-defined]
+    return found / duplicates, quiet / solos

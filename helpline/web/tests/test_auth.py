@@ -35,9 +35,13 @@ EXPECTED_PUBLIC = {
     "web:status-unsubscribe",
     "web:status-root-cause",
     "web:survey-link",  # likewise, a satisfaction survey's link (decision 0201)
+    "web:article",  # a public help article (merchant-only ones answer 404, decision 0220)
 }
 SAMPLE_KWARGS = {
     "ticket_id": 1,
+    "article_id": 1,
+    "category": "getting-help",
+    "slug": "before-a-c1",
     "view_id": 1,
     "action": "close",
     "uidb64": "MQ",
@@ -61,6 +65,7 @@ def web_patterns() -> list[tuple[str, str, bool]]:
                 for key, value in SAMPLE_KWARGS.items():
                     route = route.replace(f"<int:{key}>", str(value))
                     route = route.replace(f"<str:{key}>", str(value))
+                    route = route.replace(f"<slug:{key}>", str(value))
                     route = route.replace(f"<{key}>", str(value))
                 marked = getattr(pattern.callback, "helpline_public", False)
                 found.append((f"web:{pattern.name}", "/" + route, marked))

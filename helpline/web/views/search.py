@@ -11,8 +11,11 @@ from django.shortcuts import redirect, render
 from helpline.accounts import access
 from helpline.accounts.selectors import zone_for
 from helpline.core.errors import HelplineError
+from helpline.knowledge import selectors as knowledge
 from helpline.reports import lookup, search, similar
 from helpline.web.common import merchant_required, user_of
+
+SHOWN_KEY = "kb_shown"  # articles already counted as shown in this session
 
 
 @login_required
@@ -28,6 +31,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return redirect(
             "web:console-ticket" if staff else "web:support-ticket", ticket_id=direct.ticket.pk
         )
+    articles = knowledge.search_articles(user=user, query=q, limit=10) if q.strip() else []
     if q.strip() and direct.by != "reference":
         try:
             found = search.search_tickets(
@@ -43,6 +47,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "q": q,
             "direct": direct,
             "hits": [h for h in found.hits if h.ticket.pk not in first],
+            "articles": articles,
             "partial": found.partial,
             "error": error,
             "status": status,
@@ -52,15 +57,35 @@ def search_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _store_id(value: Any) -> int | None:
+    return int(value) if str(value or "").isdigit() and len(str(value)) < 18 else None
+
+
 @merchant_required
 def similar_panel(request: HttpRequest) -> HttpResponse:
-    """htmx: while the merchant writes, open incidents and their similar open tickets."""
+    """htmx: while the merchant writes, what is likely the same problem (decision 0221): open
+    incidents, their open tickets, help articles — often nothing at all."""
     user = user_of(request)
     data: Any = request.POST if request.method == "POST" else request.GET
     text = f"{data.get('subject', '')}\n{data.get('description', '')}"[: similar.TEXT_MAX]
-    suggestions = similar.similar_open_tickets(user=user, text=text) if text.strip() else []
+    found = similar.suggestions_for_draft(
+        user=user,
+        text=text,
+        store_id=_store_id(data.get("store")),
+        issue_type=(data.get("issue_type") or None),
+        already_shown=request.session.get(SHOWN_KEY, []),
+    )
+    if found.newly_shown:
+        request.session[SHOWN_KEY] = [*request.session.get(SHOWN_KEY, []), *found.newly_shown][
+            -200:
+        ]
     return render(
         request,
         "web/search/_similar.html",
-        {"suggestions": suggestions, "incidents": similar.open_incidents(user=user)},
+        {
+            "suggestions": found.tickets,
+            "incidents": found.incidents,
+            "articles": found.articles,
+            "tz": zone_for(user),
+        },
     )

@@ -18,6 +18,7 @@ from helpline.accounts.selectors import zone_for
 from helpline.billing.models import Quote
 from helpline.core import clock
 from helpline.core.errors import HelplineError
+from helpline.knowledge import selectors as knowledge
 from helpline.merchants import selectors as merchant_selectors
 from helpline.monitoring import selectors as monitoring_selectors
 from helpline.reports import similar as reports_similar
@@ -97,7 +98,10 @@ def _preview(priority: str | None, issue_type: str | None, zone: Any) -> dict[st
 def _already_reported(user: Any, data: dict[str, Any]) -> list[Any]:
     """Open tickets like the one being filed, for the C1 check."""
     text = f"{data['subject']}\n{data['description'][:500]}"
-    return [s.ticket for s in reports_similar.similar_open_tickets(user=user, text=text, limit=5)]
+    found = reports_similar.similar_open_tickets(
+        user=user, text=text, limit=5, store_id=data["store"], issue_type=data["issue_type"]
+    )
+    return [s.ticket for s in found]
 
 
 def _file(request: HttpRequest, user: Any, data: dict[str, Any]) -> HttpResponse | None:
@@ -281,7 +285,16 @@ def help_page(request: HttpRequest) -> HttpResponse:
             }
         )
     calendars = [(spec, _hours_text(spec.weekly)) for spec in policy.calendars.values()]
-    return render(request, "web/support/help.html", {"rows": rows, "calendars": calendars})
+    reader = request.user if request.user.is_authenticated else None
+    return render(
+        request,
+        "web/support/help.html",
+        {
+            "rows": rows,
+            "calendars": calendars,
+            "kb_categories": knowledge.categories(reader),
+        },
+    )
 
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
