@@ -136,6 +136,10 @@ PAYLOADS = {
     "monitor": (None, {"message_id": 3}),
     "unrouted": (None, {"team": 3, "notify": True}),
     "personal_data_erased": (None, {"pseudonym": "p-1", "messages": 3, "attachments": 1}),
+    "root_cause": (
+        None,
+        {"report": 1, "title": "Checkout outage", "url": "https://x.test/status/root-cause/1/"},
+    ),
     "retention_purged": (
         None,
         {"closed_at": QUOTE_AFTER["due_at"], "messages": 2, "attachments": 0},
