@@ -49,7 +49,7 @@ from helpline.outbox import selectors as outbox
 from helpline.outbox.channels.email import payload as email_payload
 from helpline.outbox.channels.webhook import payload as webhook_payload
 from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
-from helpline.outbox.models import Preference, WebhookEndpoint
+from helpline.outbox.models import Preference, Priority, WebhookEndpoint
 from helpline.outbox.services import Notification
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.events import EventKind
@@ -162,6 +162,13 @@ def _acknowledged(ticket: Any, first: Any, threaded: bool) -> bool:
     return threaded and ticket.channel == "email" and first.kind == EventKind.CREATED
 
 
+def _priority(first: Any, ticket: Any, user: User) -> int:
+    """The requester's own "we have your ticket" is their acknowledgement: taken before the
+    bulk of a storm's notices (decision 0190)."""
+    own = first.kind == EventKind.CREATED and ticket.requester_id == user.pk
+    return Priority.URGENT if own else Priority.NORMAL
+
+
 def _email_for(
     user: User, items: list[Item], ticket: Any, pref: Preference | None, summary: str
 ) -> Notification | None:
@@ -192,6 +199,7 @@ def _email_for(
         due_at=at,
         ticket_id=ticket.pk,
         recipient_user_id=user.pk,
+        priority=_priority(first, ticket, user),
     )
 
 

@@ -37,11 +37,12 @@ from django.db.models import F, Q
 
 from helpline.core import clock
 from helpline.outbox import channels
-from helpline.outbox.channels.base import Permanent
+from helpline.outbox.channels.base import Permanent, Unreachable
 from helpline.outbox.models import Outbox, State
 
 log = logging.getLogger(__name__)
 ERROR_MAX = 2000
+CLAIM_ORDER = ("priority", "due_at", "pk")  # urgent rows first (decision 0190)
 
 
 def worker_name() -> str:
@@ -64,7 +65,7 @@ def claim(*, now: datetime, worker: str, limit: int = 100) -> list[Outbox]:
     token = f"{worker}/{uuid.uuid4().hex[:12]}"
     lease_end = now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
     with transaction.atomic():
-        qs = Outbox.objects.filter(_due(now)).order_by("due_at", "pk")
+        qs = Outbox.objects.filter(_due(now)).order_by(*CLAIM_ORDER)
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         ids = list(qs.values_list("pk", flat=True)[:limit])
@@ -77,7 +78,7 @@ def claim(*, now: datetime, worker: str, limit: int = 100) -> list[Outbox]:
             due_at=lease_end,
             attempts=F("attempts") + 1,
         )
-    return list(Outbox.objects.filter(pk__in=ids, claimed_by=token).order_by("due_at", "pk"))
+    return list(Outbox.objects.filter(pk__in=ids, claimed_by=token).order_by(*CLAIM_ORDER))
 
 
 def _mine(row: Outbox) -> Q:
@@ -93,6 +94,24 @@ def mark_failed(row: Outbox, *, now: datetime, error: str, permanent: bool) -> s
         last_error=error[:ERROR_MAX],
     )
     return State.DEAD if dead else State.PENDING
+
+
+def release_unreachable(rows: list[Outbox], *, now: datetime, error: str) -> int:
+    """The provider could not be reached: the rows not sent go back to pending, due again in
+    ``NOTIFY_UNREACHABLE_RETRY_SECONDS``, their claim's attempt given back (no row failed, so
+    an outage of any length sends none to the dead letter and, once it ends, the backlog is
+    taken again within that interval, urgent rows first). Returns how many were released."""
+    again = now + timedelta(seconds=settings.NOTIFY_UNREACHABLE_RETRY_SECONDS)
+    released = 0
+    for row in rows:
+        released += Outbox.objects.filter(_mine(row)).update(
+            state=State.PENDING,
+            due_at=again,
+            claimed_until=None,
+            attempts=F("attempts") - 1,
+            last_error=f"unreachable: {error}"[:ERROR_MAX],
+        )
+    return released
 
 
 class _Marker:
@@ -180,7 +199,7 @@ def _condition(payload: Any) -> tuple[Callable[[Any], bool], Any] | None:
 def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) -> Counter[str]:
     result: Counter[str] = Counter()
     with chan.session(), _Marker() as marker:
-        for row in rows:
+        for i, row in enumerate(rows):
             condition = _condition(row.payload)
             if condition is not None:
                 marker.wait_for_mark()  # the database is this thread's again
@@ -198,6 +217,12 @@ def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) 
             except Permanent as exc:
                 marker.wait_for_mark()
                 state = mark_failed(row, now=now or clock.now(), error=str(exc), permanent=True)
+            except Unreachable as exc:
+                marker.wait_for_mark()
+                log.info("outbox: %s unreachable (%s)", chan.kind, exc)
+                when = now or clock.now()
+                result["pending"] += release_unreachable(rows[i:], now=when, error=f"{exc}")
+                break
             except Exception as exc:  # any other failure: retried with backoff
                 marker.wait_for_mark()  # a failed mark of the previous row ends the batch here
                 log.info("outbox %s: %s", row.pk, exc)
