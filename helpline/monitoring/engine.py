@@ -117,5 +117,6 @@ def minute_sweep(*, now: datetime) -> None:
     resolved by staff too)."""
     rollup.sweep(now=now)
     services.tls_warnings(now=now)
+    storm.unconfirmed_resolve(now=now)
     while storm.updates_sweep(now=now) == storm.UPDATES_BATCH:
         pass
