@@ -290,7 +290,7 @@ def probe_round_record(
                     next_probe_at=now + timedelta(seconds=seconds),
                     claimed_by="",
                 )
-    steps = [(monitor, _advance(monitor, outcome, now, gap=gap)) for monitor, outcome, gap in eventful]
+    steps = [(m, _advance(m, outcome, now, gap=gap)) for m, outcome, gap in eventful]
     coming = [(m.store_id, s.after.first_failure_at or now) for m, s in steps if s.outage_confirmed]
     falling = [
         (m.store_id, s.after.first_failure_at or now)
