@@ -209,6 +209,11 @@ def run_forever(
 ) -> int:
     """Steps until ``stop`` is set; an idle step waits ``interval`` seconds (or the stop)."""
     steps = 0
+    try:
+        released = delivery.release_dead_claims(now=clock.now())
+        log.info("outbox: %s notifications held by a dead worker are due again", released)
+    except Exception:  # the steps still run; the claims end with their lease
+        log.exception("releasing dead workers' notifications failed")
     while not stop.is_set():
         try:
             result = run_once(worker=worker, stop=stop, threads=threads)

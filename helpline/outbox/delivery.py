@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F, Q
 
-from helpline.core import clock
+from helpline.core import clock, processes
 from helpline.outbox import channels
 from helpline.outbox.channels.base import Permanent, Unreachable
 from helpline.outbox.models import Outbox, State
@@ -79,6 +79,23 @@ def claim(*, now: datetime, worker: str, limit: int = 100) -> list[Outbox]:
             attempts=F("attempts") + 1,
         )
     return list(Outbox.objects.filter(pk__in=ids, claimed_by=token).order_by(*CLAIM_ORDER))
+
+
+def release_dead_claims(*, now: datetime) -> int:
+    """Rows claimed by a worker of this machine whose process is gone (SIGKILL, a crash) are
+    due again at once instead of at their lease's end (a worker calls this as it starts;
+    decision 0193). Of those, only the one in flight when it died can have been accepted
+    already: it is sent again with its idempotency key. Another machine's claims wait for their
+    lease."""
+    claimers = (
+        Outbox.objects.filter(state=State.SENDING).values_list("claimed_by", flat=True).distinct()
+    )
+    dead = [c for c in claimers if processes.dead_here(c)]
+    if not dead:
+        return 0
+    return Outbox.objects.filter(state=State.SENDING, claimed_by__in=dead).update(
+        state=State.PENDING, due_at=now, claimed_until=None
+    )
 
 
 def _mine(row: Outbox) -> Q:

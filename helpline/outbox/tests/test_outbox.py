@@ -186,3 +186,27 @@ def test_an_unknown_channel_is_a_dead_letter(db) -> None:
         )
     assert delivery.step(now=T0) == {"dead": 1}
     assert "no channel 'pigeon'" in Outbox.objects.get().last_error
+
+
+def test_a_dead_workers_claims_are_due_again_when_a_worker_starts(db) -> None:
+    """SIGKILL leaves the batch claimed for the lease (2 min); a worker starting on the same
+    machine gives back what a dead process held at once (decision 0193), and leaves alone the
+    claims of a live process and of other machines."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    mail(3)
+    rows = list(Outbox.objects.order_by("pk"))
+    for row, worker in zip(
+        rows, [f"{host}:{gone.pid}", f"{host}:{os.getpid()}", f"elsewhere:{gone.pid}"], strict=True
+    ):
+        assert delivery.claim(now=T0, worker=worker, limit=1)[0].pk == row.pk
+    assert delivery.release_dead_claims(now=T0 + timedelta(seconds=5)) == 1
+    states = list(Outbox.objects.order_by("pk").values_list("state", "due_at"))
+    assert states[0] == (State.PENDING, T0 + timedelta(seconds=5))
+    assert [s for s, _ in states[1:]] == [State.SENDING, State.SENDING]
