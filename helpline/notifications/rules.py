@@ -278,11 +278,12 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
 
 
 def _held(made: Notification, items: list[Item], ticket: Any) -> Notification:
-    """The on-call's page for a store the monitor found down waits ``MONITOR_PAGE_HOLD_SECONDS``
+    """The on-call's page for a new C1 — a store the monitor found down (decision 0140), or a
+    merchant's C1 by mail, portal or API (decision 0194) — waits ``MONITOR_PAGE_HOLD_SECONDS``
     and is dropped if the ticket joined a platform incident by then (the incident pages once
-    for the storm) or staff answered it (``unless_answered``; decision 0140)."""
+    for the storm) or staff answered it (``unless_answered``)."""
     hold = settings.MONITOR_PAGE_HOLD_SECONDS
-    if not hold or ticket.channel != "monitor" or any(why != "on_call" for _, why, _, _ in items):
+    if not hold or any(why != "on_call" for _, why, _, _ in items):
         return made
     if all(event.kind != EventKind.CREATED for event, _, _, _ in items):
         return made
