@@ -126,6 +126,7 @@ class OwnPostgres:
         )
 
     def start(self) -> None:
+        self.dir.parent.chmod(0o711)  # mkdtemp's 0700: the postgres user must reach its own
         self.dir.mkdir()
         shutil.chown(self.dir, "postgres")
         self._as_postgres(
@@ -355,6 +356,9 @@ class Run:
             self.load(start, storm_s, sent, portal, status, status_errors, console, console_errors)
         )
         faults.join()
+        from django.db import connections
+
+        connections.close_all()  # the bench's own connection did not live through a restart
         self.switch_stores(200)
         recovered = time.time()
         self.note("recovery: every store answers 200")
