@@ -245,14 +245,19 @@ def probes_forever(
             log.info("probes: %s monitors held by a dead worker are due again", released)
         except Exception:  # the rounds still run; the claims end with their lease
             log.exception("releasing dead workers' monitors failed")
+        failed = False
         while not stop.is_set():
             try:
                 now = clock.now()
+                if failed:  # what the failed round claimed is due again now, not in 5 minutes
+                    probes.release_own_claims(now=now, worker=name)
+                    failed = False
                 result = probe_round(now=now, worker=name)
                 if last_sweep is None or now - last_sweep >= PROBE_SWEEP_EVERY:
                     probes.minute_sweep(now=now)
                     last_sweep = now
             except Exception:  # a bad round must not end the worker
+                failed = True
                 log.exception("probe round failed")
                 close_old_connections()
                 stop.wait(interval)

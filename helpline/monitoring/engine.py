@@ -40,6 +40,13 @@ def release_dead_claims(*, now: datetime) -> int:
     return services.monitors_release(now=now, claimers=dead)
 
 
+def release_own_claims(*, now: datetime, worker: str) -> int:
+    """The monitors this worker claimed for a round that failed (PostgreSQL restarted under
+    it, …) are due again at once; left to their lease they went unprobed for 5 minutes — 602
+    of 1,000 stores in the storm bench never had their outage confirmed (decision 0193)."""
+    return services.monitors_release(now=now, claimers=[worker])
+
+
 def policy_from_settings() -> Policy:
     return Policy(
         allow_private=bool(settings.HELPLINE_HTTP_ALLOW_PRIVATE),

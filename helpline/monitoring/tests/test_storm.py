@@ -300,6 +300,23 @@ def test_monitors_held_by_a_killed_worker_of_this_machine_are_due_again_at_once(
     )
 
 
+def test_a_failed_rounds_monitors_are_given_back_by_its_own_worker(cast, fleet):
+    """A round that fails after claiming (PostgreSQL restarted under it) leaves its monitors
+    leased for 5 minutes; the probe loop gives its own claims back before the next round
+    (decision 0193), and nobody else's."""
+    from helpline.monitoring import services
+    from helpline.monitoring.models import Monitor
+
+    now = T0 + M
+    mine = services.monitors_claim(now=now, worker="w:1:probes", limit=20)
+    assert len(mine) == 20
+    others = services.monitors_claim(now=now, worker="w:2:probes", limit=5)
+    assert engine.release_own_claims(now=now + S, worker="w:1:probes") == 20
+    due = set(services.monitors_claim(now=now + S, worker="w:1:probes"))
+    assert set(mine) <= due and not due & set(others)  # (the 5 never claimed are due too)
+    assert set(Monitor.objects.filter(claimed_by="w:2:probes")) == set(others)
+
+
 def test_a_storm_is_shown_from_its_first_failures_and_a_blip_resolves_by_itself(
     cast, fleet, shops, client
 ):
