@@ -220,6 +220,9 @@ def run_forever(
             daily(now=clock.now())
         except Exception:  # a bad step must not end the worker: log it, wait, go on
             log.exception("worker step failed")
+            # A connection that died (PostgreSQL restarted) is not reused: without this the
+            # step failed on "the connection is closed" until the worker was restarted.
+            connections.close_all()
             stop.wait(interval)
             continue
         steps += 1
