@@ -92,6 +92,8 @@ try:
     # read — for a caller with credentials and for one without (the sign-in form, the status
     # page, password reset). Inbound mail over the HTTP endpoint must fit the first.
     WEB_THREADS = config.positive_int(os.environ, "HELPLINE_WEB_THREADS", 4)
+    # How long /status/ may be shared from the serving process's cache (decision 0191).
+    STATUS_CACHE_SECONDS = config.positive_int(os.environ, "HELPLINE_STATUS_CACHE_SECONDS", 5)
     MAX_BODY_BYTES = config.positive_int(
         os.environ, "HELPLINE_MAX_BODY_BYTES", max(64 * 1024 * 1024, MAIL_MAX_BYTES + 1024 * 1024)
     )
@@ -323,6 +325,7 @@ SERVER_EMAIL = SUPPORT_ADDRESS
 # The outbox: retries with exponential backoff (base × 2^(attempt−1), capped), then a dead letter.
 NOTIFY_BACKOFF_BASE_SECONDS = 30
 NOTIFY_BACKOFF_CAP_SECONDS = 3600
+NOTIFY_UNREACHABLE_RETRY_SECONDS = 15  # a provider that could not be reached: tried again then
 NOTIFY_LEASE_SECONDS = 120  # a claimed row not finished by then (its worker died) is claimed again
 # The folders of helpline/outbox/channels/ that are in use.
 NOTIFY_CHANNELS = ["email", "webhook", "whatsapp", "digest"]

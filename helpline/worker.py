@@ -223,12 +223,20 @@ def run_forever(
 ) -> int:
     """Steps until ``stop`` is set; an idle step waits ``interval`` seconds (or the stop)."""
     steps = 0
+    try:
+        released = delivery.release_dead_claims(now=clock.now())
+        log.info("outbox: %s notifications held by a dead worker are due again", released)
+    except Exception:  # the steps still run; the claims end with their lease
+        log.exception("releasing dead workers' notifications failed")
     while not stop.is_set():
         try:
             result = run_once(worker=worker, stop=stop, threads=threads)
             daily(now=clock.now())
         except Exception:  # a bad step must not end the worker: log it, wait, go on
             log.exception("worker step failed")
+            # A connection that died (PostgreSQL restarted) is not reused: without this the
+            # step failed on "the connection is closed" until the worker was restarted.
+            connections.close_all()
             stop.wait(interval)
             continue
         steps += 1
@@ -254,14 +262,19 @@ def probes_forever(
             log.info("probes: %s monitors held by a dead worker are due again", released)
         except Exception:  # the rounds still run; the claims end with their lease
             log.exception("releasing dead workers' monitors failed")
+        failed = False
         while not stop.is_set():
             try:
                 now = clock.now()
+                if failed:  # what the failed round claimed is due again now, not in 5 minutes
+                    probes.release_own_claims(now=now, worker=name)
+                    failed = False
                 result = probe_round(now=now, worker=name)
                 if last_sweep is None or now - last_sweep >= PROBE_SWEEP_EVERY:
                     probes.minute_sweep(now=now)
                     last_sweep = now
             except Exception:  # a bad round must not end the worker
+                failed = True
                 log.exception("probe round failed")
                 close_old_connections()
                 stop.wait(interval)

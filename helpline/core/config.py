@@ -192,7 +192,12 @@ def _database_url(env: Mapping[str, str], raw: str) -> dict[str, Any]:
         scheme = raw.split("://", 1)[0] + "://" if "://" in raw else "no scheme"
         raise ConfigError(f"DATABASE_URL must be a postgresql:// (or sqlite://) URL, not {scheme}")
     try:
-        cfg: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=60))
+        # Persistent connections are checked before a request reuses them: after PostgreSQL
+        # restarts, each one is dead, and without the check its next request was a 500
+        # (the storm bench's restart, decision 0193).
+        cfg: dict[str, Any] = dict(
+            dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        )
     except Exception as exc:  # dj_database_url raises several kinds
         raise ConfigError(f"DATABASE_URL cannot be read: {type(exc).__name__}") from None
     if cfg.get("ENGINE") == "django.db.backends.postgresql" and not cfg.get("NAME"):

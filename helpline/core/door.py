@@ -16,7 +16,10 @@ wrapper around Django's handler then
 3. runs Django's synchronous code on one of ``threads`` long-lived threads of its own — each
    keeps its database connection (``CONN_MAX_AGE``), as a gunicorn thread did — through
    asgiref's ``ThreadSensitiveContext(executor=…)``. A request waits on the loop for a free
-   thread, not in a thread.
+   thread, not in a thread;
+4. answers an anonymous GET of a page Django declared public (``Cache-Control: public,
+   max-age``: the status page) from ``door_cache`` while it is fresh, on the loop
+   (decision 0191).
 
 Decision 0147 says why this and not sync or gthread workers, with the figures.
 """
@@ -31,6 +34,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 from asgiref.sync import ThreadSensitiveContext
+
+from helpline.core.door_cache import PublicCache, cacheable_request
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -63,11 +68,19 @@ class Door:
         self.session_cookie = session_cookie.encode("latin-1") + b"="
         self.api_prefix = api_prefix
         self._free: asyncio.Queue[ThreadPoolExecutor] | None = None
+        self.cache = PublicCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)  # Django refuses what it does not serve
             return
+        if cacheable_request(scope):
+            await self.cache.serve(scope, send, lambda out: self.django(scope, receive, out))
+            return
+        await self.django(scope, receive, send)
+
+    async def django(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The request to Django: its body whole first, then one of the door's threads."""
         cap = self.cap(scope)
         length = _content_length(scope)
         if length is not None and length > cap:

@@ -19,7 +19,7 @@ from datetime import datetime
 from aiohttp.abc import AbstractResolver
 from django.conf import settings
 
-from helpline.core import clock
+from helpline.core import clock, processes
 from helpline.monitoring import rollup, services, storm
 from helpline.monitoring.probe import Policy, Target, probe_all
 from helpline.monitoring.services import RoundSummary
@@ -36,24 +36,15 @@ def release_dead_claims(*, now: datetime) -> int:
     """Monitors held by a probe worker of this machine whose process is gone (SIGKILL, a crash)
     are due again at once (a worker calls this as it starts). Other machines' claims are left
     to their lease: their processes cannot be asked from here."""
-    host = socket.gethostname()
-    dead = []
-    for name in services.monitor_claimers():
-        claim_host, _, rest = name.partition(":")
-        pid = rest.partition(":")[0]
-        if claim_host == host and pid.isdigit() and not _alive(int(pid)):
-            dead.append(name)
+    dead = [name for name in services.monitor_claimers() if processes.dead_here(name)]
     return services.monitors_release(now=now, claimers=dead)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
+def release_own_claims(*, now: datetime, worker: str) -> int:
+    """The monitors this worker claimed for a round that failed (PostgreSQL restarted under
+    it, …) are due again at once; left to their lease they went unprobed for 5 minutes — 602
+    of 1,000 stores in the storm bench never had their outage confirmed (decision 0193)."""
+    return services.monitors_release(now=now, claimers=[worker])
 
 
 def policy_from_settings() -> Policy:
@@ -117,5 +108,6 @@ def minute_sweep(*, now: datetime) -> None:
     resolved by staff too)."""
     rollup.sweep(now=now)
     services.tls_warnings(now=now)
+    storm.unconfirmed_resolve(now=now)
     while storm.updates_sweep(now=now) == storm.UPDATES_BATCH:
         pass

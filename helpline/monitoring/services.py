@@ -290,13 +290,15 @@ def probe_round_record(
                     next_probe_at=now + timedelta(seconds=seconds),
                     claimed_by="",
                 )
-    coming = [
-        (monitor.store_id, step.after.first_failure_at or now)
-        for monitor, outcome, gap in eventful
-        if (step := _advance(monitor, outcome, now, gap=gap)).outage_confirmed
+    steps = [(m, _advance(m, outcome, now, gap=gap)) for m, outcome, gap in eventful]
+    coming = [(m.store_id, s.after.first_failure_at or now) for m, s in steps if s.outage_confirmed]
+    falling = [
+        (m.store_id, s.after.first_failure_at or now)
+        for m, s in steps
+        if s.after.state == states.SUSPECT
     ]
-    if coming:  # a storm is recognised before its tickets open: they are linked as they open
-        storm.incident_check(now=now, coming=coming)
+    if coming or falling:  # a storm is recognised before its tickets open (decision 0192)
+        storm.incident_check(now=now, coming=coming, falling=falling)
     for monitor, outcome, gap in eventful:
         _record_one(monitor, outcome, now, summary, gap=gap)
     if summary.outages_opened:

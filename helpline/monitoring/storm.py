@@ -31,6 +31,7 @@ from helpline.core import clock, display
 from helpline.core.errors import Conflict
 from helpline.monitoring import listeners, status_changes
 from helpline.monitoring.models import IncidentTicket, Monitor, Outage, PlatformIncident
+from helpline.monitoring.states import SUSPECT
 from helpline.tickets import events as kinds
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets import services as tickets
@@ -55,30 +56,55 @@ def status_url() -> str:
     return f"{settings.BASE_URL.rstrip('/')}/status/"
 
 
+def _falling(
+    now: datetime,
+    window: timedelta,
+    starts: dict[int, datetime],
+    falling: Sequence[tuple[int, datetime]],
+) -> dict[int, datetime]:
+    """Every store failing within the window, confirmed or not: the outages (``starts``), this
+    round's first failures (``falling``, the control target answered) and the monitors still
+    suspect from earlier rounds (decision 0192)."""
+    seen = dict(starts)
+    earlier = Monitor.objects.filter(
+        state=SUSPECT, active=True, first_failure_at__gte=now - window
+    ).values_list("store_id", "first_failure_at")
+    for store_id, first in [*falling, *earlier]:
+        if first is not None:
+            seen.setdefault(store_id, first)
+    return seen
+
+
 def incident_check(
-    *, now: datetime, coming: Sequence[tuple[int, datetime]] = ()
+    *,
+    now: datetime,
+    coming: Sequence[tuple[int, datetime]] = (),
+    falling: Sequence[tuple[int, datetime]] = (),
 ) -> PlatformIncident | None:
     """Open or join the storm's platform incident (see the module). ``coming``: (store id,
     first failure) of the outages this round is about to confirm, so that the incident exists
-    before their tickets are opened and they are linked as they open."""
+    before their tickets are opened and they are linked as they open; ``falling``: the stores
+    that failed for the first time in this round — a storm is recognised from the first
+    failures, before the outages are confirmed (decision 0192)."""
     window = timedelta(minutes=settings.MONITOR_INCIDENT_WINDOW_MINUTES)
     recent = Outage.objects.filter(ended_at__isnull=True, confirmed_at__gte=now - window)
     starts = dict(recent.values_list("store_id", "started_at"))
     for store_id, started in coming:
         starts.setdefault(store_id, started)
     incident = open_incident()
-    if incident is None and len(starts) < settings.MONITOR_INCIDENT_MIN_STORES:
-        return None  # the common case, one query: no storm, nothing open
+    if incident is None and not falling and len(starts) < settings.MONITOR_INCIDENT_MIN_STORES:
+        return None  # the common case, two queries: no storm, nothing open
+    down = _falling(now, window, starts, falling)
     watched = Monitor.objects.filter(active=True).values("store_id").distinct().count()
-    storm = is_storm(len(starts), watched)
+    storm = is_storm(len(down), watched)
     with transaction.atomic():
         if incident is None:
             if not storm:
                 return None
             incident = PlatformIncident.objects.create(
-                title=f"Many stores unreachable ({len(starts)} of {watched})",
+                title=f"Many stores unreachable ({len(down)} of {watched})",
                 description="Opened by the store monitor: these stores fell within minutes.",
-                started_at=min(starts.values()),
+                started_at=min(down.values()),
             )
             # C1 tickets of the storm filed before it was recognised join it too: the probes
             # see a store fall up to an interval late, so the window reaches back before it.
@@ -92,7 +118,7 @@ def incident_check(
         link_many(incident, [t for _, t in joining if t is not None], now=now)
         if storm and incident.paged_at is None:
             seen = listeners.Storm(
-                incident=incident, stores_down=len(starts), watched=watched, now=now
+                incident=incident, stores_down=len(down), watched=watched, now=now
             )
             if listeners.storm_seen(seen):
                 incident.paged_at = now
@@ -151,6 +177,19 @@ def incident_resolved_check(incident_id: int, *, now: datetime) -> bool:
     if resolved:
         status_changes.incident_resolved(incident_id, now=now)
     return bool(resolved)
+
+
+def unconfirmed_resolve(*, now: datetime) -> int:
+    """An automatic incident opened on first failures that never became an outage (the stores
+    answered again before any was confirmed) resolves once no store is suspect and a window
+    has passed since it began (the minute sweep; decision 0192). Returns how many."""
+    if Monitor.objects.filter(state=SUSPECT, active=True).exists():
+        return 0
+    window = timedelta(minutes=settings.MONITOR_INCIDENT_WINDOW_MINUTES)
+    idle = PlatformIncident.objects.filter(
+        resolved_at__isnull=True, automatic=True, started_at__lt=now - window
+    ).exclude(pk__in=Outage.objects.filter(incident__isnull=False).values("incident_id"))
+    return idle.update(resolved_at=now)
 
 
 def _update_body(incident: PlatformIncident, ticket: Any) -> str:

@@ -25,6 +25,7 @@ from helpline.monitoring import storm
 from helpline.notifications import paging, words
 from helpline.outbox import services as outbox
 from helpline.outbox.channels.email import payload as email_payload
+from helpline.outbox.models import Priority
 from helpline.sla.defaults import FIRST_RESPONSE
 from helpline.tickets import selectors as ticket_selectors
 from helpline.tickets.models import Ticket
@@ -81,5 +82,6 @@ def mail_ticket_opened(opened: Opened) -> str | None:
         idempotency_key=f"mail.ack.{hashlib.sha256(opened.inbound_key.encode()).hexdigest()[:40]}",
         ticket_id=ticket.pk,
         now=now,
+        priority=Priority.URGENT,  # the merchant waits for it (decision 0190)
     )
     return message_id

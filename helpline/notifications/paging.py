@@ -19,6 +19,7 @@ from helpline.notifications import words
 from helpline.outbox import services as outbox
 from helpline.outbox.channels.email import payload as email_payload
 from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
+from helpline.outbox.models import Priority
 from helpline.outbox.services import Notification
 from helpline.routing import assignment
 from helpline.routing import selectors as routing
@@ -129,6 +130,7 @@ def _page(
                 due_at=now,
                 ticket_id=ticket_id,
                 recipient_user_id=user_id,
+                priority=Priority.URGENT,  # before any backlog (decision 0190)
             )
             for channel, recipient, payload, user_id in rows
         ]

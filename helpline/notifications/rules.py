@@ -49,7 +49,7 @@ from helpline.outbox import selectors as outbox
 from helpline.outbox.channels.email import payload as email_payload
 from helpline.outbox.channels.webhook import payload as webhook_payload
 from helpline.outbox.channels.whatsapp import payload as whatsapp_payload
-from helpline.outbox.models import Preference, WebhookEndpoint
+from helpline.outbox.models import Preference, Priority, WebhookEndpoint
 from helpline.outbox.services import Notification
 from helpline.tickets import listeners
 from helpline.tickets import selectors as ticket_selectors
@@ -163,6 +163,13 @@ def _acknowledged(ticket: Any, first: Any, threaded: bool) -> bool:
     return threaded and ticket.channel == "email" and first.kind == EventKind.CREATED
 
 
+def _priority(first: Any, ticket: Any, user: User) -> int:
+    """The requester's own "we have your ticket" is their acknowledgement: taken before the
+    bulk of a storm's notices (decision 0190)."""
+    own = first.kind == EventKind.CREATED and ticket.requester_id == user.pk
+    return Priority.URGENT if own else Priority.NORMAL
+
+
 def _email_for(
     user: User, items: list[Item], ticket: Any, pref: Preference | None, summary: str
 ) -> Notification | None:
@@ -193,6 +200,7 @@ def _email_for(
         due_at=at,
         ticket_id=ticket.pk,
         recipient_user_id=user.pk,
+        priority=_priority(first, ticket, user),
     )
 
 
@@ -275,11 +283,12 @@ def notifications_for(*, ticket: Any, actor: Any, events: Sequence[Any]) -> list
 
 
 def _held(made: Notification, items: list[Item], ticket: Any) -> Notification:
-    """The on-call's page for a store the monitor found down waits ``MONITOR_PAGE_HOLD_SECONDS``
+    """The on-call's page for a new C1 — a store the monitor found down (decision 0140), or a
+    merchant's C1 by mail, portal or API (decision 0194) — waits ``MONITOR_PAGE_HOLD_SECONDS``
     and is dropped if the ticket joined a platform incident by then (the incident pages once
-    for the storm) or staff answered it (``unless_answered``; decision 0140)."""
+    for the storm) or staff answered it (``unless_answered``)."""
     hold = settings.MONITOR_PAGE_HOLD_SECONDS
-    if not hold or ticket.channel != "monitor" or any(why != "on_call" for _, why, _, _ in items):
+    if not hold or any(why != "on_call" for _, why, _, _ in items):
         return made
     if all(event.kind != EventKind.CREATED for event, _, _, _ in items):
         return made

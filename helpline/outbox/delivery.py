@@ -35,13 +35,14 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F, Q
 
-from helpline.core import clock
+from helpline.core import clock, processes
 from helpline.outbox import channels
-from helpline.outbox.channels.base import Permanent
+from helpline.outbox.channels.base import Permanent, Unreachable
 from helpline.outbox.models import Outbox, State
 
 log = logging.getLogger(__name__)
 ERROR_MAX = 2000
+CLAIM_ORDER = ("priority", "due_at", "pk")  # urgent rows first (decision 0190)
 
 
 def worker_name() -> str:
@@ -64,7 +65,7 @@ def claim(*, now: datetime, worker: str, limit: int = 100) -> list[Outbox]:
     token = f"{worker}/{uuid.uuid4().hex[:12]}"
     lease_end = now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
     with transaction.atomic():
-        qs = Outbox.objects.filter(_due(now)).order_by("due_at", "pk")
+        qs = Outbox.objects.filter(_due(now)).order_by(*CLAIM_ORDER)
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         ids = list(qs.values_list("pk", flat=True)[:limit])
@@ -77,7 +78,24 @@ def claim(*, now: datetime, worker: str, limit: int = 100) -> list[Outbox]:
             due_at=lease_end,
             attempts=F("attempts") + 1,
         )
-    return list(Outbox.objects.filter(pk__in=ids, claimed_by=token).order_by("due_at", "pk"))
+    return list(Outbox.objects.filter(pk__in=ids, claimed_by=token).order_by(*CLAIM_ORDER))
+
+
+def release_dead_claims(*, now: datetime) -> int:
+    """Rows claimed by a worker of this machine whose process is gone (SIGKILL, a crash) are
+    due again at once instead of at their lease's end (a worker calls this as it starts;
+    decision 0193). Of those, only the one in flight when it died can have been accepted
+    already: it is sent again with its idempotency key. Another machine's claims wait for their
+    lease."""
+    claimers = (
+        Outbox.objects.filter(state=State.SENDING).values_list("claimed_by", flat=True).distinct()
+    )
+    dead = [c for c in claimers if processes.dead_here(c)]
+    if not dead:
+        return 0
+    return Outbox.objects.filter(state=State.SENDING, claimed_by__in=dead).update(
+        state=State.PENDING, due_at=now, claimed_until=None
+    )
 
 
 def _mine(row: Outbox) -> Q:
@@ -93,6 +111,24 @@ def mark_failed(row: Outbox, *, now: datetime, error: str, permanent: bool) -> s
         last_error=error[:ERROR_MAX],
     )
     return State.DEAD if dead else State.PENDING
+
+
+def release_unreachable(rows: list[Outbox], *, now: datetime, error: str) -> int:
+    """The provider could not be reached: the rows not sent go back to pending, due again in
+    ``NOTIFY_UNREACHABLE_RETRY_SECONDS``, their claim's attempt given back (no row failed, so
+    an outage of any length sends none to the dead letter and, once it ends, the backlog is
+    taken again within that interval, urgent rows first). Returns how many were released."""
+    again = now + timedelta(seconds=settings.NOTIFY_UNREACHABLE_RETRY_SECONDS)
+    released = 0
+    for row in rows:
+        released += Outbox.objects.filter(_mine(row)).update(
+            state=State.PENDING,
+            due_at=again,
+            claimed_until=None,
+            attempts=F("attempts") - 1,
+            last_error=f"unreachable: {error}"[:ERROR_MAX],
+        )
+    return released
 
 
 class _Marker:
@@ -180,7 +216,7 @@ def _condition(payload: Any) -> tuple[Callable[[Any], bool], Any] | None:
 def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) -> Counter[str]:
     result: Counter[str] = Counter()
     with chan.session(), _Marker() as marker:
-        for row in rows:
+        for i, row in enumerate(rows):
             condition = _condition(row.payload)
             if condition is not None:
                 marker.wait_for_mark()  # the database is this thread's again
@@ -198,6 +234,12 @@ def _send_all(chan: channels.Channel, rows: list[Outbox], now: datetime | None) 
             except Permanent as exc:
                 marker.wait_for_mark()
                 state = mark_failed(row, now=now or clock.now(), error=str(exc), permanent=True)
+            except Unreachable as exc:
+                marker.wait_for_mark()
+                log.info("outbox: %s unreachable (%s)", chan.kind, exc)
+                when = now or clock.now()
+                result["pending"] += release_unreachable(rows[i:], now=when, error=f"{exc}")
+                break
             except Exception as exc:  # any other failure: retried with backoff
                 marker.wait_for_mark()  # a failed mark of the previous row ends the batch here
                 log.info("outbox %s: %s", row.pk, exc)

@@ -15,13 +15,23 @@ class State(models.TextChoices):
     DEAD = "dead", "Dead letter"
 
 
+class Priority(models.IntegerChoices):
+    """Which due rows a worker takes first (decision 0190): someone waiting on the other end
+    of what they just did (a merchant's acknowledgement, the on-call's page) before the bulk
+    (the stores' notices, the updates of a storm)."""
+
+    URGENT = 0, "Urgent"
+    NORMAL = 1, "Normal"
+
+
 class Outbox(models.Model):
     """One notification to one recipient on one channel, written in the same transaction as the
     change that caused it and delivered after commit by a worker.
 
-    The worker's queue is the partial index on ``due_at`` over pending and sending rows: a
-    pending row is due at ``due_at``; a claimed (sending) row carries ``due_at =
-    claimed_until``, so a row whose worker died is due again when its lease runs out.
+    The worker's queue is the partial index on (``priority``, ``due_at``) over pending and
+    sending rows: a pending row is due at ``due_at``; a claimed (sending) row carries ``due_at =
+    claimed_until``, so a row whose worker died is due again when its lease runs out. Due urgent
+    rows are claimed before due normal ones.
     """
 
     channel = models.CharField(max_length=32)
@@ -42,6 +52,7 @@ class Outbox(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     due_at = models.DateTimeField()
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
@@ -55,6 +66,11 @@ class Outbox(models.Model):
             models.Index(
                 fields=["due_at"],
                 name="outbox_due",
+                condition=Q(state__in=["pending", "sending"]),
+            ),
+            models.Index(
+                fields=["priority", "due_at"],
+                name="outbox_due_first",
                 condition=Q(state__in=["pending", "sending"]),
             ),
             models.Index(fields=["state", "-id"], name="outbox_state_id"),

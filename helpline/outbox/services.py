@@ -22,6 +22,7 @@ from helpline.outbox.channels.email import payload as email_payload
 from helpline.outbox.models import (
     Outbox,
     Preference,
+    Priority,
     State,
     WebhookEndpoint,
     WhatsAppInbound,
@@ -39,6 +40,7 @@ class Notification:
     due_at: datetime
     ticket_id: int | None = None
     recipient_user_id: int | None = None
+    priority: int = Priority.NORMAL
 
 
 def enqueue_many(items: Sequence[Notification], *, now: datetime | None = None) -> int:
@@ -58,6 +60,7 @@ def enqueue_many(items: Sequence[Notification], *, now: datetime | None = None) 
             due_at=n.due_at,
             ticket_id=n.ticket_id,
             recipient_user_id=n.recipient_user_id,
+            priority=n.priority,
             state=State.PENDING,
             created_at=now,
         )
@@ -78,6 +81,7 @@ def enqueue(
     due_at: datetime | None = None,
     ticket_id: int | None = None,
     recipient_user_id: int | None = None,
+    priority: int = Priority.NORMAL,
 ) -> None:
     now = now or clock.now()
     enqueue_many(
@@ -91,6 +95,7 @@ def enqueue(
                 due_at=due_at or now,
                 ticket_id=ticket_id,
                 recipient_user_id=recipient_user_id,
+                priority=priority,
             )
         ],
         now=now,

@@ -53,6 +53,11 @@ urlpatterns = [
     ),
     path("status/", uptime.status_page, name="status"),
     path("status/subscribe/", status_subscriptions.subscribe, name="status-subscribe"),
+    path(
+        "status/subscribe/mail/",
+        status_subscriptions.subscribe_by_mail,
+        name="status-subscribe-mail",
+    ),
     path("status/confirm/<str:token>/", status_subscriptions.confirm, name="status-confirm"),
     path(
         "status/unsubscribe/<int:subscription_id>/<str:signature>/",

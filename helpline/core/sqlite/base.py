@@ -8,9 +8,14 @@ workers creating tickets, a third of the two cores sat idle at ~300 creations/s 
 gives it back at ``COMMIT``/``ROLLBACK``; the next writer, polling the lock every 0.2 ms, is in
 within a fraction of a millisecond of the commit.
 
+A single write outside a transaction (an UPDATE in autocommit: the rate limiter's count, the
+outbox marking a row sent) lines up too, for the one statement (decision 0193): left to
+SQLite's busy handler, it lost every race against the queued writers — they get in within
+0.2 ms of each commit, it wakes every 100 ms — and under a storm's stream of writes it timed
+out after 5 s ("database is locked": a 500, or a sent mail not marked and sent again).
+
 The queue is a courtesy, never a new way to fail or hang: SQLite's own lock stays the
-authority (single writes outside a transaction skip the queue and meet SQLite's busy handler
-as before), and a writer that cannot get the lock file within the busy timeout (or cannot
+authority, and a writer that cannot get the lock file within the busy timeout (or cannot
 open it) goes on without it — SQLite then decides, as it always did. A process that dies
 holding the lock gives it back with its file descriptor.
 """
@@ -25,6 +30,44 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 POLL_SECONDS = 0.0002
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class _QueuedCursor:
+    """Django's SQLite cursor, with a write outside a transaction taken through the queue."""
+
+    def __init__(self, cursor: Any, db: DatabaseWrapper) -> None:
+        self._cursor, self._db = cursor, db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def __iter__(self) -> Any:
+        return iter(self._cursor)
+
+    def _alone(self, query: str) -> bool:
+        db = self._db
+        if db.in_atomic_block or db._writers_held or not db.get_autocommit():
+            return False
+        return query.lstrip()[:7].upper().startswith(WRITES)
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if not self._alone(query):
+            return self._cursor.execute(query, params)
+        self._db._writers_acquire()
+        try:
+            return self._cursor.execute(query, params)
+        finally:
+            self._db._writers_release()
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        if not self._alone(query):
+            return self._cursor.executemany(query, param_list)
+        self._db._writers_acquire()
+        try:
+            return self._cursor.executemany(query, param_list)
+        finally:
+            self._db._writers_release()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -32,6 +75,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self._writers_fd: int | None = None
         self._writers_held = False
+
+    def create_cursor(self, name: Any = None) -> Any:
+        cursor = super().create_cursor(name)
+        return cursor if self._writers_path() is None else _QueuedCursor(cursor, self)
 
     def _writers_path(self) -> str | None:
         name = str(self.settings_dict.get("NAME") or "")

@@ -215,6 +215,9 @@ def test_database_postgresql() -> None:
         "h",
         5433,
     )
+    # A persistent connection is checked before a request reuses it: one that died with a
+    # PostgreSQL restart is replaced instead of failing the request (decision 0193).
+    assert db["CONN_HEALTH_CHECKS"] is True
     # Server-side binding and prepared statements (decision 0083), unless turned off.
     assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
     off = config.database(

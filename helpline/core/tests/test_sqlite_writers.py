@@ -111,3 +111,25 @@ def test_closing_a_connection_gives_the_queue_back(path: str, other: Any) -> Non
     assert held(path)
     other.close()  # a process that dies does the same: its descriptor goes
     assert not held(path)
+
+
+def test_a_single_write_outside_a_transaction_waits_in_the_queue(path: str, other: Any) -> None:
+    """An autocommit UPDATE lines up behind the queued writers instead of racing them in
+    SQLite's busy handler (decision 0193): it holds the queue for its one statement."""
+    seen: list[bool] = []
+    cursor = other.cursor()
+    real = cursor.cursor._cursor  # Django's wrapper → the queue's cursor → SQLite's
+    execute = real.execute
+
+    def spy(query: str, params: Any = None) -> Any:
+        seen.append(held(path))
+        return execute(query, params)
+
+    real.execute = spy
+    cursor.execute("CREATE TABLE IF NOT EXISTS queue_single (x integer)")
+    cursor.execute("INSERT INTO queue_single (x) VALUES (1)")
+    cursor.execute("SELECT x FROM queue_single")
+    assert cursor.fetchall() == [(1,)]
+    cursor.execute("DROP TABLE queue_single")
+    assert seen == [False, True, False, False]  # only the INSERT: DDL and reads go as before
+    assert not held(path)

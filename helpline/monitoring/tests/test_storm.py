@@ -89,7 +89,9 @@ def test_thirty_stores_down_in_one_minute_are_one_incident_one_page_every_ticket
     shops[0].status = 503
     confirmed = rounds(T0 + M)
     incident = PlatformIncident.objects.get()
-    assert incident.started_at == T0 + M and incident.paged_at == confirmed
+    # Recognised in the round of the first failures, before any outage was confirmed: on the
+    # status page and the on-call paged within seconds, not after three failed probes each.
+    assert incident.started_at == T0 + M and incident.paged_at == T0 + M < confirmed
     tickets = list(Ticket.objects.filter(issue_type="store-down"))
     assert len(tickets) == STORES
     linked = set(IncidentTicket.objects.values_list("ticket_id", flat=True))
@@ -296,3 +298,41 @@ def test_monitors_held_by_a_killed_worker_of_this_machine_are_due_again_at_once(
     assert set(services.monitors_claim(now=now, worker="test")) == set(
         Monitor.objects.filter(pk__in=ids[:10])
     )
+
+
+def test_a_failed_rounds_monitors_are_given_back_by_its_own_worker(cast, fleet):
+    """A round that fails after claiming (PostgreSQL restarted under it) leaves its monitors
+    leased for 5 minutes; the probe loop gives its own claims back before the next round
+    (decision 0193), and nobody else's."""
+    from helpline.monitoring import services
+    from helpline.monitoring.models import Monitor
+
+    now = T0 + M
+    mine = services.monitors_claim(now=now, worker="w:1:probes", limit=20)
+    assert len(mine) == 20
+    others = services.monitors_claim(now=now, worker="w:2:probes", limit=5)
+    assert engine.release_own_claims(now=now + S, worker="w:1:probes") == 20
+    due = set(services.monitors_claim(now=now + S, worker="w:1:probes"))
+    assert set(mine) <= due and not due & set(others)  # (the 5 never claimed are due too)
+    assert set(Monitor.objects.filter(claimed_by="w:2:probes")) == set(others)
+
+
+def test_a_storm_is_shown_from_its_first_failures_and_a_blip_resolves_by_itself(
+    cast, fleet, shops, client
+):
+    """One round of failures while the control target answers opens the incident at once
+    (decision 0192); if the stores answer again before any outage is confirmed, nobody's
+    ticket is opened and the minute sweep resolves the incident once the window has passed."""
+    shops[0].status = 503
+    engine.probe_step(now=T0 + M, worker="test")
+    incident = PlatformIncident.objects.get()
+    assert incident.resolved_at is None and incident.paged_at == T0 + M
+    assert not Outage.objects.exists()
+    assert incident.title in client.get("/status/").content.decode()
+    shops[0].status = 200
+    rounds(T0 + M + 5 * S, 2)
+    assert not Ticket.objects.filter(issue_type="store-down").exists()
+    engine.minute_sweep(now=T0 + 5 * M)
+    assert PlatformIncident.objects.get().resolved_at is None  # within the window: it stays
+    engine.minute_sweep(now=T0 + 12 * M)
+    assert PlatformIncident.objects.get().resolved_at == T0 + 12 * M

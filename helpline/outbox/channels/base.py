@@ -3,8 +3,9 @@
 ``send`` returns once the provider has *accepted* the notification (SMTP server took the mail,
 the webhook receiver or the Cloud API answered 2xx): the worker marks the row done right after
 it. Anything else is an exception: ``Retry`` (or any other exception) — try again later with
-backoff; ``Permanent`` — the provider will never take it (a 4xx, a bad address): straight to
-the dead letter, where staff see it and may retry it after fixing the cause.
+backoff; ``Unreachable`` — the provider is down: the whole batch waits a short while;
+``Permanent`` — the provider will never take it (a 4xx, a bad address): straight to the dead
+letter, where staff see it and may retry it after fixing the cause.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ class Message(Protocol):
 
 class Retry(Exception):
     """Not accepted this time; the worker retries with backoff."""
+
+
+class Unreachable(Retry):
+    """The provider could not be reached at all (refused, no route, no answer to connect): no
+    row's fault. The worker stops the batch and puts it back, due again in
+    ``NOTIFY_UNREACHABLE_RETRY_SECONDS``, without counting an attempt (decision 0190)."""
 
 
 class Permanent(Exception):

@@ -38,8 +38,11 @@ class _Collect:
         self.messages: list[email.message.EmailMessage] = []
         self.lock = threading.Lock()
         self.delay = delay
+        self.refuse = False  # answer every message "451, try later" (a server up but failing)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse:
+            return "451 4.3.0 try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)

@@ -144,3 +144,21 @@ def test_one_client_address_asks_for_at_most_ten_subscriptions_an_hour(db: Any) 
     assert refused.status_code == 429 and refused["Retry-After"]
     assert Subscription.objects.count() == 10
     assert Outbox.objects.filter(kind="status_confirm").count() == 10
+
+
+def test_the_public_page_asks_by_mail_without_a_token_and_a_signed_in_post_needs_one(
+    cast: Any,
+) -> None:
+    """The shared status page carries no CSRF token (it must set no cookie to be one copy for
+    everyone, decision 0191): its form posts to the mail-only address, which needs none; a
+    signed-in reader's one-click subscription still does."""
+    strict = Client(enforce_csrf_checks=True)
+    page = strict.get("/status/")
+    assert not page.cookies and 'action="/status/subscribe/mail/"' in page.content.decode()
+    answer = strict.post("/status/subscribe/mail/", {"address": "reader@example.test"})
+    assert answer.status_code == 200 and "Check your mail" in answer.content.decode()
+    assert Subscription.objects.filter(address="reader@example.test").count() == 1
+    signed = Client(enforce_csrf_checks=True)
+    signed.force_login(cast.alice)
+    assert signed.post("/status/subscribe/", {"store": ""}).status_code == 403
+    assert not Subscription.objects.filter(user=cast.alice).exists()

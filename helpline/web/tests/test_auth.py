@@ -31,6 +31,7 @@ EXPECTED_PUBLIC = {
     # Status subscriptions (decision 0226): anyone subscribes by mail; the signed links are the
     # credential; a published incident's root-cause report is public like the status page.
     "web:status-subscribe",
+    "web:status-subscribe-mail",
     "web:status-confirm",
     "web:status-unsubscribe",
     "web:status-root-cause",

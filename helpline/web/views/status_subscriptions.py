@@ -32,23 +32,43 @@ def _answer(request: HttpRequest, title: str, text: str, status: int = 200) -> H
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """Signed in: follow the platform or a store at once. Anyone else: a confirmation mail."""
+    if not request.user.is_authenticated:
+        return _subscribe_by_mail(request)
+    store = request.POST.get("store", "")
     try:
-        if request.user.is_authenticated:
-            store = request.POST.get("store", "")
-            services.subscribe_user(
-                user=user_of(request),
-                store_id=int(store) if store.isdigit() else None,
-                channel=request.POST.get("channel", "email"),
-            )
-            return redirect("/status/?subscribed=1")
-        # Anyone may ask: at most limits.STATUS_ADDRESS a client address, so the page cannot
-        # be used to mail strangers in bulk (one confirmation an address an hour besides).
-        verdict = limits.hit(limits.STATUS_ADDRESS, client_address(request))
-        if not verdict.allowed:
-            return too_many(verdict, limits.STATUS_ADDRESS, api=False)
-        services.subscribe_request(address=request.POST.get("address", ""))
+        services.subscribe_user(
+            user=user_of(request),
+            store_id=int(store) if store.isdigit() else None,
+            channel=request.POST.get("channel", "email"),
+        )
     except NotFound:
         raise Http404("not found") from None
+    except InvalidInput as exc:
+        return _answer(request, _("Not subscribed"), exc.detail, status=422)
+    return redirect("/status/?subscribed=1")
+
+
+@public
+@csrf_exempt
+@require_POST
+def subscribe_by_mail(request: HttpRequest) -> HttpResponse:
+    """The public status page's form for readers not signed in. No CSRF token (decision 0226):
+    the page stays one shared copy with no cookie (decision 0191), and a forged post can do no
+    more than the forger could by posting it themselves — ask for a confirmation mail, which
+    subscribes nobody until its link is followed (rate-limited by client and by address)."""
+    if request.user.is_authenticated:
+        return subscribe(request)
+    return _subscribe_by_mail(request)
+
+
+def _subscribe_by_mail(request: HttpRequest) -> HttpResponse:
+    # Anyone may ask: at most limits.STATUS_ADDRESS a client address, so the page cannot
+    # be used to mail strangers in bulk (one confirmation an address an hour besides).
+    verdict = limits.hit(limits.STATUS_ADDRESS, client_address(request))
+    if not verdict.allowed:
+        return too_many(verdict, limits.STATUS_ADDRESS, api=False)
+    try:
+        services.subscribe_request(address=request.POST.get("address", ""))
     except InvalidInput as exc:
         return _answer(request, _("Not subscribed"), exc.detail, status=422)
     return _answer(

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
 from helpline.accounts.selectors import zone_for
@@ -25,7 +26,9 @@ from helpline.web.common import public, user_of
 @public
 def status_page(request: HttpRequest) -> HttpResponse:
     """Public on purpose (no sign-in): the platform's state, incidents, maintenance, history.
-    No store is named."""
+    No store is named. For anyone not signed in it is the same page: shared for
+    ``STATUS_CACHE_SECONDS`` (the front door answers it from its cache meanwhile, decision
+    0191); a signed-in reader's (their name in the menu) is theirs alone."""
     now = clock.now()
     status = selectors.platform_status(now=now)
     context = {
@@ -39,7 +42,12 @@ def status_page(request: HttpRequest) -> HttpResponse:
         user = user_of(request)
         context["mine"] = subscription_selectors.subscriptions_of(user)
         context["stores"] = list(merchant_selectors.visible_stores(user).order_by("name")[:200])
-    return render(request, "web/uptime/status.html", context)
+    response = render(request, "web/uptime/status.html", context)
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.STATUS_CACHE_SECONDS)
+    return response
 
 
 @login_required

@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from helpline.outbox.channels.base import Channel, Message, Permanent, Retry
+from helpline.outbox.channels.base import Channel, Message, Permanent, Retry, Unreachable
 
 
 class EmailChannel(Channel):
@@ -80,13 +80,18 @@ class EmailChannel(Channel):
         if in_reply_to:
             headers["In-Reply-To"] = in_reply_to
         try:
+            connection = self._connection()
+        except (smtplib.SMTPException, OSError) as exc:  # before any message: nothing went out
+            self._reset()
+            raise Unreachable(f"{type(exc).__name__}: {exc}") from None
+        try:
             mail = EmailMultiAlternatives(
                 subject=payload["subject"],
                 body=payload["body"],
                 from_email=settings.SUPPORT_ADDRESS,
                 to=[message.recipient],
                 headers=headers,
-                connection=self._connection(),
+                connection=connection,
             )
             if payload.get("html"):
                 mail.attach_alternative(payload["html"], "text/html")
