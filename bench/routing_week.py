@@ -148,7 +148,9 @@ def scale(agents: int, open_tickets: int, team_size: int) -> None:
             ),
             batch_size=5000,
         )
-        probe = Ticket.objects.filter(store=store).first()
+        probe = (
+            Ticket.objects.filter(store=store).select_related("merchant").first()
+        )  # as routing has it
     assert probe is not None
     with connection.cursor() as cursor:  # the before's covering index (decision 0130)
         cursor.execute(
@@ -214,6 +216,9 @@ def _time_choose(label: str, probe: Any, now: Any, loads: Any) -> None:
         f"{times[int(len(times) * 0.95)]:.2f} ms | {len(ctx.captured_queries)} | "
         f"{decision.reason} |"
     )
+    if os.environ.get("QDUMP"):
+        for q in ctx.captured_queries:
+            print("   ", q["sql"][:300])
 
 
 def main() -> None:
