@@ -58,6 +58,11 @@ def is_staff(user: User | None) -> bool:
     return is_active(user) and user is not None and user.role in STAFF_ROLES
 
 
+def sees_all_tickets(user: User | None) -> bool:
+    """Agents and admins: every ticket, every store's outages and their root-cause reports."""
+    return is_active(user) and user is not None and user.role in ALL_TICKETS_ROLES
+
+
 def is_admin(user: User | None) -> bool:
     return is_active(user) and user is not None and user.role == Role.ADMIN
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from helpline.accounts import access
 from helpline.core import clock, display
 from helpline.core.errors import Conflict, NotFound
 from helpline.csat.models import FollowUp, Survey
@@ -19,6 +20,7 @@ from helpline.outbox.channels.email import payload as email_payload
 from helpline.sla import business_time
 from helpline.sla import selectors as sla
 from helpline.sla.defaults import BUSINESS, BUSINESS_DAY
+from helpline.tickets import selectors as ticket_selectors
 
 LENGTH = timedelta(minutes=BUSINESS_DAY)
 WARN_AT = 0.5
@@ -101,8 +103,16 @@ def followup_done(
 ) -> FollowUp:
     """The owner (or any staff) records the call back: the follow-up is met."""
     now = now or clock.now()
-    follow_up = FollowUp.objects.filter(pk=follow_up_id).select_related("survey").first()
-    if follow_up is None or actor is None or actor.role == "merchant":
+    if actor is None or actor.role == "merchant" or not access.sees_internal(actor):
+        raise NotFound("no such follow-up", code="not_found")
+    # Only a follow-up of a ticket the actor may see (the console's panel shows no other).
+    visible = ticket_selectors.visible_tickets(actor).values("pk")
+    follow_up = (
+        FollowUp.objects.filter(pk=follow_up_id, survey__ticket__in=visible)
+        .select_related("survey")
+        .first()
+    )
+    if follow_up is None:
         raise NotFound("no such follow-up", code="not_found")
     if follow_up.done_at is not None:
         raise Conflict("this follow-up is already done", code="already_done")

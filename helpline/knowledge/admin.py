@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from helpline.knowledge import services
 from helpline.knowledge.models import Article, Category, Deflection
@@ -42,7 +43,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="As shown (sanitised)")
     def preview(self, obj: Article) -> str:
-        return format_html("<div class='kb-preview'>{}</div>", obj.body_html) if obj.pk else ""
+        if not obj.pk:
+            return ""
+        # body_html is sanitised by nh3's allow-list on every write (knowledge.render): shown as
+        # the reader sees it, not escaped into visible tags.
+        return format_html("<div class='kb-preview'>{}</div>", mark_safe(obj.body_html))  # noqa: S308
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         data = form.cleaned_data

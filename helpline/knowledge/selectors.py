@@ -59,12 +59,13 @@ def article_for(*, user: User | None, article_id: int) -> Article | None:
     return visible_articles(user).filter(pk=article_id).first()
 
 
-def languages_of(article: Article) -> list[str]:
-    """The languages the article is written in (its versions)."""
+def languages_of(article: Article, *, user: User | None) -> list[str]:
+    """The languages of the article's versions ``user`` may read (a merchant-only version is
+    not offered to a reader who would get a 404 for it)."""
     return sorted(
-        Article.objects.filter(
-            category_id=article.category_id, slug=article.slug, status=ArticleStatus.PUBLISHED
-        ).values_list("language", flat=True)
+        visible_articles(user)
+        .filter(category_id=article.category_id, slug=article.slug, status=ArticleStatus.PUBLISHED)
+        .values_list("language", flat=True)
     )
 
 

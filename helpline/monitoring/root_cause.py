@@ -21,10 +21,11 @@ import nh3
 from django.conf import settings
 from django.db import transaction
 
+from helpline.accounts import access
 from helpline.accounts import selectors as account_selectors
 from helpline.accounts.models import User
 from helpline.core import clock, display
-from helpline.core.errors import InvalidInput
+from helpline.core.errors import InvalidInput, NotFound
 from helpline.core.validation import has_nul
 from helpline.monitoring import listeners
 from helpline.monitoring.models import IncidentTicket, Outage, PlatformIncident, RootCauseReport
@@ -111,8 +112,11 @@ def _ticket_ids(report: RootCauseReport) -> set[int]:
 def root_cause_publish(
     *, report: RootCauseReport, body: str, actor: User, now: datetime | None = None
 ) -> RootCauseReport:
-    """Publish (or correct, once published) the report. Staff only (the caller checks)."""
+    """Publish (or correct, once published) the report: agents and admins, or the report's
+    owner; anyone else finds no such report."""
     now = now or clock.now()
+    if not (access.sees_all_tickets(actor) or report.owner_id == getattr(actor, "pk", None)):
+        raise NotFound("no such report")
     if not body.strip():
         raise InvalidInput("write the root cause before publishing it", code="empty_body")
     if len(body) > BODY_MAX or has_nul(body):

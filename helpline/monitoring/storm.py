@@ -189,7 +189,15 @@ def unconfirmed_resolve(*, now: datetime) -> int:
     idle = PlatformIncident.objects.filter(
         resolved_at__isnull=True, automatic=True, started_at__lt=now - window
     ).exclude(pk__in=Outage.objects.filter(incident__isnull=False).values("incident_id"))
-    return idle.update(resolved_at=now)
+    resolved = 0
+    for incident_id in list(idle.values_list("pk", flat=True)):
+        # One by one, so that whoever heard it open (the status subscribers) hears it end.
+        if PlatformIncident.objects.filter(pk=incident_id, resolved_at__isnull=True).update(
+            resolved_at=now
+        ):
+            status_changes.incident_resolved(incident_id, now=now)
+            resolved += 1
+    return resolved
 
 
 def _update_body(incident: PlatformIncident, ticket: Any) -> str:

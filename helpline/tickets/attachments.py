@@ -63,7 +63,9 @@ def clean_filename(name: str | None) -> str:
     return name
 
 
-def _content_type(value: str | None) -> str:
+def content_type_of(value: str | None) -> str:
+    """A client's Content-Type as kept: a plain type/subtype of ≤ 100 characters, else
+    application/octet-stream."""
     value = (value or "").strip().lower()
     return (
         value[:100]
@@ -113,7 +115,7 @@ def attachments_store(
             ticket=ticket,
             message=message,
             filename=name,
-            content_type=_content_type(upload.content_type),
+            content_type=content_type_of(upload.content_type),
             size=size,
             sha256=hashlib.sha256(upload.data).hexdigest(),
             inline=upload.inline,

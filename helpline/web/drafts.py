@@ -12,30 +12,55 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from helpline.accounts.models import User
-from helpline.tickets.attachments import Upload
+from helpline.tickets.attachments import (
+    Refused,
+    Upload,
+    clean_filename,
+    content_type_of,
+    refused_type,
+)
 from helpline.web.models import HeldUpload
 
 HELD_FOR = timedelta(days=1)
 
 
 @transaction.atomic
-def uploads_hold(*, user: User, files: Sequence[Upload], now: datetime) -> list[HeldUpload]:
-    """Keep ``files`` for ``user``; their leftovers older than HELD_FOR go at the same time."""
+def uploads_hold(
+    *, user: User, files: Sequence[Upload], now: datetime
+) -> tuple[list[HeldUpload], list[Refused]]:
+    """Keep ``files`` for ``user``, checked as filing them would check them (type, size, how
+    many a message), so a hold never keeps what the ticket would refuse; the refused come back
+    with their reason for the page to say. Leftovers older than HELD_FOR go at the same time."""
     HeldUpload.objects.filter(user=user, created_at__lt=now - HELD_FOR).delete()
-    return [
-        HeldUpload.objects.create(
-            token=secrets.token_urlsafe(32),
-            user=user,
-            filename=f.filename,
-            content_type=f.content_type,
-            data=f.data,
-            created_at=now,
+    limit, room = settings.ATTACHMENT_MAX_BYTES, settings.ATTACHMENT_MAX_COUNT
+    room -= HeldUpload.objects.filter(user=user).count()
+    kept: list[HeldUpload] = []
+    refused: list[Refused] = []
+    for f in files:
+        name, size = clean_filename(f.filename), len(f.data)
+        why = refused_type(name, f.data)
+        if why is None and size > limit:
+            why = f"larger than {limit // (1024 * 1024)} MB"
+        if why is None and len(kept) >= room:
+            why = f"more than {settings.ATTACHMENT_MAX_COUNT} files in one message"
+        if why is not None:
+            refused.append(Refused(name, size, why))
+            continue
+        kept.append(
+            HeldUpload.objects.create(
+                token=secrets.token_urlsafe(32),
+                user=user,
+                filename=name,
+                content_type=content_type_of(f.content_type),
+                data=f.data,
+                created_at=now,
+            )
         )
-        for f in files
-    ]
+    return kept, refused
 
 
 def held_uploads(*, user: User, tokens: Sequence[str]) -> list[HeldUpload]:

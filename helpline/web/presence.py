@@ -51,7 +51,7 @@ def presence_others(*, user: User, ticket: Ticket, now: datetime) -> list[Presen
         TicketPresence.objects.filter(ticket=ticket, seen_at__gte=now - STALE)
         .exclude(user=user)
         .select_related("user")
-        .order_by("-state", "user__first_name", "user_id")  # "replying" after "viewing"
+        .order_by("state", "user__first_name", "user_id")  # "replying" sorts before "viewing"
     )
     return [
         Present(

@@ -78,6 +78,10 @@ def test_the_worker_warns_and_records_the_breach_at_their_instants(
 def test_a_follow_up_done_is_no_longer_swept(cast: Cast, resolved: Any) -> None:
     csat.answer_record(survey=Survey.objects.get(), score=1, channel=Channel.MAIL, now=ANSWERED)
     follow_up = FollowUp.objects.get()
+    # Staff who may not see its ticket (an engineer, the ticket linked to no developer ticket)
+    # cannot mark it done: as if it did not exist.
+    with pytest.raises(Exception, match="no such follow-up"):
+        followups.followup_done(actor=cast.eric, follow_up_id=follow_up.pk, now=ANSWERED)
     followups.followup_done(
         actor=cast.maya, follow_up_id=follow_up.pk, note="Called.", now=ANSWERED
     )

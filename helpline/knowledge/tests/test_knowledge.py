@@ -107,7 +107,20 @@ def test_one_version_per_language(cast, category) -> None:
         language="hi",
         status="published",
     )
-    assert selectors.languages_of(en) == ["en", "hi"]
+    assert selectors.languages_of(en, user=None) == ["en", "hi"]
+    services.article_create(
+        actor=cast.ravi,
+        category=category,
+        title="பணம் திரும்ப",
+        body="எப்படி",
+        slug="refunds",
+        language="ta",
+        visibility="merchants",
+        status="published",
+    )
+    # A merchant-only version is offered to merchants, never to an anonymous reader (a 404).
+    assert selectors.languages_of(en, user=None) == ["en", "hi"]
+    assert selectors.languages_of(en, user=cast.alice) == ["en", "hi", "ta"]
     found = selectors.article_get(user=None, category="payments", slug="refunds", language="hi")
     assert found == hi
 

@@ -181,6 +181,15 @@ def test_merchants_cannot_write_one(cast: Any) -> None:
     report = RootCauseReport.objects.get()
     assert client.get("/console/root-causes/").status_code == 404
     assert client.post(f"/console/root-causes/{report.pk}/", {"body": "x"}).status_code == 404
+    # Nor an engineer or an account manager who does not own it: agents and admins write them.
+    for who in (cast.eric, cast.maya):
+        if report.owner_id == who.pk:
+            continue
+        staff = Client()
+        staff.force_login(who)
+        assert staff.get("/console/root-causes/").status_code == 404
+        assert staff.post(f"/console/root-causes/{report.pk}/", {"body": "x"}).status_code == 404
+    assert RootCauseReport.objects.get().published_at is None
 
 
 def test_a_store_outages_report_is_for_who_sees_the_store(cast: Any) -> None:

@@ -323,6 +323,10 @@ def test_a_storm_is_shown_from_its_first_failures_and_a_blip_resolves_by_itself(
     """One round of failures while the control target answers opens the incident at once
     (decision 0192); if the stores answer again before any outage is confirmed, nobody's
     ticket is opened and the minute sweep resolves the incident once the window has passed."""
+    from helpline.outbox.models import Outbox
+    from helpline.subscriptions import services as subscriptions
+
+    subscriptions.subscribe_user(user=cast.alice, store_id=None, channel="email", now=T0)
     shops[0].status = 503
     engine.probe_step(now=T0 + M, worker="test")
     incident = PlatformIncident.objects.get()
@@ -336,3 +340,9 @@ def test_a_storm_is_shown_from_its_first_failures_and_a_blip_resolves_by_itself(
     assert PlatformIncident.objects.get().resolved_at is None  # within the window: it stays
     engine.minute_sweep(now=T0 + 12 * M)
     assert PlatformIncident.objects.get().resolved_at == T0 + 12 * M
+    # Whoever heard it open hears it end (decision 0227).
+    told = Outbox.objects.filter(recipient=cast.alice.email, kind__startswith="status_incident")
+    assert sorted(told.values_list("kind", flat=True)) == [
+        "status_incident_opened",
+        "status_incident_resolved",
+    ]

@@ -161,4 +161,7 @@ def test_the_public_page_asks_by_mail_without_a_token_and_a_signed_in_post_needs
     signed = Client(enforce_csrf_checks=True)
     signed.force_login(cast.alice)
     assert signed.post("/status/subscribe/", {"store": ""}).status_code == 403
+    # A forged post to the token-free address subscribes a signed-in reader to nothing.
+    forged = signed.post("/status/subscribe/mail/", {"store": "", "channel": "whatsapp"})
+    assert forged.status_code == 302
     assert not Subscription.objects.filter(user=cast.alice).exists()

@@ -288,3 +288,32 @@ def test_query_counts_of_presence_and_search(cast, signed_in, django_assert_max_
     # formatting on SQLite, a "%" in its FTS5 text.) Three files are three rows, one read back.
     alice.post("/support/new/", {**C1, "store": cast.acme_shoes.pk, "files": files})
     assert HeldUpload.objects.count() == 3
+
+
+def test_those_replying_are_listed_before_those_viewing(cast):
+    from helpline.web import presence
+
+    ticket = cast.ticket(subject="Both on it", priority="C2", at=T0)
+    # Ada (first by name) only views; Lena replies: Lena is named first all the same.
+    presence.presence_touch(user=cast.ada, ticket=ticket, replying=False, now=T0)
+    presence.presence_touch(user=cast.lena, ticket=ticket, replying=True, now=T0)
+    others = presence.presence_others(user=cast.ravi, ticket=ticket, now=T0 + timedelta(seconds=5))
+    assert [(p.name, p.replying) for p in others] == [
+        (cast.lena.first_name, True),
+        (cast.ada.first_name, False),
+    ]
+
+
+def test_a_held_file_is_checked_as_filing_would_check_it(cast, signed_in):
+    """The C1 step keeps only what the ticket would accept (type, size; a sane content type):
+    a refused file is named with its reason at once, never stored in the hold."""
+    _similar_open(cast)
+    client = signed_in("alice")
+    program = SimpleUploadedFile("setup.exe", b"MZ\x90\x00", content_type="x" * 300)
+    shot = SimpleUploadedFile("error.png", png(), content_type="y" * 300)
+    page = client.post(
+        "/support/new/", {**C1, "store": cast.acme_shoes.pk, "files": [program, shot]}
+    ).content.decode()
+    assert "setup.exe was not kept" in page and "programs and scripts" in page
+    held = HeldUpload.objects.get()
+    assert held.filename == "error.png" and held.content_type == "application/octet-stream"

@@ -38,7 +38,7 @@ def article_page(request: HttpRequest, category: str, slug: str) -> HttpResponse
     return render(
         request,
         "web/knowledge/article.html",
-        {"article": article, "languages": selectors.languages_of(article)},
+        {"article": article, "languages": selectors.languages_of(article, user=_reader(request))},
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from helpline.accounts import access
 from helpline.accounts.selectors import zone_for
 from helpline.core import clock, limits
 from helpline.core.errors import Forbidden, HelplineError, InvalidInput, NotFound
@@ -56,8 +57,8 @@ def subscribe_by_mail(request: HttpRequest) -> HttpResponse:
     the page stays one shared copy with no cookie (decision 0191), and a forged post can do no
     more than the forger could by posting it themselves — ask for a confirmation mail, which
     subscribes nobody until its link is followed (rate-limited by client and by address)."""
-    if request.user.is_authenticated:
-        return subscribe(request)
+    if request.user.is_authenticated:  # a signed-in reader subscribes through the checked form
+        return redirect("/status/")
     return _subscribe_by_mail(request)
 
 
@@ -128,6 +129,8 @@ def root_cause_page(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @staff_required
 def root_causes(request: HttpRequest) -> HttpResponse:
+    if not access.sees_all_tickets(user_of(request)):  # agents and admins write them
+        raise Http404("not found")
     rows = monitoring.root_causes_for_staff()
     return render(
         request,
@@ -142,6 +145,9 @@ def root_cause_edit(request: HttpRequest, report_id: int) -> HttpResponse:
         report = monitoring.root_cause_for_staff(report_id)
     except NotFound:
         raise Http404("not found") from None
+    user = user_of(request)
+    if not (access.sees_all_tickets(user) or report.owner_id == user.pk):
+        raise Http404("not found")
     error = ""
     if request.method == "POST":
         try:
@@ -149,6 +155,8 @@ def root_cause_edit(request: HttpRequest, report_id: int) -> HttpResponse:
                 report=report, body=request.POST.get("body", ""), actor=user_of(request)
             )
             return redirect(f"/status/root-cause/{report.pk}/")
+        except NotFound:
+            raise Http404("not found") from None
         except InvalidInput as exc:
             error = exc.detail
     context = {"report": report, "error": error, "tz": zone_for(user_of(request))}

@@ -151,7 +151,10 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             form.data["confirmed"] = "on"
         # Answered again (the C1 step, a form error, a refusal): the files chosen are kept
         # with those held before (a browser cannot be given them back).
-        held += drafts.uploads_hold(user=user, files=uploads_of(request), now=clock.now())
+        kept, not_kept = drafts.uploads_hold(user=user, files=uploads_of(request), now=clock.now())
+        held += kept
+        for r in not_kept:
+            messages.error(request, f"{r.filename} was not kept: {r.reason}.")
     chosen_type = form["issue_type"].value() or None
     chosen_priority = form["priority"].value() or None
     return render(
