@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from helpline.accounts.models import User
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.knowledge import selectors, services
@@ -18,8 +19,8 @@ from helpline.knowledge.models import DeflectionKind
 from helpline.web.common import merchant_required, public, refused, staff_required, user_of
 
 
-def _reader(request: HttpRequest) -> object:
-    return request.user if request.user.is_authenticated else None
+def _reader(request: HttpRequest) -> User | None:
+    return user_of(request) if request.user.is_authenticated else None
 
 
 @public
@@ -28,7 +29,7 @@ def article_page(request: HttpRequest, category: str, slug: str) -> HttpResponse
     anything else (a draft, another's) is a 404 exactly like an unknown address."""
     language = (request.GET.get("lang") or "en")[:10]
     article = selectors.article_get(
-        user=_reader(request),  # type: ignore[arg-type]
+        user=_reader(request),
         category=category,
         slug=slug,
         language=language,
@@ -38,7 +39,10 @@ def article_page(request: HttpRequest, category: str, slug: str) -> HttpResponse
     return render(
         request,
         "web/knowledge/article.html",
-        {"article": article, "languages": selectors.languages_of(article, user=_reader(request))},
+        {
+            "article": article,
+            "languages": selectors.languages_of(article, user=_reader(request)),
+        },
     )
 
 
