@@ -182,7 +182,7 @@ def test_the_support_center_decision_records_the_portal(cast, client) -> None:
     client.force_login(cast.alice)
     page = client.get(f"/support/t/{ticket.pk}/")
     text = page.content.decode()
-    assert "₹14,160.00 incl. GST ₹2,160.00" in text and "Decline: tell support why" in text
+    assert "₹14,160.00 incl. GST ₹2,160.00" in text and "Tell support why you decline" in text
     client.post(f"/support/t/{ticket.pk}/approve/", REMOTE_ADDR=ADDRESS)
     quote = Quote.objects.get(ticket=ticket)
     assert (quote.status, quote.decided_via, quote.decided_ip) == ("approved", "portal", ADDRESS)
