@@ -26,9 +26,9 @@ NIGHT = T0 + 14 * H  # Wed 00:30 IST: outside business hours
 
 def routing_events(ticket: Ticket) -> list[tuple[str, object, str]]:
     return list(
-        TicketEvent.objects.filter(
-            ticket=ticket, kind__in=[EventKind.ASSIGNEE, EventKind.UNROUTED]
-        ).values_list("kind", "after", "reason")
+        TicketEvent.objects.filter(ticket=ticket, kind__in=[EventKind.ASSIGNEE, EventKind.UNROUTED])
+        .order_by("pk")  # in the order written: PostgreSQL promises no order without one
+        .values_list("kind", "after", "reason")
     )
 
 
