@@ -29,7 +29,6 @@ from typing import Any
 from helpline.accounts.models import User
 from helpline.core import clock, wording
 from helpline.knowledge import selectors as knowledge
-from helpline.knowledge import services as knowledge_services
 from helpline.knowledge.models import Article
 from helpline.monitoring import selectors as monitoring
 from helpline.reports import search
@@ -213,16 +212,14 @@ def suggestions_for_draft(
     now: datetime | None = None,
 ) -> DraftSuggestions:
     """Everything the new-ticket form shows beside a draft, each kind only when likely the same
-    problem; an article shown for the first time in ``already_shown``'s session is counted
-    (the deflection report's "shown")."""
+    problem; ``newly_shown``: the articles not in ``already_shown`` (the session's), for the
+    caller to count as shown (``knowledge.services.deflections_shown``) — this side only reads."""
     now = now or clock.now()
     if not wording.terms((text or "")[:TEXT_MAX]):
         return DraftSuggestions(tickets=[], incidents=[], articles=[], newly_shown=[])
     articles = suggested_articles(user=user, text=text)
     seen = set(already_shown)
     new = [a.article.pk for a in articles if a.article.pk not in seen]
-    if new:
-        knowledge_services.deflections_shown(user=user, article_ids=new, now=now)
     return DraftSuggestions(
         tickets=similar_open_tickets(
             user=user, text=text, store_id=store_id, issue_type=issue_type, now=now

@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 
 from helpline.accounts import access
 from helpline.accounts.selectors import zone_for
+from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.knowledge import selectors as knowledge
+from helpline.knowledge import services as knowledge_services
 from helpline.reports import lookup, search, similar
 from helpline.web.common import merchant_required, user_of
 
@@ -75,7 +77,10 @@ def similar_panel(request: HttpRequest) -> HttpResponse:
         issue_type=(data.get("issue_type") or None),
         already_shown=request.session.get(SHOWN_KEY, []),
     )
-    if found.newly_shown:
+    if found.newly_shown:  # counted once a session for the deflection report
+        knowledge_services.deflections_shown(
+            user=user, article_ids=found.newly_shown, now=clock.now()
+        )
         request.session[SHOWN_KEY] = [*request.session.get(SHOWN_KEY, []), *found.newly_shown][
             -200:
         ]
