@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from helpline.accounts.models import User
+from helpline.accounts.selectors import zone_for
 from helpline.core import clock
 from helpline.core.errors import HelplineError
 from helpline.knowledge import selectors, services
@@ -84,7 +85,7 @@ def suggestion_solved(request: HttpRequest, article_id: int) -> HttpResponse:
 @staff_required
 def knowledge_page(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    today = clock.now().date()
+    today = clock.now().astimezone(zone_for(user)).date()  # the reader's day, not UTC's
     return render(
         request,
         "web/knowledge/console.html",
