@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.urls import reverse
+
 from helpline.accounts.models import User
 from helpline.core import display
 from helpline.sla.defaults import FIRST_RESPONSE, RESOLUTION
@@ -150,3 +152,50 @@ def requester_context(user: User, ticket: Ticket) -> dict[str, Any]:
 
 
 OTHER_TICKETS = 8
+
+
+AT_RISK = timedelta(hours=2)  # a deadline this close is on the to-do list (the queue's "due soon")
+
+
+# ---------------------------------------------------------------- the account manager's to-do
+
+
+@dataclass(frozen=True)
+class Todo:
+    kind: str  # call, breached, at_risk, task
+    text: str
+    href: str
+    urgent: bool
+
+
+def _at_risk(row: TicketRow, now: datetime) -> bool:
+    nxt = row.next
+    return bool(nxt and nxt.ticking and nxt.deadline and now < nxt.deadline <= now + AT_RISK)
+
+
+def am_todo(home: Any, rows: list[TicketRow], now: datetime) -> list[Todo]:
+    """What waits on an account manager, most urgent first: breached tickets of their stores,
+    tickets whose next deadline is near, open call requests, follow-ups not yet done."""
+    out: list[Todo] = []
+    for row in rows:
+        ref, link = row.ticket.reference, reverse("web:console-ticket", args=[row.ticket.pk])
+        where = f"{row.ticket.subject} ({row.ticket.store.name})"
+        if row.breached:
+            label = row.next.label.lower() if row.next else "a target"
+            out.append(Todo("breached", f"{ref} breached {label}: {where}", link, True))
+        elif _at_risk(row, now):
+            assert row.next is not None  # noqa: S101 - _at_risk saw it
+            text = f"{ref} {row.next.label.lower()} {row.next.text}: {where}"
+            out.append(Todo("at_risk", text, link, True))
+    for call in home.call_requests:
+        if call.status != "open":
+            continue
+        who = call.requested_by or "The merchant"
+        text = f"Call {who} back ({call.store.name}): {call.preferred_times}"
+        href = reverse("web:am-store", args=[call.store_id]) + "#calls-h"
+        out.append(Todo("call", text, href, False))
+    for task in home.tasks:
+        href = reverse("web:am-store", args=[task.store_id]) + "#log-h"
+        out.append(Todo("task", f"{task.title} ({task.store.name})", href, False))
+    order = {"breached": 0, "at_risk": 1, "call": 2, "task": 3}
+    return sorted(out, key=lambda t: order[t.kind])  # stable: by priority within a kind

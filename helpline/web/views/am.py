@@ -36,9 +36,9 @@ from helpline.reports import progress_sheet
 from helpline.sla import selectors as sla_selectors
 from helpline.tickets import services as ticket_services
 from helpline.tickets.models import Channel
+from helpline.web import present
 from helpline.web.common import refused, staff_required, ticket_or_404, user_of
 from helpline.web.present import ticket_row
-from helpline.web.views import landing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -94,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "home": data,
             "rows": rows,
-            "todo": landing.am_todo(data, rows, now),
+            "todo": present.am_todo(data, rows, now),
             "breached": [r for r in rows if r.breached],  # recorded or overdue now
             "support_requests": am_selectors.support_requests_pending(user),
             "followups": csat_selectors.open_followups(user=user, mine=True),
