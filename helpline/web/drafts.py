@@ -11,11 +11,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from helpline.accounts.models import User
+from helpline.tickets import services as ticket_services
 from helpline.tickets.attachments import (
     Refused,
     Upload,
@@ -23,6 +25,7 @@ from helpline.tickets.attachments import (
     content_type_of,
     refused_type,
 )
+from helpline.tickets.models import Ticket
 from helpline.web.models import HeldUpload
 
 HELD_FOR = timedelta(days=1)
@@ -77,3 +80,13 @@ def uploads_take(*, user: User, tokens: Sequence[str]) -> list[Upload]:
     return [
         Upload(filename=r.filename, content_type=r.content_type, data=bytes(r.data)) for r in rows
     ]
+
+
+def ticket_create_with_held(
+    *, actor: User, tokens: Sequence[str], files: Sequence[Upload], **fields: Any
+) -> Ticket:
+    """File a new ticket with the files held by the C1 step and those sent now, in one
+    transaction: a refusal rolls back and leaves the held files held."""
+    with transaction.atomic():
+        held = uploads_take(user=actor, tokens=tokens)
+        return ticket_services.ticket_create(actor=actor, files=[*held, *files], **fields)

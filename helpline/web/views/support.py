@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -109,17 +108,17 @@ def _file(request: HttpRequest, user: Any, data: dict[str, Any]) -> HttpResponse
     to it, or None (the refusal is a message, the held files stay held)."""
     tokens = request.POST.getlist("held")
     try:
-        with transaction.atomic():
-            ticket = services.ticket_create(
-                actor=user,
-                store=merchant_selectors.store_get(user=user, store_id=data["store"]),
-                subject=data["subject"],
-                description=data["description"],
-                issue_type=data["issue_type"],
-                priority=data["priority"],
-                channel=Channel.PORTAL,
-                files=[*drafts.uploads_take(user=user, tokens=tokens), *uploads_of(request)],
-            )
+        ticket = drafts.ticket_create_with_held(
+            actor=user,
+            tokens=tokens,
+            files=uploads_of(request),
+            store=merchant_selectors.store_get(user=user, store_id=data["store"]),
+            subject=data["subject"],
+            description=data["description"],
+            issue_type=data["issue_type"],
+            priority=data["priority"],
+            channel=Channel.PORTAL,
+        )
     except HelplineError as exc:
         return refused(request, exc)
     say_refused_files(request, ticket)
