@@ -159,8 +159,10 @@ def test_skip_link_and_a_visible_focus_ring(desk, open_session):
     )
     assert ring == ["Mine", "solid", "3px"]
     # While htmx replaces the rows, the region is marked busy; after, it is not. (The people
-    # panel loads by htmx too: wait for it, so that its events are not taken for the rows'.)
+    # panel and the follow-ups panel load by htmx too: wait until nothing is loading, so that
+    # their events are not taken for the rows'.)
     page.wait_for_selector("#people")
+    page.wait_for_load_state("networkidle")
     busy = page.evaluate(
         "new Promise(done => { const seen = [];"
         " document.addEventListener('htmx:beforeSend', () =>"
